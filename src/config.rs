@@ -1,0 +1,212 @@
+//! `handbook.yml`: the site's settings, with defaults for everything optional.
+//!
+//! Unknown keys are errors (with the nearest known key suggested): a typo in the config must not
+//! silently fall back to a default.
+
+use crate::diagnostics::{Diagnostic, suggest, yaml_message};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+pub const CONFIG_FILE: &str = "handbook.yml";
+
+/// Keys accepted at the top level of `handbook.yml`, for suggestions.
+const KNOWN_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "base_url",
+    "repository",
+    "language",
+    "toc_depth",
+    "highlight",
+    "extra",
+];
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The site's name, shown in the header and in every `<title>`.
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// Absolute URL the site is served from; stored without a trailing `/`.
+    pub base_url: String,
+    #[serde(default)]
+    pub repository: Repository,
+    /// `lang` attribute of every page.
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// Default depth of the table of contents, as VuePress's `sidebarDepth`: 1 lists `##`
+    /// headings, 2 also `###`, ... A page's `sidebarDepth` overrides it.
+    #[serde(default = "default_toc_depth")]
+    pub toc_depth: u8,
+    #[serde(default)]
+    pub highlight: Highlight,
+    /// Free-form settings for templates (`config.extra.*`).
+    #[serde(default)]
+    pub extra: serde_yaml::Mapping,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Repository {
+    #[serde(default)]
+    pub url: String,
+    #[serde(default = "default_branch")]
+    pub branch: String,
+}
+
+/// Code highlighting themes: syntect's built-in theme names.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Highlight {
+    #[serde(default = "default_light_theme")]
+    pub light_theme: String,
+    #[serde(default = "default_dark_theme")]
+    pub dark_theme: String,
+}
+
+impl Default for Highlight {
+    fn default() -> Self {
+        Highlight {
+            light_theme: default_light_theme(),
+            dark_theme: default_dark_theme(),
+        }
+    }
+}
+
+fn default_language() -> String {
+    "en".into()
+}
+fn default_toc_depth() -> u8 {
+    2
+}
+fn default_branch() -> String {
+    "main".into()
+}
+fn default_light_theme() -> String {
+    "InspiredGitHub".into()
+}
+fn default_dark_theme() -> String {
+    "base16-ocean.dark".into()
+}
+
+/// Reads `handbook.yml` from `root`. `base_url` overrides the file's `base_url`.
+pub fn load(root: &Path, base_url: Option<&str>) -> Result<Config, Diagnostic> {
+    let path = root.join(CONFIG_FILE);
+    let text = std::fs::read_to_string(&path).map_err(|err| {
+        Diagnostic::error(CONFIG_FILE, format!("cannot read the site configuration: {err}")).help(
+            format!(
+                "run handbook in the handbook's folder (the one with `{CONFIG_FILE}`), or pass --root"
+            ),
+        )
+    })?;
+    let mut config = parse(&text)?;
+    if let Some(url) = base_url {
+        config.base_url = url.to_string();
+    }
+    config.base_url = normalize_base_url(&config.base_url).map_err(|message| {
+        let d = Diagnostic::error(CONFIG_FILE, message)
+            .help("write the full address, like `base_url: https://handbook.example.com/`");
+        match line_of_key(&text, "base_url") {
+            Some(line) if base_url.is_none() => d.at(line, 1),
+            _ => d,
+        }
+    })?;
+    Ok(config)
+}
+
+/// Parses the text of `handbook.yml`.
+pub fn parse(text: &str) -> Result<Config, Diagnostic> {
+    serde_yaml::from_str::<Config>(text).map_err(|err| {
+        let message = yaml_message(&err);
+        let mut d = Diagnostic::error(CONFIG_FILE, message.clone());
+        if let Some(loc) = err.location() {
+            d = d.at(loc.line(), loc.column());
+        }
+        if let Some(key) = unknown_field(&message) {
+            d.message = format!("unknown setting `{key}`");
+            d = match suggest(key, KNOWN_KEYS.iter().copied()) {
+                Some(near) => d.help(format!("did you mean `{near}`?")),
+                None => d.help(format!("known settings: {}", KNOWN_KEYS.join(", "))),
+            };
+        } else if let Some(field) = message.strip_prefix("missing field ") {
+            d.message = format!("missing setting {field}");
+            d = d.help(format!("add a line like {}", example_for(field)));
+        }
+        d
+    })
+}
+
+fn example_for(field: &str) -> &'static str {
+    match field.trim_matches('`') {
+        "base_url" => "`base_url: https://handbook.example.com/`",
+        _ => "`title: Our Handbook`",
+    }
+}
+
+/// `unknown field `x`, expected ...` → `x`.
+fn unknown_field(message: &str) -> Option<&str> {
+    let rest = message.split("unknown field `").nth(1)?;
+    rest.split('`').next()
+}
+
+/// 1-based line of a top-level `key:` in a YAML text.
+pub fn line_of_key(text: &str, key: &str) -> Option<usize> {
+    text.lines().position(|line| {
+        line.strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with(':'))
+    })
+    .map(|i| i + 1)
+}
+
+fn normalize_base_url(url: &str) -> Result<String, String> {
+    let url = url.trim();
+    let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    else {
+        return Err(format!(
+            "base_url must be an absolute http(s) address, found `{url}`"
+        ));
+    };
+    if rest.is_empty() || rest.starts_with('/') || url.contains(['?', '#', ' ', '\\']) {
+        return Err(format!("base_url `{url}` is not a valid address"));
+    }
+    Ok(url.trim_end_matches('/').to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fills_defaults_and_trims_base_url() {
+        let c = parse("title: H\nbase_url: https://h.example.com/\n").unwrap();
+        assert_eq!(c.language, "en");
+        assert_eq!(c.toc_depth, 2);
+        assert_eq!(c.repository.branch, "main");
+        assert_eq!(
+            normalize_base_url(&c.base_url).unwrap(),
+            "https://h.example.com"
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_a_suggestion() {
+        let err = parse("title: H\nbase_url: https://x.org\ndescripton: d\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "handbook.yml:3:1: unknown setting `descripton`\n  help: did you mean `description`?"
+        );
+    }
+
+    #[test]
+    fn rejects_relative_base_urls() {
+        assert!(normalize_base_url("example.com").is_err());
+        assert!(normalize_base_url("https:///x").is_err());
+        assert_eq!(
+            normalize_base_url("https://e.com/handbook/").unwrap(),
+            "https://e.com/handbook"
+        );
+    }
+}

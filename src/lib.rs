@@ -1,0 +1,115 @@
+//! `handbook`: a company handbook in Markdown becomes a static site.
+//!
+//! The pipeline, in order:
+//!
+//! ```text
+//! config::load ─▶ source::load ─▶ resolve ─▶ Site ─▶ render (parallel) ─▶ output (atomic swap)
+//! ```
+
+pub mod config;
+pub mod diagnostics;
+pub mod headings;
+pub mod highlight;
+pub mod markdown;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod resolve;
+pub mod source;
+pub mod templates;
+pub mod theme;
+
+use diagnostics::{BuildError, Diagnostic, Diagnostics};
+use model::Site;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use templates::Templates;
+
+/// What `handbook build` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The handbook's folder: the one with `handbook.yml`.
+    pub root: PathBuf,
+    /// Where the site goes; `root/public` when not set.
+    pub output_dir: Option<PathBuf>,
+    /// Overrides `base_url` of `handbook.yml`.
+    pub base_url: Option<String>,
+    /// Include `draft: true` pages.
+    pub drafts: bool,
+}
+
+impl BuildOptions {
+    pub fn output_dir(&self) -> PathBuf {
+        self.output_dir
+            .clone()
+            .unwrap_or_else(|| self.root.join("public"))
+    }
+}
+
+/// A finished build.
+#[derive(Debug)]
+pub struct BuildSummary {
+    pub pages: usize,
+    pub sections: usize,
+    pub output_dir: PathBuf,
+    pub elapsed: Duration,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Loads and resolves the site: every problem of the input, reported together.
+pub fn load_site(options: &BuildOptions) -> Result<(Site, Templates, Diagnostics), BuildError> {
+    let root = &options.root;
+    let mut diags = Diagnostics::default();
+    let config = config::load(root, options.base_url.as_deref()).map_err(fail_with)?;
+    let templates = templates::load(root);
+    let content = source::load(root, options.drafts, &mut diags);
+    let templates = match templates {
+        Ok(t) => t,
+        Err(problems) => {
+            diags.extend(problems);
+            return Err(fail(diags));
+        }
+    };
+    let site = resolve::resolve(config, content, &templates.layouts, &mut diags);
+    if diags.has_errors() {
+        return Err(fail(diags));
+    }
+    Ok((site, templates, diags))
+}
+
+/// `handbook build`: load, resolve, render every page in parallel, and swap the new site in.
+pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
+    let started = Instant::now();
+    let target = options.output_dir();
+    output::check_target(&options.root, &target)
+        .map_err(|message| fail_with(Diagnostic::error(target.display().to_string(), message)))?;
+    let (site, templates, mut diags) = load_site(options)?;
+    let staging = output::Staging::new(&target).map_err(|err| io_failure(&target, err))?;
+    render::write_site(&site, &templates, &options.root, &staging, &mut diags);
+    if diags.has_errors() {
+        return Err(fail(diags));
+    }
+    staging.commit().map_err(|err| io_failure(&target, err))?;
+    Ok(BuildSummary {
+        pages: site.pages.len(),
+        sections: site.section_count(),
+        output_dir: target,
+        elapsed: started.elapsed(),
+        warnings: diags.into_sorted(),
+    })
+}
+
+fn fail(diags: Diagnostics) -> BuildError {
+    BuildError { diagnostics: diags.into_sorted() }
+}
+
+fn fail_with(diagnostic: Diagnostic) -> BuildError {
+    BuildError { diagnostics: vec![diagnostic] }
+}
+
+fn io_failure(target: &Path, err: std::io::Error) -> BuildError {
+    fail_with(Diagnostic::error(
+        target.display().to_string(),
+        format!("cannot write the output folder: {err}"),
+    ))
+}

@@ -1,0 +1,83 @@
+//! The `handbook` command line: parses arguments, runs the pipeline, prints diagnostics.
+
+use clap::{Parser, Subcommand};
+use handbook::diagnostics::Diagnostic;
+use handbook::{BuildOptions, build};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Builds the company handbook: Markdown pages in `content/` become a static website.
+#[derive(Parser)]
+#[command(name = "handbook", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into the output folder (public/ by default).
+    ///
+    /// The previous output is replaced only when the whole build succeeds: a failed build leaves
+    /// it exactly as it was. Every problem found is printed as `file:line:column: message`.
+    Build {
+        /// The handbook's folder, the one holding handbook.yml, content/, templates/ and static/.
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        root: PathBuf,
+        /// Where to write the site. Relative paths are relative to the current folder.
+        /// [default: DIR/public]
+        #[arg(long, value_name = "DIR")]
+        output_dir: Option<PathBuf>,
+        /// The address the site will be served from (like https://handbook.example.com/),
+        /// instead of base_url in handbook.yml. Used for the sitemap and canonical links.
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// Also build pages marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build { root, output_dir, base_url, drafts } => {
+            let options = BuildOptions { root, output_dir, base_url, drafts };
+            match build(&options) {
+                Ok(summary) => {
+                    report(&summary.warnings);
+                    println!(
+                        "Built {} page{} in {} section{} in {} ms into {}",
+                        summary.pages,
+                        plural(summary.pages),
+                        summary.sections,
+                        plural(summary.sections),
+                        summary.elapsed.as_millis(),
+                        summary.output_dir.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(err) => {
+                    report(&err.diagnostics);
+                    let errors = err.errors().count();
+                    eprintln!(
+                        "error: the build failed with {errors} error{}; the previous output was left as it was",
+                        plural(errors)
+                    );
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
+
+/// The one place that prints diagnostics.
+fn report(diagnostics: &[Diagnostic]) {
+    for d in diagnostics {
+        eprintln!("{d}");
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

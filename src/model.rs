@@ -1,0 +1,134 @@
+//! The resolved site: pages with their URLs, and the navigation tree. Read-only once built by
+//! `resolve`; pages and nodes refer to each other by index, never by reference.
+
+use crate::config::Config;
+use crate::source::{Asset, SourcePage};
+use std::collections::HashMap;
+
+pub type PageId = usize;
+pub type NodeId = usize;
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub source: SourcePage,
+    pub title: String,
+    /// `/engineering/triage/`: always a leading and a trailing `/`.
+    pub url: String,
+    /// The template that renders it, without `.html`.
+    pub layout: String,
+    /// The page's own node: a `Page` node, or the section or group it is the landing page of.
+    pub node: NodeId,
+    /// Deepest heading level in the table of contents; 0 for none.
+    pub toc_max_level: u8,
+    /// A landing page made for a folder that has no `index.md`.
+    pub generated: bool,
+}
+
+impl Page {
+    /// The file the page is written to, relative to the output folder.
+    pub fn output_path(&self) -> String {
+        format!("{}index.html", &self.url[1..])
+    }
+
+    pub fn is_home(&self) -> bool {
+        self.url == "/"
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    /// A folder of `content/` (the root is the home page).
+    Section,
+    /// Pages sharing a `subcategory` inside one folder.
+    Group,
+    Page,
+}
+
+impl NodeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeKind::Section => "section",
+            NodeKind::Group => "group",
+            NodeKind::Page => "page",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub title: String,
+    pub weight: Option<i64>,
+    /// The landing page of a section or group, or the page itself.
+    pub page: Option<PageId>,
+    pub parent: Option<NodeId>,
+    pub children: Vec<NodeId>,
+    /// The source path that breaks ties in ordering.
+    pub sort_path: String,
+}
+
+#[derive(Debug)]
+pub struct Site {
+    pub config: Config,
+    pub pages: Vec<Page>,
+    pub nodes: Vec<Node>,
+    /// The root section: `content/` itself, whose landing page is the home page.
+    pub root: NodeId,
+    /// Every page in navigation order: the order of the sidebar, and of prev/next.
+    pub order: Vec<PageId>,
+    /// Where each page is in `order`.
+    pub position: Vec<usize>,
+    pub by_url: HashMap<String, PageId>,
+    pub assets: Vec<Asset>,
+}
+
+impl Site {
+    pub fn node_url(&self, node: NodeId) -> Option<&str> {
+        self.nodes[node].page.map(|p| self.pages[p].url.as_str())
+    }
+
+    /// The nodes from the root down to `node`, both included.
+    pub fn ancestry(&self, node: NodeId) -> Vec<NodeId> {
+        let mut chain = vec![node];
+        let mut current = node;
+        while let Some(parent) = self.nodes[current].parent {
+            chain.push(parent);
+            current = parent;
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// The navigation group whose sidebar a page shows: its section or group (a landing page's
+    /// own section or group). Pages of one group share one rendered sidebar.
+    pub fn sidebar_scope(&self, page: PageId) -> NodeId {
+        let node = self.pages[page].node;
+        match self.nodes[node].kind {
+            NodeKind::Page => self.nodes[node].parent.unwrap_or(self.root),
+            _ => node,
+        }
+    }
+
+    pub fn prev(&self, page: PageId) -> Option<PageId> {
+        let i = self.position[page];
+        i.checked_sub(1).map(|i| self.order[i])
+    }
+
+    pub fn next(&self, page: PageId) -> Option<PageId> {
+        self.order.get(self.position[page] + 1).copied()
+    }
+
+    /// The top-level section a node is in (`None` for the root).
+    pub fn top_section(&self, node: NodeId) -> Option<NodeId> {
+        self.ancestry(node).get(1).copied()
+    }
+
+    /// Number of folders of `content/` below the root.
+    pub fn section_count(&self) -> usize {
+        self.nodes
+            .iter()
+            .filter(|n| n.kind == NodeKind::Section)
+            .count()
+            - 1
+    }
+}

@@ -1,0 +1,235 @@
+//! Rendering the resolved site into the staging folder: pages in parallel, each sidebar once per
+//! navigation group, then 404, sitemap, robots.txt, the highlighting stylesheet, and copies of
+//! `static/` and of the files beside pages in `content/`.
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::markdown::{self, MarkdownOptions};
+use crate::model::{NodeId, PageId, Site};
+use crate::output::Staging;
+use crate::templates::{self, NotFoundContext, SiteView, Templates};
+use crate::{highlight, theme};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+pub const STATIC_DIR: &str = "static";
+
+/// Where an output file comes from, to explain collisions.
+#[derive(Clone)]
+enum Origin {
+    Page(String),
+    Generated,
+    Static(PathBuf, String),
+    Content(PathBuf, String),
+}
+
+impl Origin {
+    fn describe(&self) -> String {
+        match self {
+            Origin::Page(path) => format!("the page {path}"),
+            Origin::Generated => "a file handbook generates".into(),
+            Origin::Static(_, shown) | Origin::Content(_, shown) => shown.clone(),
+        }
+    }
+}
+
+pub fn write_site(site: &Site, templates: &Templates, root: &Path, staging: &Staging, diags: &mut Diagnostics) {
+    let files = plan_files(site, root, diags);
+    if diags.has_errors() {
+        return;
+    }
+    let sidebars = render_sidebars(site, templates, diags);
+    if diags.has_errors() {
+        return;
+    }
+    let problems: Vec<Diagnostic> = (0..site.pages.len())
+        .into_par_iter()
+        .filter_map(|id| write_page(site, templates, &sidebars, staging, id).err())
+        .collect();
+    diags.extend(problems);
+    write_generated(site, templates, &sidebars, staging, diags);
+    for (rel, origin) in files {
+        let result = match &origin {
+            Origin::Static(source, _) | Origin::Content(source, _) => staging.copy(&rel, source),
+            _ => Ok(()),
+        };
+        if let Err(err) = result {
+            diags.push(Diagnostic::error(origin.describe(), format!("cannot copy to the output: {err}")));
+        }
+    }
+}
+
+/// Every copied file's output path, checked against pages and each other.
+fn plan_files(site: &Site, root: &Path, diags: &mut Diagnostics) -> BTreeMap<String, Origin> {
+    let mut taken: BTreeMap<String, Origin> = BTreeMap::new();
+    for page in &site.pages {
+        taken.insert(page.output_path(), Origin::Page(page.source.display_path()));
+    }
+    for name in ["404.html", "sitemap.xml", "robots.txt", &theme::HIGHLIGHT_STYLESHEET[1..]] {
+        taken.insert(name.to_string(), Origin::Generated);
+    }
+    for (name, _) in theme::ASSETS {
+        taken.insert(name.to_string(), Origin::Generated);
+    }
+    let mut copies: BTreeMap<String, Origin> = BTreeMap::new();
+    let statics = list_files(&root.join(STATIC_DIR), diags)
+        .into_iter()
+        .map(|(rel, path)| (rel.clone(), Origin::Static(path, format!("{STATIC_DIR}/{rel}"))));
+    let assets = site.assets.iter().map(|a| {
+        (a.rel_path.clone(), Origin::Content(a.source.clone(), format!("{}/{}", crate::source::CONTENT_DIR, a.rel_path)))
+    });
+    for (rel, origin) in statics.chain(assets) {
+        let clash = copies.get(&rel).or_else(|| taken.get(&rel)).cloned();
+        match clash {
+            // A site's static file replaces a generated or built-in one of the same name.
+            Some(Origin::Generated) | None => {
+                copies.insert(rel, origin);
+            }
+            Some(other) => diags.push(
+                Diagnostic::error(origin.describe(), format!("would be written to {rel}, which is also the output of {}", other.describe()))
+                    .help("rename or move one of them"),
+            ),
+        }
+    }
+    copies
+}
+
+/// Files under `dir`, relative and `/`-separated, skipping dot and editor files.
+fn list_files(dir: &Path, diags: &mut Diagnostics) -> Vec<(String, PathBuf)> {
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    let mut files = Vec::new();
+    let walk = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !crate::source::is_ignored(&e.file_name().to_string_lossy()));
+    for entry in walk {
+        match entry {
+            Ok(e) if e.file_type().is_file() => {
+                let rel = e.path().strip_prefix(dir).map(|r| r.to_string_lossy().replace('\\', "/"));
+                if let Ok(rel) = rel {
+                    files.push((rel, e.into_path()));
+                }
+            }
+            Ok(_) => {}
+            Err(err) => diags.push(Diagnostic::error(STATIC_DIR, format!("cannot read: {err}"))),
+        }
+    }
+    files
+}
+
+/// One sidebar per navigation group, rendered in parallel.
+fn render_sidebars(site: &Site, templates: &Templates, diags: &mut Diagnostics) -> HashMap<NodeId, String> {
+    let scopes: BTreeSet<NodeId> = (0..site.pages.len())
+        .map(|p| site.sidebar_scope(p))
+        .chain([site.root])
+        .collect();
+    let rendered: Vec<(NodeId, Result<String, String>)> = scopes
+        .into_par_iter()
+        .map(|scope| (scope, templates::render_sidebar(site, templates, scope)))
+        .collect();
+    let mut sidebars = HashMap::with_capacity(rendered.len());
+    for (scope, result) in rendered {
+        match result {
+            Ok(html) => {
+                sidebars.insert(scope, html);
+            }
+            Err(err) => diags.push(template_failure("partials/sidebar.html", err)),
+        }
+    }
+    sidebars
+}
+
+fn template_failure(template: &str, cause: String) -> Diagnostic {
+    Diagnostic::error(format!("{}/{template}", templates::TEMPLATES_DIR), cause)
+}
+
+/// Renders one page and writes it.
+fn write_page(
+    site: &Site,
+    templates: &Templates,
+    sidebars: &HashMap<NodeId, String>,
+    staging: &Staging,
+    id: PageId,
+) -> Result<(), Diagnostic> {
+    let page = &site.pages[id];
+    let html = render_page(site, templates, sidebars, id)?;
+    staging
+        .write(&page.output_path(), html.as_bytes())
+        .map_err(|err| Diagnostic::error(page.source.display_path(), format!("cannot write {}: {err}", page.output_path())))
+}
+
+/// The full HTML of page `id`.
+pub fn render_page(
+    site: &Site,
+    templates: &Templates,
+    sidebars: &HashMap<NodeId, String>,
+    id: PageId,
+) -> Result<String, Diagnostic> {
+    let page = &site.pages[id];
+    let rendered = markdown::render(
+        &page.source.body,
+        MarkdownOptions { toc_max_level: page.toc_max_level, title: &page.title },
+    );
+    let shared = sidebars.get(&site.sidebar_scope(id)).map_or("", String::as_str);
+    let sidebar = templates::mark_current(shared, &page.url);
+    let context = templates::page_context(site, id, &rendered.html, &rendered.toc, &sidebar);
+    let template = format!("{}.html", page.layout);
+    templates.render(&template, &context).map_err(|cause| {
+        Diagnostic::error(
+            page.source.display_path(),
+            format!("cannot render this page with templates/{template}: {cause}"),
+        )
+        .help("the problem is in the template, not in the page; template variables are listed in README.md, \"Templates and template variables\"")
+    })
+}
+
+fn write_generated(
+    site: &Site,
+    templates: &Templates,
+    sidebars: &HashMap<NodeId, String>,
+    staging: &Staging,
+    diags: &mut Diagnostics,
+) {
+    let context = NotFoundContext {
+        site: SiteView::new(&site.config),
+        sidebar: sidebars.get(&site.root).map_or("", String::as_str),
+        assets: templates::ASSETS,
+        config: &site.config,
+    };
+    let not_found = templates.render("404.html", &context).map_err(|e| template_failure("404.html", e));
+    let css = highlight::stylesheet(&site.config.highlight.light_theme, &site.config.highlight.dark_theme)
+        .map_err(|message| Diagnostic::error(crate::config::CONFIG_FILE, message));
+    let mut files: Vec<(String, Result<Vec<u8>, Diagnostic>)> = vec![
+        ("404.html".into(), not_found.map(String::into_bytes)),
+        ("sitemap.xml".into(), Ok(sitemap(site).into_bytes())),
+        ("robots.txt".into(), Ok(format!("User-agent: *\nAllow: /\n\nSitemap: {}/sitemap.xml\n", site.config.base_url).into_bytes())),
+        (theme::HIGHLIGHT_STYLESHEET[1..].into(), css.map(String::into_bytes)),
+    ];
+    for (name, bytes) in theme::ASSETS {
+        files.push((name.to_string(), Ok(bytes.to_vec())));
+    }
+    for (name, bytes) in files {
+        match bytes {
+            Ok(bytes) => {
+                if let Err(err) = staging.write(&name, &bytes) {
+                    diags.push(Diagnostic::error(name, format!("cannot write: {err}")));
+                }
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+}
+
+/// Every built page, in navigation order, with its absolute URL.
+fn sitemap(site: &Site) -> String {
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for &id in &site.order {
+        xml.push_str("  <url><loc>");
+        highlight::escape_into(&mut xml, &format!("{}{}", site.config.base_url, site.pages[id].url));
+        xml.push_str("</loc></url>\n");
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}

@@ -1,0 +1,504 @@
+//! Reading `content/`: every Markdown file becomes a [`SourcePage`] (front matter parsed, body
+//! kept as text), every other file an [`Asset`] to copy.
+//!
+//! Nothing here knows about URLs or navigation. Positions are kept so that every problem can be
+//! reported at its line in the file.
+
+use crate::diagnostics::{Diagnostic, Diagnostics, suggest, yaml_message};
+use rayon::prelude::*;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+pub const CONTENT_DIR: &str = "content";
+
+/// The front matter keys handbook understands.
+pub const KNOWN_KEYS: &[&str] = &[
+    "title",
+    "weight",
+    "permalink",
+    "layout",
+    "subcategory",
+    "toc",
+    "sidebarDepth",
+    "description",
+    "draft",
+];
+
+/// The typed front matter. Every key is optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct FrontMatter {
+    #[serde(default, deserialize_with = "scalar_text")]
+    pub title: Option<String>,
+    pub weight: Option<i64>,
+    #[serde(default, deserialize_with = "scalar_text")]
+    pub permalink: Option<String>,
+    #[serde(default, deserialize_with = "scalar_text")]
+    pub layout: Option<String>,
+    #[serde(default, deserialize_with = "scalar_text")]
+    pub subcategory: Option<String>,
+    pub toc: Option<bool>,
+    #[serde(rename = "sidebarDepth")]
+    pub sidebar_depth: Option<u8>,
+    #[serde(default, deserialize_with = "scalar_text")]
+    pub description: Option<String>,
+    pub draft: Option<bool>,
+}
+
+/// A Markdown file of `content/`, read and split, not yet placed in the site.
+#[derive(Debug, Clone)]
+pub struct SourcePage {
+    /// Path relative to `content/`, `/`-separated (`engineering/triage.md`).
+    pub rel_path: String,
+    pub front: FrontMatter,
+    /// Front matter line of each key, for errors about its value.
+    pub key_lines: Vec<(String, usize)>,
+    /// Keys handbook does not know, with their values (`page.extra`).
+    pub extra: serde_yaml::Mapping,
+    /// The Markdown after the front matter.
+    pub body: String,
+    /// 1-based line of the file where `body` starts.
+    pub body_line: usize,
+    /// The text of the first `#` heading, if the body starts with one.
+    pub first_heading: Option<String>,
+}
+
+impl SourcePage {
+    /// The path as shown in messages: relative to the site root.
+    pub fn display_path(&self) -> String {
+        format!("{CONTENT_DIR}/{}", self.rel_path)
+    }
+
+    /// File name without extension (`triage`).
+    pub fn stem(&self) -> &str {
+        let name = self.rel_path.rsplit('/').next().unwrap_or(&self.rel_path);
+        name.rsplit_once('.').map_or(name, |(stem, _)| stem)
+    }
+
+    /// Folder of the page relative to `content/` (`engineering`, or `` at the top).
+    pub fn dir(&self) -> &str {
+        self.rel_path.rsplit_once('/').map_or("", |(dir, _)| dir)
+    }
+
+    /// `index.md` or `_index.md`: the landing page of its folder.
+    pub fn is_index(&self) -> bool {
+        matches!(self.stem(), "index" | "_index")
+    }
+
+    pub fn key_line(&self, key: &str) -> Option<usize> {
+        self.key_lines
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, line)| *line)
+    }
+}
+
+/// A file of `content/` that is not Markdown: copied as it is.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    /// Path relative to `content/`, `/`-separated.
+    pub rel_path: String,
+    pub source: PathBuf,
+}
+
+/// Everything found in `content/`.
+#[derive(Debug, Default)]
+pub struct Content {
+    pub pages: Vec<SourcePage>,
+    pub assets: Vec<Asset>,
+}
+
+/// Walks `root/content` and reads every page, in parallel. Drafts are dropped unless `drafts`.
+pub fn load(root: &Path, drafts: bool, diags: &mut Diagnostics) -> Content {
+    let dir = root.join(CONTENT_DIR);
+    if !dir.is_dir() {
+        diags.push(
+            Diagnostic::error(CONTENT_DIR, "there is no content folder")
+                .help("create `content/` with an `index.md` for the home page"),
+        );
+        return Content::default();
+    }
+    let mut markdown = Vec::new();
+    let mut content = Content::default();
+    for entry in walkdir::WalkDir::new(&dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored(&e.file_name().to_string_lossy()))
+    {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let path = err
+                    .path()
+                    .map(|p| display(root, p))
+                    .unwrap_or_else(|| CONTENT_DIR.into());
+                diags.push(Diagnostic::error(path, format!("cannot read: {err}")));
+                continue;
+            }
+        };
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let Some(rel_path) = relative(&dir, entry.path()) else {
+            diags.push(Diagnostic::error(
+                display(root, entry.path()),
+                "file name is not valid UTF-8; rename the file",
+            ));
+            continue;
+        };
+        if is_markdown(&rel_path) {
+            markdown.push((rel_path, entry.into_path()));
+        } else {
+            content.assets.push(Asset {
+                rel_path,
+                source: entry.into_path(),
+            });
+        }
+    }
+    let results: Vec<Result<(SourcePage, Vec<Diagnostic>), Diagnostic>> = markdown
+        .into_par_iter()
+        .map(|(rel, path)| read_page(rel, &path))
+        .collect();
+    for result in results {
+        match result {
+            Ok((page, warnings)) => {
+                diags.extend(warnings);
+                if drafts || page.front.draft != Some(true) {
+                    content.pages.push(page);
+                }
+            }
+            Err(err) => diags.push(err),
+        }
+    }
+    content
+}
+
+/// Dot files, editor swap and backup files: never content.
+pub fn is_ignored(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || (name.starts_with('#') && name.ends_with('#'))
+        || name == "4913"
+}
+
+fn is_markdown(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with(".md") || lower.ends_with(".markdown")
+}
+
+fn relative(base: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(base).ok()?;
+    let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+    Some(parts?.join("/"))
+}
+
+fn display(root: &Path, path: &Path) -> String {
+    relative(root, path).unwrap_or_else(|| path.display().to_string())
+}
+
+fn read_page(rel_path: String, path: &Path) -> Result<(SourcePage, Vec<Diagnostic>), Diagnostic> {
+    let shown = format!("{CONTENT_DIR}/{rel_path}");
+    let bytes = std::fs::read(path)
+        .map_err(|err| Diagnostic::error(&shown, format!("cannot read the file: {err}")))?;
+    let text = decode(&shown, bytes)?;
+    parse_page(rel_path, &text)
+}
+
+/// UTF-8 with an optional BOM; anything else is reported at the first bad byte.
+fn decode(shown: &str, bytes: Vec<u8>) -> Result<String, Diagnostic> {
+    let text = String::from_utf8(bytes).map_err(|err| {
+        let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
+        let (line, col) = position_after(valid);
+        let binary = err.as_bytes().iter().take(8000).any(|&b| b == 0);
+        let message = if binary {
+            "this looks like a binary file, not Markdown"
+        } else {
+            "the file is not valid UTF-8 text"
+        };
+        Diagnostic::error(shown, message).at(line, col).help(if binary {
+            "give it another extension than .md, or move it out of content/"
+        } else {
+            "save the file with UTF-8 encoding"
+        })
+    })?;
+    if text.contains('\0') {
+        let (line, col) = position_after(text[..text.find('\0').unwrap_or(0)].as_bytes());
+        return Err(Diagnostic::error(shown, "this looks like a binary file, not Markdown")
+            .at(line, col)
+            .help("give it another extension than .md, or move it out of content/"));
+    }
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
+}
+
+/// 1-based line and column of the position just after `prefix`.
+fn position_after(prefix: &[u8]) -> (usize, usize) {
+    let line = prefix.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = prefix
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let col = String::from_utf8_lossy(&prefix[line_start..]).chars().count() + 1;
+    (line, col)
+}
+
+/// Splits and parses one page's text. Returns the page and its warnings.
+pub fn parse_page(
+    rel_path: String,
+    text: &str,
+) -> Result<(SourcePage, Vec<Diagnostic>), Diagnostic> {
+    let shown = format!("{CONTENT_DIR}/{rel_path}");
+    let split = split_front_matter(text).map_err(|d| Diagnostic { path: shown.clone(), ..d })?;
+    let mut warnings = Vec::new();
+    let (front, key_lines, extra) = match split.yaml {
+        Some(yaml) => parse_front_matter(&shown, yaml, &mut warnings)?,
+        None => Default::default(),
+    };
+    let body = split.body.to_string();
+    // Only a page without a `title` needs its heading as the title.
+    let first_heading = match front.title {
+        Some(_) => None,
+        None => crate::markdown::leading_h1(&body),
+    };
+    let page = SourcePage {
+        rel_path,
+        front,
+        key_lines,
+        extra,
+        body,
+        body_line: split.body_line,
+        first_heading,
+    };
+    Ok((page, warnings))
+}
+
+struct Split<'a> {
+    yaml: Option<&'a str>,
+    body: &'a str,
+    body_line: usize,
+}
+
+/// Front matter is YAML between a first line `---` and the next line that is `---` (or `...`).
+fn split_front_matter(text: &str) -> Result<Split<'_>, Diagnostic> {
+    let no_front = Split {
+        yaml: None,
+        body: text,
+        body_line: 1,
+    };
+    let first_line = text.split('\n').next().unwrap_or("");
+    if first_line.trim_end() != "---" {
+        return Ok(no_front);
+    }
+    let yaml_start = first_line.len() + 1;
+    let mut offset = yaml_start.min(text.len());
+    let mut line_no = 2;
+    for line in text[offset..].split_inclusive('\n') {
+        let trimmed = line.trim_end();
+        if trimmed == "---" || trimmed == "..." {
+            return Ok(Split {
+                yaml: Some(&text[yaml_start.min(offset)..offset]),
+                body: &text[offset + line.len()..],
+                body_line: line_no + 1,
+            });
+        }
+        offset += line.len();
+        line_no += 1;
+    }
+    Err(Diagnostic::error("", "front matter is not closed: `---` on line 1 has no closing `---` line")
+        .at(1, 1)
+        .help("add a line `---` after the last front matter line, or remove the first line if this page has no front matter"))
+}
+
+type Parsed = (FrontMatter, Vec<(String, usize)>, serde_yaml::Mapping);
+
+fn parse_front_matter(
+    shown: &str,
+    yaml: &str,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<Parsed, Diagnostic> {
+    // The YAML starts on line 2 of the file.
+    const LINE_SHIFT: usize = 1;
+    let key_lines = top_level_keys(yaml, LINE_SHIFT + 1);
+    if key_lines.is_empty() && yaml.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+        return Ok((FrontMatter::default(), key_lines, Default::default()));
+    }
+    let front: FrontMatter = serde_yaml::from_str(yaml).map_err(|err| {
+        let (line, col) = err
+            .location()
+            .map_or((2, 1), |l| (l.line() + LINE_SHIFT, l.column()));
+        front_matter_error(shown, &err, line, col, &key_lines)
+    })?;
+    let mut extra = serde_yaml::Mapping::new();
+    let unknown: Vec<&(String, usize)> = key_lines
+        .iter()
+        .filter(|(k, _)| !KNOWN_KEYS.contains(&k.as_str()))
+        .collect();
+    if !unknown.is_empty() {
+        // Only pages with unknown keys pay for a second, untyped parse.
+        if let Ok(serde_yaml::Value::Mapping(map)) = serde_yaml::from_str(yaml) {
+            extra = map
+                .into_iter()
+                .filter(|(k, _)| k.as_str().is_some_and(|k| !KNOWN_KEYS.contains(&k)))
+                .collect();
+        }
+        for (key, line) in unknown {
+            let mut w = Diagnostic::warning(shown, format!("unknown front matter key `{key}`"))
+                .at(*line, 1);
+            w = match suggest(key, KNOWN_KEYS.iter().copied()) {
+                Some(near) => w.help(format!("did you mean `{near}`? (the value stays available to templates as `page.extra.{key}`)")),
+                None => w.help(format!(
+                    "handbook knows {}; the value stays available to templates as `page.extra.{key}`",
+                    KNOWN_KEYS.join(", ")
+                )),
+            };
+            warnings.push(w);
+        }
+    }
+    Ok((front, key_lines, extra))
+}
+
+/// `key:` lines at the start of a line, with their file line numbers.
+fn top_level_keys(yaml: &str, first_line: usize) -> Vec<(String, usize)> {
+    yaml.lines()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let first = line.chars().next()?;
+            if first.is_whitespace() || matches!(first, '#' | '-' | '[' | '{' | '"' | '\'') {
+                return None;
+            }
+            let (key, _) = line.split_once(':')?;
+            let key = key.trim_end();
+            (!key.is_empty()).then(|| (key.to_string(), first_line + i))
+        })
+        .collect()
+}
+
+/// Turns serde_yaml's wording into a contributor's: which key, what it must be, what was found.
+fn front_matter_error(
+    shown: &str,
+    err: &serde_yaml::Error,
+    line: usize,
+    col: usize,
+    key_lines: &[(String, usize)],
+) -> Diagnostic {
+    let message = yaml_message(err);
+    if let Some((key, rest)) = message.split_once(": invalid type: ") {
+        if let Some((found, _)) = rest.split_once(", expected") {
+            let (expected, example) = expectation(key);
+            let line = key_lines
+                .iter()
+                .find(|(k, _)| k == key)
+                .map_or(line, |(_, l)| *l);
+            return Diagnostic::error(shown, format!("`{key}` must be {expected}, found {found}"))
+                .at(line, col)
+                .help(format!("write it like `{key}: {example}`"));
+        }
+    }
+    if let Some((key, rest)) = message.split_once(": invalid value: ") {
+        let (expected, example) = expectation(key);
+        let found = rest.split(", expected").next().unwrap_or(rest);
+        return Diagnostic::error(shown, format!("`{key}` must be {expected}, found {found}"))
+            .at(line, col)
+            .help(format!("write it like `{key}: {example}`"));
+    }
+    if message.starts_with("invalid type: ") {
+        return Diagnostic::error(shown, "front matter must be `key: value` lines")
+            .at(line, col)
+            .help("write each setting on its own line, like `title: Release process`");
+    }
+    Diagnostic::error(shown, format!("front matter is not valid YAML: {message}"))
+        .at(line, col)
+        .help("check the quoting and indentation of this line; text with `: ` or `#` in it needs quotes")
+}
+
+fn expectation(key: &str) -> (&'static str, &'static str) {
+    match key {
+        "weight" => ("a whole number", "10"),
+        "toc" | "draft" => ("true or false", "false"),
+        "sidebarDepth" => ("a whole number from 0 to 6", "2"),
+        _ => ("text", "Some text"),
+    }
+}
+
+/// Accepts any scalar as text (`title: 2024` is the title "2024"); lists and maps are errors.
+fn scalar_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    use serde::de::Error;
+    match Option::<serde_yaml::Value>::deserialize(d)? {
+        None | Some(serde_yaml::Value::Null) => Ok(None),
+        Some(serde_yaml::Value::String(s)) => Ok(Some(s)),
+        Some(serde_yaml::Value::Number(n)) => Ok(Some(n.to_string())),
+        Some(serde_yaml::Value::Bool(b)) => Ok(Some(b.to_string())),
+        Some(_) => Err(D::Error::invalid_type(
+            serde::de::Unexpected::Other("a list or a map"),
+            &"text",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<(SourcePage, Vec<Diagnostic>), Diagnostic> {
+        parse_page("a.md".into(), text)
+    }
+
+    #[test]
+    fn splits_front_matter_and_keeps_body_line() {
+        let (page, warnings) = parse("---\ntitle: T\nweight: 3\n---\n\nBody\n").unwrap();
+        assert!(warnings.is_empty());
+        assert_eq!(page.front.title.as_deref(), Some("T"));
+        assert_eq!(page.front.weight, Some(3));
+        assert_eq!(page.body, "\nBody\n");
+        assert_eq!(page.body_line, 5);
+    }
+
+    #[test]
+    fn a_page_without_front_matter_is_a_page() {
+        let (page, _) = parse("# Hello\n\ntext").unwrap();
+        assert!(page.front.title.is_none());
+        assert_eq!(page.first_heading.as_deref(), Some("Hello"));
+    }
+
+    #[test]
+    fn wrong_types_are_errors_at_the_key() {
+        let err = parse("---\ntitle: T\nweight: first\n---\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "content/a.md:3:9: `weight` must be a whole number, found string \"first\"\n  help: write it like `weight: 10`"
+        );
+    }
+
+    #[test]
+    fn unknown_keys_warn_with_a_suggestion_and_land_in_extra() {
+        let (page, warnings) = parse("---\nwieght: 2\nauthor: Ann\n---\n").unwrap();
+        assert_eq!(warnings.len(), 2);
+        assert_eq!(
+            warnings[0].to_string(),
+            "content/a.md:2:1: warning: unknown front matter key `wieght`\n  help: did you mean `weight`? (the value stays available to templates as `page.extra.wieght`)"
+        );
+        assert_eq!(page.extra.len(), 2);
+    }
+
+    #[test]
+    fn unclosed_front_matter_is_an_error() {
+        let err = parse("---\ntitle: x\n").unwrap_err();
+        assert!(err.to_string().starts_with("content/a.md:1:1: front matter is not closed"));
+    }
+
+    #[test]
+    fn empty_and_odd_inputs_do_not_panic() {
+        for text in ["", "---", "---\n", "---\n---", "---\n---\n", "\u{feff}", "---\n- a\n---\n", "---\n: :\n---\n", "---\ntitle: [1\n---\n"] {
+            let _ = parse(text);
+        }
+    }
+
+    #[test]
+    fn reports_invalid_utf8_at_its_position() {
+        let err = decode("content/a.md", b"ok\nab\xff".to_vec()).unwrap_err();
+        assert_eq!(err.position, Some((2, 3)));
+    }
+}

@@ -1,0 +1,342 @@
+//! Tera templates: loading (the built-in theme, overridden by `templates/`), the typed contexts
+//! pages are rendered with, and rendering. Contexts borrow from the [`Site`]; nothing here reads
+//! values back out of a Tera context.
+
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::headings::TocItem;
+use crate::model::{NodeId, NodeKind, PageId, Site};
+use crate::theme;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::Path;
+use tera::{Context, Tera};
+
+pub const TEMPLATES_DIR: &str = "templates";
+
+pub struct Templates {
+    tera: Tera,
+    /// Names usable as `layout:` (top-level templates, without `.html`).
+    pub layouts: BTreeSet<String>,
+}
+
+/// Loads the built-in theme, then every file of `root/templates` over it.
+pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
+    let mut sources: BTreeMap<String, String> = theme::TEMPLATES
+        .iter()
+        .map(|(name, text)| (name.to_string(), text.to_string()))
+        .collect();
+    let mut problems = Vec::new();
+    let dir = root.join(TEMPLATES_DIR);
+    if dir.is_dir() {
+        for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+            let entry = match entry {
+                Ok(e) if e.file_type().is_file() => e,
+                Ok(_) => continue,
+                Err(err) => {
+                    problems.push(Diagnostic::error(TEMPLATES_DIR, format!("cannot read: {err}")));
+                    continue;
+                }
+            };
+            let Ok(rel) = entry.path().strip_prefix(&dir) else { continue };
+            let name = rel.to_string_lossy().replace('\\', "/");
+            if crate::source::is_ignored(&entry.file_name().to_string_lossy()) {
+                continue;
+            }
+            match std::fs::read_to_string(entry.path()) {
+                Ok(text) => {
+                    sources.insert(name, text);
+                }
+                Err(err) => problems.push(Diagnostic::error(
+                    format!("{TEMPLATES_DIR}/{name}"),
+                    format!("cannot read the template: {err}"),
+                )),
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html"]);
+    if let Err(err) = tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str()))) {
+        return Err(vec![template_error(root, &err)]);
+    }
+    let layouts = sources
+        .keys()
+        .filter(|name| !name.contains('/') && name.ends_with(".html"))
+        .filter(|name| !matches!(name.as_str(), "base.html" | "404.html"))
+        .map(|name| name.trim_end_matches(".html").to_string())
+        .collect();
+    Ok(Templates { tera, layouts })
+}
+
+/// A parse error, at the template and line Tera names when it names them.
+fn template_error(root: &Path, err: &tera::Error) -> Diagnostic {
+    let chain = cause_chain(err);
+    let name = chain
+        .split('\'')
+        .nth(1)
+        .or_else(|| chain.split('"').nth(1))
+        .unwrap_or("");
+    let path = if root.join(TEMPLATES_DIR).join(name).is_file() {
+        format!("{TEMPLATES_DIR}/{name}")
+    } else {
+        format!("{TEMPLATES_DIR}/{name} (built-in theme)")
+    };
+    let mut d = Diagnostic::error(path, format!("template error: {}", chain.replace('\n', " ")));
+    if let Some((line, col)) = pest_position(&chain) {
+        d = d.at(line, col);
+    }
+    d
+}
+
+/// `--> 3:15` in a pest error message.
+fn pest_position(text: &str) -> Option<(usize, usize)> {
+    let rest = text.split("--> ").nth(1)?;
+    let (line, rest) = rest.split_once(':')?;
+    let col: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    Some((line.trim().parse().ok()?, col.parse().ok()?))
+}
+
+/// Tera keeps the useful part of an error in its sources: print all of them.
+pub fn cause_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+impl Templates {
+    pub fn render(&self, name: &str, context: &impl Serialize) -> Result<String, String> {
+        let context = Context::from_serialize(context).map_err(|e| cause_chain(&e))?;
+        self.tera.render(name, &context).map_err(|e| cause_chain(&e))
+    }
+}
+
+#[derive(Serialize)]
+pub struct SiteView<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub base_url: &'a str,
+    pub language: &'a str,
+    pub repository: &'a crate::config::Repository,
+}
+
+impl<'a> SiteView<'a> {
+    pub fn new(config: &'a Config) -> Self {
+        SiteView {
+            title: &config.title,
+            description: &config.description,
+            base_url: &config.base_url,
+            language: &config.language,
+            repository: &config.repository,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct Assets {
+    pub stylesheet: &'static str,
+    pub highlight: &'static str,
+    pub script: &'static str,
+}
+
+pub const ASSETS: Assets = Assets {
+    stylesheet: theme::STYLESHEET,
+    highlight: theme::HIGHLIGHT_STYLESHEET,
+    script: theme::SCRIPT,
+};
+
+#[derive(Serialize)]
+pub struct NavItem<'a> {
+    pub title: &'a str,
+    pub url: Option<&'a str>,
+    pub kind: &'static str,
+    pub weight: Option<i64>,
+    pub description: Option<&'a str>,
+    pub active: bool,
+    pub has_children: bool,
+    pub children: Vec<NavItem<'a>>,
+}
+
+/// The item of `node`. Children are filled for active items (and `depth` more levels below).
+pub fn nav_item<'a>(site: &'a Site, node: NodeId, active: &HashSet<NodeId>, depth: usize) -> NavItem<'a> {
+    let n = &site.nodes[node];
+    let is_active = active.contains(&node);
+    let children = if is_active || depth > 0 {
+        n.children
+            .iter()
+            .map(|&c| nav_item(site, c, active, depth.saturating_sub(1)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    NavItem {
+        title: &n.title,
+        url: site.node_url(node),
+        kind: n.kind.as_str(),
+        weight: n.weight,
+        description: n.page.and_then(|p| site.pages[p].source.front.description.as_deref()),
+        active: is_active,
+        has_children: !n.children.is_empty(),
+        children,
+    }
+}
+
+#[derive(Serialize)]
+struct SidebarContext<'a> {
+    site: SiteView<'a>,
+    nav: Vec<NavItem<'a>>,
+    config: &'a Config,
+}
+
+/// The sidebar of one navigation group (`scope`): every top-level entry, with the scope and its
+/// ancestors expanded.
+pub fn render_sidebar(site: &Site, templates: &Templates, scope: NodeId) -> Result<String, String> {
+    let active: HashSet<NodeId> = site.ancestry(scope).into_iter().filter(|&n| n != site.root).collect();
+    let nav = site.nodes[site.root]
+        .children
+        .iter()
+        .map(|&c| nav_item(site, c, &active, 0))
+        .collect();
+    let context = SidebarContext { site: SiteView::new(&site.config), nav, config: &site.config };
+    templates.render("partials/sidebar.html", &context)
+}
+
+/// Marks the link to the current page in a shared sidebar.
+pub fn mark_current(sidebar: &str, url: &str) -> String {
+    let needle = format!("href=\"{url}\"");
+    match sidebar.find(&needle) {
+        Some(i) => {
+            let end = i + needle.len();
+            let mut out = String::with_capacity(sidebar.len() + 24);
+            out.push_str(&sidebar[..end]);
+            out.push_str(" aria-current=\"page\"");
+            out.push_str(&sidebar[end..]);
+            out
+        }
+        None => sidebar.to_string(),
+    }
+}
+
+#[derive(Serialize)]
+pub struct Link<'a> {
+    pub title: &'a str,
+    pub url: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+pub struct PageView<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
+    pub permalink: String,
+    pub content: &'a str,
+    pub description: Option<&'a str>,
+    pub weight: Option<i64>,
+    pub layout: &'a str,
+    pub subcategory: Option<&'a str>,
+    pub source_path: String,
+    pub toc: &'a [TocItem],
+    pub extra: &'a serde_yaml::Mapping,
+    pub draft: bool,
+    pub is_home: bool,
+    pub children: Vec<NavItem<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct PageContext<'a> {
+    pub site: SiteView<'a>,
+    pub page: PageView<'a>,
+    pub section: Option<NavItem<'a>>,
+    pub breadcrumbs: Vec<Link<'a>>,
+    pub prev: Option<Link<'a>>,
+    pub next: Option<Link<'a>>,
+    pub sidebar: &'a str,
+    pub assets: Assets,
+    pub config: &'a Config,
+}
+
+/// Everything a page template receives, for page `id` with its rendered Markdown.
+pub fn page_context<'a>(
+    site: &'a Site,
+    id: PageId,
+    content: &'a str,
+    toc: &'a [TocItem],
+    sidebar: &'a str,
+) -> PageContext<'a> {
+    let page = &site.pages[id];
+    let none = HashSet::new();
+    let own = &site.nodes[page.node];
+    let children = if own.kind == NodeKind::Page {
+        Vec::new()
+    } else {
+        own.children.iter().map(|&c| nav_item(site, c, &none, 0)).collect()
+    };
+    let link = |p: PageId| Link { title: &site.pages[p].title, url: Some(&site.pages[p].url) };
+    let breadcrumbs = site
+        .ancestry(page.node)
+        .into_iter()
+        .map(|n| Link { title: &site.nodes[n].title, url: site.node_url(n) })
+        .collect();
+    let front = &page.source.front;
+    PageContext {
+        site: SiteView::new(&site.config),
+        page: PageView {
+            title: &page.title,
+            url: &page.url,
+            permalink: format!("{}{}", site.config.base_url, page.url),
+            content,
+            description: front.description.as_deref(),
+            weight: front.weight,
+            layout: &page.layout,
+            subcategory: front.subcategory.as_deref(),
+            source_path: page.source.display_path(),
+            toc,
+            extra: &page.source.extra,
+            draft: front.draft == Some(true),
+            is_home: page.is_home(),
+            children,
+        },
+        section: site.top_section(page.node).map(|n| nav_item(site, n, &none, 0)),
+        breadcrumbs,
+        prev: site.prev(id).map(link),
+        next: site.next(id).map(link),
+        sidebar,
+        assets: ASSETS,
+        config: &site.config,
+    }
+}
+
+#[derive(Serialize)]
+pub struct NotFoundContext<'a> {
+    pub site: SiteView<'a>,
+    pub sidebar: &'a str,
+    pub assets: Assets,
+    pub config: &'a Config,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_only_the_exact_current_link() {
+        let html = r#"<a href="/a/b/">B</a><a href="/a/">A</a>"#;
+        assert_eq!(
+            mark_current(html, "/a/"),
+            r#"<a href="/a/b/">B</a><a href="/a/" aria-current="page">A</a>"#
+        );
+        assert_eq!(mark_current(html, "/zzz/"), html);
+    }
+
+    #[test]
+    fn finds_pest_positions() {
+        assert_eq!(pest_position("Failed to parse 'x.html':  --> 3:15\n  |"), Some((3, 15)));
+        assert_eq!(pest_position("no position"), None);
+    }
+}

@@ -1,0 +1,26 @@
+//! The default theme, compiled into the binary so that a folder with only `content/` is a
+//! working site. A site's own `templates/` and `static/` files replace these by name.
+
+/// Templates, by name relative to `templates/`.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("page.html", include_str!("../templates/page.html")),
+    ("index.html", include_str!("../templates/index.html")),
+    ("404.html", include_str!("../templates/404.html")),
+    ("partials/sidebar.html", include_str!("../templates/partials/sidebar.html")),
+    ("partials/breadcrumbs.html", include_str!("../templates/partials/breadcrumbs.html")),
+    ("partials/toc.html", include_str!("../templates/partials/toc.html")),
+    ("partials/prev_next.html", include_str!("../templates/partials/prev_next.html")),
+];
+
+/// Static assets, by path relative to `static/` (and to the output root).
+pub const ASSETS: &[(&str, &[u8])] = &[
+    ("theme.css", include_bytes!("../static/theme.css")),
+    ("theme.js", include_bytes!("../static/theme.js")),
+];
+
+/// Where the theme's assets are served from.
+pub const STYLESHEET: &str = "/theme.css";
+pub const SCRIPT: &str = "/theme.js";
+/// Generated from the highlighting themes of `handbook.yml`.
+pub const HIGHLIGHT_STYLESHEET: &str = "/syntax.css";
