@@ -49,7 +49,13 @@ pub fn resolve(
     check_layouts(&pages, layouts, diags);
     let by_url = index_urls(&pages, diags);
 
-    let mut tree = Tree { pages: &mut pages, nodes: Vec::new() };
+    let mut by_folder: HashMap<String, Vec<PageId>> = HashMap::new();
+    for (id, page) in pages.iter().enumerate() {
+        if !page.source.is_index() {
+            by_folder.entry(page.source.dir().to_string()).or_default().push(id);
+        }
+    }
+    let mut tree = Tree { pages: &mut pages, nodes: Vec::new(), by_folder };
     let root = tree.build_section("", &landing);
     let nodes = tree.nodes;
     let mut order = Vec::with_capacity(pages.len());
@@ -235,6 +241,8 @@ fn index_urls(pages: &[Page], diags: &mut Diagnostics) -> HashMap<String, PageId
 struct Tree<'p> {
     pages: &'p mut Vec<Page>,
     nodes: Vec<Node>,
+    /// The pages of each folder, landing pages excepted.
+    by_folder: HashMap<String, Vec<PageId>>,
 }
 
 impl Tree<'_> {
@@ -264,12 +272,7 @@ impl Tree<'_> {
 
         // Entries of this folder: its own pages, then the landing pages of direct subfolders.
         let mut entries: Vec<(Option<String>, NodeId)> = Vec::new();
-        let own: Vec<PageId> = (0..self.pages.len())
-            .filter(|&p| {
-                let s = &self.pages[p].source;
-                !s.is_index() && s.dir() == dir
-            })
-            .collect();
+        let own = self.by_folder.remove(dir).unwrap_or_default();
         for page in own {
             let node = self.push(self.page_node(NodeKind::Page, page));
             self.pages[page].node = node;

@@ -59,6 +59,9 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
     }
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html"]);
+    // Tera's default escaper also escapes `/`, which makes every URL unreadable and hides the
+    // sidebar's links from `mark_current`. `& < > " '` are all HTML needs.
+    tera.set_escape_fn(escape_html);
     if let Err(err) = tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str()))) {
         return Err(vec![template_error(root, &err)]);
     }
@@ -69,6 +72,12 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
         .map(|name| name.trim_end_matches(".html").to_string())
         .collect();
     Ok(Templates { tera, layouts })
+}
+
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    crate::highlight::escape_into(&mut out, text);
+    out
 }
 
 /// A parse error, at the template and line Tera names when it names them.
