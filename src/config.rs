@@ -46,13 +46,22 @@ pub struct Config {
     pub extra: serde_yaml::Mapping,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Repository {
     #[serde(default)]
     pub url: String,
     #[serde(default = "default_branch")]
     pub branch: String,
+}
+
+impl Default for Repository {
+    fn default() -> Self {
+        Repository {
+            url: String::new(),
+            branch: default_branch(),
+        }
+    }
 }
 
 /// Code highlighting themes: syntect's built-in theme names.
@@ -94,11 +103,13 @@ fn default_dark_theme() -> String {
 pub fn load(root: &Path, base_url: Option<&str>) -> Result<Config, Diagnostic> {
     let path = root.join(CONFIG_FILE);
     let text = std::fs::read_to_string(&path).map_err(|err| {
-        Diagnostic::error(CONFIG_FILE, format!("cannot read the site configuration: {err}")).help(
-            format!(
-                "run handbook in the handbook's folder (the one with `{CONFIG_FILE}`), or pass --root"
-            ),
+        Diagnostic::error(
+            CONFIG_FILE,
+            format!("cannot read the site configuration: {err}"),
         )
+        .help(format!(
+            "run handbook in the handbook's folder (the one with `{CONFIG_FILE}`), or pass --root"
+        ))
     })?;
     let mut config = parse(&text)?;
     if let Some(url) = base_url {
@@ -152,11 +163,12 @@ fn unknown_field(message: &str) -> Option<&str> {
 
 /// 1-based line of a top-level `key:` in a YAML text.
 pub fn line_of_key(text: &str, key: &str) -> Option<usize> {
-    text.lines().position(|line| {
-        line.strip_prefix(key)
-            .is_some_and(|rest| rest.trim_start().starts_with(':'))
-    })
-    .map(|i| i + 1)
+    text.lines()
+        .position(|line| {
+            line.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .map(|i| i + 1)
 }
 
 fn normalize_base_url(url: &str) -> Result<String, String> {

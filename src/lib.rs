@@ -85,11 +85,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
         .map_err(|message| fail_with(Diagnostic::error(target.display().to_string(), message)))?;
     let (site, templates, mut diags) = load_site(options)?;
     let staging = output::Staging::new(&target).map_err(|err| io_failure(&target, err))?;
-    render::write_site(&site, &templates, &options.root, &staging, &mut diags);
+    let written = render::write_site(&site, &templates, &options.root, &staging, &mut diags);
     if diags.has_errors() {
         return Err(fail(diags));
     }
-    staging.commit().map_err(|err| io_failure(&target, err))?;
+    staging
+        .commit(&written.outputs, &written.manifest)
+        .map_err(|err| io_failure(&target, err))?;
     Ok(BuildSummary {
         pages: site.pages.len(),
         sections: site.section_count(),
@@ -100,11 +102,15 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
 }
 
 fn fail(diags: Diagnostics) -> BuildError {
-    BuildError { diagnostics: diags.into_sorted() }
+    BuildError {
+        diagnostics: diags.into_sorted(),
+    }
 }
 
 fn fail_with(diagnostic: Diagnostic) -> BuildError {
-    BuildError { diagnostics: vec![diagnostic] }
+    BuildError {
+        diagnostics: vec![diagnostic],
+    }
 }
 
 fn io_failure(target: &Path, err: std::io::Error) -> BuildError {

@@ -41,8 +41,18 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build { root, output_dir, base_url, drafts } => {
-            let options = BuildOptions { root, output_dir, base_url, drafts };
+        Command::Build {
+            root,
+            output_dir,
+            base_url,
+            drafts,
+        } => {
+            let options = BuildOptions {
+                root,
+                output_dir,
+                base_url,
+                drafts,
+            };
             match build(&options) {
                 Ok(summary) => {
                     report(&summary.warnings);

@@ -72,7 +72,9 @@ pub fn render(markdown: &str, options: MarkdownOptions<'_>) -> RenderedMarkdown 
                 if depth >= 2 && depth <= options.toc_max_level {
                     toc.push((depth, id.clone(), text.clone()));
                 }
-                out.push(Event::Html(heading_open(level, &id, &classes, &attrs).into()));
+                out.push(Event::Html(
+                    heading_open(level, &id, &classes, &attrs).into(),
+                ));
                 out.extend(inner);
                 out.push(Event::Html(heading_close(level, &id).into()));
                 anchors.push(id);
@@ -144,7 +146,10 @@ fn heading_open(
     level: HeadingLevel,
     id: &str,
     classes: &[pulldown_cmark::CowStr<'_>],
-    attrs: &[(pulldown_cmark::CowStr<'_>, Option<pulldown_cmark::CowStr<'_>>)],
+    attrs: &[(
+        pulldown_cmark::CowStr<'_>,
+        Option<pulldown_cmark::CowStr<'_>>,
+    )],
 ) -> String {
     let mut html = format!("<{level} id=\"");
     escape_into(&mut html, id);
@@ -200,7 +205,14 @@ mod tests {
     use super::*;
 
     fn html(md: &str) -> String {
-        render(md, MarkdownOptions { toc_max_level: 3, title: "Title" }).html
+        render(
+            md,
+            MarkdownOptions {
+                toc_max_level: 3,
+                title: "Title",
+            },
+        )
+        .html
     }
 
     #[test]
@@ -215,7 +227,10 @@ mod tests {
     fn duplicate_headings_are_numbered_and_custom_ids_win() {
         let r = render(
             "## Setup\n## Setup\n## Other {#setup-1}\n",
-            MarkdownOptions { toc_max_level: 3, title: "" },
+            MarkdownOptions {
+                toc_max_level: 3,
+                title: "",
+            },
         );
         assert_eq!(r.anchors, ["setup", "setup-2", "setup-1"]);
     }
@@ -223,11 +238,23 @@ mod tests {
     #[test]
     fn toc_respects_depth() {
         let md = "## A\n### B\n#### C\n## D\n";
-        let r = render(md, MarkdownOptions { toc_max_level: 3, title: "" });
+        let r = render(
+            md,
+            MarkdownOptions {
+                toc_max_level: 3,
+                title: "",
+            },
+        );
         assert_eq!(r.toc.len(), 2);
         assert_eq!(r.toc[0].children.len(), 1);
         assert!(r.toc[0].children[0].children.is_empty());
-        let r = render(md, MarkdownOptions { toc_max_level: 0, title: "" });
+        let r = render(
+            md,
+            MarkdownOptions {
+                toc_max_level: 0,
+                title: "",
+            },
+        );
         assert!(r.toc.is_empty());
     }
 
@@ -235,13 +262,17 @@ mod tests {
     fn drops_a_leading_heading_that_is_the_title() {
         assert_eq!(html("# Title\n\ntext\n"), "<p>text</p>\n");
         assert!(html("# Other\n\ntext\n").contains("<h1 id=\"other\">"));
-        assert_eq!(leading_h1("# Hello `x`\n\nbody").as_deref(), Some("Hello x"));
+        assert_eq!(
+            leading_h1("# Hello `x`\n\nbody").as_deref(),
+            Some("Hello x")
+        );
         assert_eq!(leading_h1("intro\n# Hello"), None);
     }
 
     #[test]
     fn gfm_extensions_and_raw_html_work() {
-        let out = html("| a |\n|---|\n| b |\n\n~~s~~ - [x] t\n\n<div class=\"x\">raw</div>\n\n\"q\"");
+        let out =
+            html("| a |\n|---|\n| b |\n\n~~s~~ - [x] t\n\n<div class=\"x\">raw</div>\n\n\"q\"");
         assert!(out.contains("<table>"));
         assert!(out.contains("<del>s</del>"));
         assert!(out.contains("<div class=\"x\">raw</div>"));

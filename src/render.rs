@@ -5,12 +5,13 @@
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::markdown::{self, MarkdownOptions};
 use crate::model::{NodeId, PageId, Site};
-use crate::output::Staging;
+use crate::output::{Manifest, Staging};
 use crate::templates::{self, NotFoundContext, SiteView, Templates};
 use crate::{highlight, theme};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use xxhash_rust::xxh3::Xxh3;
 
 pub const STATIC_DIR: &str = "static";
 
@@ -33,20 +34,49 @@ impl Origin {
     }
 }
 
-pub fn write_site(site: &Site, templates: &Templates, root: &Path, staging: &Staging, diags: &mut Diagnostics) {
+/// Every file of the site, and the fingerprint of every page, once written.
+pub struct Written {
+    pub outputs: BTreeSet<String>,
+    pub manifest: Manifest,
+}
+
+/// Renders and writes the whole site into `staging`. Pages whose inputs did not change since
+/// the build the staging folder holds are not rendered again.
+pub fn write_site(
+    site: &Site,
+    templates: &Templates,
+    root: &Path,
+    staging: &Staging,
+    diags: &mut Diagnostics,
+) -> Written {
+    let mut written = Written {
+        outputs: BTreeSet::new(),
+        manifest: Manifest::new(),
+    };
     let files = plan_files(site, root, diags);
     if diags.has_errors() {
-        return;
+        return written;
     }
     let sidebars = render_sidebars(site, templates, diags);
     if diags.has_errors() {
-        return;
+        return written;
     }
-    let problems: Vec<Diagnostic> = (0..site.pages.len())
+    let global = global_fingerprint(site, templates);
+    let results: Vec<Result<(String, u128), Diagnostic>> = (0..site.pages.len())
         .into_par_iter()
-        .filter_map(|id| write_page(site, templates, &sidebars, staging, id).err())
+        .map(|id| write_page(site, templates, &sidebars, staging, global, id))
         .collect();
-    diags.extend(problems);
+    for result in results {
+        match result {
+            Ok((rel, fingerprint)) => {
+                written.manifest.insert(rel, fingerprint);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    written.outputs.extend(written.manifest.keys().cloned());
+    written.outputs.extend(generated_names());
+    written.outputs.extend(files.keys().cloned());
     write_generated(site, templates, &sidebars, staging, diags);
     for (rel, origin) in files {
         let result = match &origin {
@@ -54,9 +84,27 @@ pub fn write_site(site: &Site, templates: &Templates, root: &Path, staging: &Sta
             _ => Ok(()),
         };
         if let Err(err) = result {
-            diags.push(Diagnostic::error(origin.describe(), format!("cannot copy to the output: {err}")));
+            diags.push(Diagnostic::error(
+                origin.describe(),
+                format!("cannot copy to the output: {err}"),
+            ));
         }
     }
+    written
+}
+
+/// The files handbook writes besides pages (a site's `static/` may replace them).
+fn generated_names() -> Vec<String> {
+    let mut names: Vec<String> = [
+        "404.html",
+        "sitemap.xml",
+        "robots.txt",
+        &theme::HIGHLIGHT_STYLESHEET[1..],
+    ]
+    .map(String::from)
+    .into();
+    names.extend(theme::ASSETS.iter().map(|(name, _)| name.to_string()));
+    names
 }
 
 /// Every copied file's output path, checked against pages and each other.
@@ -65,18 +113,26 @@ fn plan_files(site: &Site, root: &Path, diags: &mut Diagnostics) -> BTreeMap<Str
     for page in &site.pages {
         taken.insert(page.output_path(), Origin::Page(page.source.display_path()));
     }
-    for name in ["404.html", "sitemap.xml", "robots.txt", &theme::HIGHLIGHT_STYLESHEET[1..]] {
-        taken.insert(name.to_string(), Origin::Generated);
-    }
-    for (name, _) in theme::ASSETS {
-        taken.insert(name.to_string(), Origin::Generated);
+    for name in generated_names() {
+        taken.insert(name, Origin::Generated);
     }
     let mut copies: BTreeMap<String, Origin> = BTreeMap::new();
     let statics = list_files(&root.join(STATIC_DIR), diags)
         .into_iter()
-        .map(|(rel, path)| (rel.clone(), Origin::Static(path, format!("{STATIC_DIR}/{rel}"))));
+        .map(|(rel, path)| {
+            (
+                rel.clone(),
+                Origin::Static(path, format!("{STATIC_DIR}/{rel}")),
+            )
+        });
     let assets = site.assets.iter().map(|a| {
-        (a.rel_path.clone(), Origin::Content(a.source.clone(), format!("{}/{}", crate::source::CONTENT_DIR, a.rel_path)))
+        (
+            a.rel_path.clone(),
+            Origin::Content(
+                a.source.clone(),
+                format!("{}/{}", crate::source::CONTENT_DIR, a.rel_path),
+            ),
+        )
     });
     for (rel, origin) in statics.chain(assets) {
         let clash = copies.get(&rel).or_else(|| taken.get(&rel)).cloned();
@@ -86,8 +142,14 @@ fn plan_files(site: &Site, root: &Path, diags: &mut Diagnostics) -> BTreeMap<Str
                 copies.insert(rel, origin);
             }
             Some(other) => diags.push(
-                Diagnostic::error(origin.describe(), format!("would be written to {rel}, which is also the output of {}", other.describe()))
-                    .help("rename or move one of them"),
+                Diagnostic::error(
+                    origin.describe(),
+                    format!(
+                        "would be written to {rel}, which is also the output of {}",
+                        other.describe()
+                    ),
+                )
+                .help("rename or move one of them"),
             ),
         }
     }
@@ -103,11 +165,16 @@ fn list_files(dir: &Path, diags: &mut Diagnostics) -> Vec<(String, PathBuf)> {
     let walk = walkdir::WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !crate::source::is_ignored(&e.file_name().to_string_lossy()));
+        .filter_entry(|e| {
+            e.depth() == 0 || !crate::source::is_ignored(&e.file_name().to_string_lossy())
+        });
     for entry in walk {
         match entry {
             Ok(e) if e.file_type().is_file() => {
-                let rel = e.path().strip_prefix(dir).map(|r| r.to_string_lossy().replace('\\', "/"));
+                let rel = e
+                    .path()
+                    .strip_prefix(dir)
+                    .map(|r| r.to_string_lossy().replace('\\', "/"));
                 if let Ok(rel) = rel {
                     files.push((rel, e.into_path()));
                 }
@@ -120,7 +187,11 @@ fn list_files(dir: &Path, diags: &mut Diagnostics) -> Vec<(String, PathBuf)> {
 }
 
 /// One sidebar per navigation group, rendered in parallel.
-fn render_sidebars(site: &Site, templates: &Templates, diags: &mut Diagnostics) -> HashMap<NodeId, String> {
+fn render_sidebars(
+    site: &Site,
+    templates: &Templates,
+    diags: &mut Diagnostics,
+) -> HashMap<NodeId, String> {
     let scopes: BTreeSet<NodeId> = (0..site.pages.len())
         .map(|p| site.sidebar_scope(p))
         .chain([site.root])
@@ -145,19 +216,77 @@ fn template_failure(template: &str, cause: String) -> Diagnostic {
     Diagnostic::error(format!("{}/{template}", templates::TEMPLATES_DIR), cause)
 }
 
-/// Renders one page and writes it.
+/// What every page depends on: this very program, the templates and the configuration.
+fn global_fingerprint(site: &Site, templates: &Templates) -> u128 {
+    let mut hasher = Xxh3::new();
+    // The program itself: a different handbook binary may render the same input differently.
+    if let Ok(exe) = std::env::current_exe().and_then(std::fs::read) {
+        hasher.update(&exe);
+    }
+    hasher.update(&templates.fingerprint.to_le_bytes());
+    let _ = serde_json::to_writer(HashWriter(&mut hasher), &site.config);
+    hasher.digest128()
+}
+
+/// Feeds serialized bytes straight into a hash, without building them in memory.
+struct HashWriter<'a>(&'a mut Xxh3);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Everything page `id` is rendered from: its Markdown and its whole template context (title,
+/// navigation, neighbours, sidebar...) except the content rendered from that Markdown.
+fn page_fingerprint(site: &Site, global: u128, id: PageId, sidebar: &str) -> u128 {
+    let page = &site.pages[id];
+    let mut hasher = Xxh3::new();
+    hasher.update(&global.to_le_bytes());
+    hasher.update(page.source.body.as_bytes());
+    hasher.update(&[page.toc_max_level]);
+    let context = templates::page_context(site, id, "", &[], sidebar);
+    let _ = serde_json::to_writer(HashWriter(&mut hasher), &context);
+    hasher.digest128()
+}
+
+/// Renders one page and writes it, unless the staging folder already has it from the same
+/// inputs. Returns its output path and fingerprint.
 fn write_page(
     site: &Site,
     templates: &Templates,
     sidebars: &HashMap<NodeId, String>,
     staging: &Staging,
+    global: u128,
     id: PageId,
-) -> Result<(), Diagnostic> {
+) -> Result<(String, u128), Diagnostic> {
     let page = &site.pages[id];
-    let html = render_page(site, templates, sidebars, id)?;
-    staging
-        .write(&page.output_path(), html.as_bytes())
-        .map_err(|err| Diagnostic::error(page.source.display_path(), format!("cannot write {}: {err}", page.output_path())))
+    let rel = page.output_path();
+    let sidebar = page_sidebar(site, sidebars, id);
+    let fingerprint = page_fingerprint(site, global, id, &sidebar);
+    if staging.is_current(&rel, fingerprint) {
+        return Ok((rel, fingerprint));
+    }
+    let html = render_with_sidebar(site, templates, &sidebar, id)?;
+    staging.write(&rel, html.as_bytes()).map_err(|err| {
+        Diagnostic::error(
+            page.source.display_path(),
+            format!("cannot write {rel}: {err}"),
+        )
+    })?;
+    Ok((rel, fingerprint))
+}
+
+/// The shared sidebar of the page's group, with the page's own link marked.
+fn page_sidebar(site: &Site, sidebars: &HashMap<NodeId, String>, id: PageId) -> String {
+    let shared = sidebars
+        .get(&site.sidebar_scope(id))
+        .map_or("", String::as_str);
+    templates::mark_current(shared, &site.pages[id].url)
 }
 
 /// The full HTML of page `id`.
@@ -167,14 +296,24 @@ pub fn render_page(
     sidebars: &HashMap<NodeId, String>,
     id: PageId,
 ) -> Result<String, Diagnostic> {
+    render_with_sidebar(site, templates, &page_sidebar(site, sidebars, id), id)
+}
+
+fn render_with_sidebar(
+    site: &Site,
+    templates: &Templates,
+    sidebar: &str,
+    id: PageId,
+) -> Result<String, Diagnostic> {
     let page = &site.pages[id];
     let rendered = markdown::render(
         &page.source.body,
-        MarkdownOptions { toc_max_level: page.toc_max_level, title: &page.title },
+        MarkdownOptions {
+            toc_max_level: page.toc_max_level,
+            title: &page.title,
+        },
     );
-    let shared = sidebars.get(&site.sidebar_scope(id)).map_or("", String::as_str);
-    let sidebar = templates::mark_current(shared, &page.url);
-    let context = templates::page_context(site, id, &rendered.html, &rendered.toc, &sidebar);
+    let context = templates::page_context(site, id, &rendered.html, &rendered.toc, sidebar);
     let template = format!("{}.html", page.layout);
     templates.render(&template, &context).map_err(|cause| {
         Diagnostic::error(
@@ -198,14 +337,29 @@ fn write_generated(
         assets: templates::ASSETS,
         config: &site.config,
     };
-    let not_found = templates.render("404.html", &context).map_err(|e| template_failure("404.html", e));
-    let css = highlight::stylesheet(&site.config.highlight.light_theme, &site.config.highlight.dark_theme)
-        .map_err(|message| Diagnostic::error(crate::config::CONFIG_FILE, message));
+    let not_found = templates
+        .render("404.html", &context)
+        .map_err(|e| template_failure("404.html", e));
+    let css = highlight::stylesheet(
+        &site.config.highlight.light_theme,
+        &site.config.highlight.dark_theme,
+    )
+    .map_err(|message| Diagnostic::error(crate::config::CONFIG_FILE, message));
     let mut files: Vec<(String, Result<Vec<u8>, Diagnostic>)> = vec![
         ("404.html".into(), not_found.map(String::into_bytes)),
         ("sitemap.xml".into(), Ok(sitemap(site).into_bytes())),
-        ("robots.txt".into(), Ok(format!("User-agent: *\nAllow: /\n\nSitemap: {}/sitemap.xml\n", site.config.base_url).into_bytes())),
-        (theme::HIGHLIGHT_STYLESHEET[1..].into(), css.map(String::into_bytes)),
+        (
+            "robots.txt".into(),
+            Ok(format!(
+                "User-agent: *\nAllow: /\n\nSitemap: {}/sitemap.xml\n",
+                site.config.base_url
+            )
+            .into_bytes()),
+        ),
+        (
+            theme::HIGHLIGHT_STYLESHEET[1..].into(),
+            css.map(String::into_bytes),
+        ),
     ];
     for (name, bytes) in theme::ASSETS {
         files.push((name.to_string(), Ok(bytes.to_vec())));
@@ -213,7 +367,7 @@ fn write_generated(
     for (name, bytes) in files {
         match bytes {
             Ok(bytes) => {
-                if let Err(err) = staging.write(&name, &bytes) {
+                if let Err(err) = staging.write_if_changed(&name, &bytes) {
                     diags.push(Diagnostic::error(name, format!("cannot write: {err}")));
                 }
             }
@@ -224,10 +378,15 @@ fn write_generated(
 
 /// Every built page, in navigation order, with its absolute URL.
 fn sitemap(site: &Site) -> String {
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
     for &id in &site.order {
         xml.push_str("  <url><loc>");
-        highlight::escape_into(&mut xml, &format!("{}{}", site.config.base_url, site.pages[id].url));
+        highlight::escape_into(
+            &mut xml,
+            &format!("{}{}", site.config.base_url, site.pages[id].url),
+        );
         xml.push_str("</loc></url>\n");
     }
     xml.push_str("</urlset>\n");

@@ -18,7 +18,10 @@ pub fn resolve(
     layouts: &BTreeSet<String>,
     diags: &mut Diagnostics,
 ) -> Site {
-    let Content { pages: sources, assets } = content;
+    let Content {
+        pages: sources,
+        assets,
+    } = content;
     let folders = folders_of(&sources);
     let mut landing: BTreeMap<String, PageId> = BTreeMap::new();
     let mut pages: Vec<Page> = Vec::with_capacity(sources.len() + folders.len());
@@ -26,14 +29,17 @@ pub fn resolve(
     for source in sources {
         if source.is_index() {
             if let Some(&other) = landing.get(source.dir()) {
-                diags.push(Diagnostic::error(
-                    source.display_path(),
-                    format!(
-                        "this folder has two landing pages: {} and {}",
-                        pages[other].source.display_path(),
-                        source.display_path()
-                    ),
-                ).help("keep one of `index.md` and `_index.md`"));
+                diags.push(
+                    Diagnostic::error(
+                        source.display_path(),
+                        format!(
+                            "this folder has two landing pages: {} and {}",
+                            pages[other].source.display_path(),
+                            source.display_path()
+                        ),
+                    )
+                    .help("keep one of `index.md` and `_index.md`"),
+                );
                 continue;
             }
             landing.insert(source.dir().to_string(), pages.len());
@@ -52,10 +58,17 @@ pub fn resolve(
     let mut by_folder: HashMap<String, Vec<PageId>> = HashMap::new();
     for (id, page) in pages.iter().enumerate() {
         if !page.source.is_index() {
-            by_folder.entry(page.source.dir().to_string()).or_default().push(id);
+            by_folder
+                .entry(page.source.dir().to_string())
+                .or_default()
+                .push(id);
         }
     }
-    let mut tree = Tree { pages: &mut pages, nodes: Vec::new(), by_folder };
+    let mut tree = Tree {
+        pages: &mut pages,
+        nodes: Vec::new(),
+        by_folder,
+    };
     let root = tree.build_section("", &landing);
     let nodes = tree.nodes;
     let mut order = Vec::with_capacity(pages.len());
@@ -64,7 +77,16 @@ pub fn resolve(
     for (i, &page) in order.iter().enumerate() {
         position[page] = i;
     }
-    Site { config, pages, nodes, root, order, position, by_url, assets }
+    Site {
+        config,
+        pages,
+        nodes,
+        root,
+        order,
+        position,
+        by_url,
+        assets,
+    }
 }
 
 /// Every folder that holds a page, and all their parent folders; `` is the root.
@@ -80,7 +102,11 @@ fn folders_of(sources: &[SourcePage]) -> BTreeSet<String> {
 }
 
 fn generated_landing(folder: &str) -> SourcePage {
-    let rel_path = if folder.is_empty() { "index.md".to_string() } else { format!("{folder}/index.md") };
+    let rel_path = if folder.is_empty() {
+        "index.md".to_string()
+    } else {
+        format!("{folder}/index.md")
+    };
     SourcePage {
         rel_path,
         front: FrontMatter::default(),
@@ -104,16 +130,32 @@ fn new_page(source: SourcePage, config: &Config, generated: bool) -> Page {
         None => path_url(&source),
     };
     let layout = source.front.layout.clone().unwrap_or_else(|| {
-        if url == "/" { "index".into() } else { "page".into() }
+        if url == "/" {
+            "index".into()
+        } else {
+            "page".into()
+        }
     });
     let toc_max_level = match source.front.toc {
         Some(false) => 0,
         _ => {
-            let depth = source.front.sidebar_depth.unwrap_or(config.toc_depth).min(5);
+            let depth = source
+                .front
+                .sidebar_depth
+                .unwrap_or(config.toc_depth)
+                .min(5);
             if depth == 0 { 0 } else { depth + 1 }
         }
     };
-    Page { source, title, url, layout, node: 0, toc_max_level, generated }
+    Page {
+        source,
+        title,
+        url,
+        layout,
+        node: 0,
+        toc_max_level,
+        generated,
+    }
 }
 
 /// `release-process.md` → "Release process"; a folder's landing page is named after the folder.
@@ -128,7 +170,10 @@ fn default_title(source: &SourcePage, config: &Config) -> String {
     }
     let words = name.replace(['-', '_'], " ");
     let mut chars = words.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// `engineering/release-process.md` → `/engineering/release-process/`; `x/index.md` → `/x/`.
@@ -141,14 +186,25 @@ fn path_url(source: &SourcePage) -> String {
             dir => format!("{dir}/{}", source.stem()),
         }
     };
-    let path: String = path.chars().map(|c| if c.is_whitespace() { '-' } else { c }).collect();
-    if path.is_empty() { "/".into() } else { format!("/{path}/") }
+    let path: String = path
+        .chars()
+        .map(|c| if c.is_whitespace() { '-' } else { c })
+        .collect();
+    if path.is_empty() {
+        "/".into()
+    } else {
+        format!("/{path}/")
+    }
 }
 
 /// A leading and a trailing `/`, whatever the author wrote.
 pub fn normalize_permalink(permalink: &str) -> String {
     let trimmed = permalink.trim().trim_matches('/');
-    if trimmed.is_empty() { "/".into() } else { format!("/{trimmed}/") }
+    if trimmed.is_empty() {
+        "/".into()
+    } else {
+        format!("/{trimmed}/")
+    }
 }
 
 /// Why a URL cannot be written inside the output folder, if it cannot.
@@ -160,7 +216,11 @@ pub fn unsafe_url(url: &str) -> Option<&'static str> {
     if url.chars().any(char::is_control) {
         return Some("it contains a control character");
     }
-    if lower.contains("%2e") || lower.contains("%2f") || lower.contains("%5c") || lower.contains("%00") {
+    if lower.contains("%2e")
+        || lower.contains("%2f")
+        || lower.contains("%5c")
+        || lower.contains("%00")
+    {
         return Some("it contains an encoded `.`, `/` or `\\`");
     }
     if url.contains(['?', '#']) {
@@ -173,7 +233,10 @@ pub fn unsafe_url(url: &str) -> Option<&'static str> {
     if segments.iter().any(|s| *s == "." || *s == "..") {
         return Some("it contains a `.` or `..` segment and would leave the output folder");
     }
-    if segments.first().is_some_and(|s| s.len() == 2 && s.ends_with(':')) {
+    if segments
+        .first()
+        .is_some_and(|s| s.len() == 2 && s.ends_with(':'))
+    {
         return Some("it looks like a drive path (`C:`)");
     }
     None
@@ -185,12 +248,15 @@ fn check_layouts(pages: &[Page], layouts: &BTreeSet<String>, diags: &mut Diagnos
             let line = page.source.key_line("layout").unwrap_or(1);
             let known: Vec<&str> = layouts.iter().map(String::as_str).collect();
             diags.push(
-                Diagnostic::error(page.source.display_path(), format!("unknown layout `{}`", page.layout))
-                    .at(line, 1)
-                    .help(format!(
-                        "available layouts: {} (a layout `x` is the template `templates/x.html`)",
-                        known.join(", ")
-                    )),
+                Diagnostic::error(
+                    page.source.display_path(),
+                    format!("unknown layout `{}`", page.layout),
+                )
+                .at(line, 1)
+                .help(format!(
+                    "available layouts: {} (a layout `x` is the template `templates/x.html`)",
+                    known.join(", ")
+                )),
             );
         }
     }
@@ -316,7 +382,9 @@ impl Tree<'_> {
                     slugify(page.source.stem()) == slug || page.title.eq_ignore_ascii_case(&name)
                 })
         });
-        let header_page = header.map(|i| members.remove(i)).and_then(|n| self.nodes[n].page);
+        let header_page = header
+            .map(|i| members.remove(i))
+            .and_then(|n| self.nodes[n].page);
         let weight = match header_page {
             Some(p) => self.pages[p].source.front.weight,
             None => members.iter().filter_map(|&n| self.nodes[n].weight).min(),
@@ -384,7 +452,15 @@ mod tests {
 
     #[test]
     fn urls_that_escape_the_output_are_refused() {
-        for bad in ["/../x/", "/a/../../b/", "/a\\b/", "/a\0/", "/%2e%2e/x/", "/c:/windows/", "/a//b/"] {
+        for bad in [
+            "/../x/",
+            "/a/../../b/",
+            "/a\\b/",
+            "/a\0/",
+            "/%2e%2e/x/",
+            "/c:/windows/",
+            "/a//b/",
+        ] {
             assert!(unsafe_url(bad).is_some(), "{bad:?} accepted");
         }
         for good in ["/", "/engineering/", "/a.b/c_d/"] {

@@ -216,17 +216,21 @@ fn decode(shown: &str, bytes: Vec<u8>) -> Result<String, Diagnostic> {
         } else {
             "the file is not valid UTF-8 text"
         };
-        Diagnostic::error(shown, message).at(line, col).help(if binary {
-            "give it another extension than .md, or move it out of content/"
-        } else {
-            "save the file with UTF-8 encoding"
-        })
+        Diagnostic::error(shown, message)
+            .at(line, col)
+            .help(if binary {
+                "give it another extension than .md, or move it out of content/"
+            } else {
+                "save the file with UTF-8 encoding"
+            })
     })?;
     if text.contains('\0') {
         let (line, col) = position_after(text[..text.find('\0').unwrap_or(0)].as_bytes());
-        return Err(Diagnostic::error(shown, "this looks like a binary file, not Markdown")
-            .at(line, col)
-            .help("give it another extension than .md, or move it out of content/"));
+        return Err(
+            Diagnostic::error(shown, "this looks like a binary file, not Markdown")
+                .at(line, col)
+                .help("give it another extension than .md, or move it out of content/"),
+        );
     }
     Ok(match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_string(),
@@ -241,7 +245,10 @@ fn position_after(prefix: &[u8]) -> (usize, usize) {
         .iter()
         .rposition(|&b| b == b'\n')
         .map_or(0, |i| i + 1);
-    let col = String::from_utf8_lossy(&prefix[line_start..]).chars().count() + 1;
+    let col = String::from_utf8_lossy(&prefix[line_start..])
+        .chars()
+        .count()
+        + 1;
     (line, col)
 }
 
@@ -251,7 +258,10 @@ pub fn parse_page(
     text: &str,
 ) -> Result<(SourcePage, Vec<Diagnostic>), Diagnostic> {
     let shown = format!("{CONTENT_DIR}/{rel_path}");
-    let split = split_front_matter(text).map_err(|d| Diagnostic { path: shown.clone(), ..d })?;
+    let split = split_front_matter(text).map_err(|d| Diagnostic {
+        path: shown.clone(),
+        ..d
+    })?;
     let mut warnings = Vec::new();
     let (front, key_lines, extra) = match split.yaml {
         Some(yaml) => parse_front_matter(&shown, yaml, &mut warnings)?,
@@ -322,7 +332,11 @@ fn parse_front_matter(
     // The YAML starts on line 2 of the file.
     const LINE_SHIFT: usize = 1;
     let key_lines = top_level_keys(yaml, LINE_SHIFT + 1);
-    if key_lines.is_empty() && yaml.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+    if key_lines.is_empty()
+        && yaml
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
         return Ok((FrontMatter::default(), key_lines, Default::default()));
     }
     let front: FrontMatter = serde_yaml::from_str(yaml).map_err(|err| {
@@ -486,12 +500,25 @@ mod tests {
     #[test]
     fn unclosed_front_matter_is_an_error() {
         let err = parse("---\ntitle: x\n").unwrap_err();
-        assert!(err.to_string().starts_with("content/a.md:1:1: front matter is not closed"));
+        assert!(
+            err.to_string()
+                .starts_with("content/a.md:1:1: front matter is not closed")
+        );
     }
 
     #[test]
     fn empty_and_odd_inputs_do_not_panic() {
-        for text in ["", "---", "---\n", "---\n---", "---\n---\n", "\u{feff}", "---\n- a\n---\n", "---\n: :\n---\n", "---\ntitle: [1\n---\n"] {
+        for text in [
+            "",
+            "---",
+            "---\n",
+            "---\n---",
+            "---\n---\n",
+            "\u{feff}",
+            "---\n- a\n---\n",
+            "---\n: :\n---\n",
+            "---\ntitle: [1\n---\n",
+        ] {
             let _ = parse(text);
         }
     }

@@ -16,6 +16,8 @@ pub const TEMPLATES_DIR: &str = "templates";
 
 pub struct Templates {
     tera: Tera,
+    /// Changes whenever any template's text changes.
+    pub fingerprint: u128,
     /// Names usable as `layout:` (top-level templates, without `.html`).
     pub layouts: BTreeSet<String>,
 }
@@ -34,11 +36,16 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
                 Ok(e) if e.file_type().is_file() => e,
                 Ok(_) => continue,
                 Err(err) => {
-                    problems.push(Diagnostic::error(TEMPLATES_DIR, format!("cannot read: {err}")));
+                    problems.push(Diagnostic::error(
+                        TEMPLATES_DIR,
+                        format!("cannot read: {err}"),
+                    ));
                     continue;
                 }
             };
-            let Ok(rel) = entry.path().strip_prefix(&dir) else { continue };
+            let Ok(rel) = entry.path().strip_prefix(&dir) else {
+                continue;
+            };
             let name = rel.to_string_lossy().replace('\\', "/");
             if crate::source::is_ignored(&entry.file_name().to_string_lossy()) {
                 continue;
@@ -57,12 +64,20 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
     if !problems.is_empty() {
         return Err(problems);
     }
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    for (name, text) in &sources {
+        hasher.update(name.as_bytes());
+        hasher.update(&[0]);
+        hasher.update(text.as_bytes());
+        hasher.update(&[0]);
+    }
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html"]);
     // Tera's default escaper also escapes `/`, which makes every URL unreadable and hides the
     // sidebar's links from `mark_current`. `& < > " '` are all HTML needs.
     tera.set_escape_fn(escape_html);
-    if let Err(err) = tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str()))) {
+    if let Err(err) = tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+    {
         return Err(vec![template_error(root, &err)]);
     }
     let layouts = sources
@@ -71,7 +86,11 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
         .filter(|name| !matches!(name.as_str(), "base.html" | "404.html"))
         .map(|name| name.trim_end_matches(".html").to_string())
         .collect();
-    Ok(Templates { tera, layouts })
+    Ok(Templates {
+        tera,
+        fingerprint: hasher.digest128(),
+        layouts,
+    })
 }
 
 fn escape_html(text: &str) -> String {
@@ -93,7 +112,10 @@ fn template_error(root: &Path, err: &tera::Error) -> Diagnostic {
     } else {
         format!("{TEMPLATES_DIR}/{name} (built-in theme)")
     };
-    let mut d = Diagnostic::error(path, format!("template error: {}", chain.replace('\n', " ")));
+    let mut d = Diagnostic::error(
+        path,
+        format!("template error: {}", chain.replace('\n', " ")),
+    );
     if let Some((line, col)) = pest_position(&chain) {
         d = d.at(line, col);
     }
@@ -123,7 +145,9 @@ pub fn cause_chain(err: &dyn std::error::Error) -> String {
 impl Templates {
     pub fn render(&self, name: &str, context: &impl Serialize) -> Result<String, String> {
         let context = Context::from_serialize(context).map_err(|e| cause_chain(&e))?;
-        self.tera.render(name, &context).map_err(|e| cause_chain(&e))
+        self.tera
+            .render(name, &context)
+            .map_err(|e| cause_chain(&e))
     }
 }
 
@@ -174,7 +198,12 @@ pub struct NavItem<'a> {
 }
 
 /// The item of `node`. Children are filled for active items (and `depth` more levels below).
-pub fn nav_item<'a>(site: &'a Site, node: NodeId, active: &HashSet<NodeId>, depth: usize) -> NavItem<'a> {
+pub fn nav_item<'a>(
+    site: &'a Site,
+    node: NodeId,
+    active: &HashSet<NodeId>,
+    depth: usize,
+) -> NavItem<'a> {
     let n = &site.nodes[node];
     let is_active = active.contains(&node);
     let children = if is_active || depth > 0 {
@@ -190,7 +219,9 @@ pub fn nav_item<'a>(site: &'a Site, node: NodeId, active: &HashSet<NodeId>, dept
         url: site.node_url(node),
         kind: n.kind.as_str(),
         weight: n.weight,
-        description: n.page.and_then(|p| site.pages[p].source.front.description.as_deref()),
+        description: n
+            .page
+            .and_then(|p| site.pages[p].source.front.description.as_deref()),
         active: is_active,
         has_children: !n.children.is_empty(),
         children,
@@ -207,13 +238,21 @@ struct SidebarContext<'a> {
 /// The sidebar of one navigation group (`scope`): every top-level entry, with the scope and its
 /// ancestors expanded.
 pub fn render_sidebar(site: &Site, templates: &Templates, scope: NodeId) -> Result<String, String> {
-    let active: HashSet<NodeId> = site.ancestry(scope).into_iter().filter(|&n| n != site.root).collect();
+    let active: HashSet<NodeId> = site
+        .ancestry(scope)
+        .into_iter()
+        .filter(|&n| n != site.root)
+        .collect();
     let nav = site.nodes[site.root]
         .children
         .iter()
         .map(|&c| nav_item(site, c, &active, 0))
         .collect();
-    let context = SidebarContext { site: SiteView::new(&site.config), nav, config: &site.config };
+    let context = SidebarContext {
+        site: SiteView::new(&site.config),
+        nav,
+        config: &site.config,
+    };
     templates.render("partials/sidebar.html", &context)
 }
 
@@ -284,13 +323,22 @@ pub fn page_context<'a>(
     let children = if own.kind == NodeKind::Page {
         Vec::new()
     } else {
-        own.children.iter().map(|&c| nav_item(site, c, &none, 0)).collect()
+        own.children
+            .iter()
+            .map(|&c| nav_item(site, c, &none, 0))
+            .collect()
     };
-    let link = |p: PageId| Link { title: &site.pages[p].title, url: Some(&site.pages[p].url) };
+    let link = |p: PageId| Link {
+        title: &site.pages[p].title,
+        url: Some(&site.pages[p].url),
+    };
     let breadcrumbs = site
         .ancestry(page.node)
         .into_iter()
-        .map(|n| Link { title: &site.nodes[n].title, url: site.node_url(n) })
+        .map(|n| Link {
+            title: &site.nodes[n].title,
+            url: site.node_url(n),
+        })
         .collect();
     let front = &page.source.front;
     PageContext {
@@ -311,7 +359,9 @@ pub fn page_context<'a>(
             is_home: page.is_home(),
             children,
         },
-        section: site.top_section(page.node).map(|n| nav_item(site, n, &none, 0)),
+        section: site
+            .top_section(page.node)
+            .map(|n| nav_item(site, n, &none, 0)),
         breadcrumbs,
         prev: site.prev(id).map(link),
         next: site.next(id).map(link),
@@ -345,7 +395,10 @@ mod tests {
 
     #[test]
     fn finds_pest_positions() {
-        assert_eq!(pest_position("Failed to parse 'x.html':  --> 3:15\n  |"), Some((3, 15)));
+        assert_eq!(
+            pest_position("Failed to parse 'x.html':  --> 3:15\n  |"),
+            Some((3, 15))
+        );
         assert_eq!(pest_position("no position"), None);
     }
 }

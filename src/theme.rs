@@ -7,10 +7,22 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("page.html", include_str!("../templates/page.html")),
     ("index.html", include_str!("../templates/index.html")),
     ("404.html", include_str!("../templates/404.html")),
-    ("partials/sidebar.html", include_str!("../templates/partials/sidebar.html")),
-    ("partials/breadcrumbs.html", include_str!("../templates/partials/breadcrumbs.html")),
-    ("partials/toc.html", include_str!("../templates/partials/toc.html")),
-    ("partials/prev_next.html", include_str!("../templates/partials/prev_next.html")),
+    (
+        "partials/sidebar.html",
+        include_str!("../templates/partials/sidebar.html"),
+    ),
+    (
+        "partials/breadcrumbs.html",
+        include_str!("../templates/partials/breadcrumbs.html"),
+    ),
+    (
+        "partials/toc.html",
+        include_str!("../templates/partials/toc.html"),
+    ),
+    (
+        "partials/prev_next.html",
+        include_str!("../templates/partials/prev_next.html"),
+    ),
 ];
 
 /// Static assets, by path relative to `static/` (and to the output root).
