@@ -219,9 +219,20 @@ fn template_failure(template: &str, cause: String) -> Diagnostic {
 /// What every page depends on: this very program, the templates and the configuration.
 fn global_fingerprint(site: &Site, templates: &Templates) -> u128 {
     let mut hasher = Xxh3::new();
-    // The program itself: a different handbook binary may render the same input differently.
-    if let Ok(exe) = std::env::current_exe().and_then(std::fs::read) {
-        hasher.update(&exe);
+    // The program itself: another handbook binary may render the same input differently. Its
+    // path, size and modification time identify it without reading it.
+    hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+    if let Ok(exe) = std::env::current_exe() {
+        hasher.update(exe.as_os_str().as_encoded_bytes());
+        if let Ok(meta) = std::fs::metadata(&exe) {
+            hasher.update(&meta.len().to_le_bytes());
+            if let Ok(age) = meta
+                .modified()
+                .map(|m| m.duration_since(std::time::UNIX_EPOCH))
+            {
+                hasher.update(&age.unwrap_or_default().as_nanos().to_le_bytes());
+            }
+        }
     }
     hasher.update(&templates.fingerprint.to_le_bytes());
     let _ = serde_json::to_writer(HashWriter(&mut hasher), &site.config);

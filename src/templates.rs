@@ -206,7 +206,10 @@ pub fn nav_item<'a>(
 ) -> NavItem<'a> {
     let n = &site.nodes[node];
     let is_active = active.contains(&node);
-    let children = if is_active || depth > 0 {
+    // A group without a page of its own is only a heading: it cannot be opened, so it always
+    // shows its entries.
+    let heading_only = n.kind == NodeKind::Group && n.page.is_none();
+    let children = if is_active || depth > 0 || heading_only {
         n.children
             .iter()
             .map(|&c| nav_item(site, c, active, depth.saturating_sub(1)))

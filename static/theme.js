@@ -1,0 +1,179 @@
+/* handbook — default theme script. Progressive enhancement only: every page works without it. */
+(function () {
+  "use strict";
+
+  var root = document.documentElement;
+  root.classList.add("js");
+
+  var OPEN_CLASS = "nav-open";
+  var NARROW = window.matchMedia ? window.matchMedia("(max-width: 49.99rem)") : null;
+
+  /* ---- mobile menu: the header's link to #sidebar becomes a disclosure button ---- */
+  function setupMenu() {
+    var button = document.querySelector("[data-menu-button]");
+    var link = document.querySelector("[data-menu-link]");
+    var sidebar = document.getElementById("handbook-sidebar");
+    if (!button || !sidebar) {
+      return;
+    }
+
+    button.hidden = false;
+    if (link) {
+      link.hidden = true;
+    }
+
+    function isOpen() {
+      return button.getAttribute("aria-expanded") === "true";
+    }
+
+    function setOpen(open) {
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      root.classList.toggle(OPEN_CLASS, open);
+      if (open) {
+        revealCurrent(sidebar);
+      }
+    }
+
+    button.addEventListener("click", function () {
+      setOpen(!isOpen());
+    });
+
+    document.addEventListener("keydown", function (event) {
+      if ((event.key === "Escape" || event.key === "Esc") && isOpen()) {
+        setOpen(false);
+        button.focus();
+      }
+    });
+
+    // A click outside the drawer (on the backdrop) closes it.
+    document.addEventListener("click", function (event) {
+      if (isOpen() && !sidebar.contains(event.target) && !button.contains(event.target)) {
+        setOpen(false);
+      }
+    });
+
+    // Following an in-page link from the drawer closes it.
+    sidebar.addEventListener("click", function (event) {
+      var a = event.target.closest ? event.target.closest("a") : null;
+      if (a && isOpen()) {
+        setOpen(false);
+      }
+    });
+
+    // Back on a wide screen the drawer state no longer applies.
+    if (NARROW) {
+      var onChange = function (event) {
+        if (!event.matches && isOpen()) {
+          setOpen(false);
+        }
+      };
+      if (NARROW.addEventListener) {
+        NARROW.addEventListener("change", onChange);
+      } else if (NARROW.addListener) {
+        NARROW.addListener(onChange);
+      }
+    }
+
+    if (window.location.hash === "#handbook-sidebar" && NARROW && NARROW.matches) {
+      setOpen(true);
+    }
+  }
+
+  /* ---- keep the current page visible in a long sidebar ---- */
+  function revealCurrent(scroller) {
+    if (!scroller) {
+      return;
+    }
+    var current = scroller.querySelector('[aria-current="page"]');
+    if (!current) {
+      return;
+    }
+    var box = scroller.getBoundingClientRect();
+    var item = current.getBoundingClientRect();
+    if (box.height === 0) {
+      return;
+    }
+    if (item.top < box.top || item.bottom > box.bottom) {
+      scroller.scrollTop += item.top - box.top - box.height / 3;
+    }
+  }
+
+  /* ---- "On this page": highlight the section being read ---- */
+  function setupScrollSpy() {
+    var toc = document.querySelector(".toc");
+    if (!toc || !window.requestAnimationFrame) {
+      return;
+    }
+    var links = toc.querySelectorAll('a[href^="#"]');
+    var entries = [];
+    for (var i = 0; i < links.length; i++) {
+      var id;
+      try {
+        id = decodeURIComponent(links[i].getAttribute("href").slice(1));
+      } catch (e) {
+        id = links[i].getAttribute("href").slice(1);
+      }
+      var heading = document.getElementById(id);
+      if (heading) {
+        entries.push({ link: links[i], heading: heading });
+      }
+    }
+    if (entries.length === 0) {
+      return;
+    }
+
+    var header = document.querySelector(".site-header");
+    var active = null;
+    function update() {
+      var offset = (header ? header.offsetHeight : 0) + Math.min(window.innerHeight * 0.3, 160);
+      var current = entries[0];
+      for (var j = 0; j < entries.length; j++) {
+        if (entries[j].heading.getBoundingClientRect().top - offset <= 0) {
+          current = entries[j];
+        } else {
+          break;
+        }
+      }
+      // Scrolled to the very bottom: the last heading is the one being read.
+      var scrollHeight = document.documentElement.scrollHeight;
+      if (window.scrollY > 0 && window.innerHeight + window.scrollY >= scrollHeight - 2) {
+        current = entries[entries.length - 1];
+      }
+      if (current !== active) {
+        if (active) {
+          active.link.classList.remove("is-current");
+        }
+        current.link.classList.add("is-current");
+        active = current;
+      }
+    }
+
+    var scheduled = false;
+    function schedule() {
+      if (!scheduled) {
+        scheduled = true;
+        window.requestAnimationFrame(function () {
+          scheduled = false;
+          update();
+        });
+      }
+    }
+    window.addEventListener("scroll", schedule, { passive: true });
+    window.addEventListener("resize", schedule, { passive: true });
+    update();
+  }
+
+  function init() {
+    setupMenu();
+    if (!NARROW || !NARROW.matches) {
+      revealCurrent(document.getElementById("handbook-sidebar"));
+    }
+    setupScrollSpy();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
