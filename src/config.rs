@@ -143,6 +143,8 @@ pub fn parse(text: &str) -> Result<Config, Diagnostic> {
         } else if let Some(field) = message.strip_prefix("missing field ") {
             d.message = format!("missing setting {field}");
             d = d.help(format!("add a line like {}", example_for(field)));
+        } else if let Some((key, found, expected)) = type_error(&message) {
+            d.message = format!("`{key}` must be {expected}, found {found}");
         }
         d
     })
@@ -153,6 +155,29 @@ fn example_for(field: &str) -> &'static str {
         "base_url" => "`base_url: https://handbook.example.com/`",
         _ => "`title: Our Handbook`",
     }
+}
+
+/// `key: invalid type: found, expected what` in a contributor's words.
+fn type_error(message: &str) -> Option<(&str, &str, &'static str)> {
+    let (key, rest) = message
+        .split_once(": invalid type: ")
+        .or_else(|| message.split_once(": invalid value: "))?;
+    let (found, expected) = rest.split_once(", expected ")?;
+    let found = match found {
+        "sequence" => "a list",
+        "map" => "a group of `key: value` lines",
+        other => other,
+    };
+    let expected = match expected {
+        "u8" => "a whole number from 0 to 255",
+        "a boolean" => "true or false",
+        "a string" => "text",
+        _ if expected.starts_with("struct") || expected.starts_with("a map") => {
+            "a group of `key: value` lines"
+        }
+        _ => "something else",
+    };
+    Some((key, found, expected))
 }
 
 /// `unknown field `x`, expected ...` → `x`.
@@ -209,6 +234,17 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "handbook.yml:3:1: unknown setting `descripton`\n  help: did you mean `description`?"
+        );
+    }
+
+    #[test]
+    fn wrong_types_say_what_is_expected() {
+        let err = parse("title: [a]\nbase_url: https://x.org\n").unwrap_err();
+        assert_eq!(err.message, "`title` must be text, found a list");
+        let err = parse("title: t\nbase_url: https://x.org\ntoc_depth: -1\n").unwrap_err();
+        assert_eq!(
+            err.message,
+            "`toc_depth` must be a whole number from 0 to 255, found integer `-1`"
         );
     }
 

@@ -5,7 +5,7 @@
 //! collapsing), and repeats get `-1`, `-2`, ...
 
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// `## Outages & escalation` → `outages--escalation`.
 pub fn slugify(text: &str) -> String {
@@ -25,6 +25,8 @@ pub fn slugify(text: &str) -> String {
 #[derive(Debug, Default)]
 pub struct IdSet {
     used: HashSet<String>,
+    /// The last suffix handed out for each slug, so that many repeats stay linear.
+    last_suffix: HashMap<String, usize>,
 }
 
 impl IdSet {
@@ -42,10 +44,14 @@ impl IdSet {
         if self.used.insert(base.clone()) {
             return base;
         }
-        (1..)
-            .map(|n| format!("{base}-{n}"))
-            .find(|candidate| self.used.insert(candidate.clone()))
-            .expect("an unbounded range always yields a free id")
+        let suffix = self.last_suffix.entry(base.clone()).or_insert(0);
+        loop {
+            *suffix += 1;
+            let candidate = format!("{base}-{suffix}");
+            if self.used.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
     }
 }
 

@@ -21,7 +21,7 @@ pub mod theme;
 
 use diagnostics::{BuildError, Diagnostic, Diagnostics};
 use model::Site;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use templates::Templates;
 
@@ -40,9 +40,12 @@ pub struct BuildOptions {
 
 impl BuildOptions {
     pub fn output_dir(&self) -> PathBuf {
-        self.output_dir
-            .clone()
-            .unwrap_or_else(|| self.root.join("public"))
+        match &self.output_dir {
+            Some(dir) => dir.clone(),
+            // `public`, not `./public`, when the root is the current folder.
+            None if self.root == std::path::Path::new(".") => PathBuf::from("public"),
+            None => self.root.join("public"),
+        }
     }
 }
 
@@ -63,18 +66,18 @@ pub fn load_site(options: &BuildOptions) -> Result<(Site, Templates, Diagnostics
     let config = config::load(root, options.base_url.as_deref()).map_err(fail_with)?;
     let templates = templates::load(root);
     let content = source::load(root, options.drafts, &mut diags);
-    let templates = match templates {
-        Ok(t) => t,
+    // A broken template must not hide the content's problems: resolve anyway, without
+    // checking layouts, and report everything together.
+    let layouts = templates.as_ref().ok().map(|t| &t.layouts);
+    let site = resolve::resolve(config, content, layouts, &mut diags);
+    match templates {
+        Ok(templates) if !diags.has_errors() => Ok((site, templates, diags)),
+        Ok(_) => Err(fail(diags)),
         Err(problems) => {
             diags.extend(problems);
-            return Err(fail(diags));
+            Err(fail(diags))
         }
-    };
-    let site = resolve::resolve(config, content, &templates.layouts, &mut diags);
-    if diags.has_errors() {
-        return Err(fail(diags));
     }
-    Ok((site, templates, diags))
 }
 
 /// `handbook build`: load, resolve, render every page in parallel, and swap the new site in.
@@ -84,14 +87,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     output::check_target(&options.root, &target)
         .map_err(|message| fail_with(Diagnostic::error(target.display().to_string(), message)))?;
     let (site, templates, mut diags) = load_site(options)?;
-    let staging = output::Staging::new(&target).map_err(|err| io_failure(&target, err))?;
-    let written = render::write_site(&site, &templates, &options.root, &staging, &mut diags);
+    render::write_site(&site, &templates, &options.root, &target, &mut diags);
     if diags.has_errors() {
         return Err(fail(diags));
     }
-    staging
-        .commit(&written.outputs, &written.manifest)
-        .map_err(|err| io_failure(&target, err))?;
     Ok(BuildSummary {
         pages: site.pages.len(),
         sections: site.section_count(),
@@ -111,11 +110,4 @@ fn fail_with(diagnostic: Diagnostic) -> BuildError {
     BuildError {
         diagnostics: vec![diagnostic],
     }
-}
-
-fn io_failure(target: &Path, err: std::io::Error) -> BuildError {
-    fail_with(Diagnostic::error(
-        target.display().to_string(),
-        format!("cannot write the output folder: {err}"),
-    ))
 }

@@ -124,9 +124,23 @@ fn drop_title_heading(events: &mut Vec<Event<'_>>, title: &str) {
     else {
         return;
     };
-    if plain_text(&events[1..end]).trim() == title.trim() {
+    if same_text(&plain_text(&events[1..end]), title) {
         events.drain(..=end);
     }
+}
+
+/// Equal once smart punctuation is undone: the heading's `Don't` has become `Don’t`, the
+/// front matter's title has not.
+fn same_text(heading: &str, title: &str) -> bool {
+    let plain = |text: &str| -> String {
+        text.trim()
+            .replace(['‘', '’'], "'")
+            .replace(['“', '”'], "\"")
+            .replace('…', "...")
+            .replace('—', "---")
+            .replace('–', "--")
+    };
+    plain(heading) == plain(title)
 }
 
 /// The text of inline events, as a reader sees it (code spans included, tags dropped).
@@ -261,6 +275,14 @@ mod tests {
     #[test]
     fn drops_a_leading_heading_that_is_the_title() {
         assert_eq!(html("# Title\n\ntext\n"), "<p>text</p>\n");
+        let r = render(
+            "# Don't \"panic\" -- ok...\n",
+            MarkdownOptions {
+                toc_max_level: 3,
+                title: "Don't \"panic\" -- ok...",
+            },
+        );
+        assert_eq!(r.html, "");
         assert!(html("# Other\n\ntext\n").contains("<h1 id=\"other\">"));
         assert_eq!(
             leading_h1("# Hello `x`\n\nbody").as_deref(),

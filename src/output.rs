@@ -30,6 +30,8 @@ pub struct Staging {
     target: PathBuf,
     /// What the staging folder holds now, by the manifest it had.
     previous: Manifest,
+    /// Held until the build ends: one build at a time per output folder.
+    _lock: std::fs::File,
 }
 
 /// `.public.staging` beside `public`.
@@ -41,9 +43,11 @@ pub fn staging_dir(target: &Path) -> PathBuf {
 }
 
 impl Staging {
-    /// Opens (or creates) the staging folder beside `target`.
-    pub fn new(target: &Path) -> io::Result<Staging> {
+    /// Opens (or creates) the staging folder beside `target`, and removes from it every file
+    /// that is not in `outputs`, the paths the new site will have.
+    pub fn new(target: &Path, outputs: &BTreeSet<String>) -> io::Result<Staging> {
         let dir = staging_dir(target);
+        let lock = lock(target)?;
         let previous = if dir.is_dir() {
             let manifest = read_manifest(&dir.join(MANIFEST));
             // The folder is about to change: until a build completes, it matches no manifest.
@@ -57,10 +61,13 @@ impl Staging {
             Manifest::new()
         };
         std::fs::write(dir.join(MARKER), MARKER_TEXT)?;
+        // Before writing, so that a file may become a folder and a folder a file.
+        remove_stale(&dir, outputs)?;
         Ok(Staging {
             dir,
             target: target.to_path_buf(),
             previous,
+            _lock: lock,
         })
     }
 
@@ -101,10 +108,11 @@ impl Staging {
     /// Copies `source` unless the file already holds the same bytes.
     pub fn copy(&self, rel: &str, source: &Path) -> io::Result<()> {
         let path = self.path_of(rel)?;
-        if let (Ok(old), Ok(new)) = (std::fs::metadata(&path), std::fs::metadata(source)) {
-            if old.len() == new.len() && std::fs::read(&path)? == std::fs::read(source)? {
-                return Ok(());
-            }
+        if let (Ok(old), Ok(new)) = (std::fs::metadata(&path), std::fs::metadata(source))
+            && old.len() == new.len()
+            && std::fs::read(&path)? == std::fs::read(source)?
+        {
+            return Ok(());
         }
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
@@ -112,16 +120,33 @@ impl Staging {
         std::fs::copy(source, path).map(|_| ())
     }
 
-    /// Removes what the new site does not have, records the manifest, and swaps the staging
-    /// folder with the output folder.
-    pub fn commit(self, outputs: &BTreeSet<String>, manifest: &Manifest) -> io::Result<()> {
-        remove_stale(&self.dir, outputs)?;
+    /// Records the manifest and swaps the staging folder with the output folder.
+    pub fn commit(self, manifest: &Manifest) -> io::Result<()> {
         write_manifest(&self.dir.join(MANIFEST), manifest)?;
         if self.target.exists() {
             exchange(&self.dir, &self.target)
         } else {
             std::fs::rename(&self.dir, &self.target)
         }
+    }
+}
+
+/// Locks `.public.lock` beside `public`, or says that another build holds it.
+fn lock(target: &Path) -> io::Result<std::fs::File> {
+    let name = target
+        .file_name()
+        .map_or("output".into(), |n| n.to_string_lossy().into_owned());
+    if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    let file = std::fs::File::create(target.with_file_name(format!(".{name}.lock")))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(io::Error::new(
+            io::ErrorKind::WouldBlock,
+            "another handbook build is writing this output folder right now; wait for it to finish and build again",
+        )),
+        Err(std::fs::TryLockError::Error(err)) => Err(err),
     }
 }
 
@@ -235,22 +260,30 @@ pub fn check_target(root: &Path, target: &Path) -> Result<(), String> {
     let root = absolute(root);
     let target_abs = absolute(target);
     if root.starts_with(&target_abs) {
-        return Err(format!(
-            "the output folder {} contains the handbook itself; choose a folder inside it, like `public`",
-            target.display()
-        ));
+        return Err(
+            "this output folder contains the handbook itself; choose a folder inside it, like `public`"
+                .into(),
+        );
     }
     for protected in ["content", "templates", "static"] {
         if target_abs.starts_with(root.join(protected)) {
             return Err(format!(
-                "the output folder {} is inside `{protected}/`; choose a folder outside it, like `public`",
-                target.display()
+                "this output folder is inside `{protected}/`; choose a folder outside it, like `public`"
             ));
         }
     }
-    for folder in [target.to_path_buf(), staging_dir(target)] {
+    let staging = staging_dir(target);
+    for (folder, what) in [
+        (target.to_path_buf(), "this output folder".to_string()),
+        (
+            staging.clone(),
+            format!("the staging folder {} beside it", staging.display()),
+        ),
+    ] {
         if folder.is_file() {
-            return Err(format!("the output folder {} is a file", folder.display()));
+            return Err(format!(
+                "{what} is a file; remove it or choose another --output-dir"
+            ));
         }
         if folder.is_dir() && !folder.join(MARKER).exists() {
             let empty = std::fs::read_dir(&folder)
@@ -258,8 +291,7 @@ pub fn check_target(root: &Path, target: &Path) -> Result<(), String> {
                 .unwrap_or(false);
             if !empty {
                 return Err(format!(
-                    "the output folder {} already has files that handbook did not write; handbook replaces its output folder whole, so remove that folder or choose another --output-dir",
-                    folder.display()
+                    "{what} already has files that handbook did not write; handbook replaces its output folder whole, so remove that folder or choose another --output-dir"
                 ));
             }
         }
@@ -326,27 +358,35 @@ mod tests {
         let manifest = Manifest::from([("a/index.html".to_string(), 7)]);
         let outputs = BTreeSet::from(["a/index.html".to_string(), "b/c/x.txt".to_string()]);
 
-        let first = Staging::new(&target).unwrap();
+        let first = Staging::new(&target, &outputs).unwrap();
         first.write("a/index.html", b"one").unwrap();
         first.write("b/c/x.txt", b"x").unwrap();
-        first.commit(&outputs, &manifest).unwrap();
+        first.commit(&manifest).unwrap();
         assert_eq!(std::fs::read(target.join("a/index.html")).unwrap(), b"one");
 
         // The second build writes into a fresh staging folder; the third reuses the first's.
-        Staging::new(&target)
-            .unwrap()
-            .commit(&BTreeSet::new(), &Manifest::new())
-            .unwrap();
-        let third = Staging::new(&target).unwrap();
+        let second = Staging::new(&target, &BTreeSet::new()).unwrap();
+        second.commit(&Manifest::new()).unwrap();
+        let only_a = BTreeSet::from(["a/index.html".to_string()]);
+        let third = Staging::new(&target, &only_a).unwrap();
         assert!(third.is_current("a/index.html", 7));
         assert!(!third.is_current("a/index.html", 8));
-        third
-            .commit(&BTreeSet::from(["a/index.html".to_string()]), &manifest)
-            .unwrap();
+        third.commit(&manifest).unwrap();
         assert!(target.join("a/index.html").is_file());
         assert!(
             !target.join("b").exists(),
             "stale files and their folders are removed"
         );
+    }
+
+    #[test]
+    fn one_build_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        let first = Staging::new(&target, &BTreeSet::new()).unwrap();
+        let err = Staging::new(&target, &BTreeSet::new()).err().unwrap();
+        assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
+        drop(first);
+        assert!(Staging::new(&target, &BTreeSet::new()).is_ok());
     }
 }

@@ -34,50 +34,55 @@ impl Origin {
     }
 }
 
-/// Every file of the site, and the fingerprint of every page, once written.
-pub struct Written {
-    pub outputs: BTreeSet<String>,
-    pub manifest: Manifest,
-}
-
-/// Renders and writes the whole site into `staging`. Pages whose inputs did not change since
-/// the build the staging folder holds are not rendered again.
+/// Renders the whole site into the staging folder beside `target` and swaps it in. Pages whose
+/// inputs did not change since the build the staging folder holds are not rendered again.
+/// Problems go to `diags`; the output folder changes only if there are none.
 pub fn write_site(
     site: &Site,
     templates: &Templates,
     root: &Path,
-    staging: &Staging,
+    target: &Path,
     diags: &mut Diagnostics,
-) -> Written {
-    let mut written = Written {
-        outputs: BTreeSet::new(),
-        manifest: Manifest::new(),
-    };
+) {
     let files = plan_files(site, root, diags);
     if diags.has_errors() {
-        return written;
+        return;
     }
     let sidebars = render_sidebars(site, templates, diags);
     if diags.has_errors() {
-        return written;
+        return;
     }
+    let mut outputs: BTreeSet<String> = site.pages.iter().map(|p| p.output_path()).collect();
+    outputs.extend(generated_names());
+    outputs.extend(files.keys().cloned());
+    let staging = match Staging::new(target, &outputs) {
+        Ok(staging) => staging,
+        Err(err) => {
+            diags.push(output_failure(
+                target,
+                "cannot prepare the output folder",
+                err,
+            ));
+            return;
+        }
+    };
     let global = global_fingerprint(site, templates);
     let results: Vec<Result<(String, u128), Diagnostic>> = (0..site.pages.len())
         .into_par_iter()
-        .map(|id| write_page(site, templates, &sidebars, staging, global, id))
+        .map(|id| write_page(site, templates, &sidebars, &staging, global, id))
         .collect();
+    let mut manifest = Manifest::new();
+    let mut failures = Vec::new();
     for result in results {
         match result {
             Ok((rel, fingerprint)) => {
-                written.manifest.insert(rel, fingerprint);
+                manifest.insert(rel, fingerprint);
             }
-            Err(d) => diags.push(d),
+            Err(d) => failures.push(d),
         }
     }
-    written.outputs.extend(written.manifest.keys().cloned());
-    written.outputs.extend(generated_names());
-    written.outputs.extend(files.keys().cloned());
-    write_generated(site, templates, &sidebars, staging, diags);
+    diags.extend(collapse_repeats(failures));
+    write_generated(site, templates, &sidebars, &staging, diags);
     for (rel, origin) in files {
         let result = match &origin {
             Origin::Static(source, _) | Origin::Content(source, _) => staging.copy(&rel, source),
@@ -90,7 +95,40 @@ pub fn write_site(
             ));
         }
     }
-    written
+    if diags.has_errors() {
+        return;
+    }
+    if let Err(err) = staging.commit(&manifest) {
+        diags.push(output_failure(target, "cannot swap in the new site", err));
+    }
+}
+
+fn output_failure(target: &Path, what: &str, err: std::io::Error) -> Diagnostic {
+    Diagnostic::error(target.display().to_string(), format!("{what}: {err}"))
+}
+
+/// A broken template fails every page the same way: say it once, with how many pages it hit.
+fn collapse_repeats(failures: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut seen: Vec<(Diagnostic, usize)> = Vec::new();
+    for d in failures {
+        match seen
+            .iter_mut()
+            .find(|(first, _)| first.message == d.message && first.help == d.help)
+        {
+            Some((_, count)) => *count += 1,
+            None => seen.push((d, 0)),
+        }
+    }
+    seen.into_iter()
+        .map(|(mut d, more)| {
+            if more > 0 {
+                let s = if more == 1 { "" } else { "s" };
+                d.message
+                    .push_str(&format!(" (and the same error on {more} more page{s})"));
+            }
+            d
+        })
+        .collect()
 }
 
 /// The files handbook writes besides pages (a site's `static/` may replace them).

@@ -11,11 +11,11 @@ use crate::model::{Node, NodeId, NodeKind, Page, PageId, Site};
 use crate::source::{Content, FrontMatter, SourcePage};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// Builds the site. `layouts` are the template names pages may ask for.
+/// Builds the site. `layouts` are the template names pages may ask for (unchecked if `None`).
 pub fn resolve(
     config: Config,
     content: Content,
-    layouts: &BTreeSet<String>,
+    layouts: Option<&BTreeSet<String>>,
     diags: &mut Diagnostics,
 ) -> Site {
     let Content {
@@ -52,7 +52,9 @@ pub fn resolve(
             pages.push(new_page(generated_landing(folder), &config, true));
         }
     }
-    check_layouts(&pages, layouts, diags);
+    if let Some(layouts) = layouts {
+        check_layouts(&pages, layouts, diags);
+    }
     let by_url = index_urls(&pages, diags);
 
     let mut by_folder: HashMap<String, Vec<PageId>> = HashMap::new();
@@ -268,8 +270,9 @@ fn index_urls(pages: &[Page], diags: &mut Diagnostics) -> HashMap<String, PageId
     for (id, page) in pages.iter().enumerate() {
         let line = page.source.key_line("permalink").unwrap_or(1);
         if let Some(why) = unsafe_url(&page.url) {
+            let written = page.source.front.permalink.as_deref().unwrap_or(&page.url);
             diags.push(
-                Diagnostic::error(page.source.display_path(), format!("permalink `{}` is not allowed: {why}", page.url))
+                Diagnostic::error(page.source.display_path(), format!("permalink `{}` is not allowed: {why}", written.escape_debug()))
                     .at(line, 1)
                     .help("use a site path made of plain segments, like `permalink: /engineering/release-process/`"),
             );
@@ -281,14 +284,16 @@ fn index_urls(pages: &[Page], diags: &mut Diagnostics) -> HashMap<String, PageId
             } else {
                 (page, &pages[other])
             };
-            let describe = |p: &Page| {
-                if p.generated {
-                    format!("the folder content/{}/", p.source.dir())
-                } else {
-                    p.source.display_path()
-                }
+            let describe = |p: &Page| match (p.generated, p.source.dir()) {
+                (true, "") => "the home page (content/ has no index.md)".to_string(),
+                (true, dir) => format!("the folder content/{dir}/"),
+                (false, _) => p.source.display_path(),
             };
-            let at = if second.generated { first } else { second };
+            // Report where the clash was made: at a `permalink`, else at the later file.
+            let at = [second, first]
+                .into_iter()
+                .find(|p| !p.generated && p.source.key_line("permalink").is_some())
+                .unwrap_or(if second.generated { first } else { second });
             diags.push(
                 Diagnostic::error(
                     at.source.display_path(),

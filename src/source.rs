@@ -225,7 +225,7 @@ fn decode(shown: &str, bytes: Vec<u8>) -> Result<String, Diagnostic> {
             })
     })?;
     if text.contains('\0') {
-        let (line, col) = position_after(text[..text.find('\0').unwrap_or(0)].as_bytes());
+        let (line, col) = position_after(&text.as_bytes()[..text.find('\0').unwrap_or(0)]);
         return Err(
             Diagnostic::error(shown, "this looks like a binary file, not Markdown")
                 .at(line, col)
@@ -304,8 +304,7 @@ fn split_front_matter(text: &str) -> Result<Split<'_>, Diagnostic> {
     }
     let yaml_start = first_line.len() + 1;
     let mut offset = yaml_start.min(text.len());
-    let mut line_no = 2;
-    for line in text[offset..].split_inclusive('\n') {
+    for (line_no, line) in (2..).zip(text[offset..].split_inclusive('\n')) {
         let trimmed = line.trim_end();
         if trimmed == "---" || trimmed == "..." {
             return Ok(Split {
@@ -315,7 +314,6 @@ fn split_front_matter(text: &str) -> Result<Split<'_>, Diagnostic> {
             });
         }
         offset += line.len();
-        line_no += 1;
     }
     Err(Diagnostic::error("", "front matter is not closed: `---` on line 1 has no closing `---` line")
         .at(1, 1)
@@ -399,33 +397,37 @@ fn front_matter_error(
     key_lines: &[(String, usize)],
 ) -> Diagnostic {
     let message = yaml_message(err);
-    if let Some((key, rest)) = message.split_once(": invalid type: ") {
-        if let Some((found, _)) = rest.split_once(", expected") {
-            let (expected, example) = expectation(key);
-            let line = key_lines
+    // serde_yaml prefixes most value errors with the key; otherwise it is the key on the line.
+    let (key, problem) = match message.split_once(": ") {
+        Some((key, rest)) if KNOWN_KEYS.contains(&key) => (Some(key), rest),
+        _ => (
+            key_lines
                 .iter()
-                .find(|(k, _)| k == key)
-                .map_or(line, |(_, l)| *l);
-            return Diagnostic::error(shown, format!("`{key}` must be {expected}, found {found}"))
+                .rev()
+                .find(|(_, l)| *l <= line)
+                .map(|(k, _)| k.as_str()),
+            message.as_str(),
+        ),
+    };
+    let found = problem
+        .strip_prefix("invalid type: ")
+        .or_else(|| problem.strip_prefix("invalid value: "))
+        .map(|rest| rest.split(", expected").next().unwrap_or(rest));
+    match (key, found) {
+        (Some(key), Some(found)) if KNOWN_KEYS.contains(&key) => {
+            let (expected, example) = expectation(key);
+            let line = key_lines.iter().find(|(k, _)| k == key).map_or(line, |(_, l)| *l);
+            Diagnostic::error(shown, format!("`{key}` must be {expected}, found {found}"))
                 .at(line, col)
-                .help(format!("write it like `{key}: {example}`"));
+                .help(format!("write it like `{key}: {example}`"))
         }
-    }
-    if let Some((key, rest)) = message.split_once(": invalid value: ") {
-        let (expected, example) = expectation(key);
-        let found = rest.split(", expected").next().unwrap_or(rest);
-        return Diagnostic::error(shown, format!("`{key}` must be {expected}, found {found}"))
+        (_, Some(_)) => Diagnostic::error(shown, "front matter must be `key: value` lines")
             .at(line, col)
-            .help(format!("write it like `{key}: {example}`"));
-    }
-    if message.starts_with("invalid type: ") {
-        return Diagnostic::error(shown, "front matter must be `key: value` lines")
+            .help("write each setting on its own line, like `title: Release process`"),
+        _ => Diagnostic::error(shown, format!("front matter is not valid YAML: {message}"))
             .at(line, col)
-            .help("write each setting on its own line, like `title: Release process`");
+            .help("check the quoting and indentation of this line; text with `: ` or `#` in it needs quotes"),
     }
-    Diagnostic::error(shown, format!("front matter is not valid YAML: {message}"))
-        .at(line, col)
-        .help("check the quoting and indentation of this line; text with `: ` or `#` in it needs quotes")
 }
 
 fn expectation(key: &str) -> (&'static str, &'static str) {

@@ -112,10 +112,15 @@ fn template_error(root: &Path, err: &tera::Error) -> Diagnostic {
     } else {
         format!("{TEMPLATES_DIR}/{name} (built-in theme)")
     };
-    let mut d = Diagnostic::error(
-        path,
-        format!("template error: {}", chain.replace('\n', " ")),
-    );
+    // Tera's first line names the template; pest's `= expected ...` line says what is wrong.
+    let what = chain
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("= "))
+        .next()
+        .map(str::to_string)
+        .unwrap_or_else(|| chain.lines().next().unwrap_or("").to_string());
+    let mut d = Diagnostic::error(path, format!("template syntax error: {what}"))
+        .help("see https://keats.github.io/tera/docs/ for the template syntax");
     if let Some((line, col)) = pest_position(&chain) {
         d = d.at(line, col);
     }

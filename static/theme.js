@@ -12,7 +12,7 @@
   function setupMenu() {
     var button = document.querySelector("[data-menu-button]");
     var link = document.querySelector("[data-menu-link]");
-    var sidebar = document.getElementById("handbook-sidebar");
+    var sidebar = document.getElementById("handbook:sidebar");
     if (!button || !sidebar) {
       return;
     }
@@ -74,7 +74,7 @@
       }
     }
 
-    if (window.location.hash === "#handbook-sidebar" && NARROW && NARROW.matches) {
+    if (window.location.hash === "#handbook:sidebar" && NARROW && NARROW.matches) {
       setOpen(true);
     }
   }
@@ -166,7 +166,7 @@
   function init() {
     setupMenu();
     if (!NARROW || !NARROW.matches) {
-      revealCurrent(document.getElementById("handbook-sidebar"));
+      revealCurrent(document.getElementById("handbook:sidebar"));
     }
     setupScrollSpy();
   }

@@ -1,0 +1,168 @@
+//! The `handbook` binary: exit codes, what goes to stdout and stderr, and the flags.
+
+mod common;
+
+use common::Fixture;
+use std::process::{Command, Output};
+
+fn handbook(args: &[&std::ffi::OsStr]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_handbook"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+/// `Built N pages in M sections in X ms into DIR` → (N, M, DIR), checking the wording.
+fn parse_summary(line: &str) -> (usize, usize, String) {
+    let words: Vec<&str> = line.splitn(11, ' ').collect();
+    assert_eq!(words.len(), 11, "{line}");
+    assert_eq!(words[0], "Built", "{line}");
+    assert!(matches!(words[2], "page" | "pages"), "{line}");
+    assert_eq!(words[3], "in", "{line}");
+    assert!(matches!(words[5], "section" | "sections"), "{line}");
+    assert_eq!(
+        [words[6], words[8], words[9]],
+        ["in", "ms", "into"],
+        "{line}"
+    );
+    words[7].parse::<u128>().expect("milliseconds");
+    (
+        words[1].parse().unwrap(),
+        words[4].parse().unwrap(),
+        words[10].to_string(),
+    )
+}
+
+#[test]
+fn build_exits_0_and_ends_with_a_summary_line() {
+    let fixture = Fixture::copy("navigation");
+    let root = fixture.root();
+    let output = handbook(&["build".as_ref(), "--root".as_ref(), root.as_os_str()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(output.status.code(), Some(0));
+    let out = stdout(&output);
+    let last = out.lines().last().unwrap();
+    let (pages, sections, dir) = parse_summary(last);
+    assert_eq!((pages, sections), (16, 3));
+    assert_eq!(dir, root.join("public").display().to_string());
+    assert!(root.join("public/guide/zeta/index.html").is_file());
+    assert_eq!(
+        stderr(&output),
+        "",
+        "a clean build prints nothing on stderr"
+    );
+}
+
+#[test]
+fn the_summary_line_uses_the_singular_for_one() {
+    let fixture = Fixture::new()
+        .file("content/index.md", "")
+        .file("content/team/index.md", "");
+    let root = fixture.root();
+    let output = handbook(&["build".as_ref(), "--root".as_ref(), root.as_os_str()]);
+    let out = stdout(&output);
+    let (pages, sections, _) = parse_summary(out.lines().last().unwrap());
+    assert_eq!((pages, sections), (2, 1));
+    assert!(out.starts_with("Built 2 pages in 1 section in "), "{out}");
+}
+
+#[test]
+fn a_failed_build_exits_1_and_prints_every_diagnostic_on_stderr() {
+    let fixture = Fixture::new()
+        .file("content/index.md", "")
+        .file("content/a.md", "---\ntitle: A\nweight: first\n---\n")
+        .file("content/b.md", "---\nwieght: 2\n---\n");
+    let root = fixture.root();
+    let output = handbook(&["build".as_ref(), "--root".as_ref(), root.as_os_str()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stdout(&output), "");
+    assert_eq!(
+        stderr(&output),
+        "content/a.md:3:9: `weight` must be a whole number, found string \"first\"\n  help: write it like `weight: 10`\n\
+         content/b.md:2:1: warning: unknown front matter key `wieght`\n  help: did you mean `weight`? (the value stays available to templates as `page.extra.wieght`)\n\
+         error: the build failed with 1 error; the previous output was left as it was\n"
+    );
+    assert!(!root.join("public").exists());
+}
+
+#[test]
+fn warnings_are_printed_on_stderr_and_the_build_succeeds() {
+    let fixture = Fixture::new()
+        .file("content/index.md", "")
+        .file("content/b.md", "---\nwieght: 2\n---\n");
+    let root = fixture.root();
+    let output = handbook(&["build".as_ref(), "--root".as_ref(), root.as_os_str()]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        stderr(&output),
+        "content/b.md:2:1: warning: unknown front matter key `wieght`\n  help: did you mean `weight`? (the value stays available to templates as `page.extra.wieght`)\n"
+    );
+    assert!(stdout(&output).starts_with("Built 2 pages in 0 sections in "));
+}
+
+#[test]
+fn output_dir_base_url_and_drafts_flags_reach_the_build() {
+    let fixture = Fixture::copy("drafts");
+    // A relative --output-dir is relative to the current folder.
+    let output = Command::new(env!("CARGO_BIN_EXE_handbook"))
+        .current_dir(fixture.tmp())
+        .args([
+            "build",
+            "--root",
+            "site",
+            "--output-dir",
+            "out",
+            "--base-url",
+            "https://preview.example.org/",
+            "--drafts",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let (pages, _, dir) = parse_summary(stdout(&output).lines().last().unwrap());
+    assert_eq!(pages, 6);
+    assert_eq!(dir, "out");
+    let sitemap = std::fs::read_to_string(fixture.tmp().join("out/sitemap.xml")).unwrap();
+    assert!(
+        sitemap.contains("<loc>https://preview.example.org/secret/</loc>"),
+        "{sitemap}"
+    );
+    assert!(!fixture.root().join("public").exists());
+}
+
+#[test]
+fn help_mentions_every_command_and_flag() {
+    let top = handbook(&["--help".as_ref()]);
+    assert_eq!(top.status.code(), Some(0));
+    let text = stdout(&top);
+    for word in ["build", "--help", "--version"] {
+        assert!(
+            text.contains(word),
+            "`handbook --help` lacks {word}:\n{text}"
+        );
+    }
+    let build = handbook(&["build".as_ref(), "--help".as_ref()]);
+    assert_eq!(build.status.code(), Some(0));
+    let text = stdout(&build);
+    for word in ["--root", "--output-dir", "--base-url", "--drafts", "--help"] {
+        assert!(
+            text.contains(word),
+            "`handbook build --help` lacks {word}:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn an_unknown_flag_is_a_usage_error() {
+    let output = handbook(&["build".as_ref(), "--draft".as_ref()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--drafts"), "{}", stderr(&output));
+}
