@@ -61,6 +61,7 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
             }
         }
     }
+    problems.extend(reference_cycles(root, &sources));
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -99,6 +100,66 @@ fn escape_html(text: &str) -> String {
     out
 }
 
+/// Templates that include, import or extend themselves, directly or through others: Tera would
+/// recurse until the program's stack overflows, so they are refused before Tera sees them.
+fn reference_cycles(root: &Path, sources: &BTreeMap<String, String>) -> Vec<Diagnostic> {
+    let references: BTreeMap<&str, Vec<String>> = sources
+        .iter()
+        .map(|(name, text)| (name.as_str(), referenced_templates(text)))
+        .collect();
+    let mut problems = Vec::new();
+    for start in references.keys() {
+        // Depth-first from `start`, looking for a way back to it.
+        let mut stack: Vec<(&str, Vec<&str>)> = vec![(start, vec![start])];
+        let mut seen = BTreeSet::new();
+        while let Some((name, path)) = stack.pop() {
+            for next in references.get(name).into_iter().flatten() {
+                if next == start {
+                    let mut chain = path.clone();
+                    chain.push(next);
+                    problems.push(
+                        Diagnostic::error(template_path(root, start), format!("this template uses itself: {}", chain.join(" → ")))
+                            .help("a template may not include, import or extend itself, directly or through other templates"),
+                    );
+                    stack.clear();
+                    break;
+                }
+                if seen.insert(next.as_str()) {
+                    let mut longer = path.clone();
+                    longer.push(next);
+                    stack.push((next, longer));
+                }
+            }
+        }
+    }
+    problems
+}
+
+/// The names in `{% include "x" %}`, `{% import "x" as y %}` and `{% extends "x" %}`.
+fn referenced_templates(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for keyword in ["include", "import", "extends"] {
+        for (i, _) in text.match_indices(keyword) {
+            let rest = text[i + keyword.len()..].trim_start();
+            let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+                continue;
+            };
+            if let Some(name) = rest[1..].split(quote).next() {
+                names.push(name.to_string());
+            }
+        }
+    }
+    names
+}
+
+fn template_path(root: &Path, name: &str) -> String {
+    if root.join(TEMPLATES_DIR).join(name).is_file() {
+        format!("{TEMPLATES_DIR}/{name}")
+    } else {
+        format!("{TEMPLATES_DIR}/{name} (built-in theme)")
+    }
+}
+
 /// A parse error, at the template and line Tera names when it names them.
 fn template_error(root: &Path, err: &tera::Error) -> Diagnostic {
     let chain = cause_chain(err);
@@ -107,11 +168,7 @@ fn template_error(root: &Path, err: &tera::Error) -> Diagnostic {
         .nth(1)
         .or_else(|| chain.split('"').nth(1))
         .unwrap_or("");
-    let path = if root.join(TEMPLATES_DIR).join(name).is_file() {
-        format!("{TEMPLATES_DIR}/{name}")
-    } else {
-        format!("{TEMPLATES_DIR}/{name} (built-in theme)")
-    };
+    let path = template_path(root, name);
     // Tera's first line names the template; pest's `= expected ...` line says what is wrong.
     let what = chain
         .lines()
@@ -399,6 +456,32 @@ mod tests {
             r#"<a href="/a/b/">B</a><a href="/a/" aria-current="page">A</a>"#
         );
         assert_eq!(mark_current(html, "/zzz/"), html);
+    }
+
+    #[test]
+    fn refuses_templates_that_use_themselves() {
+        let sources = BTreeMap::from([
+            ("a.html".to_string(), "{% include \"b.html\" %}".to_string()),
+            (
+                "b.html".to_string(),
+                "{%- import 'a.html' as a -%}".to_string(),
+            ),
+            (
+                "c.html".to_string(),
+                "{% extends \"base.html\" %}".to_string(),
+            ),
+        ]);
+        let problems: Vec<String> = reference_cycles(Path::new("/nonexistent"), &sources)
+            .iter()
+            .map(|d| d.to_string())
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                "templates/a.html (built-in theme): this template uses itself: a.html → b.html → a.html\n  help: a template may not include, import or extend itself, directly or through other templates",
+                "templates/b.html (built-in theme): this template uses itself: b.html → a.html → b.html\n  help: a template may not include, import or extend itself, directly or through other templates",
+            ]
+        );
     }
 
     #[test]

@@ -16,6 +16,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/partials/breadcrumbs.html"),
     ),
     (
+        "partials/cards.html",
+        include_str!("../templates/partials/cards.html"),
+    ),
+    (
         "partials/toc.html",
         include_str!("../templates/partials/toc.html"),
     ),

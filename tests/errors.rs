@@ -580,6 +580,32 @@ fn a_template_that_does_not_parse_is_an_error_naming_the_template_and_position()
 }
 
 #[test]
+fn templates_that_use_each_other_in_a_circle_are_an_error_not_a_crash() {
+    let errors = errors_after(&site(), |f| {
+        f.write(
+            "templates/page.html",
+            "{% include \"partials/loop.html\" %}\n",
+        );
+        f.write(
+            "templates/partials/loop.html",
+            "{% import \"page.html\" as p %}\n",
+        );
+    });
+    let help = "help: a template may not include, import or extend itself, directly or through other templates";
+    assert_eq!(
+        errors,
+        [
+            format!(
+                "templates/page.html: this template uses itself: page.html → partials/loop.html → page.html\n  {help}"
+            ),
+            format!(
+                "templates/partials/loop.html: this template uses itself: partials/loop.html → page.html → partials/loop.html\n  {help}"
+            ),
+        ]
+    );
+}
+
+#[test]
 fn a_template_that_fails_while_rendering_keeps_the_cause_chain() {
     let errors = errors_after(&site(), |f| {
         f.write(
