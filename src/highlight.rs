@@ -4,10 +4,12 @@
 //! Syntax definitions load once, on the first code block of a build: a site without code never
 //! pays for them.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 use syntect::highlighting::{Theme, ThemeSet};
-use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
-use syntect::parsing::SyntaxSet;
+use syntect::html::{ClassStyle, css_for_theme_with_class_style, line_tokens_to_classed_spans};
+use syntect::parsing::{ParseState, ScopeStack, ScopeStackOp, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
@@ -52,17 +54,93 @@ fn highlighted(lang: &str, code: &str) -> Option<String> {
     let set = syntaxes();
     let syntax = set.find_syntax_by_token(lang)?;
     // syntect must never take a build down: a panic inside it falls back to plain text.
-    std::panic::catch_unwind(|| {
-        let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
-        for line in LinesWithEndings::from(code) {
-            generator
-                .parse_html_for_line_which_includes_newline(line)
-                .ok()?;
+    std::panic::catch_unwind(|| classed_html(set, syntax, code))
+        .ok()
+        .flatten()
+}
+
+/// What syntect's `ClassedHTMLGenerator` produces, byte for byte, with each line's parse
+/// memoized: parsing is most of a build's time, and handbooks repeat lines (`git fetch
+/// origin`, `fi`, `}`) across pages.
+fn classed_html(set: &SyntaxSet, syntax: &SyntaxReference, code: &str) -> Option<String> {
+    let mut state = ParseState::new(syntax);
+    let mut scopes = ScopeStack::new();
+    let mut html = String::with_capacity(code.len() * 4);
+    let mut open_spans: isize = 0;
+    for line in LinesWithEndings::from(code) {
+        let ops = LINES.with(|cache| cache.borrow_mut().parse(set, syntax, &mut state, line))?;
+        let (spans, delta) =
+            line_tokens_to_classed_spans(line, &ops, CLASS_STYLE, &mut scopes).ok()?;
+        open_spans += delta;
+        html.push_str(&spans);
+    }
+    for _ in 0..open_spans {
+        html.push_str("</span>");
+    }
+    Some(html)
+}
+
+thread_local! {
+    // One per thread: no locking on the hot path.
+    static LINES: RefCell<LineCache> = RefCell::new(LineCache::default());
+}
+
+/// Parses of single lines, by syntax, the state before the line, and the line. Parsing is a
+/// pure function of those three, so a hit gives exactly what parsing would.
+#[derive(Default)]
+struct LineCache {
+    by_line: HashMap<u64, Vec<ParsedLine>>,
+    len: usize,
+}
+
+struct ParsedLine {
+    syntax: usize,
+    line: String,
+    before: ParseState,
+    ops: Vec<(usize, ScopeStackOp)>,
+    after: ParseState,
+}
+
+/// Lines kept per thread before the cache starts over: about 1.7 KB each, so at most ~85 MB
+/// a thread. A 10,000-page handbook stays below it.
+const LINE_CACHE_LIMIT: usize = 50_000;
+
+impl LineCache {
+    /// The ops of `line`, advancing `state` past it.
+    fn parse(
+        &mut self,
+        set: &SyntaxSet,
+        syntax: &SyntaxReference,
+        state: &mut ParseState,
+        line: &str,
+    ) -> Option<Vec<(usize, ScopeStackOp)>> {
+        // The syntax set lives for the whole program: its entries' addresses identify them.
+        let syntax_id = std::ptr::from_ref(syntax) as usize;
+        let key = xxhash_rust::xxh3::xxh3_64_with_seed(line.as_bytes(), syntax_id as u64);
+        if let Some(hit) = self.by_line.get(&key).and_then(|entries| {
+            entries
+                .iter()
+                .find(|e| e.syntax == syntax_id && e.line == line && e.before == *state)
+        }) {
+            *state = hit.after.clone();
+            return Some(hit.ops.clone());
         }
-        Some(generator.finalize())
-    })
-    .ok()
-    .flatten()
+        let before = state.clone();
+        let ops = state.parse_line(line, set).ok()?;
+        if self.len >= LINE_CACHE_LIMIT {
+            self.by_line.clear();
+            self.len = 0;
+        }
+        self.len += 1;
+        self.by_line.entry(key).or_default().push(ParsedLine {
+            syntax: syntax_id,
+            line: line.to_string(),
+            before,
+            ops: ops.clone(),
+            after: state.clone(),
+        });
+        Some(ops)
+    }
 }
 
 /// Names of the themes a site may pick in `handbook.yml`.
@@ -129,6 +207,47 @@ mod tests {
                 html.contains("<span class=\"hl-"),
                 "{lang} did not highlight: {html}"
             );
+        }
+    }
+
+    #[test]
+    fn memoized_lines_give_exactly_what_syntect_gives() {
+        use syntect::html::ClassedHTMLGenerator;
+        let samples = [
+            (
+                "rust",
+                "/* a\n comment */\nfn main() {\n    let s = \"x\n y\";\n}\nfn main() {\n}\n",
+            ),
+            (
+                "python",
+                "def f():\n    '''doc\n    more'''\n    return 1\n'''\nnot code\n'''\n",
+            ),
+            (
+                "bash",
+                "cat <<EOF\nfi\nEOF\nif true; then\n  echo \"$x\"\nfi\n",
+            ),
+            ("yaml", "a: |\n  text\n  more\nb: [1, 2]\n"),
+            ("md", "# Title\n```bash\necho hi\n```\n"),
+            ("html", "<script>\nvar x = '<b>';\n</script>\n<p>hi</p>\n"),
+        ];
+        let set = syntaxes();
+        for round in 0..2 {
+            for (lang, code) in samples {
+                let syntax = set.find_syntax_by_token(lang).unwrap();
+                let mut generator =
+                    ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
+                for line in LinesWithEndings::from(code) {
+                    generator
+                        .parse_html_for_line_which_includes_newline(line)
+                        .unwrap();
+                }
+                let expected = generator.finalize();
+                assert_eq!(
+                    classed_html(set, syntax, code).unwrap(),
+                    expected,
+                    "{lang}, round {round}"
+                );
+            }
         }
     }
 
