@@ -154,7 +154,7 @@ pub fn load(root: &Path, drafts: bool, diags: &mut Diagnostics) -> Content {
             });
         }
     }
-    let results: Vec<Result<(SourcePage, Vec<Diagnostic>), Diagnostic>> = markdown
+    let results: Vec<Result<(SourcePage, Vec<Diagnostic>), Vec<Diagnostic>>> = markdown
         .into_par_iter()
         .map(|(rel, path)| read_page(rel, &path))
         .collect();
@@ -166,7 +166,7 @@ pub fn load(root: &Path, drafts: bool, diags: &mut Diagnostics) -> Content {
                     content.pages.push(page);
                 }
             }
-            Err(err) => diags.push(err),
+            Err(problems) => diags.extend(problems),
         }
     }
     content
@@ -197,11 +197,18 @@ fn display(root: &Path, path: &Path) -> String {
     relative(root, path).unwrap_or_else(|| path.display().to_string())
 }
 
-fn read_page(rel_path: String, path: &Path) -> Result<(SourcePage, Vec<Diagnostic>), Diagnostic> {
+fn read_page(
+    rel_path: String,
+    path: &Path,
+) -> Result<(SourcePage, Vec<Diagnostic>), Vec<Diagnostic>> {
     let shown = format!("{CONTENT_DIR}/{rel_path}");
-    let bytes = std::fs::read(path)
-        .map_err(|err| Diagnostic::error(&shown, format!("cannot read the file: {err}")))?;
-    let text = decode(&shown, bytes)?;
+    let bytes = std::fs::read(path).map_err(|err| {
+        vec![Diagnostic::error(
+            &shown,
+            format!("cannot read the file: {err}"),
+        )]
+    })?;
+    let text = decode(&shown, bytes).map_err(|d| vec![d])?;
     parse_page(rel_path, &text)
 }
 
@@ -252,19 +259,28 @@ fn position_after(prefix: &[u8]) -> (usize, usize) {
     (line, col)
 }
 
-/// Splits and parses one page's text. Returns the page and its warnings.
+/// Splits and parses one page's text. Returns the page and its warnings, or its error with
+/// the warnings found before it.
 pub fn parse_page(
     rel_path: String,
     text: &str,
-) -> Result<(SourcePage, Vec<Diagnostic>), Diagnostic> {
+) -> Result<(SourcePage, Vec<Diagnostic>), Vec<Diagnostic>> {
     let shown = format!("{CONTENT_DIR}/{rel_path}");
-    let split = split_front_matter(text).map_err(|d| Diagnostic {
-        path: shown.clone(),
-        ..d
+    let split = split_front_matter(text).map_err(|d| {
+        vec![Diagnostic {
+            path: shown.clone(),
+            ..d
+        }]
     })?;
     let mut warnings = Vec::new();
     let (front, key_lines, extra) = match split.yaml {
-        Some(yaml) => parse_front_matter(&shown, yaml, &mut warnings)?,
+        Some(yaml) => match parse_front_matter(&shown, yaml, &mut warnings) {
+            Ok(parsed) => parsed,
+            Err(error) => {
+                warnings.push(error);
+                return Err(warnings);
+            }
+        },
         None => Default::default(),
     };
     let body = split.body.to_string();
@@ -337,6 +353,23 @@ fn parse_front_matter(
     {
         return Ok((FrontMatter::default(), key_lines, Default::default()));
     }
+    let unknown: Vec<&(String, usize)> = key_lines
+        .iter()
+        .filter(|(k, _)| !KNOWN_KEYS.contains(&k.as_str()))
+        .collect();
+    // Warnings first: a typo'd key is worth knowing about even when another line is wrong.
+    for (key, line) in &unknown {
+        let mut w =
+            Diagnostic::warning(shown, format!("unknown front matter key `{key}`")).at(*line, 1);
+        w = match suggest(key, KNOWN_KEYS.iter().copied()) {
+                Some(near) => w.help(format!("did you mean `{near}`? (the value stays available to templates as `page.extra.{key}`)")),
+                None => w.help(format!(
+                    "handbook knows {}; the value stays available to templates as `page.extra.{key}`",
+                    KNOWN_KEYS.join(", ")
+                )),
+            };
+        warnings.push(w);
+    }
     let front: FrontMatter = serde_yaml::from_str(yaml).map_err(|err| {
         let (line, col) = err
             .location()
@@ -344,29 +377,13 @@ fn parse_front_matter(
         front_matter_error(shown, &err, line, col, &key_lines)
     })?;
     let mut extra = serde_yaml::Mapping::new();
-    let unknown: Vec<&(String, usize)> = key_lines
-        .iter()
-        .filter(|(k, _)| !KNOWN_KEYS.contains(&k.as_str()))
-        .collect();
+    // Only pages with unknown keys pay for a second, untyped parse.
     if !unknown.is_empty() {
-        // Only pages with unknown keys pay for a second, untyped parse.
         if let Ok(serde_yaml::Value::Mapping(map)) = serde_yaml::from_str(yaml) {
             extra = map
                 .into_iter()
                 .filter(|(k, _)| k.as_str().is_some_and(|k| !KNOWN_KEYS.contains(&k)))
                 .collect();
-        }
-        for (key, line) in unknown {
-            let mut w = Diagnostic::warning(shown, format!("unknown front matter key `{key}`"))
-                .at(*line, 1);
-            w = match suggest(key, KNOWN_KEYS.iter().copied()) {
-                Some(near) => w.help(format!("did you mean `{near}`? (the value stays available to templates as `page.extra.{key}`)")),
-                None => w.help(format!(
-                    "handbook knows {}; the value stays available to templates as `page.extra.{key}`",
-                    KNOWN_KEYS.join(", ")
-                )),
-            };
-            warnings.push(w);
         }
     }
     Ok((front, key_lines, extra))
@@ -416,7 +433,10 @@ fn front_matter_error(
     match (key, found) {
         (Some(key), Some(found)) if KNOWN_KEYS.contains(&key) => {
             let (expected, example) = expectation(key);
-            let line = key_lines.iter().find(|(k, _)| k == key).map_or(line, |(_, l)| *l);
+            let line = key_lines
+                .iter()
+                .find(|(k, _)| k == key)
+                .map_or(line, |(_, l)| *l);
             Diagnostic::error(shown, format!("`{key}` must be {expected}, found {found}"))
                 .at(line, col)
                 .help(format!("write it like `{key}: {example}`"))
@@ -424,10 +444,42 @@ fn front_matter_error(
         (_, Some(_)) => Diagnostic::error(shown, "front matter must be `key: value` lines")
             .at(line, col)
             .help("write each setting on its own line, like `title: Release process`"),
-        _ => Diagnostic::error(shown, format!("front matter is not valid YAML: {message}"))
-            .at(line, col)
-            .help("check the quoting and indentation of this line; text with `: ` or `#` in it needs quotes"),
+        _ => {
+            let (what, help) = yaml_syntax_problem(&message);
+            Diagnostic::error(shown, format!("front matter is not valid YAML: {what}"))
+                .at(line, col)
+                .help(help)
+        }
     }
+}
+
+/// libyaml's wording for the common mistakes, said the way a contributor would understand it.
+fn yaml_syntax_problem(message: &str) -> (String, &'static str) {
+    if message.contains("unexpected end of stream") {
+        return (
+            "the front matter ends inside a quoted value or a list".into(),
+            "a closing quote (`\"` or `'`) or bracket is missing above this line",
+        );
+    }
+    if message.contains("cannot start any token") {
+        return (
+            "a line starts with a character YAML does not accept there".into(),
+            "indent with spaces, not tabs, and put values that start with `@`, `%` or a backtick in quotes",
+        );
+    }
+    if message.contains("mapping values are not allowed") {
+        return (
+            "a value contains `: `".into(),
+            "put the whole value in quotes, like `title: \"Setup: the basics\"`",
+        );
+    }
+    if let Some(key) = message.strip_prefix("duplicate field ") {
+        return (format!("{key} is set twice"), "keep one of the two lines");
+    }
+    (
+        message.to_string(),
+        "check the quoting and indentation of this line; text with `: ` or `#` in it needs quotes",
+    )
 }
 
 fn expectation(key: &str) -> (&'static str, &'static str) {
@@ -458,8 +510,14 @@ fn scalar_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>,
 mod tests {
     use super::*;
 
+    /// The page and its warnings, or the page's error (its warnings dropped).
     fn parse(text: &str) -> Result<(SourcePage, Vec<Diagnostic>), Diagnostic> {
-        parse_page("a.md".into(), text)
+        parse_page("a.md".into(), text).map_err(|problems| {
+            problems
+                .into_iter()
+                .find(Diagnostic::is_error)
+                .expect("an error among the problems")
+        })
     }
 
     #[test]
@@ -497,6 +555,21 @@ mod tests {
             "content/a.md:2:1: warning: unknown front matter key `wieght`\n  help: did you mean `weight`? (the value stays available to templates as `page.extra.wieght`)"
         );
         assert_eq!(page.extra.len(), 2);
+    }
+
+    #[test]
+    fn a_page_with_an_error_keeps_its_warnings() {
+        let problems =
+            parse_page("a.md".into(), "---\nwieght: 1\ntitle: \"open\n---\n").unwrap_err();
+        let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(shown.len(), 2);
+        assert!(
+            shown[0].starts_with("content/a.md:2:1: warning: unknown front matter key `wieght`")
+        );
+        assert_eq!(
+            shown[1],
+            "content/a.md:4:1: front matter is not valid YAML: the front matter ends inside a quoted value or a list\n  help: a closing quote (`\"` or `'`) or bracket is missing above this line"
+        );
     }
 
     #[test]

@@ -100,7 +100,7 @@ fn a_yaml_syntax_error_is_reported_at_its_line_and_column_in_the_file() {
     assert_eq!(
         errors_of_page("---\nweight: 1\ntitle: Release: process\n---\n"),
         [
-            "content/a.md:3:15: front matter is not valid YAML: mapping values are not allowed in this context\n  help: check the quoting and indentation of this line; text with `: ` or `#` in it needs quotes"
+            "content/a.md:3:15: front matter is not valid YAML: a value contains `: `\n  help: put the whole value in quotes, like `title: \"Setup: the basics\"`"
         ]
     );
 }
