@@ -154,7 +154,7 @@ pub fn load(root: &Path, drafts: bool, diags: &mut Diagnostics) -> Content {
             });
         }
     }
-    let results: Vec<Result<(SourcePage, Vec<Diagnostic>), Vec<Diagnostic>>> = markdown
+    let results: Vec<PageResult> = markdown
         .into_par_iter()
         .map(|(rel, path)| read_page(rel, &path))
         .collect();
@@ -171,6 +171,9 @@ pub fn load(root: &Path, drafts: bool, diags: &mut Diagnostics) -> Content {
     }
     content
 }
+
+/// A page and its warnings, or its problems (an error, with the warnings found before it).
+pub type PageResult = Result<(SourcePage, Vec<Diagnostic>), Vec<Diagnostic>>;
 
 /// Dot files, editor swap and backup files: never content.
 pub fn is_ignored(name: &str) -> bool {
@@ -197,10 +200,7 @@ fn display(root: &Path, path: &Path) -> String {
     relative(root, path).unwrap_or_else(|| path.display().to_string())
 }
 
-fn read_page(
-    rel_path: String,
-    path: &Path,
-) -> Result<(SourcePage, Vec<Diagnostic>), Vec<Diagnostic>> {
+fn read_page(rel_path: String, path: &Path) -> PageResult {
     let shown = format!("{CONTENT_DIR}/{rel_path}");
     let bytes = std::fs::read(path).map_err(|err| {
         vec![Diagnostic::error(
@@ -261,10 +261,7 @@ fn position_after(prefix: &[u8]) -> (usize, usize) {
 
 /// Splits and parses one page's text. Returns the page and its warnings, or its error with
 /// the warnings found before it.
-pub fn parse_page(
-    rel_path: String,
-    text: &str,
-) -> Result<(SourcePage, Vec<Diagnostic>), Vec<Diagnostic>> {
+pub fn parse_page(rel_path: String, text: &str) -> PageResult {
     let shown = format!("{CONTENT_DIR}/{rel_path}");
     let split = split_front_matter(text).map_err(|d| {
         vec![Diagnostic {
@@ -378,13 +375,13 @@ fn parse_front_matter(
     })?;
     let mut extra = serde_yaml::Mapping::new();
     // Only pages with unknown keys pay for a second, untyped parse.
-    if !unknown.is_empty() {
-        if let Ok(serde_yaml::Value::Mapping(map)) = serde_yaml::from_str(yaml) {
-            extra = map
-                .into_iter()
-                .filter(|(k, _)| k.as_str().is_some_and(|k| !KNOWN_KEYS.contains(&k)))
-                .collect();
-        }
+    if !unknown.is_empty()
+        && let Ok(serde_yaml::Value::Mapping(map)) = serde_yaml::from_str(yaml)
+    {
+        extra = map
+            .into_iter()
+            .filter(|(k, _)| k.as_str().is_some_and(|k| !KNOWN_KEYS.contains(&k)))
+            .collect();
     }
     Ok((front, key_lines, extra))
 }
