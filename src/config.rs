@@ -112,6 +112,7 @@ pub fn load(root: &Path, base_url: Option<&str>) -> Result<Config, Diagnostic> {
         ))
     })?;
     let mut config = parse(&text)?;
+    check_themes(&config, &text)?;
     if let Some(url) = base_url {
         config.base_url = url.to_string();
     }
@@ -124,6 +125,29 @@ pub fn load(root: &Path, base_url: Option<&str>) -> Result<Config, Diagnostic> {
         }
     })?;
     Ok(config)
+}
+
+/// The highlighting themes must be ones syntect has, and are checked before any page renders.
+fn check_themes(config: &Config, text: &str) -> Result<(), Diagnostic> {
+    let known = crate::highlight::theme_names();
+    for (key, name) in [
+        ("light_theme", &config.highlight.light_theme),
+        ("dark_theme", &config.highlight.dark_theme),
+    ] {
+        if !known.contains(name) {
+            let mut d =
+                Diagnostic::error(CONFIG_FILE, format!("unknown highlighting theme `{name}`"));
+            if let Some(line) = text.lines().position(|l| l.trim_start().starts_with(key)) {
+                d = d.at(line + 1, 1);
+            }
+            let near = suggest(name, known.iter().map(String::as_str));
+            return Err(d.help(match near {
+                Some(near) => format!("did you mean `{near}`? available: {}", known.join(", ")),
+                None => format!("available: {}", known.join(", ")),
+            }));
+        }
+    }
+    Ok(())
 }
 
 /// Parses the text of `handbook.yml`.
@@ -246,6 +270,17 @@ mod tests {
             err.message,
             "`toc_depth` must be a whole number from 0 to 255, found integer `-1`"
         );
+    }
+
+    #[test]
+    fn unknown_highlighting_themes_are_errors_at_their_line() {
+        let text =
+            "title: t\nbase_url: https://x.org\nhighlight:\n  dark_theme: base16-ocean.drak\n";
+        let err = check_themes(&parse(text).unwrap(), text).unwrap_err();
+        assert_eq!(err.position, Some((4, 1)));
+        assert!(err.to_string().starts_with(
+            "handbook.yml:4:1: unknown highlighting theme `base16-ocean.drak`\n  help: did you mean `base16-ocean.dark`?"
+        ));
     }
 
     #[test]

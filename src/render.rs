@@ -82,7 +82,7 @@ pub fn write_site(
         }
     }
     diags.extend(collapse_repeats(failures));
-    write_generated(site, templates, &sidebars, &staging, diags);
+    write_generated(site, templates, &sidebars, &staging, &files, diags);
     for (rel, origin) in files {
         let result = match &origin {
             Origin::Static(source, _) | Origin::Content(source, _) => staging.copy(&rel, source),
@@ -110,13 +110,14 @@ fn output_failure(target: &Path, what: &str, err: std::io::Error) -> Diagnostic 
 /// A broken template fails every page the same way: say it once, with how many pages it hit.
 fn collapse_repeats(failures: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut seen: Vec<(Diagnostic, usize)> = Vec::new();
+    let mut index: HashMap<(String, Option<String>), usize> = HashMap::new();
     for d in failures {
-        match seen
-            .iter_mut()
-            .find(|(first, _)| first.message == d.message && first.help == d.help)
-        {
-            Some((_, count)) => *count += 1,
-            None => seen.push((d, 0)),
+        match index.get(&(d.message.clone(), d.help.clone())) {
+            Some(&i) => seen[i].1 += 1,
+            None => {
+                index.insert((d.message.clone(), d.help.clone()), seen.len());
+                seen.push((d, 0));
+            }
         }
     }
     seen.into_iter()
@@ -380,6 +381,7 @@ fn write_generated(
     templates: &Templates,
     sidebars: &HashMap<NodeId, String>,
     staging: &Staging,
+    copies: &BTreeMap<String, Origin>,
     diags: &mut Diagnostics,
 ) {
     let context = NotFoundContext {
@@ -415,6 +417,8 @@ fn write_generated(
     for (name, bytes) in theme::ASSETS {
         files.push((name.to_string(), Ok(bytes.to_vec())));
     }
+    // A file of the site's `static/` replaces the generated one of the same name.
+    files.retain(|(name, _)| !copies.contains_key(name));
     for (name, bytes) in files {
         match bytes {
             Ok(bytes) => {
