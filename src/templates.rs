@@ -239,12 +239,14 @@ pub struct Assets {
     pub stylesheet: &'static str,
     pub highlight: &'static str,
     pub script: &'static str,
+    pub icon: &'static str,
 }
 
 pub const ASSETS: Assets = Assets {
     stylesheet: theme::STYLESHEET,
     highlight: theme::HIGHLIGHT_STYLESHEET,
     script: theme::SCRIPT,
+    icon: theme::ICON,
 };
 
 #[derive(Serialize)]

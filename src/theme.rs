@@ -33,10 +33,12 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 pub const ASSETS: &[(&str, &[u8])] = &[
     ("theme.css", include_bytes!("../static/theme.css")),
     ("theme.js", include_bytes!("../static/theme.js")),
+    ("favicon.svg", include_bytes!("../static/favicon.svg")),
 ];
 
 /// Where the theme's assets are served from.
 pub const STYLESHEET: &str = "/theme.css";
 pub const SCRIPT: &str = "/theme.js";
+pub const ICON: &str = "/favicon.svg";
 /// Generated from the highlighting themes of `handbook.yml`.
 pub const HIGHLIGHT_STYLESHEET: &str = "/syntax.css";
