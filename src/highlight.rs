@@ -52,7 +52,7 @@ pub fn code_block(lang: Option<&str>, code: &str) -> String {
 
 fn highlighted(lang: &str, code: &str) -> Option<String> {
     let set = syntaxes();
-    let syntax = set.find_syntax_by_token(lang)?;
+    let syntax = syntax_for(lang)?;
     // syntect must never take a build down: a panic inside it falls back to plain text.
     std::panic::catch_unwind(|| classed_html(set, syntax, code))
         .ok()
@@ -67,13 +67,17 @@ fn classed_html(set: &SyntaxSet, syntax: &SyntaxReference, code: &str) -> Option
     let mut scopes = ScopeStack::new();
     let mut html = String::with_capacity(code.len() * 4);
     let mut open_spans: isize = 0;
-    for line in LinesWithEndings::from(code) {
-        let ops = LINES.with(|cache| cache.borrow_mut().parse(set, syntax, &mut state, line))?;
-        let (spans, delta) =
-            line_tokens_to_classed_spans(line, &ops, CLASS_STYLE, &mut scopes).ok()?;
-        open_spans += delta;
-        html.push_str(&spans);
-    }
+    LINES.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        for line in LinesWithEndings::from(code) {
+            let ops = cache.parse(set, syntax, &mut state, line)?;
+            let (spans, delta) =
+                line_tokens_to_classed_spans(line, ops, CLASS_STYLE, &mut scopes).ok()?;
+            open_spans += delta;
+            html.push_str(&spans);
+        }
+        Some(())
+    })?;
     for _ in 0..open_spans {
         html.push_str("</span>");
     }
@@ -83,6 +87,20 @@ fn classed_html(set: &SyntaxSet, syntax: &SyntaxReference, code: &str) -> Option
 thread_local! {
     // One per thread: no locking on the hot path.
     static LINES: RefCell<LineCache> = RefCell::new(LineCache::default());
+    static SYNTAX_OF: RefCell<HashMap<String, Option<&'static SyntaxReference>>> =
+        RefCell::new(HashMap::new());
+}
+
+/// syntect's lookup by name or extension scans every syntax; a page asks for few languages.
+fn syntax_for(lang: &str) -> Option<&'static SyntaxReference> {
+    SYNTAX_OF.with(|known| {
+        if let Some(&syntax) = known.borrow().get(lang) {
+            return syntax;
+        }
+        let syntax = syntaxes().find_syntax_by_token(lang);
+        known.borrow_mut().insert(lang.to_string(), syntax);
+        syntax
+    })
 }
 
 /// Parses of single lines, by syntax, the state before the line, and the line. Parsing is a
@@ -113,17 +131,19 @@ impl LineCache {
         syntax: &SyntaxReference,
         state: &mut ParseState,
         line: &str,
-    ) -> Option<Vec<(usize, ScopeStackOp)>> {
+    ) -> Option<&[(usize, ScopeStackOp)]> {
         // The syntax set lives for the whole program: its entries' addresses identify them.
         let syntax_id = std::ptr::from_ref(syntax) as usize;
         let key = xxhash_rust::xxh3::xxh3_64_with_seed(line.as_bytes(), syntax_id as u64);
-        if let Some(hit) = self.by_line.get(&key).and_then(|entries| {
+        let hit = self.by_line.get(&key).and_then(|entries| {
             entries
                 .iter()
-                .find(|e| e.syntax == syntax_id && e.line == line && e.before == *state)
-        }) {
-            *state = hit.after.clone();
-            return Some(hit.ops.clone());
+                .position(|e| e.syntax == syntax_id && e.line == line && e.before == *state)
+        });
+        if let Some(i) = hit {
+            let entry = &self.by_line[&key][i];
+            state.clone_from(&entry.after);
+            return Some(&entry.ops);
         }
         let before = state.clone();
         let ops = state.parse_line(line, set).ok()?;
@@ -132,14 +152,15 @@ impl LineCache {
             self.len = 0;
         }
         self.len += 1;
-        self.by_line.entry(key).or_default().push(ParsedLine {
+        let entries = self.by_line.entry(key).or_default();
+        entries.push(ParsedLine {
             syntax: syntax_id,
             line: line.to_string(),
             before,
-            ops: ops.clone(),
+            ops,
             after: state.clone(),
         });
-        Some(ops)
+        entries.last().map(|e| e.ops.as_slice())
     }
 }
 
