@@ -1,0 +1,181 @@
+//! No input makes handbook panic: thousands of generated pages, each a mix of front matter,
+//! Markdown and plain garbage, go through the loader and the Markdown renderer.
+
+use handbook::markdown::{MarkdownOptions, render};
+use handbook::source::parse_page;
+
+/// Pieces that are known to stress a front matter splitter, a YAML parser or a Markdown parser.
+const PIECES: &[&str] = &[
+    "---\n",
+    "...\n",
+    "title: x\n",
+    "weight: -9223372036854775808\n",
+    "weight: 1e400\n",
+    "toc: maybe\n",
+    "sidebarDepth: 300\n",
+    "permalink: ../../x\n",
+    "- a\n",
+    "  - b\n",
+    ": :\n",
+    "key: [1, {a: b\n",
+    "\"\n",
+    "'\n",
+    "&anchor x\n",
+    "*anchor\n",
+    "!!binary x\n",
+    "{#id}\n",
+    "# Title\n",
+    "## A & B {#a}\n",
+    "#\n",
+    "```rust\n",
+    "```\n",
+    "~~~\n",
+    "    code\n",
+    "> ",
+    "1. ",
+    "- [ ] ",
+    "| a | b |\n|---|\n",
+    "[^1]\n\n[^1]: note\n",
+    "<div>\n",
+    "</div>\n",
+    "<!--",
+    "-->",
+    "\u{feff}",
+    "\r\n",
+    "\t",
+    "\u{0}",
+    "é",
+    "💥",
+    "\u{202e}",
+    "[x](y \"z\")",
+    "![](",
+    "<a href=\"",
+    "***",
+    "___",
+    "\\",
+    "`",
+    "``",
+    "&amp;",
+    "&#xFFFFFF;",
+    "===\n",
+];
+
+/// A small deterministic generator, so a failure can be reproduced from its seed.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) as usize
+    }
+}
+
+#[test]
+fn thousands_of_garbled_pages_never_panic() {
+    for seed in 0..3000u64 {
+        let mut rng = Lcg(seed);
+        let len = rng.next() % 40;
+        let text: String = (0..len)
+            .map(|_| PIECES[rng.next() % PIECES.len()])
+            .collect();
+        let outcome = std::panic::catch_unwind(|| {
+            if let Ok((page, _)) = parse_page("garbage.md".into(), &text) {
+                let title = page.front.title.clone().unwrap_or_default();
+                render(
+                    &page.body,
+                    MarkdownOptions {
+                        toc_max_level: 6,
+                        title: &title,
+                    },
+                );
+            }
+        });
+        assert!(outcome.is_ok(), "seed {seed} panicked on {text:?}");
+    }
+}
+
+#[test]
+fn a_site_of_garbled_pages_builds_or_fails_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    std::fs::create_dir_all(root.join("content/a/b")).unwrap();
+    std::fs::write(
+        root.join("handbook.yml"),
+        "title: T\nbase_url: https://example.com/\n",
+    )
+    .unwrap();
+    let mut rng = Lcg(42);
+    for i in 0..300 {
+        let len = rng.next() % 30;
+        let text: String = (0..len)
+            .map(|_| PIECES[rng.next() % PIECES.len()])
+            .collect();
+        let folder = ["", "a/", "a/b/"][i % 3];
+        std::fs::write(root.join(format!("content/{folder}p{i}.md")), text).unwrap();
+    }
+    let options = handbook::BuildOptions {
+        root: root.clone(),
+        output_dir: Some(dir.path().join("public")),
+        ..Default::default()
+    };
+    let outcome = std::panic::catch_unwind(|| handbook::build(&options));
+    let result = outcome.expect("the build panicked");
+    // Garbage has errors; each is reported with a file, and nothing was written.
+    let errors = result.expect_err("garbage should not build cleanly");
+    assert!(errors.errors().count() > 0);
+    assert!(
+        errors
+            .diagnostics
+            .iter()
+            .all(|d| d.path.starts_with("content/"))
+    );
+    assert!(!dir.path().join("public").exists());
+}
+
+#[test]
+fn garbled_markdown_behind_valid_front_matter_builds() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    std::fs::create_dir_all(root.join("content/a")).unwrap();
+    std::fs::write(
+        root.join("handbook.yml"),
+        "title: T\nbase_url: https://example.com/\n",
+    )
+    .unwrap();
+    let mut rng = Lcg(7);
+    let mut written = 0;
+    for i in 0..2000 {
+        let len = rng.next() % 30;
+        let text: String = (0..len)
+            .map(|_| PIECES[rng.next() % PIECES.len()])
+            .collect();
+        // Only pages the loader accepts (it strips a BOM before anything else), with nothing
+        // that may fairly fail a build.
+        let unmarked = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        let Ok((page, _)) = parse_page(format!("p{i}.md"), unmarked) else {
+            continue;
+        };
+        if page.front.permalink.is_some() || page.front.layout.is_some() || text.contains('\0') {
+            continue;
+        }
+        std::fs::write(root.join(format!("content/a/p{i}.md")), text).unwrap();
+        written += 1;
+    }
+    assert!(written > 100, "only {written} pages were usable");
+    let options = handbook::BuildOptions {
+        root,
+        output_dir: Some(dir.path().join("public")),
+        ..Default::default()
+    };
+    let summary = std::panic::catch_unwind(|| handbook::build(&options))
+        .expect("the build panicked")
+        .unwrap_or_else(|e| panic!("the build failed:\n{e}"));
+    assert_eq!(
+        summary.pages,
+        written + 2,
+        "every page, the home page and the folder's page"
+    );
+}
