@@ -97,30 +97,50 @@ fn thousands_of_garbled_pages_never_panic() {
     }
 }
 
-#[test]
-fn a_site_of_garbled_pages_builds_or_fails_cleanly() {
+/// A site in a temporary folder: `handbook.yml`, and `pages` of (path under content/, text).
+fn site_of(pages: &[(String, String)]) -> (tempfile::TempDir, handbook::BuildOptions) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("site");
-    std::fs::create_dir_all(root.join("content/a/b")).unwrap();
+    std::fs::create_dir_all(&root).unwrap();
     std::fs::write(
         root.join("handbook.yml"),
         "title: T\nbase_url: https://example.com/\n",
     )
     .unwrap();
-    let mut rng = Lcg(42);
-    for i in 0..300 {
-        let len = rng.next() % 30;
-        let text: String = (0..len)
-            .map(|_| PIECES[rng.next() % PIECES.len()])
-            .collect();
-        let folder = ["", "a/", "a/b/"][i % 3];
-        std::fs::write(root.join(format!("content/{folder}p{i}.md")), text).unwrap();
+    for (path, text) in pages {
+        let path = root.join("content").join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
     }
     let options = handbook::BuildOptions {
-        root: root.clone(),
+        root,
         output_dir: Some(dir.path().join("public")),
         ..Default::default()
     };
+    (dir, options)
+}
+
+/// `count` garbled texts from `seed`.
+fn garbled(seed: u64, count: usize) -> Vec<String> {
+    let mut rng = Lcg(seed);
+    (0..count)
+        .map(|_| {
+            let len = rng.next() % 30;
+            (0..len)
+                .map(|_| PIECES[rng.next() % PIECES.len()])
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn a_site_of_garbled_pages_builds_or_fails_cleanly() {
+    let pages: Vec<(String, String)> = garbled(42, 300)
+        .into_iter()
+        .enumerate()
+        .map(|(i, text)| (format!("{}p{i}.md", ["", "a/", "a/b/"][i % 3]), text))
+        .collect();
+    let (dir, options) = site_of(&pages);
     let outcome = std::panic::catch_unwind(|| handbook::build(&options));
     let result = outcome.expect("the build panicked");
     // Garbage has errors; each is reported with a file, and nothing was written.
@@ -137,45 +157,29 @@ fn a_site_of_garbled_pages_builds_or_fails_cleanly() {
 
 #[test]
 fn garbled_markdown_behind_valid_front_matter_builds() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("site");
-    std::fs::create_dir_all(root.join("content/a")).unwrap();
-    std::fs::write(
-        root.join("handbook.yml"),
-        "title: T\nbase_url: https://example.com/\n",
-    )
-    .unwrap();
-    let mut rng = Lcg(7);
-    let mut written = 0;
-    for i in 0..2000 {
-        let len = rng.next() % 30;
-        let text: String = (0..len)
-            .map(|_| PIECES[rng.next() % PIECES.len()])
-            .collect();
-        // Only pages the loader accepts (it strips a BOM before anything else), with nothing
-        // that may fairly fail a build.
-        let unmarked = text.strip_prefix('\u{feff}').unwrap_or(&text);
-        let Ok((page, _)) = parse_page(format!("p{i}.md"), unmarked) else {
-            continue;
-        };
-        if page.front.permalink.is_some() || page.front.layout.is_some() || text.contains('\0') {
-            continue;
-        }
-        std::fs::write(root.join(format!("content/a/p{i}.md")), text).unwrap();
-        written += 1;
-    }
-    assert!(written > 100, "only {written} pages were usable");
-    let options = handbook::BuildOptions {
-        root,
-        output_dir: Some(dir.path().join("public")),
-        ..Default::default()
-    };
+    // Only pages the loader accepts (it strips a BOM before anything else), with nothing that
+    // may fairly fail a build.
+    let pages: Vec<(String, String)> = garbled(7, 2000)
+        .into_iter()
+        .enumerate()
+        .filter(|(i, text)| {
+            let unmarked = text.strip_prefix('\u{feff}').unwrap_or(text);
+            parse_page(format!("p{i}.md"), unmarked).is_ok_and(|(page, _)| {
+                page.front.permalink.is_none()
+                    && page.front.layout.is_none()
+                    && !text.contains('\0')
+            })
+        })
+        .map(|(i, text)| (format!("a/p{i}.md"), text))
+        .collect();
+    assert!(pages.len() > 100, "only {} pages were usable", pages.len());
+    let (_dir, options) = site_of(&pages);
     let summary = std::panic::catch_unwind(|| handbook::build(&options))
         .expect("the build panicked")
         .unwrap_or_else(|e| panic!("the build failed:\n{e}"));
     assert_eq!(
         summary.pages,
-        written + 2,
+        pages.len() + 2,
         "every page, the home page and the folder's page"
     );
 }
