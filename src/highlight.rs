@@ -6,7 +6,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 use syntect::highlighting::{Theme, ThemeSet};
 use syntect::html::{ClassStyle, css_for_theme_with_class_style, line_tokens_to_classed_spans};
 use syntect::parsing::{ParseState, ScopeStack, ScopeStackOp, SyntaxReference, SyntaxSet};
@@ -67,17 +67,13 @@ fn classed_html(set: &SyntaxSet, syntax: &SyntaxReference, code: &str) -> Option
     let mut scopes = ScopeStack::new();
     let mut html = String::with_capacity(code.len() * 4);
     let mut open_spans: isize = 0;
-    LINES.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        for line in LinesWithEndings::from(code) {
-            let ops = cache.parse(set, syntax, &mut state, line)?;
-            let (spans, delta) =
-                line_tokens_to_classed_spans(line, ops, CLASS_STYLE, &mut scopes).ok()?;
-            open_spans += delta;
-            html.push_str(&spans);
-        }
-        Some(())
-    })?;
+    for line in LinesWithEndings::from(code) {
+        let parsed = parse_line(set, syntax, &mut state, line)?;
+        let (spans, delta) =
+            line_tokens_to_classed_spans(line, &parsed.ops, CLASS_STYLE, &mut scopes).ok()?;
+        open_spans += delta;
+        html.push_str(&spans);
+    }
     for _ in 0..open_spans {
         html.push_str("</span>");
     }
@@ -85,8 +81,6 @@ fn classed_html(set: &SyntaxSet, syntax: &SyntaxReference, code: &str) -> Option
 }
 
 thread_local! {
-    // One per thread: no locking on the hot path.
-    static LINES: RefCell<LineCache> = RefCell::new(LineCache::default());
     static SYNTAX_OF: RefCell<HashMap<String, Option<&'static SyntaxReference>>> =
         RefCell::new(HashMap::new());
 }
@@ -104,10 +98,11 @@ fn syntax_for(lang: &str) -> Option<&'static SyntaxReference> {
 }
 
 /// Parses of single lines, by syntax, the state before the line, and the line. Parsing is a
-/// pure function of those three, so a hit gives exactly what parsing would.
+/// pure function of those three, so a hit gives exactly what parsing would. Shared by all
+/// threads: a line one thread parsed is a hit for the others.
 #[derive(Default)]
 struct LineCache {
-    by_line: HashMap<u64, Vec<ParsedLine>>,
+    by_line: HashMap<u64, Vec<Arc<ParsedLine>>>,
     len: usize,
 }
 
@@ -119,49 +114,69 @@ struct ParsedLine {
     after: ParseState,
 }
 
-/// Lines kept per thread before the cache starts over: about 1.7 KB each, so at most ~85 MB
-/// a thread. A 10,000-page handbook stays below it.
-const LINE_CACHE_LIMIT: usize = 50_000;
+// SAFETY: a `ParseState` is not `Send`/`Sync` only because a state that captured a regex group
+// (a heredoc's delimiter, say) holds an Oniguruma `Region`: two heap arrays of offsets behind raw
+// pointers, with no tie to the thread that made them. A `ParsedLine` is never changed after it
+// is built; other threads only compare and clone it (which reads those arrays), and it is freed
+// only once no thread holds it (`Arc`).
+unsafe impl Send for ParsedLine {}
+unsafe impl Sync for ParsedLine {}
 
-impl LineCache {
-    /// The ops of `line`, advancing `state` past it.
-    fn parse(
-        &mut self,
-        set: &SyntaxSet,
-        syntax: &SyntaxReference,
-        state: &mut ParseState,
-        line: &str,
-    ) -> Option<&[(usize, ScopeStackOp)]> {
-        // The syntax set lives for the whole program: its entries' addresses identify them.
-        let syntax_id = std::ptr::from_ref(syntax) as usize;
-        let key = xxhash_rust::xxh3::xxh3_64_with_seed(line.as_bytes(), syntax_id as u64);
-        let hit = self.by_line.get(&key).and_then(|entries| {
+/// Lines kept before the cache starts over: about 1.7 KB each, so at most ~170 MB. A
+/// 10,000-page handbook stays below it.
+const LINE_CACHE_LIMIT: usize = 100_000;
+
+fn line_cache() -> &'static Mutex<LineCache> {
+    static CACHE: OnceLock<Mutex<LineCache>> = OnceLock::new();
+    CACHE.get_or_init(Mutex::default)
+}
+
+/// The parse of `line` from `state`, advancing `state` past it. The lock is held only to look
+/// up and to insert, never while parsing.
+fn parse_line(
+    set: &SyntaxSet,
+    syntax: &SyntaxReference,
+    state: &mut ParseState,
+    line: &str,
+) -> Option<Arc<ParsedLine>> {
+    // The syntax set lives for the whole program: its entries' addresses identify them.
+    let syntax_id = std::ptr::from_ref(syntax) as usize;
+    let key = xxhash_rust::xxh3::xxh3_64_with_seed(line.as_bytes(), syntax_id as u64);
+    let hit = {
+        // A poisoned lock only means another thread panicked mid-insert: the map is intact.
+        let cache = line_cache().lock().unwrap_or_else(|p| p.into_inner());
+        cache.by_line.get(&key).and_then(|entries| {
             entries
                 .iter()
-                .position(|e| e.syntax == syntax_id && e.line == line && e.before == *state)
-        });
-        if let Some(i) = hit {
-            let entry = &self.by_line[&key][i];
-            state.clone_from(&entry.after);
-            return Some(&entry.ops);
-        }
-        let before = state.clone();
-        let ops = state.parse_line(line, set).ok()?;
-        if self.len >= LINE_CACHE_LIMIT {
-            self.by_line.clear();
-            self.len = 0;
-        }
-        self.len += 1;
-        let entries = self.by_line.entry(key).or_default();
-        entries.push(ParsedLine {
-            syntax: syntax_id,
-            line: line.to_string(),
-            before,
-            ops,
-            after: state.clone(),
-        });
-        entries.last().map(|e| e.ops.as_slice())
+                .find(|e| e.syntax == syntax_id && e.line == line && e.before == *state)
+                .cloned()
+        })
+    };
+    if let Some(entry) = hit {
+        state.clone_from(&entry.after);
+        return Some(entry);
     }
+    let before = state.clone();
+    let ops = state.parse_line(line, set).ok()?;
+    let entry = Arc::new(ParsedLine {
+        syntax: syntax_id,
+        line: line.to_string(),
+        before,
+        ops,
+        after: state.clone(),
+    });
+    let mut cache = line_cache().lock().unwrap_or_else(|p| p.into_inner());
+    if cache.len >= LINE_CACHE_LIMIT {
+        cache.by_line.clear();
+        cache.len = 0;
+    }
+    cache.len += 1;
+    cache
+        .by_line
+        .entry(key)
+        .or_default()
+        .push(Arc::clone(&entry));
+    Some(entry)
 }
 
 /// Names of the themes a site may pick in `handbook.yml`.
