@@ -4,9 +4,9 @@
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::markdown::{self, MarkdownOptions};
-use crate::model::{NodeId, PageId, Site};
+use crate::model::{NodeId, Page, PageId, Site};
 use crate::output::{Manifest, Staging};
-use crate::templates::{self, NotFoundContext, SiteView, Templates};
+use crate::templates::{self, NotFoundContext, PageContext, SiteView, Templates};
 use crate::{highlight, theme};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -291,18 +291,16 @@ impl std::io::Write for HashWriter<'_> {
     }
 }
 
-/// Everything page `id` is rendered from: its Markdown and its whole template context (title,
-/// navigation, neighbours, sidebar...) except the content rendered from that Markdown.
-fn page_fingerprint(site: &Site, global: u128, id: PageId, sidebar: &str) -> u128 {
-    let page = &site.pages[id];
+/// Everything a page is rendered from: its Markdown, its sidebar, and its whole template
+/// context except what is rendered from that Markdown (`context` must not have it yet).
+fn page_fingerprint(global: u128, page: &Page, sidebar: &str, context: &PageContext<'_>) -> u128 {
     let mut hasher = Xxh3::new();
     hasher.update(&global.to_le_bytes());
     hasher.update(page.source.body.as_bytes());
     hasher.update(&[page.toc_max_level]);
     // The sidebar is hashed as it is: escaping it as JSON would cost more than rendering it.
     hasher.update(sidebar.as_bytes());
-    let context = templates::page_context(site, id, "", &[], "");
-    let _ = serde_json::to_writer(HashWriter(&mut hasher), &context);
+    let _ = serde_json::to_writer(HashWriter(&mut hasher), context);
     hasher.digest128()
 }
 
@@ -319,11 +317,18 @@ fn write_page(
     let page = &site.pages[id];
     let rel = page.output_path();
     let sidebar = page_sidebar(site, sidebars, id);
-    let fingerprint = page_fingerprint(site, global, id, &sidebar);
+    // Declared before the context, which borrows it once rendered.
+    let rendered;
+    let mut context = templates::page_context(site, id, "", &[], "");
+    let fingerprint = page_fingerprint(global, page, &sidebar, &context);
     if staging.is_current(&rel, fingerprint) {
         return Ok((rel, fingerprint));
     }
-    let html = render_with_sidebar(site, templates, &sidebar, id)?;
+    rendered = render_markdown(page);
+    context.page.content = &rendered.html;
+    context.page.toc = &rendered.toc;
+    context.sidebar = &sidebar;
+    let html = render_template(templates, page, &context)?;
     staging.write(&rel, html.as_bytes()).map_err(|err| {
         Diagnostic::error(
             page.source.display_path(),
@@ -348,26 +353,31 @@ pub fn render_page(
     sidebars: &HashMap<NodeId, String>,
     id: PageId,
 ) -> Result<String, Diagnostic> {
-    render_with_sidebar(site, templates, &page_sidebar(site, sidebars, id), id)
+    let page = &site.pages[id];
+    let sidebar = page_sidebar(site, sidebars, id);
+    let rendered = render_markdown(page);
+    let context = templates::page_context(site, id, &rendered.html, &rendered.toc, &sidebar);
+    render_template(templates, page, &context)
 }
 
-fn render_with_sidebar(
-    site: &Site,
-    templates: &Templates,
-    sidebar: &str,
-    id: PageId,
-) -> Result<String, Diagnostic> {
-    let page = &site.pages[id];
-    let rendered = markdown::render(
+fn render_markdown(page: &Page) -> markdown::RenderedMarkdown {
+    markdown::render(
         &page.source.body,
         MarkdownOptions {
             toc_max_level: page.toc_max_level,
             title: &page.title,
         },
-    );
-    let context = templates::page_context(site, id, &rendered.html, &rendered.toc, sidebar);
+    )
+}
+
+/// The page's layout template, filled with `context`.
+fn render_template(
+    templates: &Templates,
+    page: &Page,
+    context: &PageContext<'_>,
+) -> Result<String, Diagnostic> {
     let template = format!("{}.html", page.layout);
-    templates.render(&template, &context).map_err(|cause| {
+    templates.render(&template, context).map_err(|cause| {
         Diagnostic::error(
             page.source.display_path(),
             format!("cannot render this page with templates/{template}: {cause}"),
