@@ -317,14 +317,12 @@ fn write_page(
     let page = &site.pages[id];
     let rel = page.output_path();
     let sidebar = page_sidebar(site, sidebars, id);
-    // Declared before the context, which borrows it once rendered.
-    let rendered;
     let mut context = templates::page_context(site, id, "", &[], "");
     let fingerprint = page_fingerprint(global, page, &sidebar, &context);
     if staging.is_current(&rel, fingerprint) {
         return Ok((rel, fingerprint));
     }
-    rendered = render_markdown(page);
+    let rendered = render_markdown(page);
     context.page.content = &rendered.html;
     context.page.toc = &rendered.toc;
     context.sidebar = &sidebar;
