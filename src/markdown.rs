@@ -304,6 +304,6 @@ mod tests {
     #[test]
     fn code_blocks_are_highlighted() {
         let out = html("```bash\necho hi\n```\n");
-        assert!(out.starts_with("<pre class=\"hl-code\" data-lang=\"bash\"><code class=\"language-bash\"><span class=\"hl-"));
+        assert!(out.starts_with("<pre class=\"hl-code\" tabindex=\"0\" data-lang=\"bash\"><code class=\"language-bash\"><span class=\"hl-"));
     }
 }
