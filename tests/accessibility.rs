@@ -1,0 +1,110 @@
+//! The default theme in a real browser: axe-core's WCAG 2 A/AA and best-practice rules on the
+//! real handbook, light and dark, wide and narrow, with no console errors.
+//!
+//! Needs Chromium (`/usr/bin/chromium`, or `CHROMIUM`), Node.js and `npm ci --prefix
+//! tests/browser`; `.ci/run` installs them. Without them the test says what is missing and
+//! passes, except on CI (`CI` set), where it fails.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// A static file server for the built site: Python's, on a free port, ended by its pid.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Server {
+    fn start(dir: &Path) -> Server {
+        let mut child = Command::new("python3")
+            .args(["-u", "-m", "http.server", "--bind", "127.0.0.1", "0"])
+            .current_dir(dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start python3 -m http.server");
+        // "Serving HTTP on 127.0.0.1 port 40123 (http://127.0.0.1:40123/) ..."
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("piped stdout"))
+            .read_line(&mut line)
+            .expect("read the server's first line");
+        let port = line
+            .split(" port ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or_else(|| panic!("no port in {line:?}"));
+        Server {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Only the process this test started.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What the browser test needs and is missing, if anything.
+fn missing_tools(browser_dir: &Path) -> Vec<String> {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let mut missing = Vec::new();
+    if !Path::new(&chromium).exists() {
+        missing.push(format!("Chromium at {chromium} (apt-get install chromium)"));
+    }
+    if Command::new("node").arg("--version").output().is_err() {
+        missing.push("Node.js".into());
+    }
+    if !browser_dir.join("node_modules/axe-core").is_dir() {
+        missing.push("tests/browser/node_modules (npm ci --prefix tests/browser)".into());
+    }
+    missing
+}
+
+#[test]
+fn the_default_theme_passes_axe_in_light_and_dark_wide_and_narrow() {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let browser_dir = repo.join("tests/browser");
+    let missing = missing_tools(&browser_dir);
+    if !missing.is_empty() {
+        let message = format!("the browser test needs {}", missing.join(", "));
+        assert!(std::env::var_os("CI").is_none(), "{message}");
+        eprintln!("skipped: {message}");
+        return;
+    }
+
+    let out = tempfile::tempdir().unwrap();
+    let public = out.path().join("public");
+    handbook::build(&handbook::BuildOptions {
+        root: repo.clone(),
+        output_dir: Some(public.clone()),
+        ..Default::default()
+    })
+    .expect("the real handbook builds");
+    let server = Server::start(&public);
+
+    let pages = [
+        "/",
+        "/engineering/",
+        "/engineering/release-process/",
+        "/community/",
+        "/product/",
+        "/404.html",
+    ];
+    let audit = Command::new("node")
+        .arg(browser_dir.join("audit.js"))
+        .arg(&server.url)
+        .args(pages)
+        .output()
+        .expect("run node tests/browser/audit.js");
+    let report = String::from_utf8_lossy(&audit.stdout);
+    assert!(
+        audit.status.success() && report.trim().is_empty(),
+        "accessibility problems or console errors:\n{report}{}",
+        String::from_utf8_lossy(&audit.stderr)
+    );
+}
