@@ -70,6 +70,15 @@ fn classed_html(set: &SyntaxSet, syntax: &SyntaxReference, code: &str) -> Option
     let mut open_spans: isize = 0;
     for line in LinesWithEndings::from(code) {
         let parsed = parse_line(set, syntax, &mut state, line)?;
+        if let Some((spans, delta)) = &parsed.spans {
+            // The same spans whatever the stack holds: only keep the stack up to date.
+            for (_, op) in &parsed.ops {
+                scopes.apply(op).ok()?;
+            }
+            open_spans += delta;
+            html.push_str(spans);
+            continue;
+        }
         let (spans, delta) =
             line_tokens_to_classed_spans(line, &parsed.ops, CLASS_STYLE, &mut scopes).ok()?;
         open_spans += delta;
@@ -113,6 +122,9 @@ struct ParsedLine {
     before: ParseState,
     ops: Vec<(usize, ScopeStackOp)>,
     after: ParseState,
+    /// The line's HTML and the change in open spans, when they do not depend on the scopes
+    /// already open: only `Clear` and `Restore` ops look at those.
+    spans: Option<(String, isize)>,
 }
 
 // SAFETY: a `ParseState` is not `Send`/`Sync` only because a state that captured a regex group
@@ -159,12 +171,24 @@ fn parse_line(
     }
     let before = state.clone();
     let ops = state.parse_line(line, set).ok()?;
+    let stack_free = ops.iter().all(|(_, op)| {
+        matches!(
+            op,
+            ScopeStackOp::Push(_) | ScopeStackOp::Pop(_) | ScopeStackOp::Noop
+        )
+    });
+    let spans = if stack_free {
+        line_tokens_to_classed_spans(line, &ops, CLASS_STYLE, &mut ScopeStack::new()).ok()
+    } else {
+        None
+    };
     let entry = Arc::new(ParsedLine {
         syntax: syntax_id,
         line: line.to_string(),
         before,
         ops,
         after: state.clone(),
+        spans,
     });
     let mut cache = line_cache().lock().unwrap_or_else(|p| p.into_inner());
     if cache.len >= LINE_CACHE_LIMIT {

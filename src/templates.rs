@@ -326,7 +326,7 @@ pub fn render_sidebar(site: &Site, templates: &Templates, scope: NodeId) -> Resu
 /// Marks the link to the current page in a shared sidebar.
 pub fn mark_current(sidebar: &str, url: &str) -> String {
     let needle = format!("href=\"{url}\"");
-    match sidebar.find(&needle) {
+    match memchr::memmem::find(sidebar.as_bytes(), needle.as_bytes()) {
         Some(i) => {
             let end = i + needle.len();
             let mut out = String::with_capacity(sidebar.len() + 24);
