@@ -6,6 +6,12 @@ use handbook::{BuildOptions, build};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+// Rendering allocates many short-lived strings on both threads: with glibc's allocator that was
+// a fifth of a build's instructions. mimalloc: -7% instructions, -12% wall time on the 10k
+// benchmark handbook, for about 40 MB more at peak (still well under the 300 MB target).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Builds the company handbook: Markdown pages in `content/` become a static website.
 #[derive(Parser)]
 #[command(name = "handbook", version, about, long_about = None)]
