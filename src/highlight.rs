@@ -20,6 +20,14 @@ fn syntaxes() -> &'static SyntaxSet {
     SET.get_or_init(two_face::syntax::extra_newlines)
 }
 
+/// Starts loading the syntax definitions on another thread, so that the first code block does
+/// not wait for them. Call it only for a site that has code.
+pub fn load_syntaxes_in_background() {
+    rayon::spawn(|| {
+        syntaxes();
+    });
+}
+
 /// The language name of a fence's info string: "bash", "{.python}", "rust,ignore" → first word.
 pub fn language_of(info: &str) -> Option<String> {
     let word = info

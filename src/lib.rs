@@ -64,8 +64,18 @@ pub fn load_site(options: &BuildOptions) -> Result<(Site, Templates, Diagnostics
     let root = &options.root;
     let mut diags = Diagnostics::default();
     let config = config::load(root, options.base_url.as_deref()).map_err(fail_with)?;
-    let templates = templates::load(root);
-    let content = source::load(root, options.drafts, &mut diags);
+    // Templates and content are independent: read them at the same time.
+    let (templates, content) = rayon::join(
+        || templates::load(root),
+        || source::load(root, options.drafts, &mut diags),
+    );
+    if content
+        .pages
+        .iter()
+        .any(|p| p.body.contains("```") || p.body.contains("~~~"))
+    {
+        highlight::load_syntaxes_in_background();
+    }
     // A broken template must not hide the content's problems: resolve anyway, without
     // checking layouts, and report everything together.
     let layouts = templates.as_ref().ok().map(|t| &t.layouts);
