@@ -156,7 +156,7 @@ fn plan_files(site: &Site, root: &Path, diags: &mut Diagnostics) -> BTreeMap<Str
         taken.insert(name, Origin::Generated);
     }
     let mut copies: BTreeMap<String, Origin> = BTreeMap::new();
-    let statics = list_files(&root.join(STATIC_DIR), diags)
+    let statics = crate::source::list_files(root, STATIC_DIR, diags)
         .into_iter()
         .map(|(rel, path)| {
             (
@@ -193,36 +193,6 @@ fn plan_files(site: &Site, root: &Path, diags: &mut Diagnostics) -> BTreeMap<Str
         }
     }
     copies
-}
-
-/// Files under `dir`, relative and `/`-separated, skipping dot and editor files.
-fn list_files(dir: &Path, diags: &mut Diagnostics) -> Vec<(String, PathBuf)> {
-    if !dir.is_dir() {
-        return Vec::new();
-    }
-    let mut files = Vec::new();
-    let walk = walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            e.depth() == 0 || !crate::source::is_ignored(&e.file_name().to_string_lossy())
-        });
-    for entry in walk {
-        match entry {
-            Ok(e) if e.file_type().is_file() => {
-                let rel = e
-                    .path()
-                    .strip_prefix(dir)
-                    .map(|r| r.to_string_lossy().replace('\\', "/"));
-                if let Ok(rel) = rel {
-                    files.push((rel, e.into_path()));
-                }
-            }
-            Ok(_) => {}
-            Err(err) => diags.push(Diagnostic::error(STATIC_DIR, format!("cannot read: {err}"))),
-        }
-    }
-    files
 }
 
 /// One sidebar per navigation group, rendered in parallel.

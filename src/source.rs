@@ -119,39 +119,11 @@ pub fn load(root: &Path, drafts: bool, diags: &mut Diagnostics) -> Content {
     }
     let mut markdown = Vec::new();
     let mut content = Content::default();
-    for entry in walkdir::WalkDir::new(&dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored(&e.file_name().to_string_lossy()))
-    {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(err) => {
-                let path = err
-                    .path()
-                    .map(|p| display(root, p))
-                    .unwrap_or_else(|| CONTENT_DIR.into());
-                diags.push(Diagnostic::error(path, format!("cannot read: {err}")));
-                continue;
-            }
-        };
-        if entry.file_type().is_dir() {
-            continue;
-        }
-        let Some(rel_path) = relative(&dir, entry.path()) else {
-            diags.push(Diagnostic::error(
-                display(root, entry.path()),
-                "file name is not valid UTF-8; rename the file",
-            ));
-            continue;
-        };
+    for (rel_path, source) in list_files(root, CONTENT_DIR, diags) {
         if is_markdown(&rel_path) {
-            markdown.push((rel_path, entry.into_path()));
+            markdown.push((rel_path, source));
         } else {
-            content.assets.push(Asset {
-                rel_path,
-                source: entry.into_path(),
-            });
+            content.assets.push(Asset { rel_path, source });
         }
     }
     let results: Vec<PageResult> = markdown
@@ -188,6 +160,45 @@ pub fn is_ignored(name: &str) -> bool {
 fn is_markdown(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     lower.ends_with(".md") || lower.ends_with(".markdown")
+}
+
+/// Every file under `root/folder`, sorted, as (path relative to the folder, `/`-separated; full
+/// path). Dot files and editor files are skipped, and so are dot folders. Unreadable entries and
+/// names that are not UTF-8 are reported. Nothing when the folder does not exist.
+pub fn list_files(root: &Path, folder: &str, diags: &mut Diagnostics) -> Vec<(String, PathBuf)> {
+    let dir = root.join(folder);
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    let mut files = Vec::new();
+    let walk = walkdir::WalkDir::new(&dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored(&e.file_name().to_string_lossy()));
+    for entry in walk {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let path = err
+                    .path()
+                    .map(|p| display(root, p))
+                    .unwrap_or_else(|| folder.into());
+                diags.push(Diagnostic::error(path, format!("cannot read: {err}")));
+                continue;
+            }
+        };
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        match relative(&dir, entry.path()) {
+            Some(rel) => files.push((rel, entry.into_path())),
+            None => diags.push(Diagnostic::error(
+                display(root, entry.path()),
+                "file name is not valid UTF-8; rename the file",
+            )),
+        }
+    }
+    files
 }
 
 fn relative(base: &Path, path: &Path) -> Option<String> {

@@ -28,37 +28,18 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
         .iter()
         .map(|(name, text)| (name.to_string(), text.to_string()))
         .collect();
-    let mut problems = Vec::new();
-    let dir = root.join(TEMPLATES_DIR);
-    if dir.is_dir() {
-        for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
-            let entry = match entry {
-                Ok(e) if e.file_type().is_file() => e,
-                Ok(_) => continue,
-                Err(err) => {
-                    problems.push(Diagnostic::error(
-                        TEMPLATES_DIR,
-                        format!("cannot read: {err}"),
-                    ));
-                    continue;
-                }
-            };
-            let Ok(rel) = entry.path().strip_prefix(&dir) else {
-                continue;
-            };
-            let name = rel.to_string_lossy().replace('\\', "/");
-            if crate::source::is_ignored(&entry.file_name().to_string_lossy()) {
-                continue;
+    let mut found = crate::diagnostics::Diagnostics::default();
+    let files = crate::source::list_files(root, TEMPLATES_DIR, &mut found);
+    let mut problems: Vec<Diagnostic> = found.into_iter().collect();
+    for (name, path) in files {
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                sources.insert(name, text);
             }
-            match std::fs::read_to_string(entry.path()) {
-                Ok(text) => {
-                    sources.insert(name, text);
-                }
-                Err(err) => problems.push(Diagnostic::error(
-                    format!("{TEMPLATES_DIR}/{name}"),
-                    format!("cannot read the template: {err}"),
-                )),
-            }
+            Err(err) => problems.push(Diagnostic::error(
+                format!("{TEMPLATES_DIR}/{name}"),
+                format!("cannot read the template: {err}"),
+            )),
         }
     }
     problems.extend(reference_cycles(root, &sources));
