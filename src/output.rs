@@ -36,10 +36,15 @@ pub struct Staging {
 
 /// `.public.staging` beside `public`.
 pub fn staging_dir(target: &Path) -> PathBuf {
-    let name = target
+    beside(target, ".", ".staging")
+}
+
+/// The path beside `path` named `{before}{its name}{after}`.
+fn beside(path: &Path, before: &str, after: &str) -> PathBuf {
+    let name = path
         .file_name()
         .map_or("output".into(), |n| n.to_string_lossy().into_owned());
-    target.with_file_name(format!(".{name}.staging"))
+    path.with_file_name(format!("{before}{name}{after}"))
 }
 
 impl Staging {
@@ -133,13 +138,10 @@ impl Staging {
 
 /// Locks `.public.lock` beside `public`, or says that another build holds it.
 fn lock(target: &Path) -> io::Result<std::fs::File> {
-    let name = target
-        .file_name()
-        .map_or("output".into(), |n| n.to_string_lossy().into_owned());
     if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
     }
-    let file = std::fs::File::create(target.with_file_name(format!(".{name}.lock")))?;
+    let file = std::fs::File::create(beside(target, ".", ".lock"))?;
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(std::fs::TryLockError::WouldBlock) => Err(io::Error::new(
@@ -230,11 +232,7 @@ fn exchange(a: &Path, b: &Path) -> io::Result<()> {
             return Ok(());
         }
     }
-    let aside = a.with_file_name(format!(
-        "{}.swap",
-        a.file_name()
-            .map_or("output".into(), |n| n.to_string_lossy().into_owned())
-    ));
+    let aside = beside(a, "", ".swap");
     std::fs::rename(b, &aside)?;
     if let Err(err) = std::fs::rename(a, b) {
         std::fs::rename(&aside, b)?;

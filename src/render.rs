@@ -44,7 +44,7 @@ pub fn write_site(
     target: &Path,
     diags: &mut Diagnostics,
 ) {
-    let files = plan_files(site, root, diags);
+    let (files, outputs) = plan_files(site, root, diags);
     if diags.has_errors() {
         return;
     }
@@ -52,9 +52,6 @@ pub fn write_site(
     if diags.has_errors() {
         return;
     }
-    let mut outputs: BTreeSet<String> = site.pages.iter().map(|p| p.output_path()).collect();
-    outputs.extend(generated_names());
-    outputs.extend(files.keys().cloned());
     let staging = match Staging::new(target, &outputs) {
         Ok(staging) => staging,
         Err(err) => {
@@ -146,8 +143,13 @@ fn generated_names() -> Vec<String> {
     names
 }
 
-/// Every copied file's output path, checked against pages and each other.
-fn plan_files(site: &Site, root: &Path, diags: &mut Diagnostics) -> BTreeMap<String, Origin> {
+/// The files to copy, by output path, checked against pages and each other; and every path
+/// the new site will have.
+fn plan_files(
+    site: &Site,
+    root: &Path,
+    diags: &mut Diagnostics,
+) -> (BTreeMap<String, Origin>, BTreeSet<String>) {
     let mut taken: BTreeMap<String, Origin> = BTreeMap::new();
     for page in &site.pages {
         taken.insert(page.output_path(), Origin::Page(page.source.display_path()));
@@ -192,7 +194,8 @@ fn plan_files(site: &Site, root: &Path, diags: &mut Diagnostics) -> BTreeMap<Str
             ),
         }
     }
-    copies
+    let outputs = taken.into_keys().chain(copies.keys().cloned()).collect();
+    (copies, outputs)
 }
 
 /// One sidebar per navigation group, rendered in parallel.
