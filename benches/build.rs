@@ -1027,8 +1027,10 @@ struct Run {
     wall: Duration,
     /// Peak resident set size of the child, in KiB (Linux `ru_maxrss`).
     max_rss_kib: i64,
-    /// User + system CPU time of the child (all its threads).
-    cpu: Duration,
+    /// CPU time of the child (all its threads) in user space, and in the kernel on its behalf
+    /// (creating files and folders, mostly).
+    user: Duration,
+    sys: Duration,
     stdout: String,
     stderr: String,
 }
@@ -1086,11 +1088,12 @@ fn run_build(bin: &Path, root: &Path, out: &Path, logs: &Path) -> Run {
         panic!("handbook build failed for {}", root.display());
     }
     let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    let cpu = tv(usage.ru_utime) + tv(usage.ru_stime);
+    let (user, sys) = (tv(usage.ru_utime), tv(usage.ru_stime));
     Run {
         wall,
         max_rss_kib: usage.ru_maxrss,
-        cpu,
+        user,
+        sys,
         stdout,
         stderr,
     }
@@ -1153,7 +1156,8 @@ struct Measured {
     mode: Mode,
     pages: String,
     walls: Vec<Duration>,
-    cpus: Vec<Duration>,
+    users: Vec<Duration>,
+    syss: Vec<Duration>,
     internal_ms: Vec<u64>,
     max_rss_mb: f64,
     target_wall: Duration,
@@ -1246,7 +1250,8 @@ fn measure(b: &Bench, mode: Mode, bin: &Path, base: &Path, scratch: &Path) -> Me
     }
 
     let mut walls = Vec::with_capacity(b.runs);
-    let mut cpus = Vec::with_capacity(b.runs);
+    let mut users = Vec::with_capacity(b.runs);
+    let mut syss = Vec::with_capacity(b.runs);
     let mut internal_ms = Vec::new();
     let mut max_rss = 0;
     for i in 1..=b.runs {
@@ -1260,11 +1265,12 @@ fn measure(b: &Bench, mode: Mode, bin: &Path, base: &Path, scratch: &Path) -> Me
             "{label}: run {i}/{}: {} wall, {} CPU, {} MB",
             b.runs,
             fmt_dur(run.wall),
-            fmt_dur(run.cpu),
+            fmt_dur(run.user + run.sys),
             run.max_rss_kib / 1024
         );
         walls.push(run.wall);
-        cpus.push(run.cpu);
+        users.push(run.user);
+        syss.push(run.sys);
     }
     drop(restore);
     Measured {
@@ -1272,7 +1278,8 @@ fn measure(b: &Bench, mode: Mode, bin: &Path, base: &Path, scratch: &Path) -> Me
         mode,
         pages,
         walls,
-        cpus,
+        users,
+        syss,
         internal_ms,
         max_rss_mb: max_rss as f64 / 1024.0,
         target_wall: b.target_wall,
@@ -1332,9 +1339,21 @@ fn main() {
         })
         .collect();
 
+    // Where the builds write: target/bench-sites unless HANDBOOK_BENCH_OUT_DIR names another
+    // folder (on another file system, say, to take the disk out of the figures).
+    let out_base = match std::env::var_os("HANDBOOK_BENCH_OUT_DIR") {
+        Some(dir) => {
+            let dir = PathBuf::from(dir);
+            fs::create_dir_all(&dir).expect("create HANDBOOK_BENCH_OUT_DIR");
+            dir.canonicalize()
+                .expect("canonicalize HANDBOOK_BENCH_OUT_DIR")
+        }
+        None => base.clone(),
+    };
+
     // Leftovers of an earlier, interrupted bench go now; this run's folders at the end.
-    for entry in fs::read_dir(&base)
-        .expect("list target/bench-sites")
+    for entry in fs::read_dir(&out_base)
+        .expect("list the bench's output folder")
         .flatten()
     {
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -1342,7 +1361,19 @@ fn main() {
             let _ = fs::remove_dir_all(entry.path()).or_else(|_| fs::remove_file(entry.path()));
         }
     }
-    let scratch = RemoveDirOnDrop(base.join(format!("run-{}", std::process::id())));
+    for entry in fs::read_dir(&base)
+        .expect("list target/bench-sites")
+        .flatten()
+    {
+        if entry.file_name().to_string_lossy().starts_with("trash-") {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+    // Outdated generated sites are moved here (beside them: a rename cannot cross file
+    // systems) and deleted at the end.
+    let trash = RemoveDirOnDrop(base.join(format!("trash-{}", std::process::id())));
+    fs::create_dir_all(&trash.0).expect("create the trash folder");
+    let scratch = RemoveDirOnDrop(out_base.join(format!("run-{}", std::process::id())));
     fs::create_dir_all(&scratch.0).expect("create the scratch folder");
 
     let mut benches = Vec::new();
@@ -1362,7 +1393,7 @@ fn main() {
         (10_000, "10000", "generated 10k", 5, 2500, Some(300.0)),
     ] {
         if site_wanted(key) {
-            let root = ensure_site(&base, pages, &scratch.0);
+            let root = ensure_site(&base, pages, &trash.0);
             let edit_page = root
                 .join("content")
                 .join(SECTIONS[0])
@@ -1397,13 +1428,14 @@ fn main() {
     }
     println!("removing {} ...", scratch.0.display());
     drop(scratch);
+    drop(trash);
 
     let mut all_met = true;
     println!();
     println!(
-        "| site | build | pages | median | min | max | reported by handbook (median) | CPU user+sys (median) | peak RSS (MB) | target | met |"
+        "| site | build | pages | median | min | max | reported by handbook (median) | CPU user (median) | CPU system (median) | peak RSS (MB) | target | met |"
     );
-    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
     for r in &results {
         let med = median(&r.walls);
         let min = *r.walls.iter().min().unwrap();
@@ -1427,7 +1459,7 @@ fn main() {
         };
         all_met &= wall_ok && rss_ok;
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {:.1} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.1} | {} | {} |",
             r.name,
             r.mode.label(),
             r.pages,
@@ -1435,7 +1467,8 @@ fn main() {
             fmt_dur(min),
             fmt_dur(max),
             internal,
-            fmt_dur(median(&r.cpus)),
+            fmt_dur(median(&r.users)),
+            fmt_dur(median(&r.syss)),
             r.max_rss_mb,
             target,
             met
