@@ -18,6 +18,7 @@ const KNOWN_KEYS: &[&str] = &[
     "language",
     "toc_depth",
     "highlight",
+    "links",
     "extra",
 ];
 
@@ -41,6 +42,10 @@ pub struct Config {
     pub toc_depth: u8,
     #[serde(default)]
     pub highlight: Highlight,
+    /// What a broken internal link or `#anchor` is: an error (the default: the build fails)
+    /// or a warning.
+    #[serde(default)]
+    pub links: LinkPolicy,
     /// Free-form settings for templates (`config.extra.*`).
     #[serde(default)]
     pub extra: serde_yaml::Mapping,
@@ -61,6 +66,23 @@ impl Default for Repository {
             url: String::new(),
             branch: default_branch(),
         }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkPolicy {
+    #[default]
+    Error,
+    Warn,
+}
+
+impl Config {
+    /// The path part of `base_url` without its trailing `/`: `/handbook` for
+    /// `https://example.com/handbook/`, empty for a site at the root of its host.
+    pub fn base_path(&self) -> &str {
+        let after_scheme = self.base_url.split_once("://").map_or("", |(_, rest)| rest);
+        after_scheme.find('/').map_or("", |i| &after_scheme[i..])
     }
 }
 

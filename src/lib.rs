@@ -6,10 +6,12 @@
 //! config::load ─▶ source::load ─▶ resolve ─▶ Site ─▶ render (parallel) ─▶ output (atomic swap)
 //! ```
 
+pub mod check;
 pub mod config;
 pub mod diagnostics;
 pub mod headings;
 pub mod highlight;
+pub mod links;
 pub mod markdown;
 pub mod model;
 pub mod output;

@@ -1,10 +1,16 @@
 //! One page's Markdown to HTML, through small adaptors over pulldown-cmark's events: heading ids
 //! and anchors, the table of contents, code highlighting, and dropping a leading `#` heading that
-//! already serves as the page title. Pure: no IO, no knowledge of other pages.
+//! already serves as the page title. Pure: no IO, no knowledge of other pages: links are
+//! rewritten by a function the caller passes.
+//!
+//! [`analyze`] reads the same page without producing HTML: its heading ids and every link as
+//! written, with its position, for checking links across the site before rendering.
 
 use crate::headings::{IdSet, TocItem, nest};
 use crate::highlight::{code_block, escape_into, language_of};
-use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use crate::links::html_attributes;
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use std::ops::Range;
 
 /// What rendering a page's Markdown produces.
 #[derive(Debug, Clone, Default)]
@@ -34,18 +40,216 @@ fn parser_options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
-/// Renders `markdown` to HTML.
-pub fn render(markdown: &str, options: MarkdownOptions<'_>) -> RenderedMarkdown {
-    let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, parser_options()).collect();
-    drop_title_heading(&mut events, options.title);
+/// Where a link of a page was written, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRef {
+    /// The destination as written (`../product/roadmap.md#goals`).
+    pub dest: String,
+    /// Byte offset in the Markdown where the destination is written.
+    pub offset: usize,
+    pub kind: LinkKind,
+}
 
-    let mut ids = IdSet::default();
-    // Explicit `{#id}`s are reserved first so that generated ids never take them.
-    for event in &events {
-        if let Event::Start(Tag::Heading { id: Some(id), .. }) = event {
-            ids.reserve(id);
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkKind {
+    Link,
+    Image,
+    /// `href` or `src` of a tag in raw HTML.
+    Html,
+}
+
+/// What [`analyze`] finds in a page.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    /// Every id a link may point to: headings, and `id`/`name` attributes of raw HTML.
+    pub anchors: Vec<String>,
+    pub links: Vec<LinkRef>,
+    /// Explicit heading ids (`{#id}`) used twice: the id and where its second use is.
+    pub duplicate_ids: Vec<(String, usize)>,
+    /// Images (Markdown or `<img>`) without alt text, by offset.
+    pub images_without_alt: Vec<usize>,
+}
+
+/// Reads `markdown` as [`render`] does, without rendering it.
+pub fn analyze(markdown: &str, options: MarkdownOptions<'_>) -> Analysis {
+    let mut events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(markdown, parser_options())
+        .into_offset_iter()
+        .collect();
+    let skip = title_heading_len(events.iter().map(|(e, _)| e), options.title);
+    events.drain(..skip);
+    let (anchors, duplicates) = heading_ids(events.iter().map(|(e, _)| e));
+    let mut analysis = Analysis {
+        anchors,
+        ..Analysis::default()
+    };
+    let mut duplicates = duplicates.into_iter();
+    let mut next_duplicate = duplicates.next();
+    let mut heading_index = 0;
+    let mut open_image: Option<(usize, bool)> = None;
+    for (event, range) in &events {
+        match event {
+            Event::Start(Tag::Heading { .. }) => {
+                if next_duplicate
+                    .as_ref()
+                    .is_some_and(|(index, _)| *index == heading_index)
+                {
+                    let (_, id) = next_duplicate.take().unwrap_or_default();
+                    analysis.duplicate_ids.push((id, range.start));
+                    next_duplicate = duplicates.next();
+                }
+                heading_index += 1;
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                analysis.links.push(LinkRef {
+                    dest: dest_url.to_string(),
+                    offset: dest_offset(markdown, range, dest_url),
+                    kind: LinkKind::Link,
+                });
+            }
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                analysis.links.push(LinkRef {
+                    dest: dest_url.to_string(),
+                    offset: dest_offset(markdown, range, dest_url),
+                    kind: LinkKind::Image,
+                });
+                open_image = Some((range.start, false));
+            }
+            Event::Text(text) | Event::Code(text) if open_image.is_some() => {
+                if !text.trim().is_empty()
+                    && let Some((_, has_text)) = open_image.as_mut()
+                {
+                    *has_text = true;
+                }
+            }
+            Event::End(TagEnd::Image) => {
+                if let Some((offset, false)) = open_image.take() {
+                    analysis.images_without_alt.push(offset);
+                }
+            }
+            Event::Html(html) | Event::InlineHtml(html) => {
+                analyze_html(markdown, range, html, &mut analysis);
+            }
+            _ => {}
         }
     }
+    analysis
+}
+
+/// Links, ids and alt-less images of a piece of raw HTML.
+fn analyze_html(markdown: &str, range: &Range<usize>, html: &str, analysis: &mut Analysis) {
+    // The event's text is the source text itself, so offsets carry over.
+    let base = if markdown.get(range.clone()) == Some(html) {
+        Some(range.start)
+    } else {
+        markdown[range.clone()].find(html).map(|i| range.start + i)
+    };
+    for attr in html_attributes(html) {
+        let offset = base.map_or(range.start, |b| b + attr.value_range.start);
+        match attr.name.as_str() {
+            "href" | "src" => analysis.links.push(LinkRef {
+                dest: attr.value.to_string(),
+                offset,
+                kind: LinkKind::Html,
+            }),
+            "id" | "name" => analysis.anchors.push(attr.value.to_string()),
+            _ => {}
+        }
+    }
+    // `<img>` tags without an `alt` attribute.
+    let lower = html.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find("<img") {
+        let start = from + i;
+        let end = lower[start..].find('>').map_or(lower.len(), |e| start + e);
+        let tag = &html[start..end];
+        if !html_attributes(&format!("{tag}>"))
+            .iter()
+            .any(|a| a.name == "alt")
+        {
+            analysis
+                .images_without_alt
+                .push(base.map_or(range.start, |b| b + start));
+        }
+        from = end;
+    }
+}
+
+/// Where `dest` is written inside the link at `range` (the link's start if it cannot be found,
+/// as for reference links).
+fn dest_offset(markdown: &str, range: &Range<usize>, dest: &str) -> usize {
+    let text = &markdown[range.clone()];
+    if dest.is_empty() {
+        return range.start;
+    }
+    // After the link text: `[text](dest)`; the text may contain the same characters.
+    let after_text = text.rfind("](").map_or(0, |i| i + 2);
+    text[after_text..]
+        .find(dest)
+        .map(|i| range.start + after_text + i)
+        .or_else(|| text.find(dest).map(|i| range.start + i))
+        .unwrap_or(range.start)
+}
+
+/// The id of every heading in order, as [`render`] assigns them, and the explicit ids that
+/// repeat one used before (by heading index).
+fn heading_ids<'e, 'a: 'e>(
+    events: impl Iterator<Item = &'e Event<'a>> + Clone,
+) -> (Vec<String>, Vec<(usize, String)>) {
+    let mut ids = IdSet::default();
+    let mut duplicates = Vec::new();
+    // Explicit `{#id}`s are reserved first so that generated ids never take them.
+    let mut index = 0;
+    for event in events.clone() {
+        if let Event::Start(Tag::Heading { id, .. }) = event {
+            if let Some(id) = id
+                && !ids.reserve(id)
+            {
+                duplicates.push((index, id.to_string()));
+            }
+            index += 1;
+        }
+    }
+    let mut out = Vec::with_capacity(index);
+    let mut text: Option<(String, Option<&CowStr<'_>>)> = None;
+    for event in events {
+        match event {
+            Event::Start(Tag::Heading { id, .. }) => text = Some((String::new(), id.as_ref())),
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((text, explicit)) = text.take() {
+                    out.push(match explicit {
+                        Some(id) => id.to_string(),
+                        None => ids.unique(&text),
+                    });
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((text, _)) = text.as_mut() {
+                    text.push_str(t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some((text, _)) = text.as_mut() {
+                    text.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+    (out, duplicates)
+}
+
+/// Renders `markdown` to HTML. `rewrite` gives the URL to write for a link destination, or
+/// `None` to keep it as written.
+pub fn render(
+    markdown: &str,
+    options: MarkdownOptions<'_>,
+    rewrite: &dyn Fn(&str) -> Option<String>,
+) -> RenderedMarkdown {
+    let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, parser_options()).collect();
+    let skip = title_heading_len(events.iter(), options.title);
+    events.drain(..skip);
+    let (ids, _) = heading_ids(events.iter());
+    let mut ids = ids.into_iter();
 
     let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len());
     let mut toc = Vec::new();
@@ -55,19 +259,17 @@ pub fn render(markdown: &str, options: MarkdownOptions<'_>) -> RenderedMarkdown 
         match event {
             Event::Start(Tag::Heading {
                 level,
-                id,
+                id: _,
                 classes,
                 attrs,
             }) => {
                 let inner: Vec<Event<'_>> = iter
                     .by_ref()
                     .take_while(|e| !matches!(e, Event::End(TagEnd::Heading(_))))
+                    .map(|e| rewrite_event(e, rewrite))
                     .collect();
                 let text = plain_text(&inner);
-                let id = match id {
-                    Some(id) => id.to_string(),
-                    None => ids.unique(&text),
-                };
+                let id = ids.next().unwrap_or_default();
                 let depth = level as u8;
                 if depth >= 2 && depth <= options.toc_max_level {
                     toc.push((depth, id.clone(), text.clone()));
@@ -94,7 +296,7 @@ pub fn render(markdown: &str, options: MarkdownOptions<'_>) -> RenderedMarkdown 
                 }
                 out.push(Event::Html(code_block(lang.as_deref(), &code).into()));
             }
-            other => out.push(other),
+            other => out.push(rewrite_event(other, rewrite)),
         }
     }
 
@@ -107,26 +309,82 @@ pub fn render(markdown: &str, options: MarkdownOptions<'_>) -> RenderedMarkdown 
     }
 }
 
-/// Removes the first block if it is a `#` heading whose text is the page title.
-fn drop_title_heading(events: &mut Vec<Event<'_>>, title: &str) {
+/// A link's destination as the output writes it; raw HTML with its `href`s and `src`s
+/// rewritten.
+fn rewrite_event<'a>(event: Event<'a>, rewrite: &dyn Fn(&str) -> Option<String>) -> Event<'a> {
+    match event {
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
+            link_type,
+            dest_url: rewrite(&dest_url).map_or(dest_url, CowStr::from),
+            title,
+            id,
+        }),
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Image {
+            link_type,
+            dest_url: rewrite(&dest_url).map_or(dest_url, CowStr::from),
+            title,
+            id,
+        }),
+        Event::Html(html) => Event::Html(rewrite_html(html, rewrite)),
+        Event::InlineHtml(html) => Event::InlineHtml(rewrite_html(html, rewrite)),
+        other => other,
+    }
+}
+
+fn rewrite_html<'a>(html: CowStr<'a>, rewrite: &dyn Fn(&str) -> Option<String>) -> CowStr<'a> {
+    let mut changes: Vec<(Range<usize>, String)> = html_attributes(&html)
+        .into_iter()
+        .filter(|a| a.name == "href" || a.name == "src")
+        .filter_map(|a| Some((a.value_range, rewrite(a.value)?)))
+        .collect();
+    if changes.is_empty() {
+        return html;
+    }
+    let mut text = html.to_string();
+    changes.sort_by_key(|(range, _)| std::cmp::Reverse(range.start));
+    for (range, new) in changes {
+        text.replace_range(range, &new);
+    }
+    text.into()
+}
+
+/// How many leading events make up a first-block `#` heading whose text is the page title
+/// (0 if there is none): the template shows the title already.
+fn title_heading_len<'e, 'a: 'e>(
+    mut events: impl Iterator<Item = &'e Event<'a>>,
+    title: &str,
+) -> usize {
     if !matches!(
-        events.first(),
+        events.next(),
         Some(Event::Start(Tag::Heading {
             level: HeadingLevel::H1,
             ..
         }))
     ) {
-        return;
+        return 0;
     }
-    let Some(end) = events
-        .iter()
-        .position(|e| matches!(e, Event::End(TagEnd::Heading(HeadingLevel::H1))))
-    else {
-        return;
-    };
-    if same_text(&plain_text(&events[1..end]), title) {
-        events.drain(..=end);
+    let mut inner = Vec::new();
+    for event in events {
+        if matches!(event, Event::End(TagEnd::Heading(HeadingLevel::H1))) {
+            return if same_text(&plain_text(&inner), title) {
+                inner.len() + 2
+            } else {
+                0
+            };
+        }
+        inner.push(event.clone());
     }
+    0
 }
 
 /// Equal once smart punctuation is undone: the heading's `Don't` has become `Don’t`, the
@@ -225,6 +483,7 @@ mod tests {
                 toc_max_level: 3,
                 title: "Title",
             },
+            &|_| None,
         )
         .html
     }
@@ -245,6 +504,7 @@ mod tests {
                 toc_max_level: 3,
                 title: "",
             },
+            &|_| None,
         );
         assert_eq!(r.anchors, ["setup", "setup-2", "setup-1"]);
     }
@@ -258,6 +518,7 @@ mod tests {
                 toc_max_level: 3,
                 title: "",
             },
+            &|_| None,
         );
         assert_eq!(r.toc.len(), 2);
         assert_eq!(r.toc[0].children.len(), 1);
@@ -268,6 +529,7 @@ mod tests {
                 toc_max_level: 0,
                 title: "",
             },
+            &|_| None,
         );
         assert!(r.toc.is_empty());
     }
@@ -281,6 +543,7 @@ mod tests {
                 toc_max_level: 3,
                 title: "Don't \"panic\" -- ok...",
             },
+            &|_| None,
         );
         assert_eq!(r.html, "");
         assert!(html("# Other\n\ntext\n").contains("<h1 id=\"other\">"));

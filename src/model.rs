@@ -12,8 +12,12 @@ pub type NodeId = usize;
 pub struct Page {
     pub source: SourcePage,
     pub title: String,
-    /// `/engineering/triage/`: always a leading and a trailing `/`.
+    /// `/engineering/triage/`: always a leading and a trailing `/`. Where the page is in the
+    /// output folder.
     pub url: String,
+    /// What links to the page say: `url` with the path of `base_url` in front
+    /// (`/handbook/engineering/triage/` for a site at `https://example.com/handbook/`).
+    pub href: String,
     /// The template that renders it, without `.html`.
     pub layout: String,
     /// The page's own node: a `Page` node, or the section or group it is the landing page of.
@@ -83,8 +87,9 @@ pub struct Site {
 }
 
 impl Site {
-    pub fn node_url(&self, node: NodeId) -> Option<&str> {
-        self.nodes[node].page.map(|p| self.pages[p].url.as_str())
+    /// The `href` of a node's page.
+    pub fn node_href(&self, node: NodeId) -> Option<&str> {
+        self.nodes[node].page.map(|p| self.pages[p].href.as_str())
     }
 
     /// The nodes from the root down to `node`, both included.

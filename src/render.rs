@@ -2,7 +2,9 @@
 //! navigation group, then 404, sitemap, robots.txt, the highlighting stylesheet, and copies of
 //! `static/` and of the files beside pages in `content/`.
 
+use crate::check::{self, Rewrites};
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::links::LinkTable;
 use crate::markdown::{self, MarkdownOptions};
 use crate::model::{NodeId, Page, PageId, Site};
 use crate::output::{Manifest, Staging};
@@ -48,6 +50,7 @@ pub fn write_site(
     if diags.has_errors() {
         return;
     }
+    let rewrites = check_links(site, &outputs, diags);
     let sidebars = render_sidebars(site, templates, diags);
     if diags.has_errors() {
         return;
@@ -66,7 +69,17 @@ pub fn write_site(
     let global = global_fingerprint(site, templates);
     let results: Vec<Result<(String, u128), Diagnostic>> = (0..site.pages.len())
         .into_par_iter()
-        .map(|id| write_page(site, templates, &sidebars, &staging, global, id))
+        .map(|id| {
+            write_page(
+                site,
+                templates,
+                &sidebars,
+                &rewrites[id],
+                &staging,
+                global,
+                id,
+            )
+        })
         .collect();
     let mut manifest = Manifest::new();
     let mut failures = Vec::new();
@@ -98,6 +111,18 @@ pub fn write_site(
     if let Err(err) = staging.commit(&manifest) {
         diags.push(output_failure(target, "cannot swap in the new site", err));
     }
+}
+
+/// Reads every page's links and headings and checks the links against the whole site: the
+/// rewrites each page's links need.
+fn check_links(site: &Site, outputs: &BTreeSet<String>, diags: &mut Diagnostics) -> Vec<Rewrites> {
+    let table = LinkTable::new(site, outputs);
+    let analyses: Vec<markdown::Analysis> = site
+        .pages
+        .par_iter()
+        .map(|page| markdown::analyze(&page.source.body, markdown_options(page)))
+        .collect();
+    check::links(site, &table, &analyses, diags)
 }
 
 fn output_failure(target: &Path, what: &str, err: std::io::Error) -> Diagnostic {
@@ -266,11 +291,26 @@ impl std::io::Write for HashWriter<'_> {
 
 /// Everything a page is rendered from: its Markdown, its sidebar, and its whole template
 /// context except what is rendered from that Markdown (`context` must not have it yet).
-fn page_fingerprint(global: u128, page: &Page, sidebar: &str, context: &PageContext<'_>) -> u128 {
+fn page_fingerprint(
+    global: u128,
+    page: &Page,
+    rewrites: &Rewrites,
+    sidebar: &str,
+    context: &PageContext<'_>,
+) -> u128 {
     let mut hasher = Xxh3::new();
     hasher.update(&global.to_le_bytes());
     hasher.update(page.source.body.as_bytes());
     hasher.update(&[page.toc_max_level]);
+    // Where the page's links lead: another page's new URL changes this page's HTML.
+    let mut pairs: Vec<(&String, &String)> = rewrites.iter().collect();
+    pairs.sort_unstable();
+    for (dest, href) in pairs {
+        hasher.update(dest.as_bytes());
+        hasher.update(&[0]);
+        hasher.update(href.as_bytes());
+        hasher.update(&[0]);
+    }
     // The sidebar is hashed as it is: escaping it as JSON would cost more than rendering it.
     hasher.update(sidebar.as_bytes());
     let _ = serde_json::to_writer(HashWriter(&mut hasher), context);
@@ -283,6 +323,7 @@ fn write_page(
     site: &Site,
     templates: &Templates,
     sidebars: &HashMap<NodeId, String>,
+    rewrites: &Rewrites,
     staging: &Staging,
     global: u128,
     id: PageId,
@@ -291,11 +332,11 @@ fn write_page(
     let rel = page.output_path();
     let sidebar = page_sidebar(site, sidebars, id);
     let mut context = templates::page_context(site, id, "", &[], "");
-    let fingerprint = page_fingerprint(global, page, &sidebar, &context);
+    let fingerprint = page_fingerprint(global, page, rewrites, &sidebar, &context);
     if staging.is_current(&rel, fingerprint) {
         return Ok((rel, fingerprint));
     }
-    let rendered = render_markdown(page);
+    let rendered = render_markdown(page, rewrites);
     context.page.content = &rendered.html;
     context.page.toc = &rendered.toc;
     context.sidebar = &sidebar;
@@ -314,7 +355,7 @@ fn page_sidebar(site: &Site, sidebars: &HashMap<NodeId, String>, id: PageId) -> 
     let shared = sidebars
         .get(&site.sidebar_scope(id))
         .map_or("", String::as_str);
-    templates::mark_current(shared, &site.pages[id].url)
+    templates::mark_current(shared, &site.pages[id].href)
 }
 
 /// The full HTML of page `id`.
@@ -322,23 +363,27 @@ pub fn render_page(
     site: &Site,
     templates: &Templates,
     sidebars: &HashMap<NodeId, String>,
+    rewrites: &Rewrites,
     id: PageId,
 ) -> Result<String, Diagnostic> {
     let page = &site.pages[id];
     let sidebar = page_sidebar(site, sidebars, id);
-    let rendered = render_markdown(page);
+    let rendered = render_markdown(page, rewrites);
     let context = templates::page_context(site, id, &rendered.html, &rendered.toc, &sidebar);
     render_template(templates, page, &context)
 }
 
-fn render_markdown(page: &Page) -> markdown::RenderedMarkdown {
-    markdown::render(
-        &page.source.body,
-        MarkdownOptions {
-            toc_max_level: page.toc_max_level,
-            title: &page.title,
-        },
-    )
+fn markdown_options(page: &Page) -> MarkdownOptions<'_> {
+    MarkdownOptions {
+        toc_max_level: page.toc_max_level,
+        title: &page.title,
+    }
+}
+
+fn render_markdown(page: &Page, rewrites: &Rewrites) -> markdown::RenderedMarkdown {
+    markdown::render(&page.source.body, markdown_options(page), &|dest| {
+        rewrites.get(dest).cloned()
+    })
 }
 
 /// The page's layout template, filled with `context`.
@@ -368,7 +413,7 @@ fn write_generated(
     let context = NotFoundContext {
         site: SiteView::new(&site.config),
         sidebar: sidebars.get(&site.root).map_or("", String::as_str),
-        assets: templates::ASSETS,
+        assets: templates::Assets::new(&site.config),
         config: &site.config,
     };
     let not_found = templates

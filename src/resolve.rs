@@ -152,6 +152,7 @@ fn new_page(source: SourcePage, config: &Config, generated: bool) -> Page {
     Page {
         source,
         title,
+        href: format!("{}{url}", config.base_path()),
         url,
         layout,
         node: 0,

@@ -199,6 +199,8 @@ pub struct SiteView<'a> {
     pub title: &'a str,
     pub description: &'a str,
     pub base_url: &'a str,
+    /// The home page's URL: `/`, or the path of `base_url` (`/handbook/`).
+    pub root: String,
     pub language: &'a str,
     pub repository: &'a crate::config::Repository,
 }
@@ -209,26 +211,33 @@ impl<'a> SiteView<'a> {
             title: &config.title,
             description: &config.description,
             base_url: &config.base_url,
+            root: format!("{}/", config.base_path()),
             language: &config.language,
             repository: &config.repository,
         }
     }
 }
 
+/// URLs of the theme's files, with the path of `base_url` in front.
 #[derive(Serialize)]
 pub struct Assets {
-    pub stylesheet: &'static str,
-    pub highlight: &'static str,
-    pub script: &'static str,
-    pub icon: &'static str,
+    pub stylesheet: String,
+    pub highlight: String,
+    pub script: String,
+    pub icon: String,
 }
 
-pub const ASSETS: Assets = Assets {
-    stylesheet: theme::STYLESHEET,
-    highlight: theme::HIGHLIGHT_STYLESHEET,
-    script: theme::SCRIPT,
-    icon: theme::ICON,
-};
+impl Assets {
+    pub fn new(config: &Config) -> Self {
+        let at = |path: &str| format!("{}{path}", config.base_path());
+        Assets {
+            stylesheet: at(theme::STYLESHEET),
+            highlight: at(theme::HIGHLIGHT_STYLESHEET),
+            script: at(theme::SCRIPT),
+            icon: at(theme::ICON),
+        }
+    }
+}
 
 #[derive(Serialize)]
 pub struct NavItem<'a> {
@@ -264,7 +273,7 @@ pub fn nav_item<'a>(
     };
     NavItem {
         title: &n.title,
-        url: site.node_url(node),
+        url: site.node_href(node),
         kind: n.kind.as_str(),
         weight: n.weight,
         description: n
@@ -378,14 +387,14 @@ pub fn page_context<'a>(
     };
     let link = |p: PageId| Link {
         title: &site.pages[p].title,
-        url: Some(&site.pages[p].url),
+        url: Some(&site.pages[p].href),
     };
     let breadcrumbs = site
         .ancestry(page.node)
         .into_iter()
         .map(|n| Link {
             title: &site.nodes[n].title,
-            url: site.node_url(n),
+            url: site.node_href(n),
         })
         .collect();
     let front = &page.source.front;
@@ -393,7 +402,7 @@ pub fn page_context<'a>(
         site: SiteView::new(&site.config),
         page: PageView {
             title: &page.title,
-            url: &page.url,
+            url: &page.href,
             permalink: format!("{}{}", site.config.base_url, page.url),
             content,
             description: front.description.as_deref(),
@@ -414,7 +423,7 @@ pub fn page_context<'a>(
         prev: site.prev(id).map(link),
         next: site.next(id).map(link),
         sidebar,
-        assets: ASSETS,
+        assets: Assets::new(&site.config),
         config: &site.config,
     }
 }

@@ -711,7 +711,8 @@ fn files_beside_pages_in_content_are_copied_next_to_the_page() {
     assert_eq!(site.file("engineering/data/table.csv"), "a,b\n1,2\n");
     assert_eq!(
         select_attrs(&site.page("/engineering/"), "main img", "src"),
-        ["diagram.png"]
+        ["/engineering/diagram.png"],
+        "relative links are written site-absolute"
     );
 }
 

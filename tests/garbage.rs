@@ -1,7 +1,7 @@
 //! No input makes handbook panic: thousands of generated pages, each a mix of front matter,
 //! Markdown and plain garbage, go through the loader and the Markdown renderer.
 
-use handbook::markdown::{MarkdownOptions, render};
+use handbook::markdown::{MarkdownOptions, analyze, render};
 use handbook::source::parse_page;
 
 /// Pieces that are known to stress a front matter splitter, a YAML parser or a Markdown parser.
@@ -84,13 +84,12 @@ fn thousands_of_garbled_pages_never_panic() {
         let outcome = std::panic::catch_unwind(|| {
             if let Ok((page, _)) = parse_page("garbage.md".into(), &text) {
                 let title = page.front.title.clone().unwrap_or_default();
-                render(
-                    &page.body,
-                    MarkdownOptions {
-                        toc_max_level: 6,
-                        title: &title,
-                    },
-                );
+                let options = MarkdownOptions {
+                    toc_max_level: 6,
+                    title: &title,
+                };
+                render(&page.body, options, &|dest| Some(format!("/x{dest}")));
+                analyze(&page.body, options);
             }
         });
         assert!(outcome.is_ok(), "seed {seed} panicked on {text:?}");
@@ -104,7 +103,8 @@ fn site_of(pages: &[(String, String)]) -> (tempfile::TempDir, handbook::BuildOpt
     std::fs::create_dir_all(&root).unwrap();
     std::fs::write(
         root.join("handbook.yml"),
-        "title: T\nbase_url: https://example.com/\n",
+        // Garbage links to pages that do not exist: that may not fail these builds.
+        "title: T\nbase_url: https://example.com/\nlinks: warn\n",
     )
     .unwrap();
     for (path, text) in pages {
@@ -168,6 +168,8 @@ fn garbled_markdown_behind_valid_front_matter_builds() {
                 page.front.permalink.is_none()
                     && page.front.layout.is_none()
                     && !text.contains('\0')
+                    // Two headings with one explicit id fairly fail a build.
+                    && !text.contains("{#")
             })
         })
         .map(|(i, text)| (format!("a/p{i}.md"), text))

@@ -1,0 +1,496 @@
+//! Internal links: what an author's link means, which URL the built site gives it, and whether
+//! it arrives.
+//!
+//! Authors write links every way a handbook allows: site paths (`/company/values`,
+//! `/company/values/#team`), paths relative to the page's Markdown file (`values`,
+//! `../product/roadmap`, `roadmap.md`, `./img/chart.png`, the way they read on GitHub), legacy
+//! `.html` URLs, and same-page `#anchors`. [`LinkTable::resolve`] turns each into the
+//! site-absolute URL the output uses (with the `base_url` path in front), or says why it goes
+//! nowhere. Pure: no IO.
+
+use crate::diagnostics::suggest;
+use crate::model::{Page, PageId, Site};
+use percent_encoding::percent_decode_str;
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap};
+
+/// What a link reaches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Page(PageId),
+    /// A file of the output (a static or colocated file), by its path in the output folder.
+    File(String),
+}
+
+/// One resolved internal link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    pub target: Target,
+    /// The `#fragment`, percent-decoded, when there is one.
+    pub fragment: Option<String>,
+    /// What the built page links to: site-absolute, with the base path.
+    pub href: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Not a link into the site (`https://…`, `mailto:…`, an empty link): left as it is.
+    Outside,
+    /// `#anchor` on the page itself.
+    SamePage(String),
+    Internal(Resolved),
+    /// Goes nowhere: why, and the nearest thing that exists (in the author's terms).
+    Broken {
+        reason: String,
+        suggestion: Option<String>,
+    },
+}
+
+/// Everything a link can reach, built once per build.
+pub struct LinkTable<'a> {
+    site: &'a Site,
+    by_source: HashMap<&'a str, PageId>,
+    by_folder: HashMap<&'a str, PageId>,
+    files: &'a BTreeSet<String>,
+    /// `/handbook` when the site is served from `https://example.com/handbook/`, else empty.
+    base_path: String,
+}
+
+/// Schemes a link may carry without being checked (the site cannot know where they lead).
+const KNOWN_SCHEMES: &[&str] = &[
+    "http", "https", "mailto", "tel", "ftp", "sftp", "ssh", "git", "irc", "ircs", "data", "file",
+    "news", "sms", "slack", "zoommtg", "vscode", "webcal", "magnet", "xmpp", "callto", "skype",
+];
+
+/// Endings of names that are files, never web addresses (`roadmap.md`, not a host).
+const FILE_EXTENSIONS: &[&str] = &[
+    "md", "html", "htm", "png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "pdf", "txt", "csv",
+    "json", "yml", "yaml", "toml", "zip", "gz", "mp4", "webm", "mp3", "ico", "css", "js", "xml",
+    "sh", "py", "rs", "sql", "drawio", "key", "pptx", "docx", "xlsx",
+];
+
+impl<'a> LinkTable<'a> {
+    /// `files`: every path of the output folder (pages' `index.html` included).
+    pub fn new(site: &'a Site, files: &'a BTreeSet<String>) -> Self {
+        let mut by_source = HashMap::with_capacity(site.pages.len());
+        let mut by_folder = HashMap::new();
+        for (id, page) in site.pages.iter().enumerate() {
+            if page.generated || page.source.is_index() {
+                by_folder.insert(page.source.dir(), id);
+            }
+            if !page.generated {
+                by_source.insert(page.source.rel_path.as_str(), id);
+            }
+        }
+        LinkTable {
+            site,
+            by_source,
+            by_folder,
+            files,
+            base_path: site.config.base_path().to_string(),
+        }
+    }
+
+    /// The URL the output uses for a site path (`/engineering/`): with the base path.
+    pub fn href(&self, url: &str) -> String {
+        format!("{}{url}", self.base_path)
+    }
+
+    /// What `dest`, written in page `from`, means.
+    pub fn resolve(&self, from: &Page, dest: &str) -> Outcome {
+        let dest = dest.trim();
+        if dest.is_empty() {
+            return Outcome::Outside;
+        }
+        if let Some(problem) = suspicious_scheme(dest) {
+            return broken(problem, None);
+        }
+        if has_scheme(dest) || dest.starts_with("//") {
+            return Outcome::Outside;
+        }
+        let (before_fragment, fragment) = match dest.split_once('#') {
+            Some((path, fragment)) => (path, Some(decode(fragment).into_owned())),
+            None => (dest, None),
+        };
+        let (path, query) = match before_fragment.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (before_fragment, None),
+        };
+        if path.is_empty() && query.is_none() {
+            return Outcome::SamePage(fragment.unwrap_or_default());
+        }
+        let path = decode(path);
+        let found = if let Some(site_path) = path.strip_prefix('/') {
+            self.site_path(site_path)
+                .ok_or_else(|| self.missing_site_path(site_path))
+        } else {
+            self.relative(from, &path)
+        };
+        match found {
+            Ok(target) => {
+                let mut href = match &target {
+                    Target::Page(id) => self.href(&self.site.pages[*id].url),
+                    Target::File(file) => self.href(&format!("/{file}")),
+                };
+                if let Some(query) = query {
+                    href.push('?');
+                    href.push_str(query);
+                }
+                if let Some((_, raw)) = dest.split_once('#') {
+                    href.push('#');
+                    href.push_str(raw);
+                }
+                Outcome::Internal(Resolved {
+                    target,
+                    fragment,
+                    href,
+                })
+            }
+            Err(outcome) => outcome,
+        }
+    }
+
+    /// A path from the site's root, without its leading `/`.
+    fn site_path(&self, path: &str) -> Option<Target> {
+        if path.ends_with(".md") {
+            return self.by_source.get(path).map(|&id| Target::Page(id));
+        }
+        let page = |url: &str| self.site.by_url.get(url).map(|&id| Target::Page(id));
+        let trimmed = path.trim_end_matches('/');
+        if let Some(found) = page(&url_of(trimmed)) {
+            return Some(found);
+        }
+        if self.files.contains(path) {
+            return Some(Target::File(path.to_string()));
+        }
+        // `/engineering/index.html` and the old handbook's `/engineering/triage.html`.
+        if let Some(stem) = path.strip_suffix(".html") {
+            let stem = stem.strip_suffix("index").unwrap_or(stem);
+            return page(&url_of(stem.trim_end_matches('/')));
+        }
+        None
+    }
+
+    /// A path relative to the folder of `from`'s Markdown file.
+    fn relative(&self, from: &Page, path: &str) -> Result<Target, Outcome> {
+        let Some(joined) = join(from.source.dir(), path) else {
+            return Err(broken(
+                format!("`{path}` goes above the content folder"),
+                None,
+            ));
+        };
+        let trimmed = joined.trim_end_matches('/');
+        let found = if joined.ends_with(".md") {
+            self.by_source
+                .get(joined.as_str())
+                .map(|&id| Target::Page(id))
+        } else if self.files.contains(trimmed) && !trimmed.is_empty() {
+            Some(Target::File(trimmed.to_string()))
+        } else {
+            self.by_source
+                .get(format!("{trimmed}.md").as_str())
+                .or_else(|| self.by_folder.get(trimmed))
+                .map(|&id| Target::Page(id))
+                .or_else(|| self.site_path(&joined))
+        };
+        found.ok_or_else(|| {
+            if let Some(host) = looks_like_host(path) {
+                return broken(
+                    format!(
+                        "it looks like a web address; write https://{host}{} to link outside the handbook",
+                        &path[host.len()..]
+                    ),
+                    None,
+                );
+            }
+            let shown = format!("content/{joined}");
+            let kind = if joined.ends_with(".md") {
+                "no page"
+            } else {
+                "no page or file"
+            };
+            broken(
+                format!("{kind} at {shown}"),
+                self.nearest_page(&url_of(trimmed.trim_end_matches(".md"))),
+            )
+        })
+    }
+
+    fn missing_site_path(&self, path: &str) -> Outcome {
+        let trimmed = path.trim_end_matches('/');
+        let url = url_of(trimmed.trim_end_matches(".md").trim_end_matches(".html"));
+        let what = if path.ends_with(".md") {
+            format!("no page content/{path}")
+        } else {
+            format!("no page at {}", url_of(trimmed))
+        };
+        broken(what, self.nearest_page(&url))
+    }
+
+    /// The page URL nearest to `url`, for "did you mean".
+    fn nearest_page(&self, url: &str) -> Option<String> {
+        suggest(url, self.site.by_url.keys().map(String::as_str)).map(|u| self.href(u))
+    }
+
+    /// The nearest heading id of page `id` to `fragment`.
+    pub fn nearest_anchor(anchors: &[String], fragment: &str) -> Option<String> {
+        suggest(fragment, anchors.iter().map(String::as_str)).map(|a| format!("#{a}"))
+    }
+}
+
+fn broken(reason: String, suggestion: Option<String>) -> Outcome {
+    Outcome::Broken { reason, suggestion }
+}
+
+/// `/a/b/` for `a/b`, `/` for the empty path.
+fn url_of(path: &str) -> String {
+    if path.is_empty() {
+        "/".into()
+    } else {
+        format!("/{path}/")
+    }
+}
+
+fn decode(text: &str) -> Cow<'_, str> {
+    if text.contains('%') {
+        percent_decode_str(text).decode_utf8_lossy()
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// `dir` joined with the relative `path`, `.` and `..` resolved; `None` above the root.
+fn join(dir: &str, path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    let mut joined = parts.join("/");
+    if path.ends_with('/') && !joined.is_empty() {
+        joined.push('/');
+    }
+    Some(joined)
+}
+
+/// `https:`, `mailto:`, …: anything with a URL scheme.
+fn has_scheme(dest: &str) -> bool {
+    scheme_of(dest).is_some()
+}
+
+fn scheme_of(dest: &str) -> Option<&str> {
+    let (scheme, _) = dest.split_once(':')?;
+    let mut chars = scheme.chars();
+    let first = chars.next()?;
+    (first.is_ascii_alphabetic()
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+    .then_some(scheme)
+}
+
+/// A mistyped web address: `ttps://…`, `htps://…`, `https:/…`, `http:example.com`.
+fn suspicious_scheme(dest: &str) -> Option<String> {
+    let scheme = scheme_of(dest)?;
+    let lower = scheme.to_ascii_lowercase();
+    let rest = &dest[scheme.len() + 1..];
+    if lower == "http" || lower == "https" {
+        if !rest.starts_with("//") {
+            return Some(format!(
+                "`{scheme}:` must be followed by `//` (write {lower}://{})",
+                rest.trim_start_matches('/')
+            ));
+        }
+        return None;
+    }
+    if KNOWN_SCHEMES.contains(&lower.as_str()) {
+        return None;
+    }
+    let near = ["http", "https"]
+        .into_iter()
+        .any(|s| strsim::damerau_levenshtein(&lower, s) <= 2);
+    (near && rest.starts_with("//") || near && lower.len() >= 3 && lower.contains("tp")).then(
+        || {
+            format!(
+                "`{scheme}:` is not a web address scheme; did you mean https://{}?",
+                rest.trim_start_matches('/')
+            )
+        },
+    )
+}
+
+/// The host at the start of a relative-looking link that is really a web address without
+/// `https://`: `www.example.com/x`, `semver.org`. `None` for paths and file names.
+fn looks_like_host(path: &str) -> Option<&str> {
+    let host = path.split('/').next()?;
+    if host.starts_with("www.") && host.len() > 4 {
+        return Some(host);
+    }
+    let (name, tld) = host.rsplit_once('.')?;
+    let is_tld = (2..=6).contains(&tld.len()) && tld.chars().all(|c| c.is_ascii_lowercase());
+    let is_name = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.'));
+    (is_tld && is_name && !FILE_EXTENSIONS.contains(&tld)).then_some(host)
+}
+
+/// One attribute of a tag in raw HTML: `href="/x"`, with where its value is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HtmlAttribute<'a> {
+    pub name: String,
+    pub value: &'a str,
+    /// Byte range of the value (without quotes) in the scanned text.
+    pub value_range: std::ops::Range<usize>,
+}
+
+/// The attributes of every start tag in a piece of raw HTML, in order. Comments are skipped;
+/// names are lower-cased. Entity references in values are left as they are (`&amp;`).
+pub fn html_attributes(html: &str) -> Vec<HtmlAttribute<'_>> {
+    let bytes = html.as_bytes();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while let Some(lt) = memchr::memchr(b'<', &bytes[i..]) {
+        i += lt + 1;
+        if html[i..].starts_with("!--") {
+            i = html[i..].find("-->").map_or(bytes.len(), |end| i + end + 3);
+            continue;
+        }
+        if !bytes.get(i).is_some_and(u8::is_ascii_alphabetic) {
+            continue;
+        }
+        // The tag name.
+        while i < bytes.len() && !bytes[i].is_ascii_whitespace() && !matches!(bytes[i], b'>' | b'/')
+        {
+            i += 1;
+        }
+        // Attributes until `>`.
+        loop {
+            while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b'/') {
+                i += 1;
+            }
+            if i >= bytes.len() || bytes[i] == b'>' {
+                break;
+            }
+            let name_start = i;
+            while i < bytes.len()
+                && !bytes[i].is_ascii_whitespace()
+                && !matches!(bytes[i], b'=' | b'>' | b'/')
+            {
+                i += 1;
+            }
+            let name = html[name_start..i].to_ascii_lowercase();
+            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if bytes.get(i) != Some(&b'=') {
+                if i == name_start {
+                    i += 1;
+                }
+                continue;
+            }
+            i += 1;
+            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            let (start, end) = match bytes.get(i) {
+                Some(&q @ (b'"' | b'\'')) => {
+                    let start = i + 1;
+                    let end = memchr::memchr(q, &bytes[start..]).map_or(bytes.len(), |e| start + e);
+                    i = (end + 1).min(bytes.len());
+                    (start, end)
+                }
+                _ => {
+                    let start = i;
+                    while i < bytes.len() && !bytes[i].is_ascii_whitespace() && bytes[i] != b'>' {
+                        i += 1;
+                    }
+                    (start, i)
+                }
+            };
+            found.push(HtmlAttribute {
+                name,
+                value: &html[start..end],
+                value_range: start..end,
+            });
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_relative_paths() {
+        assert_eq!(
+            join("engineering", "triage").as_deref(),
+            Some("engineering/triage")
+        );
+        assert_eq!(
+            join("engineering", "./triage.md").as_deref(),
+            Some("engineering/triage.md")
+        );
+        assert_eq!(
+            join("engineering/a", "../../product/").as_deref(),
+            Some("product/")
+        );
+        assert_eq!(join("", "../x"), None);
+        assert_eq!(join("engineering", "..").as_deref(), Some(""));
+    }
+
+    #[test]
+    fn spots_mistyped_addresses() {
+        assert!(suspicious_scheme("ttps://example.com").is_some());
+        assert!(suspicious_scheme("htps://example.com").is_some());
+        assert!(suspicious_scheme("https:/example.com").is_some());
+        assert!(suspicious_scheme("https://example.com").is_none());
+        assert!(suspicious_scheme("mailto:a@b.c").is_none());
+        assert!(suspicious_scheme("zoommtg://x").is_none());
+        assert_eq!(looks_like_host("semver.org"), Some("semver.org"));
+        assert_eq!(
+            looks_like_host("www.example.com/x"),
+            Some("www.example.com")
+        );
+        assert_eq!(looks_like_host("roadmap.md"), None);
+        assert_eq!(looks_like_host("img/chart.png"), None);
+        assert_eq!(looks_like_host("values"), None);
+    }
+
+    #[test]
+    fn finds_attributes_in_raw_html() {
+        let html = r#"<!-- <a href="/no"> --><a class=x href="/a/"><img src='b.png' alt>x</a><br/><p id=top>"#;
+        let attrs: Vec<(String, &str)> = html_attributes(html)
+            .into_iter()
+            .map(|a| (a.name, a.value))
+            .collect();
+        assert_eq!(
+            attrs,
+            [
+                ("class".to_string(), "x"),
+                ("href".into(), "/a/"),
+                ("src".into(), "b.png"),
+                ("id".into(), "top"),
+            ]
+        );
+        let a = &html_attributes(r#"<a HREF = "x y">"#)[0];
+        assert_eq!((a.name.as_str(), a.value), ("href", "x y"));
+        assert_eq!(&r#"<a HREF = "x y">"#[a.value_range.clone()], "x y");
+        // Never panics on broken markup.
+        for text in [
+            "<",
+            "<a",
+            "<a href",
+            "<a href=",
+            "<a href=\"x",
+            "<a =x>",
+            "<!--",
+        ] {
+            html_attributes(text);
+        }
+    }
+}
