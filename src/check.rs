@@ -124,14 +124,128 @@ fn did_you_mean(suggestion: Option<String>) -> String {
 
 /// 1-based line and column in the page's file of a byte offset in its Markdown body.
 pub fn position(page: &Page, offset: usize) -> (usize, usize) {
-    let body = &page.source.body;
-    let offset = offset.min(body.len());
-    let before = &body.as_bytes()[..offset];
+    let (line, column) = text_position(&page.source.body, offset);
+    (page.source.body_line + line - 1, column)
+}
+
+/// Links written literally in templates (`<a href="/about/">`): checked like a page's links,
+/// at their place in the template. Links made from variables come from the navigation and
+/// cannot break.
+pub fn template_links(
+    templates: &crate::templates::Templates,
+    site: &Site,
+    table: &LinkTable<'_>,
+    diags: &mut Diagnostics,
+) {
+    for (shown, text) in templates.sources.values() {
+        for attr in crate::links::html_attributes(text) {
+            if !matches!(attr.name.as_str(), "href" | "src")
+                || attr.value.contains("{{")
+                || attr.value.contains("{%")
+                || !attr.value.starts_with('/')
+            {
+                continue;
+            }
+            // Any page serves as the origin: only site paths are checked.
+            let Some(from) = site.pages.first() else {
+                return;
+            };
+            if let Outcome::Broken { reason, suggestion } = table.resolve(from, attr.value) {
+                let (line, col) = text_position(text, attr.value_range.start);
+                diags.push(
+                    Diagnostic::error(
+                        shown.clone(),
+                        format!(
+                            "broken link {}: {reason}{}",
+                            attr.value,
+                            did_you_mean(suggestion)
+                        ),
+                    )
+                    .at(line, col)
+                    .help("a link in a template is on every page it renders; templates can link to the home page with {{ site.root }}"),
+                );
+            }
+        }
+    }
+}
+
+/// Pages that neither a sidebar nor another page's content links to (the home page excepted):
+/// a reader can only find them by their address.
+pub fn orphans(
+    site: &Site,
+    sidebars: &HashMap<crate::model::NodeId, String>,
+    rewrites: &[Rewrites],
+    diags: &mut Diagnostics,
+) {
+    let mut reached: HashSet<&str> = HashSet::new();
+    for sidebar in sidebars.values() {
+        for attr in crate::links::html_attributes(sidebar) {
+            if attr.name == "href" {
+                reached.insert(attr.value);
+            }
+        }
+    }
+    for (id, page_rewrites) in rewrites.iter().enumerate() {
+        for href in page_rewrites.values() {
+            let href = href.split(['#', '?']).next().unwrap_or_default();
+            if site.pages[id].href != href {
+                reached.insert(href);
+            }
+        }
+    }
+    for page in &site.pages {
+        if !page.is_home() && !page.generated && !reached.contains(page.href.as_str()) {
+            diags.push(
+                Diagnostic::warning(
+                    page.source.display_path(),
+                    format!("no navigation and no other page links to {}", page.href),
+                )
+                .help("link to it from a page or put it where the sidebar shows it"),
+            );
+        }
+    }
+}
+
+/// Sibling pages with the same `weight`: their order comes from the tie-break (title, then
+/// path), which may not be what the author meant. One warning per group.
+pub fn equal_weights(site: &Site, diags: &mut Diagnostics) {
+    for node in &site.nodes {
+        let mut by_weight: std::collections::BTreeMap<i64, Vec<&Page>> = Default::default();
+        for &child in &node.children {
+            let child = &site.nodes[child];
+            if let (Some(weight), Some(page)) = (child.weight, child.page) {
+                by_weight.entry(weight).or_default().push(&site.pages[page]);
+            }
+        }
+        for (weight, pages) in by_weight {
+            if pages.len() < 2 {
+                continue;
+            }
+            let first = pages[0];
+            let names: Vec<String> = pages.iter().map(|p| p.source.display_path()).collect();
+            diags.push(
+                Diagnostic::warning(
+                    first.source.display_path(),
+                    format!(
+                        "{} pages have weight {weight}, so their titles decide their order: {}",
+                        pages.len(),
+                        names.join(", ")
+                    ),
+                )
+                .at(first.source.key_line("weight").unwrap_or(1), 1)
+                .help("give each a different weight to choose the order"),
+            );
+        }
+    }
+}
+
+/// 1-based line and column of a byte offset in `text`.
+fn text_position(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text.as_bytes()[..offset.min(text.len())];
     let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
-    let newlines = memchr::memchr_iter(b'\n', before).count();
     let column = String::from_utf8_lossy(&before[line_start..])
         .chars()
         .count()
         + 1;
-    (page.source.body_line + newlines, column)
+    (memchr::memchr_iter(b'\n', before).count() + 1, column)
 }

@@ -99,7 +99,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     output::check_target(&options.root, &target)
         .map_err(|message| fail_with(Diagnostic::error(target.display().to_string(), message)))?;
     let (site, templates, mut diags) = load_site(options)?;
-    render::write_site(&site, &templates, &options.root, &target, &mut diags);
+    render::write_site(
+        &site,
+        &templates,
+        &options.root,
+        Some(&target),
+        false,
+        &mut diags,
+    );
     if diags.has_errors() {
         return Err(fail(diags));
     }
@@ -107,6 +114,24 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
         pages: site.pages.len(),
         sections: site.section_count(),
         output_dir: target,
+        elapsed: started.elapsed(),
+        warnings: diags.into_sorted(),
+    })
+}
+
+/// `handbook check`: everything a build does (every page rendered), without writing anything.
+/// `strict` adds the checks that are off by default. The summary's `output_dir` is empty.
+pub fn check(options: &BuildOptions, strict: bool) -> Result<BuildSummary, BuildError> {
+    let started = Instant::now();
+    let (site, templates, mut diags) = load_site(options)?;
+    render::write_site(&site, &templates, &options.root, None, strict, &mut diags);
+    if diags.has_errors() {
+        return Err(fail(diags));
+    }
+    Ok(BuildSummary {
+        pages: site.pages.len(),
+        sections: site.section_count(),
+        output_dir: PathBuf::new(),
         elapsed: started.elapsed(),
         warnings: diags.into_sorted(),
     })

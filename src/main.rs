@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use handbook::diagnostics::Diagnostic;
-use handbook::{BuildOptions, build};
+use handbook::{BuildOptions, build, check};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -42,6 +42,27 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Check the handbook without writing anything: the command for CI and pre-commit hooks.
+    ///
+    /// Runs everything a build does, every page rendered, and reports every problem: broken
+    /// internal links and #anchors, front matter, templates, images without alt text, pages
+    /// nothing links to. Exits with status 1 if there is an error (with --strict, also if
+    /// there is a warning).
+    Check {
+        /// The handbook's folder, the one holding handbook.yml, content/, templates/ and static/.
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        root: PathBuf,
+        /// Check with this address as base_url (see `handbook build --help`).
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// Also check pages marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+        /// Also warn about sibling pages with the same weight (their titles then decide their
+        /// order), and fail on warnings too.
+        #[arg(long)]
+        strict: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -79,6 +100,51 @@ fn main() -> ExitCode {
                     eprintln!(
                         "error: the build failed with {errors} error{}; the previous output was left as it was",
                         plural(errors)
+                    );
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Check {
+            root,
+            base_url,
+            drafts,
+            strict,
+        } => {
+            let options = BuildOptions {
+                root,
+                output_dir: None,
+                base_url,
+                drafts,
+            };
+            match check(&options, strict) {
+                Ok(summary) => {
+                    report(&summary.warnings);
+                    let warnings = summary.warnings.len();
+                    if strict && warnings > 0 {
+                        eprintln!(
+                            "error: {warnings} warning{} (--strict fails on warnings)",
+                            plural(warnings)
+                        );
+                        return ExitCode::FAILURE;
+                    }
+                    println!(
+                        "Checked {} page{} in {} ms: no errors, {warnings} warning{}",
+                        summary.pages,
+                        plural(summary.pages),
+                        summary.elapsed.as_millis(),
+                        plural(warnings)
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(err) => {
+                    report(&err.diagnostics);
+                    let errors = err.errors().count();
+                    let warnings = err.diagnostics.len() - errors;
+                    eprintln!(
+                        "error: {errors} error{} and {warnings} warning{}",
+                        plural(errors),
+                        plural(warnings)
                     );
                     ExitCode::FAILURE
                 }

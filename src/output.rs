@@ -125,6 +125,11 @@ impl Staging {
         std::fs::copy(source, path).map(|_| ())
     }
 
+    /// The output folder this staging folder is for.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
     /// Records the manifest and swaps the staging folder with the output folder.
     pub fn commit(self, manifest: &Manifest) -> io::Result<()> {
         write_manifest(&self.dir.join(MANIFEST), manifest)?;

@@ -36,28 +36,38 @@ impl Origin {
     }
 }
 
-/// Renders the whole site into the staging folder beside `target` and swaps it in. Pages whose
-/// inputs did not change since the build the staging folder holds are not rendered again.
-/// Problems go to `diags`; the output folder changes only if there are none.
+/// Renders the whole site into the staging folder beside `target` and swaps it in; with no
+/// `target`, renders everything and writes nothing (`handbook check`). Pages whose inputs did
+/// not change since the build the staging folder holds are not rendered again. Problems go to
+/// `diags`; the output folder changes only if there are none. `strict` adds the checks that
+/// are off by default.
 pub fn write_site(
     site: &Site,
     templates: &Templates,
     root: &Path,
-    target: &Path,
+    target: Option<&Path>,
+    strict: bool,
     diags: &mut Diagnostics,
 ) {
     let (files, outputs) = plan_files(site, root, diags);
     if diags.has_errors() {
         return;
     }
-    let rewrites = check_links(site, &outputs, diags);
+    let table = LinkTable::new(site, &outputs);
+    let rewrites = check_links(site, &table, diags);
+    check::template_links(templates, site, &table, diags);
+    if strict {
+        check::equal_weights(site, diags);
+    }
     let sidebars = render_sidebars(site, templates, diags);
     if diags.has_errors() {
         return;
     }
-    let staging = match Staging::new(target, &outputs) {
-        Ok(staging) => staging,
-        Err(err) => {
+    check::orphans(site, &sidebars, &rewrites, diags);
+    let prepared = match target.map(|target| (target, Staging::new(target, &outputs))) {
+        None => None,
+        Some((_, Ok(staging))) => Some(staging),
+        Some((target, Err(err))) => {
             diags.push(output_failure(
                 target,
                 "cannot prepare the output folder",
@@ -66,6 +76,7 @@ pub fn write_site(
             return;
         }
     };
+    let staging = prepared.as_ref();
     let global = global_fingerprint(site, templates);
     let results: Vec<Result<(String, u128), Diagnostic>> = (0..site.pages.len())
         .into_par_iter()
@@ -75,7 +86,7 @@ pub fn write_site(
                 templates,
                 &sidebars,
                 &rewrites[id],
-                &staging,
+                staging,
                 global,
                 id,
             )
@@ -92,7 +103,10 @@ pub fn write_site(
         }
     }
     diags.extend(collapse_repeats(failures));
-    write_generated(site, templates, &sidebars, &staging, &files, diags);
+    write_generated(site, templates, &sidebars, staging, &files, diags);
+    let Some(staging) = prepared else {
+        return;
+    };
     for (rel, origin) in files {
         let result = match &origin {
             Origin::Static(source, _) | Origin::Content(source, _) => staging.copy(&rel, source),
@@ -108,21 +122,21 @@ pub fn write_site(
     if diags.has_errors() {
         return;
     }
+    let target = staging.target().to_path_buf();
     if let Err(err) = staging.commit(&manifest) {
-        diags.push(output_failure(target, "cannot swap in the new site", err));
+        diags.push(output_failure(&target, "cannot swap in the new site", err));
     }
 }
 
 /// Reads every page's links and headings and checks the links against the whole site: the
 /// rewrites each page's links need.
-fn check_links(site: &Site, outputs: &BTreeSet<String>, diags: &mut Diagnostics) -> Vec<Rewrites> {
-    let table = LinkTable::new(site, outputs);
+fn check_links(site: &Site, table: &LinkTable<'_>, diags: &mut Diagnostics) -> Vec<Rewrites> {
     let analyses: Vec<markdown::Analysis> = site
         .pages
         .par_iter()
         .map(|page| markdown::analyze(&page.source.body, markdown_options(page)))
         .collect();
-    check::links(site, &table, &analyses, diags)
+    check::links(site, table, &analyses, diags)
 }
 
 fn output_failure(target: &Path, what: &str, err: std::io::Error) -> Diagnostic {
@@ -318,13 +332,14 @@ fn page_fingerprint(
 }
 
 /// Renders one page and writes it, unless the staging folder already has it from the same
-/// inputs. Returns its output path and fingerprint.
+/// inputs (without a staging folder, renders it and drops it). Returns its output path and
+/// fingerprint.
 fn write_page(
     site: &Site,
     templates: &Templates,
     sidebars: &HashMap<NodeId, String>,
     rewrites: &Rewrites,
-    staging: &Staging,
+    staging: Option<&Staging>,
     global: u128,
     id: PageId,
 ) -> Result<(String, u128), Diagnostic> {
@@ -333,7 +348,7 @@ fn write_page(
     let sidebar = page_sidebar(site, sidebars, id);
     let mut context = templates::page_context(site, id, "", &[], "");
     let fingerprint = page_fingerprint(global, page, rewrites, &sidebar, &context);
-    if staging.is_current(&rel, fingerprint) {
+    if staging.is_some_and(|s| s.is_current(&rel, fingerprint)) {
         return Ok((rel, fingerprint));
     }
     let rendered = render_markdown(page, rewrites);
@@ -341,6 +356,9 @@ fn write_page(
     context.page.toc = &rendered.toc;
     context.sidebar = &sidebar;
     let html = render_template(templates, page, &context)?;
+    let Some(staging) = staging else {
+        return Ok((rel, fingerprint));
+    };
     staging.write(&rel, html.as_bytes()).map_err(|err| {
         Diagnostic::error(
             page.source.display_path(),
@@ -406,7 +424,7 @@ fn write_generated(
     site: &Site,
     templates: &Templates,
     sidebars: &HashMap<NodeId, String>,
-    staging: &Staging,
+    staging: Option<&Staging>,
     copies: &BTreeMap<String, Origin>,
     diags: &mut Diagnostics,
 ) {
@@ -448,7 +466,7 @@ fn write_generated(
     for (name, bytes) in files {
         match bytes {
             Ok(bytes) => {
-                if let Err(err) = staging.write_if_changed(&name, &bytes) {
+                if let Some(Err(err)) = staging.map(|s| s.write_if_changed(&name, &bytes)) {
                     diags.push(Diagnostic::error(name, format!("cannot write: {err}")));
                 }
             }

@@ -20,6 +20,8 @@ pub struct Templates {
     pub fingerprint: u128,
     /// Names usable as `layout:` (top-level templates, without `.html`).
     pub layouts: BTreeSet<String>,
+    /// Each template's text, by name, with the path shown in messages.
+    pub sources: BTreeMap<String, (String, String)>,
 }
 
 /// Loads the built-in theme, then every file of `root/templates` over it.
@@ -68,10 +70,18 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
         .filter(|name| !matches!(name.as_str(), "base.html" | "404.html"))
         .map(|name| name.trim_end_matches(".html").to_string())
         .collect();
+    let sources = sources
+        .into_iter()
+        .map(|(name, text)| {
+            let shown = template_path(root, &name);
+            (name, (shown, text))
+        })
+        .collect();
     Ok(Templates {
         tera,
         fingerprint: hasher.digest128(),
         layouts,
+        sources,
     })
 }
 

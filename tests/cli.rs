@@ -166,3 +166,72 @@ fn an_unknown_flag_is_a_usage_error() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("--drafts"), "{}", stderr(&output));
 }
+
+#[test]
+fn check_reports_every_problem_writes_nothing_and_exits_1() {
+    let fixture = Fixture::copy("links");
+    fixture.write(
+        "content/engineering/index.md",
+        "---\ntitle: Engineering\n---\n[a](/nowhere/) and [b](#nothing)\n",
+    );
+    let root = fixture.root();
+    let output = handbook(&["check".as_ref(), "--root".as_ref(), root.as_os_str()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "content/engineering/index.md:4:5: broken link /nowhere/: no page at /nowhere/\n\
+         content/engineering/index.md:4:24: broken link #nothing: this page has no heading #nothing\n\
+         error: 2 errors and 0 warnings\n"
+    );
+    assert_eq!(stdout(&output), "");
+    let written: Vec<_> = std::fs::read_dir(fixture.tmp())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(written, ["site"], "check writes nothing beside the site");
+    assert!(!root.join("public").exists());
+}
+
+#[test]
+fn check_passes_on_the_real_handbook() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let output = handbook(&[
+        "check".as_ref(),
+        "--strict".as_ref(),
+        "--root".as_ref(),
+        root.as_os_str(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stderr(&output), "");
+    assert!(
+        stdout(&output).starts_with("Checked 11 pages in "),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn check_strict_warns_about_equal_weights_and_fails_on_warnings() {
+    let fixture = Fixture::copy("navigation");
+    let root = fixture.root();
+    let plain = handbook(&["check".as_ref(), "--root".as_ref(), root.as_os_str()]);
+    assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
+    assert_eq!(
+        stderr(&plain),
+        "",
+        "equal weights are not reported without --strict"
+    );
+    let strict = handbook(&[
+        "check".as_ref(),
+        "--strict".as_ref(),
+        "--root".as_ref(),
+        root.as_os_str(),
+    ]);
+    assert_eq!(strict.status.code(), Some(1));
+    assert_eq!(
+        stderr(&strict),
+        "content/guide/alpha.md:3:1: warning: 2 pages have weight 2, so their titles decide their order: content/guide/alpha.md, content/guide/beta.md\n  \
+         help: give each a different weight to choose the order\n\
+         error: 1 warning (--strict fails on warnings)\n"
+    );
+}

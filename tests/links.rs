@@ -188,3 +188,38 @@ fn moving_a_page_rewrites_the_links_to_it_on_the_next_build() {
         "the unchanged page that links to the moved one is rendered again"
     );
 }
+
+#[test]
+fn links_written_in_templates_are_checked_at_their_place_in_the_template() {
+    let errors = Fixture::copy("links")
+        .file(
+            "templates/page.html",
+            "{% extends \"base.html\" %}\n{% block content %}\n<a href=\"/compnay/values/\">Values</a> <a href=\"{{ site.root }}\">ok</a> <img src=\"/files/guide.pdf\" alt=\"\">\n{% endblock content %}\n",
+        )
+        .errors();
+    assert_eq!(
+        errors,
+        [
+            "templates/page.html:3:10: broken link /compnay/values/: no page at /compnay/values/ (did you mean /company/values/?)\n  help: a link in a template is on every page it renders; templates can link to the home page with {{ site.root }}"
+        ]
+    );
+}
+
+#[test]
+fn pages_no_navigation_and_no_page_reaches_are_warnings() {
+    // A theme whose sidebar lists only the sections.
+    let site = Fixture::copy("links")
+        .file(
+            "templates/partials/sidebar.html",
+            "<ul>{% for item in nav %}<li><a href=\"{{ item.url }}\">{{ item.title }}</a></li>{% endfor %}</ul>\n",
+        )
+        .file("content/company/history.md", "---\ntitle: History\n---\nNobody links here.\n")
+        .build();
+    assert_eq!(
+        site.warnings(),
+        [
+            "content/company/history.md: warning: no navigation and no other page links to /company/history/\n  help: link to it from a page or put it where the sidebar shows it"
+        ],
+        "every other page is a section in the sidebar or linked from a page"
+    );
+}
