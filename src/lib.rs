@@ -8,6 +8,7 @@
 
 pub mod config;
 pub mod diagnostics;
+pub mod external;
 pub mod headings;
 pub mod highlight;
 pub mod markdown;
