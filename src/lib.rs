@@ -9,6 +9,7 @@
 pub mod check;
 pub mod config;
 pub mod diagnostics;
+pub mod external;
 pub mod headings;
 pub mod highlight;
 pub mod links;
