@@ -8,19 +8,30 @@ use crate::config::LinkPolicy;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::links::{LinkTable, Outcome, Target};
 use crate::markdown::{Analysis, LinkKind};
-use crate::model::{Page, Site};
+use crate::model::{Page, PageId, Site};
 use std::collections::{HashMap, HashSet};
 
 /// For each page, the URL the output writes for each link destination that changes.
 pub type Rewrites = HashMap<String, String>;
 
-/// Checks every page's links against the whole site; returns each page's rewrites.
+/// An `http(s)` link of a page, for `handbook check --external`.
+#[derive(Debug, Clone)]
+pub struct ExternalLink {
+    pub url: String,
+    pub page: PageId,
+    /// Byte offset of the link in the page's Markdown.
+    pub offset: usize,
+}
+
+/// Checks every page's links against the whole site; returns each page's rewrites, and the
+/// links that leave the site.
 pub fn links(
     site: &Site,
     table: &LinkTable<'_>,
     analyses: &[Analysis],
     diags: &mut Diagnostics,
-) -> Vec<Rewrites> {
+) -> (Vec<Rewrites>, Vec<ExternalLink>) {
+    let mut external = Vec::new();
     let anchors: Vec<HashSet<&str>> = analyses
         .iter()
         .map(|a| a.anchors.iter().map(String::as_str).collect())
@@ -44,7 +55,16 @@ pub fn links(
             };
             let dest = &link.dest;
             match table.resolve(page, dest) {
-                Outcome::Outside => {}
+                Outcome::Outside => {
+                    let lower = dest.get(..8).unwrap_or(dest).to_ascii_lowercase();
+                    if lower.starts_with("http://") || lower.starts_with("https://") {
+                        external.push(ExternalLink {
+                            url: dest.clone(),
+                            page: id,
+                            offset: link.offset,
+                        });
+                    }
+                }
                 Outcome::SamePage(fragment) => {
                     if !has_anchor(&anchors[id], &fragment) {
                         let hint = did_you_mean(LinkTable::nearest_anchor(
@@ -110,7 +130,58 @@ pub fn links(
         }
         all.push(rewrites);
     }
-    all
+    (all, external)
+}
+
+/// Checks the `http(s)` links on the network and reports each broken one at every place it is
+/// written. Only a definite "not there" (404, 410, ...) is an error; timeouts, server errors and
+/// sites that refuse robots are warnings, and errors with `strict`.
+pub fn external_links(
+    site: &Site,
+    links: &[ExternalLink],
+    options: &crate::external::CheckOptions,
+    strict: bool,
+    diags: &mut Diagnostics,
+) {
+    use crate::external::Outcome as Net;
+    let urls: Vec<String> = links.iter().map(|l| l.url.clone()).collect();
+    let report = crate::external::check(&urls, options);
+    if let Some(problem) = &report.cache_error {
+        diags.push(Diagnostic::warning(
+            crate::external::CACHE_FILE,
+            format!("cannot save the results of this check for the next one: {problem}"),
+        ));
+    }
+    let outcomes: HashMap<&str, &crate::external::LinkReport> =
+        report.links.iter().map(|r| (r.url.as_str(), r)).collect();
+    for link in links {
+        let Some(result) = outcomes.get(link.url.as_str()) else {
+            continue;
+        };
+        let page = &site.pages[link.page];
+        let (line, col) = position(page, link.offset);
+        let path = page.source.display_path();
+        let d = match &result.outcome {
+            Net::Ok { .. } | Net::Ignored => continue,
+            Net::Broken { .. } => {
+                let outcome = result.outcome.to_string();
+                let status = outcome.strip_prefix("broken: ").unwrap_or(&outcome);
+                Diagnostic::error(
+                    path,
+                    format!("broken link {}: the server answers {status}", link.url),
+                )
+            }
+            other => {
+                let message = format!("could not check {}: {other}", link.url);
+                if other.fails(strict) {
+                    Diagnostic::error(path, message)
+                } else {
+                    Diagnostic::warning(path, message)
+                }
+            }
+        };
+        diags.push(d.at(line, col));
+    }
 }
 
 /// `#top` and an empty fragment scroll to the top of any page (HTML's rule).

@@ -19,6 +19,7 @@ const KNOWN_KEYS: &[&str] = &[
     "toc_depth",
     "highlight",
     "links",
+    "external_links",
     "extra",
 ];
 
@@ -46,6 +47,9 @@ pub struct Config {
     /// or a warning.
     #[serde(default)]
     pub links: LinkPolicy,
+    /// How `handbook check --external` checks `http(s)` links.
+    #[serde(default)]
+    pub external_links: crate::external::ExternalConfig,
     /// Free-form settings for templates (`config.extra.*`).
     #[serde(default)]
     pub extra: serde_yaml::Mapping,

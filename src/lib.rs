@@ -120,12 +120,36 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     })
 }
 
+/// What `handbook check` checks beyond a build.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CheckOptions {
+    /// The checks that are off by default (equal weights), and network problems of external
+    /// links count as errors.
+    pub strict: bool,
+    /// Also check `http(s)` links on the network.
+    pub external: bool,
+}
+
 /// `handbook check`: everything a build does (every page rendered), without writing anything.
-/// `strict` adds the checks that are off by default. The summary's `output_dir` is empty.
-pub fn check(options: &BuildOptions, strict: bool) -> Result<BuildSummary, BuildError> {
+/// The summary's `output_dir` is empty.
+pub fn check(options: &BuildOptions, checks: CheckOptions) -> Result<BuildSummary, BuildError> {
     let started = Instant::now();
     let (site, templates, mut diags) = load_site(options)?;
-    render::write_site(&site, &templates, &options.root, None, strict, &mut diags);
+    let external = render::write_site(
+        &site,
+        &templates,
+        &options.root,
+        None,
+        checks.strict,
+        &mut diags,
+    );
+    if checks.external {
+        let settings = external::CheckOptions::new(
+            site.config.external_links.clone(),
+            Some(external::default_cache_path(&options.root)),
+        );
+        check::external_links(&site, &external, &settings, checks.strict, &mut diags);
+    }
     if diags.has_errors() {
         return Err(fail(diags));
     }

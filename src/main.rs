@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use handbook::diagnostics::Diagnostic;
-use handbook::{BuildOptions, build, check};
+use handbook::{BuildOptions, CheckOptions, build, check};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -58,8 +58,14 @@ enum Command {
         /// Also check pages marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Also check http(s) links on the network (settings: `external_links` in
+        /// handbook.yml). A link that is not there (404, 410) is an error; a timeout, a server
+        /// error or a site that refuses robots is a warning. Good results are remembered for a
+        /// day in .handbook-cache/.
+        #[arg(long)]
+        external: bool,
         /// Also warn about sibling pages with the same weight (their titles then decide their
-        /// order), and fail on warnings too.
+        /// order), and fail on warnings too (network problems of --external included).
         #[arg(long)]
         strict: bool,
     },
@@ -109,6 +115,7 @@ fn main() -> ExitCode {
             root,
             base_url,
             drafts,
+            external,
             strict,
         } => {
             let options = BuildOptions {
@@ -117,7 +124,7 @@ fn main() -> ExitCode {
                 base_url,
                 drafts,
             };
-            match check(&options, strict) {
+            match check(&options, CheckOptions { strict, external }) {
                 Ok(summary) => {
                     report(&summary.warnings);
                     let warnings = summary.warnings.len();

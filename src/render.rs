@@ -2,7 +2,7 @@
 //! navigation group, then 404, sitemap, robots.txt, the highlighting stylesheet, and copies of
 //! `static/` and of the files beside pages in `content/`.
 
-use crate::check::{self, Rewrites};
+use crate::check::{self, ExternalLink, Rewrites};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::links::LinkTable;
 use crate::markdown::{self, MarkdownOptions};
@@ -48,20 +48,20 @@ pub fn write_site(
     target: Option<&Path>,
     strict: bool,
     diags: &mut Diagnostics,
-) {
+) -> Vec<ExternalLink> {
     let (files, outputs) = plan_files(site, root, diags);
     if diags.has_errors() {
-        return;
+        return Vec::new();
     }
     let table = LinkTable::new(site, &outputs);
-    let rewrites = check_links(site, &table, diags);
+    let (rewrites, external) = check_links(site, &table, diags);
     check::template_links(templates, site, &table, diags);
     if strict {
         check::equal_weights(site, diags);
     }
     let sidebars = render_sidebars(site, templates, diags);
     if diags.has_errors() {
-        return;
+        return external;
     }
     check::orphans(site, &sidebars, &rewrites, diags);
     let prepared = match target.map(|target| (target, Staging::new(target, &outputs))) {
@@ -73,7 +73,7 @@ pub fn write_site(
                 "cannot prepare the output folder",
                 err,
             ));
-            return;
+            return external;
         }
     };
     let staging = prepared.as_ref();
@@ -105,7 +105,7 @@ pub fn write_site(
     diags.extend(collapse_repeats(failures));
     write_generated(site, templates, &sidebars, staging, &files, diags);
     let Some(staging) = prepared else {
-        return;
+        return external;
     };
     for (rel, origin) in files {
         let result = match &origin {
@@ -120,17 +120,22 @@ pub fn write_site(
         }
     }
     if diags.has_errors() {
-        return;
+        return external;
     }
     let target = staging.target().to_path_buf();
     if let Err(err) = staging.commit(&manifest) {
         diags.push(output_failure(&target, "cannot swap in the new site", err));
     }
+    external
 }
 
 /// Reads every page's links and headings and checks the links against the whole site: the
 /// rewrites each page's links need.
-fn check_links(site: &Site, table: &LinkTable<'_>, diags: &mut Diagnostics) -> Vec<Rewrites> {
+fn check_links(
+    site: &Site,
+    table: &LinkTable<'_>,
+    diags: &mut Diagnostics,
+) -> (Vec<Rewrites>, Vec<ExternalLink>) {
     let analyses: Vec<markdown::Analysis> = site
         .pages
         .par_iter()

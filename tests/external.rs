@@ -607,3 +607,65 @@ fn unwritable_cache_is_reported_not_fatal() {
             .is_some_and(|e| e.contains("cannot write"))
     );
 }
+
+/// `handbook::check` with `external` on a real site: each problem at its place in the Markdown,
+/// errors only for links that are definitely not there, and the cache in `.handbook-cache/`.
+#[test]
+fn check_external_reports_links_at_their_place_in_the_pages() {
+    let server = Server::start();
+    let site = tempfile::tempdir().unwrap();
+    let root = site.path();
+    std::fs::write(
+        root.join("handbook.yml"),
+        "title: T\nbase_url: https://example.com/\nexternal_links:\n  timeout_seconds: 1\n  retries: 0\n  ignore: [\"https://ignored.example.com/\"]\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("content")).unwrap();
+    std::fs::write(
+        root.join("content/index.md"),
+        format!(
+            "# Home\n\n[ok]({ok}) [missing]({missing})\n\n[slow]({slow}) [down]({error}) [ignored](https://ignored.example.com/x)\n",
+            ok = server.url("/ok"),
+            missing = server.url("/not-found"),
+            slow = server.url("/slow"),
+            error = server.url("/error"),
+        ),
+    )
+    .unwrap();
+    let options = handbook::BuildOptions {
+        root: root.to_path_buf(),
+        ..Default::default()
+    };
+    let checks = handbook::CheckOptions {
+        strict: false,
+        external: true,
+    };
+    let err = handbook::check(&options, checks).expect_err("a 404 is an error");
+    let lines: Vec<String> = err.diagnostics.iter().map(ToString::to_string).collect();
+    let missing = server.url("/not-found");
+    let slow = server.url("/slow");
+    let error = server.url("/error");
+    assert_eq!(
+        lines,
+        [
+            format!(
+                "content/index.md:3:{}: broken link {missing}: the server answers 404 Not Found",
+                server.url("/ok").len() + 18
+            ),
+            format!("content/index.md:5:8: warning: could not check {slow}: timed out after 1 s"),
+            format!(
+                "content/index.md:5:{}: warning: could not check {error}: server error: 500 Internal Server Error",
+                8 + slow.len() + 9
+            ),
+        ]
+    );
+    assert!(!root.join("public").exists(), "check writes no site");
+    assert!(
+        root.join(external::CACHE_FILE).is_file(),
+        "results are kept for the next check"
+    );
+    // Without --external, no request at all.
+    let before = server.seen.requests.lock().unwrap().len();
+    handbook::check(&options, handbook::CheckOptions::default()).expect("internal links are fine");
+    assert_eq!(server.seen.requests.lock().unwrap().len(), before);
+}
