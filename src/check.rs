@@ -96,6 +96,20 @@ pub fn links(
                             ),
                         );
                     }
+                    if resolved.via_alias {
+                        let (line, col) = position(page, link.offset);
+                        diags.push(
+                            Diagnostic::warning(
+                                page.source.display_path(),
+                                format!(
+                                    "link {dest} is an old address (an alias) of {}: it works through a redirect",
+                                    resolved.href
+                                ),
+                            )
+                            .at(line, col)
+                            .help(format!("link to {} directly", resolved.href)),
+                        );
+                    }
                     if resolved.href != *dest {
                         rewrites.insert(dest.clone(), resolved.href);
                     }

@@ -18,6 +18,8 @@ use std::collections::{BTreeSet, HashMap};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     Page(PageId),
+    /// A page reached through one of its aliases.
+    Alias(PageId),
     /// A file of the output (a static or colocated file), by its path in the output folder.
     File(String),
 }
@@ -30,6 +32,8 @@ pub struct Resolved {
     pub fragment: Option<String>,
     /// What the built page links to: site-absolute, with the base path.
     pub href: String,
+    /// The link names an old URL of the page (an alias): it works, through a redirect.
+    pub via_alias: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,8 +132,12 @@ impl<'a> LinkTable<'a> {
         };
         match found {
             Ok(target) => {
+                let (target, via_alias) = match target {
+                    Target::Alias(id) => (Target::Page(id), true),
+                    other => (other, false),
+                };
                 let mut href = match &target {
-                    Target::Page(id) => self.href(&self.site.pages[*id].url),
+                    Target::Page(id) | Target::Alias(id) => self.href(&self.site.pages[*id].url),
                     Target::File(file) => self.href(&format!("/{file}")),
                 };
                 if let Some(query) = query {
@@ -144,6 +152,7 @@ impl<'a> LinkTable<'a> {
                     target,
                     fragment,
                     href,
+                    via_alias,
                 })
             }
             Err(outcome) => outcome,
@@ -158,6 +167,11 @@ impl<'a> LinkTable<'a> {
         let page = |url: &str| self.site.by_url.get(url).map(|&id| Target::Page(id));
         let trimmed = path.trim_end_matches('/');
         if let Some(found) = page(&url_of(trimmed)) {
+            return Some(found);
+        }
+        // Before files: an alias's redirect page is a file of the output too.
+        let alias = |url: &str| self.site.by_alias.get(url).map(|&id| Target::Alias(id));
+        if let Some(found) = alias(&url_of(trimmed)).or_else(|| alias(&format!("/{path}"))) {
             return Some(found);
         }
         if self.files.contains(path) {

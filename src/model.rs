@@ -83,7 +83,20 @@ pub struct Site {
     /// Where each page is in `order`.
     pub position: Vec<usize>,
     pub by_url: HashMap<String, PageId>,
+    /// Old URLs (`aliases` in front matter), each with the page it redirects to. An alias is
+    /// `/old/` (written as `old/index.html`) or, for the old handbook's addresses,
+    /// `/old.html`.
+    pub by_alias: HashMap<String, PageId>,
     pub assets: Vec<Asset>,
+}
+
+/// The file of the output folder that serves an alias URL.
+pub fn alias_output_path(alias: &str) -> String {
+    if alias.ends_with(".html") {
+        alias[1..].to_string()
+    } else {
+        format!("{}index.html", &alias[1..])
+    }
 }
 
 impl Site {

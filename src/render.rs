@@ -21,6 +21,8 @@ pub const STATIC_DIR: &str = "static";
 #[derive(Clone)]
 enum Origin {
     Page(String),
+    /// The redirect page of an alias of this page.
+    Alias(String),
     Generated,
     Static(PathBuf, String),
     Content(PathBuf, String),
@@ -30,6 +32,7 @@ impl Origin {
     fn describe(&self) -> String {
         match self {
             Origin::Page(path) => format!("the page {path}"),
+            Origin::Alias(path) => format!("an alias of {path}"),
             Origin::Generated => "a file handbook generates".into(),
             Origin::Static(_, shown) | Origin::Content(_, shown) => shown.clone(),
         }
@@ -179,6 +182,7 @@ fn generated_names() -> Vec<String> {
         "404.html",
         "sitemap.xml",
         "robots.txt",
+        "_redirects",
         &theme::HIGHLIGHT_STYLESHEET[1..],
     ]
     .map(String::from)
@@ -197,6 +201,21 @@ fn plan_files(
     let mut taken: BTreeMap<String, Origin> = BTreeMap::new();
     for page in &site.pages {
         taken.insert(page.output_path(), Origin::Page(page.source.display_path()));
+    }
+    for (alias, &page) in &site.by_alias {
+        let rel = crate::model::alias_output_path(alias);
+        let origin = Origin::Alias(site.pages[page].source.display_path());
+        if let Some(other) = taken.get(&rel) {
+            diags.push(Diagnostic::error(
+                origin.describe(),
+                format!(
+                    "alias {alias} would be written to {rel}, which is also the output of {}",
+                    other.describe()
+                ),
+            ));
+            continue;
+        }
+        taken.insert(rel, origin);
     }
     for name in generated_names() {
         taken.insert(name, Origin::Generated);
@@ -462,7 +481,17 @@ fn write_generated(
             theme::HIGHLIGHT_STYLESHEET[1..].into(),
             css.map(String::into_bytes),
         ),
+        (
+            "_redirects".into(),
+            Ok(netlify_redirects(site).into_bytes()),
+        ),
     ];
+    for (alias, &page) in &site.by_alias {
+        files.push((
+            crate::model::alias_output_path(alias),
+            Ok(redirect_page(site, page).into_bytes()),
+        ));
+    }
     for (name, bytes) in theme::ASSETS {
         files.push((name.to_string(), Ok(bytes.to_vec())));
     }
@@ -478,6 +507,45 @@ fn write_generated(
             Err(d) => diags.push(d),
         }
     }
+}
+
+/// Netlify's `_redirects`: each alias to its page, permanently. Forced (`!`), because the
+/// alias's redirect page (for other hosts) would otherwise shadow the rule.
+fn netlify_redirects(site: &Site) -> String {
+    let mut aliases: Vec<(&String, &PageId)> = site.by_alias.iter().collect();
+    aliases.sort();
+    let mut text = String::from(
+        "# Old URLs of pages (`aliases` in their front matter), made by handbook.
+",
+    );
+    let base = site.config.base_path();
+    for (alias, &page) in aliases {
+        text.push_str(&format!("{base}{alias} {} 301!\n", site.pages[page].href));
+    }
+    text
+}
+
+/// The page written at an alias, for hosts without `_redirects`: it sends the reader on at once,
+/// `#fragment` included, and tells search engines where the page is now.
+fn redirect_page(site: &Site, page: PageId) -> String {
+    let page = &site.pages[page];
+    let mut href = String::new();
+    highlight::escape_into(&mut href, &page.href);
+    let mut title = String::new();
+    highlight::escape_into(&mut title, &page.title);
+    let mut canonical = String::new();
+    highlight::escape_into(
+        &mut canonical,
+        &format!("{}{}", site.config.base_url, page.url),
+    );
+    // A JSON string is a valid JavaScript string; `<` escaped so that it cannot end the script.
+    let target = serde_json::to_string(&page.href)
+        .unwrap_or_default()
+        .replace('<', "\\u003c");
+    format!(
+        "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Moved: {title}</title>\n<link rel=\"canonical\" href=\"{canonical}\">\n<meta name=\"robots\" content=\"noindex\">\n<script>location.replace({target} + location.hash)</script>\n<meta http-equiv=\"refresh\" content=\"0; url={href}\">\n</head>\n<body>\n<p>This page has moved to <a href=\"{href}\">{title}</a>.</p>\n</body>\n</html>\n",
+        lang = site.config.language,
+    )
 }
 
 /// Every built page, in navigation order, with its absolute URL.

@@ -79,6 +79,7 @@ pub fn resolve(
     for (i, &page) in order.iter().enumerate() {
         position[page] = i;
     }
+    let by_alias = index_aliases(&pages, &by_url, diags);
     Site {
         config,
         pages,
@@ -87,8 +88,80 @@ pub fn resolve(
         order,
         position,
         by_url,
+        by_alias,
         assets,
     }
+}
+
+/// An alias as written (`old/page`, `/old/page/`, `/old/page.html`) as a site URL.
+fn alias_url(alias: &str) -> String {
+    let trimmed = alias.trim();
+    if trimmed.ends_with(".html") {
+        format!("/{}", trimmed.trim_start_matches('/'))
+    } else {
+        normalize_permalink(trimmed)
+    }
+}
+
+/// Every page's aliases, each checked: safe to write, and taken by nothing else.
+fn index_aliases(
+    pages: &[Page],
+    by_url: &HashMap<String, PageId>,
+    diags: &mut Diagnostics,
+) -> HashMap<String, PageId> {
+    let mut by_alias: HashMap<String, PageId> = HashMap::new();
+    for (id, page) in pages.iter().enumerate() {
+        let source = &page.source;
+        let line = source
+            .key_line("aliases")
+            .or_else(|| source.key_line("redirect_from"))
+            .unwrap_or(1);
+        let error = |message: String| {
+            Diagnostic::error(source.display_path(), message)
+                .at(line, 1)
+                .help("an alias is an old address of this page on this site, like `/engineering/old-name/`")
+        };
+        for written in &source.front.aliases {
+            if written.contains("://") || written.trim().starts_with("//") {
+                diags.push(error(format!(
+                    "alias `{written}` is not a path of this site"
+                )));
+                continue;
+            }
+            let alias = alias_url(written);
+            if let Some(why) = unsafe_url(&alias) {
+                diags.push(error(format!("alias `{written}` is not allowed: {why}")));
+                continue;
+            }
+            if alias == page.url {
+                diags.push(error(format!(
+                    "alias `{written}` is this page's own URL: it would redirect to itself"
+                )));
+                continue;
+            }
+            if let Some(&other) = by_url.get(&alias) {
+                diags.push(error(format!(
+                    "alias `{written}` is the URL of {}: a redirect there would hide that page",
+                    pages[other].source.display_path()
+                )));
+                continue;
+            }
+            if let Some(&other) = by_alias.get(&alias) {
+                let other = &pages[other];
+                diags.push(error(if other.source.rel_path == source.rel_path {
+                    format!("alias `{written}` is listed twice")
+                } else {
+                    format!(
+                        "alias `{written}` is also an alias of {}: one old URL can only lead to one page",
+                        other.source.display_path()
+                    )
+                }));
+                continue;
+            }
+            by_alias.insert(alias, id);
+        }
+    }
+    by_alias
 }
 
 /// Every folder that holds a page, and all their parent folders; `` is the root.

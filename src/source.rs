@@ -22,6 +22,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "sidebarDepth",
     "description",
     "draft",
+    "aliases",
+    "redirect_from",
 ];
 
 /// The typed front matter. Every key is optional.
@@ -42,6 +44,9 @@ pub struct FrontMatter {
     #[serde(default, deserialize_with = "scalar_text")]
     pub description: Option<String>,
     pub draft: Option<bool>,
+    /// Old URLs of the page, which redirect to it. `redirect_from` is the Jekyll plugin's name.
+    #[serde(default, alias = "redirect_from", deserialize_with = "text_list")]
+    pub aliases: Vec<String>,
 }
 
 /// A Markdown file of `content/`, read and split, not yet placed in the site.
@@ -500,6 +505,28 @@ fn expectation(key: &str) -> (&'static str, &'static str) {
 }
 
 /// Accepts any scalar as text (`title: 2024` is the title "2024"); lists and maps are errors.
+/// One text or a list of texts (`aliases: /old/` or `aliases: [/old/, /older/]`).
+fn text_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    use serde::de::Error;
+    let text = |value: serde_yaml::Value| match value {
+        serde_yaml::Value::String(s) => Ok(s),
+        serde_yaml::Value::Number(n) => Ok(n.to_string()),
+        _ => Err(D::Error::invalid_type(
+            serde::de::Unexpected::Other("a list or a map inside the list"),
+            &"a URL",
+        )),
+    };
+    match Option::<serde_yaml::Value>::deserialize(d)? {
+        None | Some(serde_yaml::Value::Null) => Ok(Vec::new()),
+        Some(serde_yaml::Value::Sequence(items)) => items.into_iter().map(text).collect(),
+        Some(serde_yaml::Value::Mapping(_)) => Err(D::Error::invalid_type(
+            serde::de::Unexpected::Map,
+            &"a URL or a list of URLs",
+        )),
+        Some(other) => Ok(vec![text(other)?]),
+    }
+}
+
 fn scalar_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     use serde::de::Error;
     match Option::<serde_yaml::Value>::deserialize(d)? {
