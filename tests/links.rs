@@ -223,3 +223,25 @@ fn pages_no_navigation_and_no_page_reaches_are_warnings() {
         "every other page is a section in the sidebar or linked from a page"
     );
 }
+
+#[test]
+fn anchors_of_repeated_headings_are_numbered_and_checked() {
+    let fixture = Fixture::new()
+        .file("content/index.md", "# Home\n\n[second](guide.md#setup-1) [third](/guide/#setup-2) [fourth](/guide/#setup-3)\n")
+        .file("content/guide.md", "---\ntitle: Guide\n---\n## Setup\n## Setup\n## Setup\n");
+    assert_eq!(
+        fixture.errors(),
+        [
+            "content/index.md:3:62: broken link /guide/#setup-3: /guide/ has no heading #setup-3 (did you mean /guide/#setup-1?)"
+        ]
+    );
+    fixture.write(
+        "content/index.md",
+        "# Home\n\n[second](guide.md#setup-1) [third](/guide/#setup-2)\n",
+    );
+    let site = fixture.build();
+    assert_eq!(
+        content_links(&site, "/"),
+        ["/guide/#setup-1", "/guide/#setup-2"]
+    );
+}
