@@ -159,6 +159,14 @@ impl<'a> LinkTable<'a> {
         }
     }
 
+    /// The URL to write for `dest` in page `from`, when it is not `dest` as written.
+    pub fn rewrite(&self, from: &Page, dest: &str) -> Option<String> {
+        match self.resolve(from, dest) {
+            Outcome::Internal(resolved) if resolved.href != dest => Some(resolved.href),
+            _ => None,
+        }
+    }
+
     /// A path from the site's root, without its leading `/`.
     fn site_path(&self, path: &str) -> Option<Target> {
         if path.ends_with(".md") {

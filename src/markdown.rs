@@ -10,6 +10,7 @@ use crate::headings::{IdSet, TocItem, nest};
 use crate::highlight::{code_block, escape_into, language_of};
 use crate::links::html_attributes;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
 /// What rendering a page's Markdown produces.
@@ -41,7 +42,7 @@ fn parser_options() -> Options {
 }
 
 /// Where a link of a page was written, and how.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkRef {
     /// The destination as written (`../product/roadmap.md#goals`).
     pub dest: String,
@@ -50,7 +51,7 @@ pub struct LinkRef {
     pub kind: LinkKind,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LinkKind {
     Link,
     Image,
@@ -59,7 +60,7 @@ pub enum LinkKind {
 }
 
 /// What [`analyze`] finds in a page.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Analysis {
     /// Every id a link may point to: headings, and `id`/`name` attributes of raw HTML.
     pub anchors: Vec<String>,
@@ -72,12 +73,28 @@ pub struct Analysis {
 
 /// Reads `markdown` as [`render`] does, without rendering it.
 pub fn analyze(markdown: &str, options: MarkdownOptions<'_>) -> Analysis {
+    let events = parse(markdown, options);
+    let (anchors, duplicates) = heading_ids(events.iter().map(|(e, _)| e));
+    analysis_of(markdown, &events, anchors, duplicates)
+}
+
+/// The page's events with their source ranges, without a leading `#` heading that repeats the
+/// title.
+fn parse<'a>(markdown: &'a str, options: MarkdownOptions<'_>) -> Vec<(Event<'a>, Range<usize>)> {
     let mut events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(markdown, parser_options())
         .into_offset_iter()
         .collect();
     let skip = title_heading_len(events.iter().map(|(e, _)| e), options.title);
     events.drain(..skip);
-    let (anchors, duplicates) = heading_ids(events.iter().map(|(e, _)| e));
+    events
+}
+
+fn analysis_of(
+    markdown: &str,
+    events: &[(Event<'_>, Range<usize>)],
+    anchors: Vec<String>,
+    duplicates: Vec<(usize, String)>,
+) -> Analysis {
     let mut analysis = Analysis {
         anchors,
         ..Analysis::default()
@@ -86,7 +103,7 @@ pub fn analyze(markdown: &str, options: MarkdownOptions<'_>) -> Analysis {
     let mut next_duplicate = duplicates.next();
     let mut heading_index = 0;
     let mut open_image: Option<(usize, bool)> = None;
-    for (event, range) in &events {
+    for (event, range) in events {
         match event {
             Event::Start(Tag::Heading { .. }) => {
                 if next_duplicate
@@ -238,18 +255,18 @@ fn heading_ids<'e, 'a: 'e>(
     (out, duplicates)
 }
 
-/// Renders `markdown` to HTML. `rewrite` gives the URL to write for a link destination, or
-/// `None` to keep it as written.
+/// Renders `markdown` to HTML, and reads it as [`analyze`] does (one parse for both).
+/// `rewrite` gives the URL to write for a link destination, or `None` to keep it as written.
 pub fn render(
     markdown: &str,
     options: MarkdownOptions<'_>,
     rewrite: &dyn Fn(&str) -> Option<String>,
-) -> RenderedMarkdown {
-    let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, parser_options()).collect();
-    let skip = title_heading_len(events.iter(), options.title);
-    events.drain(..skip);
-    let (ids, _) = heading_ids(events.iter());
+) -> (RenderedMarkdown, Analysis) {
+    let events = parse(markdown, options);
+    let (ids, duplicates) = heading_ids(events.iter().map(|(e, _)| e));
+    let analysis = analysis_of(markdown, &events, ids.clone(), duplicates);
     let mut ids = ids.into_iter();
+    let events: Vec<Event<'_>> = events.into_iter().map(|(e, _)| e).collect();
 
     let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len());
     let mut toc = Vec::new();
@@ -302,11 +319,12 @@ pub fn render(
 
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
-    RenderedMarkdown {
+    let rendered = RenderedMarkdown {
         html,
         toc: nest(toc),
         anchors,
-    }
+    };
+    (rendered, analysis)
 }
 
 /// A link's destination as the output writes it; raw HTML with its `href`s and `src`s
@@ -485,6 +503,7 @@ mod tests {
             },
             &|_| None,
         )
+        .0
         .html
     }
 
@@ -505,7 +524,8 @@ mod tests {
                 title: "",
             },
             &|_| None,
-        );
+        )
+        .0;
         assert_eq!(r.anchors, ["setup", "setup-2", "setup-1"]);
     }
 
@@ -519,7 +539,8 @@ mod tests {
                 title: "",
             },
             &|_| None,
-        );
+        )
+        .0;
         assert_eq!(r.toc.len(), 2);
         assert_eq!(r.toc[0].children.len(), 1);
         assert!(r.toc[0].children[0].children.is_empty());
@@ -530,7 +551,8 @@ mod tests {
                 title: "",
             },
             &|_| None,
-        );
+        )
+        .0;
         assert!(r.toc.is_empty());
     }
 
@@ -544,7 +566,8 @@ mod tests {
                 title: "Don't \"panic\" -- ok...",
             },
             &|_| None,
-        );
+        )
+        .0;
         assert_eq!(r.html, "");
         assert!(html("# Other\n\ntext\n").contains("<h1 id=\"other\">"));
         assert_eq!(

@@ -2,7 +2,7 @@
 //! navigation group, then 404, sitemap, robots.txt, the highlighting stylesheet, and copies of
 //! `static/` and of the files beside pages in `content/`.
 
-use crate::check::{self, ExternalLink, Rewrites};
+use crate::check::{self, ExternalLink};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::links::LinkTable;
 use crate::markdown::{self, MarkdownOptions};
@@ -11,6 +11,7 @@ use crate::output::{Manifest, Staging};
 use crate::templates::{self, NotFoundContext, PageContext, SiteView, Templates};
 use crate::{highlight, theme};
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::Xxh3;
@@ -57,16 +58,14 @@ pub fn write_site(
         return Vec::new();
     }
     let table = LinkTable::new(site, &outputs);
-    let (rewrites, external) = check_links(site, &table, diags);
     check::template_links(templates, site, &table, diags);
     if strict {
         check::equal_weights(site, diags);
     }
     let sidebars = render_sidebars(site, templates, diags);
     if diags.has_errors() {
-        return external;
+        return Vec::new();
     }
-    check::orphans(site, &sidebars, &rewrites, diags);
     let prepared = match target.map(|target| (target, Staging::new(target, &outputs))) {
         None => None,
         Some((_, Ok(staging))) => Some(staging),
@@ -76,36 +75,39 @@ pub fn write_site(
                 "cannot prepare the output folder",
                 err,
             ));
-            return external;
+            return Vec::new();
         }
     };
     let staging = prepared.as_ref();
     let global = global_fingerprint(site, templates);
-    let results: Vec<Result<(String, u128), Diagnostic>> = (0..site.pages.len())
+    let known = staging.map_or_else(HashMap::new, |s| read_facts(s.previous_facts()));
+    let pages: Vec<PageDone> = (0..site.pages.len())
         .into_par_iter()
         .map(|id| {
+            let rel = site.pages[id].output_path();
+            let known = known.get(&rel);
             write_page(
-                site,
-                templates,
-                &sidebars,
-                &rewrites[id],
-                staging,
-                global,
-                id,
+                site, templates, &sidebars, &table, known, staging, global, id,
             )
         })
         .collect();
     let mut manifest = Manifest::new();
     let mut failures = Vec::new();
-    for result in results {
-        match result {
-            Ok((rel, fingerprint)) => {
-                manifest.insert(rel, fingerprint);
+    let mut analyses = Vec::with_capacity(pages.len());
+    let mut facts = String::new();
+    for done in pages {
+        match done.result {
+            Ok(fingerprint) => {
+                facts.push_str(&facts_line(&done.rel, done.key, &done.analysis));
+                manifest.insert(done.rel, fingerprint);
             }
             Err(d) => failures.push(d),
         }
+        analyses.push(done.analysis);
     }
     diags.extend(collapse_repeats(failures));
+    let (rewrites, external) = check::links(site, &table, &analyses, diags);
+    check::orphans(site, &sidebars, &rewrites, diags);
     write_generated(site, templates, &sidebars, staging, &files, diags);
     let Some(staging) = prepared else {
         return external;
@@ -126,25 +128,57 @@ pub fn write_site(
         return external;
     }
     let target = staging.target().to_path_buf();
-    if let Err(err) = staging.commit(&manifest) {
+    if let Err(err) = staging.commit(&manifest, &facts) {
         diags.push(output_failure(&target, "cannot swap in the new site", err));
     }
     external
 }
 
-/// Reads every page's links and headings and checks the links against the whole site: the
-/// rewrites each page's links need.
-fn check_links(
-    site: &Site,
-    table: &LinkTable<'_>,
-    diags: &mut Diagnostics,
-) -> (Vec<Rewrites>, Vec<ExternalLink>) {
-    let analyses: Vec<markdown::Analysis> = site
-        .pages
-        .par_iter()
-        .map(|page| markdown::analyze(&page.source.body, markdown_options(page)))
-        .collect();
-    check::links(site, table, &analyses, diags)
+/// One line of the facts file: a page's analysis, and the key of the inputs it came from.
+#[derive(Serialize, Deserialize)]
+struct Facts<'a> {
+    rel: std::borrow::Cow<'a, str>,
+    key: u64,
+    analysis: std::borrow::Cow<'a, markdown::Analysis>,
+}
+
+fn facts_line(rel: &str, key: u64, analysis: &markdown::Analysis) -> String {
+    let facts = Facts {
+        rel: rel.into(),
+        key,
+        analysis: std::borrow::Cow::Borrowed(analysis),
+    };
+    let mut line = serde_json::to_string(&facts).unwrap_or_default();
+    line.push('\n');
+    line
+}
+
+/// The analyses the previous build saved, by output path. Unreadable lines are skipped: the
+/// page is then analysed again.
+fn read_facts(text: &str) -> HashMap<String, (u64, markdown::Analysis)> {
+    text.par_lines()
+        .filter_map(|line| serde_json::from_str::<Facts<'_>>(line).ok())
+        .map(|f| (f.rel.into_owned(), (f.key, f.analysis.into_owned())))
+        .collect()
+}
+
+/// What the analysis of a page depends on: its Markdown, its title (a leading `#` heading that
+/// repeats it is dropped), and the program.
+fn analysis_key(global: u128, page: &Page) -> u64 {
+    let mut hasher = Xxh3::new();
+    hasher.update(&global.to_le_bytes());
+    hasher.update(page.source.body.as_bytes());
+    hasher.update(&[0]);
+    hasher.update(page.title.as_bytes());
+    hasher.digest()
+}
+
+/// A rendered (or found current) page.
+struct PageDone {
+    rel: String,
+    key: u64,
+    analysis: markdown::Analysis,
+    result: Result<u128, Diagnostic>,
 }
 
 fn output_failure(target: &Path, what: &str, err: std::io::Error) -> Diagnostic {
@@ -332,7 +366,7 @@ impl std::io::Write for HashWriter<'_> {
 fn page_fingerprint(
     global: u128,
     page: &Page,
-    rewrites: &Rewrites,
+    hrefs: &[Option<String>],
     sidebar: &str,
     context: &PageContext<'_>,
 ) -> u128 {
@@ -341,12 +375,8 @@ fn page_fingerprint(
     hasher.update(page.source.body.as_bytes());
     hasher.update(&[page.toc_max_level]);
     // Where the page's links lead: another page's new URL changes this page's HTML.
-    let mut pairs: Vec<(&String, &String)> = rewrites.iter().collect();
-    pairs.sort_unstable();
-    for (dest, href) in pairs {
-        hasher.update(dest.as_bytes());
-        hasher.update(&[0]);
-        hasher.update(href.as_bytes());
+    for href in hrefs {
+        hasher.update(href.as_deref().unwrap_or("=").as_bytes());
         hasher.update(&[0]);
     }
     // The sidebar is hashed as it is: escaping it as JSON would cost more than rendering it.
@@ -356,40 +386,65 @@ fn page_fingerprint(
 }
 
 /// Renders one page and writes it, unless the staging folder already has it from the same
-/// inputs (without a staging folder, renders it and drops it). Returns its output path and
-/// fingerprint.
+/// inputs (without a staging folder, renders it and drops it). `known` is the page's analysis
+/// from the previous build: with it, an unchanged page is not even parsed.
+#[allow(clippy::too_many_arguments)]
 fn write_page(
     site: &Site,
     templates: &Templates,
     sidebars: &HashMap<NodeId, String>,
-    rewrites: &Rewrites,
+    table: &LinkTable<'_>,
+    known: Option<&(u64, markdown::Analysis)>,
     staging: Option<&Staging>,
     global: u128,
     id: PageId,
-) -> Result<(String, u128), Diagnostic> {
+) -> PageDone {
     let page = &site.pages[id];
     let rel = page.output_path();
+    let key = analysis_key(global, page);
     let sidebar = page_sidebar(site, sidebars, id);
     let mut context = templates::page_context(site, id, "", &[], "");
-    let fingerprint = page_fingerprint(global, page, rewrites, &sidebar, &context);
-    if staging.is_some_and(|s| s.is_current(&rel, fingerprint)) {
-        return Ok((rel, fingerprint));
+    let rewrite = |dest: &str| table.rewrite(page, dest);
+    let hrefs_of = |analysis: &markdown::Analysis| -> Vec<Option<String>> {
+        analysis.links.iter().map(|l| rewrite(&l.dest)).collect()
+    };
+    if let Some((_, analysis)) = known.filter(|(k, _)| *k == key) {
+        let fingerprint = page_fingerprint(global, page, &hrefs_of(analysis), &sidebar, &context);
+        if staging.is_some_and(|s| s.is_current(&rel, fingerprint)) {
+            return PageDone {
+                rel,
+                key,
+                analysis: analysis.clone(),
+                result: Ok(fingerprint),
+            };
+        }
     }
-    let rendered = render_markdown(page, rewrites);
+    let (rendered, analysis) =
+        markdown::render(&page.source.body, markdown_options(page), &rewrite);
+    let fingerprint = page_fingerprint(global, page, &hrefs_of(&analysis), &sidebar, &context);
     context.page.content = &rendered.html;
     context.page.toc = &rendered.toc;
     context.sidebar = &sidebar;
-    let html = render_template(templates, page, &context)?;
-    let Some(staging) = staging else {
-        return Ok((rel, fingerprint));
-    };
-    staging.write(&rel, html.as_bytes()).map_err(|err| {
-        Diagnostic::error(
-            page.source.display_path(),
-            format!("cannot write {rel}: {err}"),
-        )
-    })?;
-    Ok((rel, fingerprint))
+    let result = render_template(templates, page, &context).and_then(|html| {
+        let Some(staging) = staging else {
+            return Ok(fingerprint);
+        };
+        staging
+            .write(&rel, html.as_bytes())
+            .map(|()| fingerprint)
+            .map_err(|err| {
+                Diagnostic::error(
+                    page.source.display_path(),
+                    format!("cannot write {rel}: {err}"),
+                )
+            })
+    });
+    PageDone {
+        rel,
+        key,
+        analysis,
+        result,
+    }
 }
 
 /// The shared sidebar of the page's group, with the page's own link marked.
@@ -405,12 +460,14 @@ pub fn render_page(
     site: &Site,
     templates: &Templates,
     sidebars: &HashMap<NodeId, String>,
-    rewrites: &Rewrites,
+    table: &LinkTable<'_>,
     id: PageId,
 ) -> Result<String, Diagnostic> {
     let page = &site.pages[id];
     let sidebar = page_sidebar(site, sidebars, id);
-    let rendered = render_markdown(page, rewrites);
+    let (rendered, _) = markdown::render(&page.source.body, markdown_options(page), &|dest| {
+        table.rewrite(page, dest)
+    });
     let context = templates::page_context(site, id, &rendered.html, &rendered.toc, &sidebar);
     render_template(templates, page, &context)
 }
@@ -420,12 +477,6 @@ fn markdown_options(page: &Page) -> MarkdownOptions<'_> {
         toc_max_level: page.toc_max_level,
         title: &page.title,
     }
-}
-
-fn render_markdown(page: &Page, rewrites: &Rewrites) -> markdown::RenderedMarkdown {
-    markdown::render(&page.source.body, markdown_options(page), &|dest| {
-        rewrites.get(dest).cloned()
-    })
 }
 
 /// The page's layout template, filled with `context`.
