@@ -12,6 +12,7 @@ pub mod headings;
 pub mod highlight;
 pub mod markdown;
 pub mod model;
+pub mod mojibake;
 pub mod output;
 pub mod render;
 pub mod resolve;
