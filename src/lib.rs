@@ -15,6 +15,7 @@ pub mod highlight;
 pub mod links;
 pub mod markdown;
 pub mod model;
+pub mod mojibake;
 pub mod output;
 pub mod render;
 pub mod resolve;
