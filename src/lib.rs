@@ -121,6 +121,30 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     })
 }
 
+/// `handbook check --fix`: repairs mojibake in every page of `content/`, in place. Returns each
+/// repaired file (as shown in messages) with how many stretches it repaired, and the files it
+/// could not repair.
+pub fn fix_mojibake(root: &std::path::Path) -> (Vec<(String, usize)>, Vec<Diagnostic>) {
+    let mut problems = Diagnostics::default();
+    let files = source::list_files(root, source::CONTENT_DIR, &mut problems);
+    let mut repaired = Vec::new();
+    for (rel, path) in files {
+        if !rel.ends_with(".md") {
+            continue;
+        }
+        let shown = format!("{}/{rel}", source::CONTENT_DIR);
+        match mojibake::repair_file(&path) {
+            Ok(0) => {}
+            Ok(count) => repaired.push((shown, count)),
+            Err(err) => problems.push(Diagnostic::error(
+                shown,
+                format!("cannot repair mojibake: {err}"),
+            )),
+        }
+    }
+    (repaired, problems.into_sorted())
+}
+
 /// What `handbook check` checks beyond a build.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CheckOptions {

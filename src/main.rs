@@ -68,6 +68,10 @@ enum Command {
         /// order), and fail on warnings too (network problems of --external included).
         #[arg(long)]
         strict: bool,
+        /// First repair mojibake (`â€™` for `’`, `Ã©` for `é`: UTF-8 text once read as
+        /// Windows-1252) in every page of content/, in place, changing nothing else; then check.
+        #[arg(long)]
+        fix: bool,
     },
 }
 
@@ -117,7 +121,21 @@ fn main() -> ExitCode {
             drafts,
             external,
             strict,
+            fix,
         } => {
+            if fix {
+                let (repaired, problems) = handbook::fix_mojibake(&root);
+                for (file, count) in &repaired {
+                    println!(
+                        "Repaired {count} stretch{} of mojibake in {file}",
+                        if *count == 1 { "" } else { "es" }
+                    );
+                }
+                if !problems.is_empty() {
+                    report(&problems);
+                    return ExitCode::FAILURE;
+                }
+            }
             let options = BuildOptions {
                 root,
                 output_dir: None,

@@ -285,7 +285,20 @@ pub fn parse_page(rel_path: String, text: &str) -> PageResult {
             ..d
         }]
     })?;
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<Diagnostic> = crate::mojibake::find(text)
+        .into_iter()
+        .map(|m| {
+            Diagnostic::warning(
+                shown.clone(),
+                format!(
+                    "mojibake: `{}` should read `{}` (UTF-8 text that was once read as Windows-1252)",
+                    m.found, m.repaired
+                ),
+            )
+            .at(m.line, m.column)
+            .help("`handbook check --fix` repairs it in every page, changing nothing else")
+        })
+        .collect();
     let (front, key_lines, extra) = match split.yaml {
         Some(yaml) => match parse_front_matter(&shown, yaml, &mut warnings) {
             Ok(parsed) => parsed,

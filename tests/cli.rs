@@ -235,3 +235,47 @@ fn check_strict_warns_about_equal_weights_and_fails_on_warnings() {
          error: 1 warning (--strict fails on warnings)\n"
     );
 }
+
+#[test]
+fn check_fix_repairs_mojibake_in_place_and_changes_nothing_else() {
+    let page = "---\r\ntitle: \"Donâ€™t panic\"\r\n---\r\n\r\nWe say â€œhelloâ€\u{9d} to the cafÃ© team.  \r\n\r\n```bash\r\necho \"kept as is\"\t\r\n```\r\n";
+    let fixture = Fixture::new()
+        .file("content/index.md", "# Home\n\nSee [the page](page.md).\n")
+        .file("content/page.md", page);
+    let root = fixture.root();
+    // Reported by a plain check, at its place, with the repaired text.
+    let plain = handbook(&["check".as_ref(), "--root".as_ref(), root.as_os_str()]);
+    assert_eq!(plain.status.code(), Some(0));
+    let fix_help =
+        "  help: `handbook check --fix` repairs it in every page, changing nothing else\n";
+    assert_eq!(
+        stderr(&plain),
+        format!(
+            "content/page.md:2:12: warning: mojibake: `â€™` should read `’` (UTF-8 text that was once read as Windows-1252)\n{fix_help}\
+             content/page.md:5:8: warning: mojibake: `â€œ` should read `“` (UTF-8 text that was once read as Windows-1252)\n{fix_help}\
+             content/page.md:5:16: warning: mojibake: `â€\u{9d}` should read `”` (UTF-8 text that was once read as Windows-1252)\n{fix_help}\
+             content/page.md:5:30: warning: mojibake: `Ã©` should read `é` (UTF-8 text that was once read as Windows-1252)\n{fix_help}"
+        )
+    );
+    let fixed = handbook(&[
+        "check".as_ref(),
+        "--fix".as_ref(),
+        "--root".as_ref(),
+        root.as_os_str(),
+    ]);
+    assert_eq!(fixed.status.code(), Some(0), "{}", stderr(&fixed));
+    assert_eq!(stderr(&fixed), "", "nothing left to report");
+    assert!(
+        stdout(&fixed)
+            .starts_with("Repaired 4 stretches of mojibake in content/page.md\nChecked 2 pages"),
+        "{}",
+        stdout(&fixed)
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("content/page.md")).unwrap(),
+        "---\r\ntitle: \"Don’t panic\"\r\n---\r\n\r\nWe say “hello” to the café team.  \r\n\r\n```bash\r\necho \"kept as is\"\t\r\n```\r\n",
+        "only the mojibake changed: line endings, spacing and everything else are as they were"
+    );
+    let home = std::fs::read(root.join("content/index.md")).unwrap();
+    assert_eq!(home, b"# Home\n\nSee [the page](page.md).\n");
+}
