@@ -143,7 +143,7 @@ fn help_mentions_every_command_and_flag() {
     let top = handbook(&["--help".as_ref()]);
     assert_eq!(top.status.code(), Some(0));
     let text = stdout(&top);
-    for word in ["build", "--help", "--version"] {
+    for word in ["build", "check", "--help", "--version"] {
         assert!(
             text.contains(word),
             "`handbook --help` lacks {word}:\n{text}"
@@ -156,6 +156,23 @@ fn help_mentions_every_command_and_flag() {
         assert!(
             text.contains(word),
             "`handbook build --help` lacks {word}:\n{text}"
+        );
+    }
+    let check = handbook(&["check".as_ref(), "--help".as_ref()]);
+    assert_eq!(check.status.code(), Some(0));
+    let text = stdout(&check);
+    for word in [
+        "--root",
+        "--base-url",
+        "--drafts",
+        "--external",
+        "--strict",
+        "--fix",
+        "--help",
+    ] {
+        assert!(
+            text.contains(word),
+            "`handbook check --help` lacks {word}:\n{text}"
         );
     }
 }
