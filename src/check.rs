@@ -11,8 +11,8 @@ use crate::markdown::{Analysis, LinkKind};
 use crate::model::{Page, PageId, Site};
 use std::collections::{HashMap, HashSet};
 
-/// For each page, the URL the output writes for each link destination that changes.
-pub type Rewrites = HashMap<String, String>;
+/// The pages (by id) some other page's content links to.
+pub type Linked = HashSet<PageId>;
 
 /// An `http(s)` link of a page, for `handbook check --external`.
 #[derive(Debug, Clone)]
@@ -23,23 +23,18 @@ pub struct ExternalLink {
     pub offset: usize,
 }
 
-/// Checks every page's links against the whole site; returns each page's rewrites, and the
-/// links that leave the site.
+/// Checks every page's links against the whole site; returns the pages that other pages link
+/// to, and the links that leave the site.
 pub fn links(
     site: &Site,
     table: &LinkTable<'_>,
     analyses: &[Analysis],
     diags: &mut Diagnostics,
-) -> (Vec<Rewrites>, Vec<ExternalLink>) {
+) -> (Linked, Vec<ExternalLink>) {
     let mut external = Vec::new();
-    let anchors: Vec<HashSet<&str>> = analyses
-        .iter()
-        .map(|a| a.anchors.iter().map(String::as_str).collect())
-        .collect();
     let policy = site.config.links;
-    let mut all = Vec::with_capacity(site.pages.len());
+    let mut linked = Linked::new();
     for (id, (page, analysis)) in site.pages.iter().zip(analyses).enumerate() {
-        let mut rewrites = Rewrites::new();
         let report = |diags: &mut Diagnostics, offset: usize, message: String| {
             let (line, col) = position(page, offset);
             let d = match policy {
@@ -66,7 +61,7 @@ pub fn links(
                     }
                 }
                 Outcome::SamePage(fragment) => {
-                    if !has_anchor(&anchors[id], &fragment) {
+                    if !has_anchor(&analyses[id].anchors, &fragment) {
                         let hint = did_you_mean(LinkTable::nearest_anchor(
                             &analyses[id].anchors,
                             &fragment,
@@ -81,7 +76,7 @@ pub fn links(
                 Outcome::Internal(resolved) => {
                     if let (Target::Page(target), Some(fragment)) =
                         (&resolved.target, &resolved.fragment)
-                        && !has_anchor(&anchors[*target], fragment)
+                        && !has_anchor(&analyses[*target].anchors, fragment)
                     {
                         let hint = did_you_mean(
                             LinkTable::nearest_anchor(&analyses[*target].anchors, fragment)
@@ -110,8 +105,10 @@ pub fn links(
                             .help(format!("link to {} directly", resolved.href)),
                         );
                     }
-                    if resolved.href != *dest {
-                        rewrites.insert(dest.clone(), resolved.href);
+                    if let Target::Page(target) = resolved.target
+                        && target != id
+                    {
+                        linked.insert(target);
                     }
                 }
                 Outcome::Broken { reason, suggestion } => {
@@ -142,9 +139,8 @@ pub fn links(
                     .help("describe the image for readers who cannot see it: ![what it shows](path), or alt=\"...\""),
             );
         }
-        all.push(rewrites);
     }
-    (all, external)
+    (linked, external)
 }
 
 /// Checks the `http(s)` links on the network and reports each broken one at every place it is
@@ -199,8 +195,9 @@ pub fn external_links(
 }
 
 /// `#top` and an empty fragment scroll to the top of any page (HTML's rule).
-fn has_anchor(anchors: &HashSet<&str>, fragment: &str) -> bool {
-    fragment.is_empty() || fragment == "top" || anchors.contains(fragment)
+/// A page has a few dozen anchors at most: a scan beats building a set for every page.
+fn has_anchor(anchors: &[String], fragment: &str) -> bool {
+    fragment.is_empty() || fragment == "top" || anchors.iter().any(|a| a == fragment)
 }
 
 fn did_you_mean(suggestion: Option<String>) -> String {
@@ -259,7 +256,7 @@ pub fn template_links(
 pub fn orphans(
     site: &Site,
     sidebars: &HashMap<crate::model::NodeId, String>,
-    rewrites: &[Rewrites],
+    linked: &Linked,
     diags: &mut Diagnostics,
 ) {
     let mut reached: HashSet<&str> = HashSet::new();
@@ -270,16 +267,12 @@ pub fn orphans(
             }
         }
     }
-    for (id, page_rewrites) in rewrites.iter().enumerate() {
-        for href in page_rewrites.values() {
-            let href = href.split(['#', '?']).next().unwrap_or_default();
-            if site.pages[id].href != href {
-                reached.insert(href);
-            }
-        }
-    }
-    for page in &site.pages {
-        if !page.is_home() && !page.generated && !reached.contains(page.href.as_str()) {
+    for (id, page) in site.pages.iter().enumerate() {
+        if !page.is_home()
+            && !page.generated
+            && !linked.contains(&id)
+            && !reached.contains(page.href.as_str())
+        {
             diags.push(
                 Diagnostic::warning(
                     page.source.display_path(),

@@ -106,8 +106,8 @@ pub fn write_site(
         analyses.push(done.analysis);
     }
     diags.extend(collapse_repeats(failures));
-    let (rewrites, external) = check::links(site, &table, &analyses, diags);
-    check::orphans(site, &sidebars, &rewrites, diags);
+    let (linked, external) = check::links(site, &table, &analyses, diags);
+    check::orphans(site, &sidebars, &linked, diags);
     write_generated(site, templates, &sidebars, staging, &files, diags);
     let Some(staging) = prepared else {
         return external;
