@@ -319,11 +319,5 @@ pub fn equal_weights(site: &Site, diags: &mut Diagnostics) {
 
 /// 1-based line and column of a byte offset in `text`.
 fn text_position(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text.as_bytes()[..offset.min(text.len())];
-    let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
-    let column = String::from_utf8_lossy(&before[line_start..])
-        .chars()
-        .count()
-        + 1;
-    (memchr::memchr_iter(b'\n', before).count() + 1, column)
+    crate::diagnostics::position_after(&text.as_bytes()[..offset.min(text.len())])
 }

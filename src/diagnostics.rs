@@ -159,6 +159,17 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, c)| c)
 }
 
+/// 1-based line and column (in characters) of the position just after `prefix`.
+pub fn position_after(prefix: &[u8]) -> (usize, usize) {
+    let line = memchr::memchr_iter(b'\n', prefix).count() + 1;
+    let line_start = memchr::memrchr(b'\n', prefix).map_or(0, |i| i + 1);
+    let col = String::from_utf8_lossy(&prefix[line_start..])
+        .chars()
+        .count()
+        + 1;
+    (line, col)
+}
+
 /// The text of a YAML error without serde_yaml's trailing " at line X column Y".
 pub fn yaml_message(err: &serde_yaml::Error) -> String {
     let text = err.to_string();

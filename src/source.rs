@@ -232,7 +232,7 @@ fn read_page(rel_path: String, path: &Path) -> PageResult {
 fn decode(shown: &str, bytes: Vec<u8>) -> Result<String, Diagnostic> {
     let text = String::from_utf8(bytes).map_err(|err| {
         let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
-        let (line, col) = position_after(valid);
+        let (line, col) = crate::diagnostics::position_after(valid);
         let binary = err.as_bytes().iter().take(8000).any(|&b| b == 0);
         let message = if binary {
             "this looks like a binary file, not Markdown"
@@ -248,7 +248,8 @@ fn decode(shown: &str, bytes: Vec<u8>) -> Result<String, Diagnostic> {
             })
     })?;
     if text.contains('\0') {
-        let (line, col) = position_after(&text.as_bytes()[..text.find('\0').unwrap_or(0)]);
+        let (line, col) =
+            crate::diagnostics::position_after(&text.as_bytes()[..text.find('\0').unwrap_or(0)]);
         return Err(
             Diagnostic::error(shown, "this looks like a binary file, not Markdown")
                 .at(line, col)
@@ -259,20 +260,6 @@ fn decode(shown: &str, bytes: Vec<u8>) -> Result<String, Diagnostic> {
         Some(rest) => rest.to_string(),
         None => text,
     })
-}
-
-/// 1-based line and column of the position just after `prefix`.
-fn position_after(prefix: &[u8]) -> (usize, usize) {
-    let line = prefix.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = prefix
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    let col = String::from_utf8_lossy(&prefix[line_start..])
-        .chars()
-        .count()
-        + 1;
-    (line, col)
 }
 
 /// Splits and parses one page's text. Returns the page and its warnings, or its error with
