@@ -3,8 +3,8 @@
 //! already serves as the page title. Pure: no IO, no knowledge of other pages: links are
 //! rewritten by a function the caller passes.
 //!
-//! [`analyze`] reads the same page without producing HTML: its heading ids and every link as
-//! written, with its position, for checking links across the site before rendering.
+//! Rendering also returns the page's [`Analysis`]: its heading ids and every link as written,
+//! with its position, which the site-wide link checks run on.
 
 use crate::headings::{IdSet, TocItem, nest};
 use crate::highlight::{code_block, escape_into, language_of};
@@ -59,7 +59,7 @@ pub enum LinkKind {
     Html,
 }
 
-/// What [`analyze`] finds in a page.
+/// What [`render`] finds in a page besides its HTML: what links are checked against.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Analysis {
     /// Every id a link may point to: headings, and `id`/`name` attributes of raw HTML.
@@ -69,13 +69,6 @@ pub struct Analysis {
     pub duplicate_ids: Vec<(String, usize)>,
     /// Images (Markdown or `<img>`) without alt text, by offset.
     pub images_without_alt: Vec<usize>,
-}
-
-/// Reads `markdown` as [`render`] does, without rendering it.
-pub fn analyze(markdown: &str, options: MarkdownOptions<'_>) -> Analysis {
-    let events = parse(markdown, options);
-    let (anchors, duplicates) = heading_ids(events.iter().map(|(e, _)| e));
-    analysis_of(markdown, &events, anchors, duplicates)
 }
 
 /// The page's events with their source ranges, without a leading `#` heading that repeats the
@@ -255,7 +248,7 @@ fn heading_ids<'e, 'a: 'e>(
     (out, duplicates)
 }
 
-/// Renders `markdown` to HTML, and reads it as [`analyze`] does (one parse for both).
+/// Renders `markdown` to HTML, and reads its links and headings (one parse for both).
 /// `rewrite` gives the URL to write for a link destination, or `None` to keep it as written.
 pub fn render(
     markdown: &str,

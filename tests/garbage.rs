@@ -1,7 +1,7 @@
 //! No input makes handbook panic: thousands of generated pages, each a mix of front matter,
 //! Markdown and plain garbage, go through the loader and the Markdown renderer.
 
-use handbook::markdown::{MarkdownOptions, analyze, render};
+use handbook::markdown::{MarkdownOptions, render};
 use handbook::source::parse_page;
 
 /// Pieces that are known to stress a front matter splitter, a YAML parser or a Markdown parser.
