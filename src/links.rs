@@ -334,14 +334,13 @@ fn suspicious_scheme(dest: &str) -> Option<String> {
     let near = ["http", "https"]
         .into_iter()
         .any(|s| strsim::damerau_levenshtein(&lower, s) <= 2);
-    (near && rest.starts_with("//") || near && lower.len() >= 3 && lower.contains("tp")).then(
-        || {
-            format!(
-                "`{scheme}:` is not a web address scheme; did you mean https://{}?",
-                rest.trim_start_matches('/')
-            )
-        },
-    )
+    let looks_like_web = rest.starts_with("//") || (lower.len() >= 3 && lower.contains("tp"));
+    (near && looks_like_web).then(|| {
+        format!(
+            "`{scheme}:` is not a web address scheme; did you mean https://{}?",
+            rest.trim_start_matches('/')
+        )
+    })
 }
 
 /// The host at the start of a relative-looking link that is really a web address without
@@ -369,11 +368,29 @@ pub struct HtmlAttribute<'a> {
     pub value_range: std::ops::Range<usize>,
 }
 
-/// The attributes of every start tag in a piece of raw HTML, in order. Comments are skipped;
-/// names are lower-cased. Entity references in values are left as they are (`&amp;`).
+/// One start tag in raw HTML: `<img src="x.png" alt="...">`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HtmlTag<'a> {
+    /// Lower-cased (`img`).
+    pub name: String,
+    /// Byte offset of its `<` in the scanned text.
+    pub start: usize,
+    pub attributes: Vec<HtmlAttribute<'a>>,
+}
+
+/// The attributes of every start tag in a piece of raw HTML, in order (see [`html_tags`]).
 pub fn html_attributes(html: &str) -> Vec<HtmlAttribute<'_>> {
+    html_tags(html)
+        .into_iter()
+        .flat_map(|tag| tag.attributes)
+        .collect()
+}
+
+/// Every start tag of a piece of raw HTML, in order. Comments are skipped; tag and attribute
+/// names are lower-cased. Entity references in values are left as they are (`&amp;`).
+pub fn html_tags(html: &str) -> Vec<HtmlTag<'_>> {
     let bytes = html.as_bytes();
-    let mut found = Vec::new();
+    let mut tags = Vec::new();
     let mut i = 0;
     while let Some(lt) = memchr::memchr(b'<', &bytes[i..]) {
         i += lt + 1;
@@ -384,11 +401,17 @@ pub fn html_attributes(html: &str) -> Vec<HtmlAttribute<'_>> {
         if !bytes.get(i).is_some_and(u8::is_ascii_alphabetic) {
             continue;
         }
-        // The tag name.
+        let start = i - 1;
+        let name_start = i;
         while i < bytes.len() && !bytes[i].is_ascii_whitespace() && !matches!(bytes[i], b'>' | b'/')
         {
             i += 1;
         }
+        let mut tag = HtmlTag {
+            name: html[name_start..i].to_ascii_lowercase(),
+            start,
+            attributes: Vec::new(),
+        };
         // Attributes until `>`.
         loop {
             while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b'/') {
@@ -433,14 +456,15 @@ pub fn html_attributes(html: &str) -> Vec<HtmlAttribute<'_>> {
                     (start, i)
                 }
             };
-            found.push(HtmlAttribute {
+            tag.attributes.push(HtmlAttribute {
                 name,
                 value: &html[start..end],
                 value_range: start..end,
             });
         }
+        tags.push(tag);
     }
-    found
+    tags
 }
 
 #[cfg(test)]
@@ -502,6 +526,11 @@ mod tests {
         let a = &html_attributes(r#"<a HREF = "x y">"#)[0];
         assert_eq!((a.name.as_str(), a.value), ("href", "x y"));
         assert_eq!(&r#"<a HREF = "x y">"#[a.value_range.clone()], "x y");
+        let tags: Vec<(String, usize)> = html_tags("<!-- <img> --><IMG src=a.png><br/>")
+            .into_iter()
+            .map(|t| (t.name, t.start))
+            .collect();
+        assert_eq!(tags, [("img".to_string(), 14), ("br".into(), 29)]);
         // Never panics on broken markup.
         for text in [
             "<",

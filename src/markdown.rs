@@ -8,7 +8,7 @@
 
 use crate::headings::{IdSet, TocItem, nest};
 use crate::highlight::{code_block, escape_into, language_of};
-use crate::links::html_attributes;
+use crate::links::{html_attributes, html_tags};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
@@ -153,34 +153,22 @@ fn analyze_html(markdown: &str, range: &Range<usize>, html: &str, analysis: &mut
     } else {
         markdown[range.clone()].find(html).map(|i| range.start + i)
     };
-    for attr in html_attributes(html) {
-        let offset = base.map_or(range.start, |b| b + attr.value_range.start);
-        match attr.name.as_str() {
-            "href" | "src" => analysis.links.push(LinkRef {
-                dest: attr.value.to_string(),
-                offset,
-                kind: LinkKind::Html,
-            }),
-            "id" | "name" => analysis.anchors.push(attr.value.to_string()),
-            _ => {}
+    let at = |offset: usize| base.map_or(range.start, |b| b + offset);
+    for tag in html_tags(html) {
+        if tag.name == "img" && !tag.attributes.iter().any(|a| a.name == "alt") {
+            analysis.images_without_alt.push(at(tag.start));
         }
-    }
-    // `<img>` tags without an `alt` attribute.
-    let lower = html.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(i) = lower[from..].find("<img") {
-        let start = from + i;
-        let end = lower[start..].find('>').map_or(lower.len(), |e| start + e);
-        let tag = &html[start..end];
-        if !html_attributes(&format!("{tag}>"))
-            .iter()
-            .any(|a| a.name == "alt")
-        {
-            analysis
-                .images_without_alt
-                .push(base.map_or(range.start, |b| b + start));
+        for attr in tag.attributes {
+            match attr.name.as_str() {
+                "href" | "src" => analysis.links.push(LinkRef {
+                    dest: attr.value.to_string(),
+                    offset: at(attr.value_range.start),
+                    kind: LinkKind::Html,
+                }),
+                "id" | "name" => analysis.anchors.push(attr.value.to_string()),
+                _ => {}
+            }
         }
-        from = end;
     }
 }
 
