@@ -25,16 +25,17 @@ pub struct ExternalLink {
 
 /// Checks every page's links against the whole site; returns the pages that other pages link
 /// to, and the links that leave the site.
-pub fn links(
+pub fn links<A: std::borrow::Borrow<Analysis>>(
     site: &Site,
     table: &LinkTable<'_>,
-    analyses: &[Analysis],
+    analyses: &[A],
     diags: &mut Diagnostics,
 ) -> (Linked, Vec<ExternalLink>) {
     let mut external = Vec::new();
     let policy = site.config.links;
     let mut linked = Linked::new();
     for (id, (page, analysis)) in site.pages.iter().zip(analyses).enumerate() {
+        let analysis: &Analysis = analysis.borrow();
         let report = |diags: &mut Diagnostics, offset: usize, message: String| {
             let (line, col) = position(page, offset);
             let d = match policy {
@@ -61,9 +62,9 @@ pub fn links(
                     }
                 }
                 Outcome::SamePage(fragment) => {
-                    if !has_anchor(&analyses[id].anchors, &fragment) {
+                    if !has_anchor(&analyses[id].borrow().anchors, &fragment) {
                         let hint = did_you_mean(LinkTable::nearest_anchor(
-                            &analyses[id].anchors,
+                            &analyses[id].borrow().anchors,
                             &fragment,
                         ));
                         report(
@@ -76,11 +77,14 @@ pub fn links(
                 Outcome::Internal(resolved) => {
                     if let (Target::Page(target), Some(fragment)) =
                         (&resolved.target, &resolved.fragment)
-                        && !has_anchor(&analyses[*target].anchors, fragment)
+                        && !has_anchor(&analyses[*target].borrow().anchors, fragment)
                     {
                         let hint = did_you_mean(
-                            LinkTable::nearest_anchor(&analyses[*target].anchors, fragment)
-                                .map(|a| format!("{}{a}", table.href(&site.pages[*target].url))),
+                            LinkTable::nearest_anchor(
+                                &analyses[*target].borrow().anchors,
+                                fragment,
+                            )
+                            .map(|a| format!("{}{a}", table.href(&site.pages[*target].url))),
                         );
                         report(
                             diags,
@@ -287,7 +291,7 @@ pub fn orphans(
 /// Sibling pages with the same `weight`: their order comes from the tie-break (title, then
 /// path), which may not be what the author meant. One warning per group.
 pub fn equal_weights(site: &Site, diags: &mut Diagnostics) {
-    for node in &site.nodes {
+    for node in site.nodes.iter() {
         let mut by_weight: std::collections::BTreeMap<i64, Vec<&Page>> = Default::default();
         for &child in &node.children {
             let child = &site.nodes[child];

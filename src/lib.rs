@@ -19,6 +19,7 @@ pub mod mojibake;
 pub mod output;
 pub mod render;
 pub mod resolve;
+pub mod serve;
 pub mod source;
 pub mod templates;
 pub mod theme;

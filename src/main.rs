@@ -22,6 +22,32 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Preview the handbook while you edit it: serves the site at http://127.0.0.1:1111/ and
+    /// reloads the page in your browser each time you save.
+    ///
+    /// Nothing is written to disk: pages are rendered from memory when you open them. It
+    /// watches content/, templates/, static/ and handbook.yml; a saved page shows in the
+    /// browser in a few milliseconds, a CSS change without reloading the page. Problems (bad
+    /// front matter, a template error, a broken link) are printed here and shown over the page
+    /// in the browser until you fix them; meanwhile the site keeps its last good version.
+    Serve {
+        /// The handbook's folder, the one holding handbook.yml, content/, templates/ and static/.
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        root: PathBuf,
+        /// The address to listen on. The default serves only this computer; 0.0.0.0 makes the
+        /// site reachable from your network (to look at it from a phone, say).
+        #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// The port to listen on; 0 picks a free one (printed at start).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Open the site in your default browser.
+        #[arg(long)]
+        open: bool,
+        /// Also serve pages marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+    },
     /// Build the site into the output folder (public/ by default).
     ///
     /// The previous output is replaced only when the whole build succeeds: a failed build leaves
@@ -78,6 +104,33 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Serve {
+            root,
+            bind,
+            port,
+            open,
+            drafts,
+        } => {
+            let options = handbook::serve::ServeOptions {
+                root,
+                bind,
+                port,
+                open,
+                drafts,
+            };
+            match handbook::serve::run(options) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(handbook::serve::ServeError::Site(problems)) => {
+                    report(&problems);
+                    eprintln!("error: cannot serve the site");
+                    ExitCode::FAILURE
+                }
+                Err(handbook::serve::ServeError::Start(message)) => {
+                    eprintln!("error: {message}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Build {
             root,
             output_dir,

@@ -4,6 +4,7 @@
 use crate::config::Config;
 use crate::source::{Asset, SourcePage};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 pub type PageId = usize;
 pub type NodeId = usize;
@@ -71,23 +72,25 @@ pub struct Node {
     pub sort_path: String,
 }
 
-#[derive(Debug)]
+/// Cheap to clone: `handbook serve` makes a new site for every edit, sharing everything that
+/// did not change.
+#[derive(Debug, Clone)]
 pub struct Site {
-    pub config: Config,
-    pub pages: Vec<Page>,
-    pub nodes: Vec<Node>,
+    pub config: Arc<Config>,
+    pub pages: Vec<Arc<Page>>,
+    pub nodes: Arc<Vec<Node>>,
     /// The root section: `content/` itself, whose landing page is the home page.
     pub root: NodeId,
     /// Every page in navigation order: the order of the sidebar, and of prev/next.
-    pub order: Vec<PageId>,
+    pub order: Arc<Vec<PageId>>,
     /// Where each page is in `order`.
-    pub position: Vec<usize>,
-    pub by_url: HashMap<String, PageId>,
+    pub position: Arc<Vec<usize>>,
+    pub by_url: Arc<HashMap<String, PageId>>,
     /// Old URLs (`aliases` in front matter), each with the page it redirects to. An alias is
     /// `/old/` (written as `old/index.html`) or, for the old handbook's addresses,
     /// `/old.html`.
-    pub by_alias: HashMap<String, PageId>,
-    pub assets: Vec<Asset>,
+    pub by_alias: Arc<HashMap<String, PageId>>,
+    pub assets: Arc<Vec<Asset>>,
 }
 
 /// The file of the output folder that serves an alias URL.

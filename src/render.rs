@@ -164,7 +164,7 @@ fn read_facts(text: &str) -> HashMap<String, (u64, markdown::Analysis)> {
 
 /// What the analysis of a page depends on: its Markdown, its title (a leading `#` heading that
 /// repeats it is dropped), and the program.
-fn analysis_key(global: u128, page: &Page) -> u64 {
+pub fn analysis_key(global: u128, page: &Page) -> u64 {
     let mut hasher = Xxh3::new();
     hasher.update(&global.to_le_bytes());
     hasher.update(page.source.body.as_bytes());
@@ -211,7 +211,7 @@ fn collapse_repeats(failures: Vec<Diagnostic>) -> Vec<Diagnostic> {
 }
 
 /// The files handbook writes besides pages (a site's `static/` may replace them).
-fn generated_names() -> Vec<String> {
+pub fn generated_names() -> Vec<String> {
     let mut names: Vec<String> = [
         "404.html",
         "sitemap.xml",
@@ -236,7 +236,7 @@ fn plan_files(
     for page in &site.pages {
         taken.insert(page.output_path(), Origin::Page(page.source.display_path()));
     }
-    for (alias, &page) in &site.by_alias {
+    for (alias, &page) in site.by_alias.iter() {
         let rel = crate::model::alias_output_path(alias);
         let origin = Origin::Alias(site.pages[page].source.display_path());
         if let Some(other) = taken.get(&rel) {
@@ -344,7 +344,7 @@ fn global_fingerprint(site: &Site, templates: &Templates) -> u128 {
         }
     }
     hasher.update(&templates.fingerprint.to_le_bytes());
-    let _ = serde_json::to_writer(HashWriter(&mut hasher), &site.config);
+    let _ = serde_json::to_writer(HashWriter(&mut hasher), &*site.config);
     hasher.digest128()
 }
 
@@ -455,21 +455,42 @@ fn page_sidebar(site: &Site, sidebars: &HashMap<NodeId, String>, id: PageId) -> 
     templates::mark_current(shared, &site.pages[id].href)
 }
 
-/// The full HTML of page `id`.
+/// The full HTML of page `id`, and what its Markdown links to and defines. `sidebar` is the
+/// shared sidebar of the page's group ([`templates::render_sidebar`] of its
+/// [`Site::sidebar_scope`]).
 pub fn render_page(
     site: &Site,
     templates: &Templates,
-    sidebars: &HashMap<NodeId, String>,
+    sidebar: &str,
     table: &LinkTable<'_>,
     id: PageId,
-) -> Result<String, Diagnostic> {
+) -> (Result<String, Diagnostic>, markdown::Analysis) {
     let page = &site.pages[id];
-    let sidebar = page_sidebar(site, sidebars, id);
-    let (rendered, _) = markdown::render(&page.source.body, markdown_options(page), &|dest| {
-        table.rewrite(page, dest)
-    });
+    let sidebar = templates::mark_current(sidebar, &page.href);
+    let (rendered, analysis) =
+        markdown::render(&page.source.body, markdown_options(page), &|dest| {
+            table.rewrite(page, dest)
+        });
     let context = templates::page_context(site, id, &rendered.html, &rendered.toc, &sidebar);
-    render_template(templates, page, &context)
+    (render_template(templates, page, &context), analysis)
+}
+
+/// The files of `static/` and `content/` that are copied as they are, by output path (each
+/// with its source file), and every path the output has. Clashes go to `diags`.
+pub fn plan_outputs(
+    site: &Site,
+    root: &Path,
+    diags: &mut Diagnostics,
+) -> (BTreeMap<String, PathBuf>, BTreeSet<String>) {
+    let (files, outputs) = plan_files(site, root, diags);
+    let copies = files
+        .into_iter()
+        .filter_map(|(rel, origin)| match origin {
+            Origin::Static(source, _) | Origin::Content(source, _) => Some((rel, source)),
+            _ => None,
+        })
+        .collect();
+    (copies, outputs)
 }
 
 fn markdown_options(page: &Page) -> MarkdownOptions<'_> {
@@ -503,51 +524,22 @@ fn write_generated(
     copies: &BTreeMap<String, Origin>,
     diags: &mut Diagnostics,
 ) {
-    let context = NotFoundContext {
-        site: SiteView::new(&site.config),
-        sidebar: sidebars.get(&site.root).map_or("", String::as_str),
-        assets: templates::Assets::new(&site.config),
-        config: &site.config,
-    };
-    let not_found = templates
-        .render("404.html", &context)
-        .map_err(|e| template_failure("404.html", e));
-    let css = highlight::stylesheet(
-        &site.config.highlight.light_theme,
-        &site.config.highlight.dark_theme,
-    )
-    .map_err(|message| Diagnostic::error(crate::config::CONFIG_FILE, message));
-    let mut files: Vec<(String, Result<Vec<u8>, Diagnostic>)> = vec![
-        ("404.html".into(), not_found.map(String::into_bytes)),
-        ("sitemap.xml".into(), Ok(sitemap(site).into_bytes())),
-        (
-            "robots.txt".into(),
-            Ok(format!(
-                "User-agent: *\nAllow: /\n\nSitemap: {}/sitemap.xml\n",
-                site.config.base_url
-            )
-            .into_bytes()),
-        ),
-        (
-            theme::HIGHLIGHT_STYLESHEET[1..].into(),
-            css.map(String::into_bytes),
-        ),
-        (
-            "_redirects".into(),
-            Ok(netlify_redirects(site).into_bytes()),
-        ),
-    ];
-    for (alias, &page) in &site.by_alias {
+    let root_sidebar = sidebars.get(&site.root).map_or("", String::as_str);
+    let mut files: Vec<(String, Result<Vec<u8>, Diagnostic>)> = generated_names()
+        .into_iter()
+        // A file of the site's `static/` replaces the generated one of the same name.
+        .filter(|name| !copies.contains_key(name))
+        .filter_map(|name| {
+            let bytes = generated_file(site, templates, root_sidebar, &name)?;
+            Some((name, bytes))
+        })
+        .collect();
+    for (alias, &page) in site.by_alias.iter() {
         files.push((
             crate::model::alias_output_path(alias),
             Ok(redirect_page(site, page).into_bytes()),
         ));
     }
-    for (name, bytes) in theme::ASSETS {
-        files.push((name.to_string(), Ok(bytes.to_vec())));
-    }
-    // A file of the site's `static/` replaces the generated one of the same name.
-    files.retain(|(name, _)| !copies.contains_key(name));
     for (name, bytes) in files {
         match bytes {
             Ok(bytes) => {
@@ -558,6 +550,48 @@ fn write_generated(
             Err(d) => diags.push(d),
         }
     }
+}
+
+/// One of the files handbook makes besides pages ([`generated_names`]), by its path in the
+/// output; `None` for any other path. `root_sidebar` is the sidebar of the home page, which
+/// the 404 page shows.
+pub fn generated_file(
+    site: &Site,
+    templates: &Templates,
+    root_sidebar: &str,
+    name: &str,
+) -> Option<Result<Vec<u8>, Diagnostic>> {
+    if let Some((_, bytes)) = theme::ASSETS.iter().find(|(asset, _)| *asset == name) {
+        return Some(Ok(bytes.to_vec()));
+    }
+    Some(match name {
+        "404.html" => {
+            let context = NotFoundContext {
+                site: SiteView::new(&site.config),
+                sidebar: root_sidebar,
+                assets: templates::Assets::new(&site.config),
+                config: &site.config,
+            };
+            templates
+                .render("404.html", &context)
+                .map(String::into_bytes)
+                .map_err(|e| template_failure("404.html", e))
+        }
+        "sitemap.xml" => Ok(sitemap(site).into_bytes()),
+        "robots.txt" => Ok(format!(
+            "User-agent: *\nAllow: /\n\nSitemap: {}/sitemap.xml\n",
+            site.config.base_url
+        )
+        .into_bytes()),
+        "_redirects" => Ok(netlify_redirects(site).into_bytes()),
+        _ if name == &theme::HIGHLIGHT_STYLESHEET[1..] => highlight::stylesheet(
+            &site.config.highlight.light_theme,
+            &site.config.highlight.dark_theme,
+        )
+        .map(String::into_bytes)
+        .map_err(|message| Diagnostic::error(crate::config::CONFIG_FILE, message)),
+        _ => return None,
+    })
 }
 
 /// Netlify's `_redirects`: each alias to its page, permanently. Forced (`!`), because the
@@ -604,7 +638,7 @@ fn sitemap(site: &Site) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    for &id in &site.order {
+    for &id in site.order.iter() {
         xml.push_str("  <url><loc>");
         highlight::escape_into(
             &mut xml,

@@ -10,6 +10,7 @@ use crate::headings::slugify;
 use crate::model::{Node, NodeId, NodeKind, Page, PageId, Site};
 use crate::source::{Content, FrontMatter, SourcePage};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// Builds the site. `layouts` are the template names pages may ask for (unchecked if `None`).
 pub fn resolve(
@@ -81,15 +82,15 @@ pub fn resolve(
     }
     let by_alias = index_aliases(&pages, &by_url, diags);
     Site {
-        config,
-        pages,
-        nodes,
+        config: Arc::new(config),
+        pages: pages.into_iter().map(Arc::new).collect(),
+        nodes: Arc::new(nodes),
         root,
-        order,
-        position,
-        by_url,
-        by_alias,
-        assets,
+        order: Arc::new(order),
+        position: Arc::new(position),
+        by_url: Arc::new(by_url),
+        by_alias: Arc::new(by_alias),
+        assets: Arc::new(assets),
     }
 }
 
@@ -193,7 +194,7 @@ fn generated_landing(folder: &str) -> SourcePage {
     }
 }
 
-fn new_page(source: SourcePage, config: &Config, generated: bool) -> Page {
+pub fn new_page(source: SourcePage, config: &Config, generated: bool) -> Page {
     let title = source
         .front
         .title
@@ -318,7 +319,7 @@ pub fn unsafe_url(url: &str) -> Option<&'static str> {
     None
 }
 
-fn check_layouts(pages: &[Page], layouts: &BTreeSet<String>, diags: &mut Diagnostics) {
+pub fn check_layouts(pages: &[Page], layouts: &BTreeSet<String>, diags: &mut Diagnostics) {
     for page in pages {
         if !layouts.contains(&page.layout) {
             let line = page.source.key_line("layout").unwrap_or(1);

@@ -162,7 +162,7 @@ pub fn is_ignored(name: &str) -> bool {
         || name == "4913"
 }
 
-fn is_markdown(path: &str) -> bool {
+pub fn is_markdown(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     lower.ends_with(".md") || lower.ends_with(".markdown")
 }
@@ -216,7 +216,7 @@ fn display(root: &Path, path: &Path) -> String {
     relative(root, path).unwrap_or_else(|| path.display().to_string())
 }
 
-fn read_page(rel_path: String, path: &Path) -> PageResult {
+pub fn read_page(rel_path: String, path: &Path) -> PageResult {
     let shown = format!("{CONTENT_DIR}/{rel_path}");
     let bytes = std::fs::read(path).map_err(|err| {
         vec![Diagnostic::error(

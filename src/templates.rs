@@ -85,6 +85,14 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
     })
 }
 
+/// The built-in theme alone: what `handbook serve` falls back to while a site's templates are
+/// broken.
+pub fn builtin() -> Templates {
+    // A folder that has no `templates/`: only the built-in theme is loaded.
+    load(Path::new("/nonexistent/handbook-builtin-theme"))
+        .expect("the built-in theme's templates are valid (tests render every one of them)")
+}
+
 fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     crate::highlight::escape_into(&mut out, text);

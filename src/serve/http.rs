@@ -1,0 +1,369 @@
+//! The HTTP side of `handbook serve`: every request is answered from the current
+//! [`Generation`](super::state::Generation), never by opening a path the request names.
+//!
+//! A request path is percent-decoded and normalised first: `.` and empty segments are dropped,
+//! `..`, backslashes and NUL are refused (400). An encoded slash is a slash. What is left is
+//! looked up among the site's pages, aliases, generated files and the files of `static/` and
+//! `content/`; anything else is the site's 404 page, with status 404.
+
+use super::{LiveEvent, Shared};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use std::convert::Infallible;
+use std::sync::Arc;
+use tokio::sync::broadcast::error::RecvError;
+
+/// Where the live-reload script and its event stream are served: a path no site has.
+pub const LIVE_SCRIPT: &str = "/__handbook/live.js";
+pub const LIVE_EVENTS: &str = "/__handbook/events";
+
+const LIVE_JS: &str = include_str!("live.js");
+
+pub fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route(LIVE_SCRIPT, get(live_script))
+        .route(LIVE_EVENTS, get(live_events))
+        .fallback(site)
+        .with_state(shared)
+}
+
+async fn live_script(headers: HeaderMap) -> Response {
+    respond(
+        &Method::GET,
+        &headers,
+        StatusCode::OK,
+        "text/javascript; charset=utf-8",
+        LIVE_JS.as_bytes().to_vec(),
+    )
+}
+
+/// Server-sent events: `hello` (version, instance, errors) on connecting, then `reload`,
+/// `css` and `errors` as they happen.
+async fn live_events(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
+    let receiver = shared.subscribe();
+    let hello = format!(
+        "{{\"version\":{},\"instance\":\"{}\",\"errors\":{}}}",
+        shared.current().version,
+        shared.instance,
+        shared.shown_problems()
+    );
+    let first = Event::default().event("hello").data(hello);
+    let stream = futures_util::stream::unfold(
+        (Some(first), receiver, shared),
+        |(first, mut receiver, shared)| async move {
+            if let Some(first) = first {
+                return Some((Ok::<_, Infallible>(first), (None, receiver, shared)));
+            }
+            let event = match receiver.recv().await {
+                Ok(LiveEvent::Reload(version)) => Event::default()
+                    .event("reload")
+                    .data(format!("{{\"version\":{version}}}")),
+                Ok(LiveEvent::Stylesheets(version)) => Event::default()
+                    .event("css")
+                    .data(format!("{{\"version\":{version}}}")),
+                Ok(LiveEvent::Problems(json)) => Event::default()
+                    .event("errors")
+                    .data(format!("{{\"errors\":{json}}}")),
+                // Too slow to keep up: whatever was missed, a reload catches up.
+                Err(RecvError::Lagged(_)) => Event::default()
+                    .event("reload")
+                    .data(format!("{{\"version\":{}}}", shared.current().version)),
+                Err(RecvError::Closed) => return None,
+            };
+            Some((Ok(event), (None, receiver, shared)))
+        },
+    );
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// Every other path: pages, files, redirects, the 404 page.
+async fn site(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    if method != Method::GET && method != Method::HEAD {
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(header::ALLOW, "GET, HEAD")],
+            "handbook serve only answers GET and HEAD\n",
+        )
+            .into_response();
+    }
+    let Some(path) = normalize(uri.path()) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "This address is not a path of the site (it has `..`, a backslash or a NUL).\n",
+        )
+            .into_response();
+    };
+    let generation = shared.current();
+    let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+    let site = &generation.site;
+    // A page, by its URL or its `index.html`.
+    let page_url = if path.ends_with('/') {
+        Some(path.clone())
+    } else {
+        path.strip_suffix("index.html").map(str::to_string)
+    };
+    if let Some(&id) = page_url.as_ref().and_then(|url| site.by_url.get(url)) {
+        let shared_for_render = shared.clone();
+        let rendered = tokio::task::spawn_blocking(move || {
+            let generation = shared_for_render.current();
+            (generation.page(id), generation.version)
+        })
+        .await;
+        return match rendered {
+            Ok((rendered, version)) => match &*rendered {
+                Ok(html) => {
+                    html_response(&method, &headers, StatusCode::OK, html, &shared, version)
+                }
+                Err(problem) => error_page(&method, &headers, problem, &shared, version),
+            },
+            Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        };
+    }
+    if let Some(&id) = site.by_alias.get(&path) {
+        return redirect(&format!("{}{query}", site.pages[id].href));
+    }
+    let rel = &path[1..];
+    if let Some(source) = generation.copies.get(rel) {
+        return match tokio::fs::read(source).await {
+            Ok(bytes) => respond(&method, &headers, StatusCode::OK, &content_type(rel), bytes),
+            Err(_) => not_found(&method, &headers, &shared).await,
+        };
+    }
+    // A folder's index.html from static/ or content/.
+    if path.ends_with('/')
+        && let Some(source) = generation.copies.get(&format!("{rel}index.html"))
+        && let Ok(bytes) = tokio::fs::read(source).await
+    {
+        return respond(
+            &method,
+            &headers,
+            StatusCode::OK,
+            "text/html; charset=utf-8",
+            bytes,
+        );
+    }
+    if let Some(made) = generation.generated(rel) {
+        return match &*made {
+            Ok(bytes) => respond(
+                &method,
+                &headers,
+                StatusCode::OK,
+                &content_type(rel),
+                bytes.clone(),
+            ),
+            Err(problem) => error_page(&method, &headers, problem, &shared, generation.version),
+        };
+    }
+    // `/engineering` for `/engineering/`, as static hosts do.
+    if !path.ends_with('/') {
+        let folder = format!("{path}/");
+        if site.by_url.contains_key(&folder) || site.by_alias.contains_key(&folder) {
+            return redirect(&format!("{folder}{query}"));
+        }
+    }
+    not_found(&method, &headers, &shared).await
+}
+
+/// The request path, percent-decoded, without `.` and empty segments; `None` if it tries to
+/// leave the site or is not text.
+pub fn normalize(raw: &str) -> Option<String> {
+    let decoded = percent_encoding::percent_decode_str(raw)
+        .decode_utf8()
+        .ok()?;
+    if decoded.contains('\\') || decoded.contains('\0') {
+        return None;
+    }
+    let mut segments = Vec::new();
+    for segment in decoded.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => return None,
+            other => segments.push(other),
+        }
+    }
+    let mut path = String::from("/");
+    path.push_str(&segments.join("/"));
+    if decoded.ends_with('/') && !segments.is_empty() {
+        path.push('/');
+    }
+    Some(path)
+}
+
+async fn not_found(method: &Method, headers: &HeaderMap, shared: &Arc<Shared>) -> Response {
+    let shared_for_render = shared.clone();
+    let made = tokio::task::spawn_blocking(move || {
+        let generation = shared_for_render.current();
+        (generation.generated("404.html"), generation.version)
+    })
+    .await;
+    match made {
+        Ok((Some(made), version)) => match &*made {
+            Ok(bytes) => html_response(
+                method,
+                headers,
+                StatusCode::NOT_FOUND,
+                &String::from_utf8_lossy(bytes),
+                shared,
+                version,
+            ),
+            Err(problem) => error_page(method, headers, problem, shared, version),
+        },
+        // The site's static/ has its own 404.html.
+        Ok((None, version)) => {
+            let generation = shared.current();
+            let page = match generation.copies.get("404.html") {
+                Some(source) => tokio::fs::read_to_string(source).await.unwrap_or_default(),
+                None => String::new(),
+            };
+            html_response(
+                method,
+                headers,
+                StatusCode::NOT_FOUND,
+                &page,
+                shared,
+                version,
+            )
+        }
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+fn redirect(to: &str) -> Response {
+    (
+        StatusCode::MOVED_PERMANENTLY,
+        [(header::LOCATION, to.to_string())],
+    )
+        .into_response()
+}
+
+/// A page that could not be rendered: the problem, and the overlay shows it too.
+fn error_page(
+    method: &Method,
+    headers: &HeaderMap,
+    problem: &crate::diagnostics::Diagnostic,
+    shared: &Arc<Shared>,
+    version: u64,
+) -> Response {
+    let mut text = String::new();
+    crate::highlight::escape_into(&mut text, &problem.to_string());
+    let html = format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>This page could not be rendered</title></head>\n<body>\n<h1>This page could not be rendered</h1>\n<pre id=\"handbook-render-error\">{text}</pre>\n<p>Fix it and save: this page reloads by itself.</p>\n</body>\n</html>\n"
+    );
+    html_response(
+        method,
+        headers,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        &html,
+        shared,
+        version,
+    )
+}
+
+/// An HTML response with the live-reload script, which knows the version it was rendered from.
+fn html_response(
+    method: &Method,
+    headers: &HeaderMap,
+    status: StatusCode,
+    html: &str,
+    shared: &Shared,
+    version: u64,
+) -> Response {
+    let script = format!(
+        "<script src=\"{LIVE_SCRIPT}\" data-version=\"{version}\" data-instance=\"{}\"></script>\n",
+        shared.instance
+    );
+    let mut page = String::with_capacity(html.len() + script.len());
+    match html.rfind("</body>") {
+        Some(end) => {
+            page.push_str(&html[..end]);
+            page.push_str(&script);
+            page.push_str(&html[end..]);
+        }
+        None => {
+            page.push_str(html);
+            page.push_str(&script);
+        }
+    }
+    respond(
+        method,
+        headers,
+        status,
+        "text/html; charset=utf-8",
+        page.into_bytes(),
+    )
+}
+
+/// A response with an ETag; `304 Not Modified` when the browser has this very body, and no
+/// body for `HEAD`.
+fn respond(
+    method: &Method,
+    headers: &HeaderMap,
+    status: StatusCode,
+    content_type: &str,
+    body: Vec<u8>,
+) -> Response {
+    let etag = format!("\"{:032x}\"", xxhash_rust::xxh3::xxh3_128(&body));
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .map(|t| t.trim().trim_start_matches("W/"))
+                .any(|t| t == etag || t == "*")
+        });
+    let mut response = if matches && status == StatusCode::OK {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let length = body.len();
+        let body = if *method == Method::HEAD {
+            Body::empty()
+        } else {
+            Body::from(body)
+        };
+        let mut response = (status, body).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_str(content_type)
+                .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+        );
+        response
+            .headers_mut()
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+        response
+    };
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, value);
+    }
+    // Always ask again: the file may change with the next save.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// The `Content-Type` of a file, by its extension; text types say UTF-8.
+pub fn content_type(path: &str) -> String {
+    let mime = mime_guess::from_path(path).first_or_octet_stream();
+    let text = mime.type_() == mime_guess::mime::TEXT
+        || matches!(
+            mime.essence_str(),
+            "application/javascript" | "application/json" | "application/xml" | "image/svg+xml"
+        );
+    if path.ends_with("_redirects") {
+        return "text/plain; charset=utf-8".into();
+    }
+    if text {
+        format!("{}; charset=utf-8", mime.essence_str())
+    } else {
+        mime.essence_str().to_string()
+    }
+}

@@ -1,0 +1,338 @@
+//! `handbook serve`: the site from memory, kept current while a contributor edits it.
+//!
+//! Three threads of work share one [`Shared`]:
+//!
+//! ```text
+//! watcher ─▶ Workspace::apply ─▶ new Generation ─▶ live-reload event ─▶ browsers
+//!                                      │
+//!                                      ▼
+//! checker: analyses the pages (once each), checks links ─▶ problems ─▶ overlay + terminal
+//!
+//! HTTP (axum): path ─▶ page of the current Generation (rendered on demand, cached) or file
+//! ```
+//!
+//! Nothing is written to disk.
+
+mod http;
+pub mod state;
+pub mod watch;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::links::LinkTable;
+use state::{Action, Generation, Workspace, lock};
+use std::collections::BTreeSet;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::time::Instant;
+use tokio::sync::broadcast;
+
+/// What `handbook serve` was asked to do.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub bind: IpAddr,
+    /// 0: any free port.
+    pub port: u16,
+    /// Open the site in the default browser once it is served.
+    pub open: bool,
+    pub drafts: bool,
+}
+
+/// Why the server could not start.
+#[derive(Debug)]
+pub enum ServeError {
+    /// The configuration could not be read: nothing to serve.
+    Site(Vec<Diagnostic>),
+    /// Anything else (the port is taken, the folders cannot be watched), said for a
+    /// contributor.
+    Start(String),
+}
+
+/// A change browsers are told about.
+#[derive(Debug, Clone)]
+pub enum LiveEvent {
+    /// Pages changed: reload if showing an older version.
+    Reload(u64),
+    /// Only stylesheets changed: fetch them again.
+    Stylesheets(u64),
+    /// The problems to show (JSON), which changed.
+    Problems(Arc<str>),
+}
+
+/// What the HTTP side, the watcher and the checker share.
+pub struct Shared {
+    current: RwLock<Arc<Generation>>,
+    events: broadcast::Sender<LiveEvent>,
+    status: Mutex<Status>,
+    /// Tells pages of an earlier run of the server (a restart) from this one's.
+    pub instance: String,
+    /// The newest version the checker has to look at, and its wake-up call.
+    to_check: (Mutex<u64>, Condvar),
+}
+
+#[derive(Default)]
+struct Status {
+    /// From loading: front matter, templates, configuration, URLs.
+    loaded: Vec<Diagnostic>,
+    /// From the link check of the last checked version.
+    checked: Vec<Diagnostic>,
+    /// Problems already printed, to print each one once.
+    printed: BTreeSet<String>,
+    /// The errors browsers show, as sent.
+    shown: Arc<str>,
+}
+
+impl Shared {
+    fn new(generation: Arc<Generation>) -> Shared {
+        let (events, _) = broadcast::channel(64);
+        let instance = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+            .to_string();
+        let version = generation.version;
+        Shared {
+            current: RwLock::new(generation),
+            events,
+            status: Mutex::new(Status {
+                shown: Arc::from("[]"),
+                ..Status::default()
+            }),
+            instance,
+            to_check: (Mutex::new(version), Condvar::new()),
+        }
+    }
+
+    /// The version being served.
+    pub fn current(&self) -> Arc<Generation> {
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The errors browsers show now, as JSON.
+    pub fn shown_problems(&self) -> Arc<str> {
+        lock(&self.status).shown.clone()
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
+        self.events.subscribe()
+    }
+
+    fn publish(&self, generation: Arc<Generation>, action: Action) {
+        let version = generation.version;
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = generation;
+        let _ = self.events.send(match action {
+            Action::Reload => LiveEvent::Reload(version),
+            Action::Stylesheets => LiveEvent::Stylesheets(version),
+        });
+        *lock(&self.to_check.0) = version;
+        self.to_check.1.notify_one();
+    }
+
+    fn set_loaded(&self, problems: Vec<Diagnostic>) {
+        let mut status = lock(&self.status);
+        status.loaded = problems;
+        self.report(&mut status);
+    }
+
+    fn set_checked(&self, problems: Vec<Diagnostic>) {
+        let mut status = lock(&self.status);
+        status.checked = problems;
+        self.report(&mut status);
+    }
+
+    /// Prints the problems not printed yet, and tells browsers when the errors changed.
+    fn report(&self, status: &mut Status) {
+        let mut all = Diagnostics::default();
+        all.extend(status.loaded.iter().cloned());
+        all.extend(status.checked.iter().cloned());
+        let all = all.into_sorted();
+        let now: BTreeSet<String> = all.iter().map(|d| d.to_string()).collect();
+        for d in &all {
+            let text = d.to_string();
+            if !status.printed.contains(&text) {
+                eprintln!("{text}");
+            }
+        }
+        let had_errors = status.shown.len() > 2;
+        let errors: Vec<&Diagnostic> = all.iter().filter(|d| d.is_error()).collect();
+        if had_errors && errors.is_empty() {
+            println!("No errors left: the site is up to date.");
+        }
+        status.printed = now;
+        let shown: Arc<str> = Arc::from(problems_json(&errors));
+        if shown != status.shown {
+            status.shown = shown.clone();
+            let _ = self.events.send(LiveEvent::Problems(shown));
+        }
+    }
+}
+
+/// The errors as the live-reload script shows them.
+fn problems_json(errors: &[&Diagnostic]) -> String {
+    let list: Vec<serde_json::Value> = errors
+        .iter()
+        .map(|d| {
+            serde_json::json!({
+                "path": d.path,
+                "line": d.position.map(|p| p.0),
+                "column": d.position.map(|p| p.1),
+                "message": d.message,
+                "help": d.help,
+            })
+        })
+        .collect();
+    serde_json::Value::Array(list).to_string()
+}
+
+/// Runs the server until the process is stopped.
+pub fn run(options: ServeOptions) -> Result<(), ServeError> {
+    let started = Instant::now();
+    let listener = std::net::TcpListener::bind((options.bind, options.port)).map_err(|err| {
+        ServeError::Start(if err.kind() == std::io::ErrorKind::AddrInUse {
+            format!(
+                "port {} is already in use (is another `handbook serve` running?); pick another with --port, or --port 0 for any free one",
+                options.port
+            )
+        } else {
+            format!(
+                "cannot listen on {}:{}: {err}",
+                options.bind, options.port
+            )
+        })
+    })?;
+    let address = listener
+        .local_addr()
+        .map_err(|err| ServeError::Start(format!("cannot listen: {err}")))?;
+    let url = site_url(address);
+    let root = options.root.canonicalize().map_err(|err| {
+        ServeError::Start(format!("cannot open {}: {err}", options.root.display()))
+    })?;
+    let workspace = Workspace::load(&root, options.drafts, &url).map_err(ServeError::Site)?;
+    let generation = workspace.current();
+    let pages = generation.site.pages.len();
+    let shared = Arc::new(Shared::new(generation));
+    shared.set_loaded(workspace.problems());
+    let watcher = watch::FolderWatcher::new(&root).map_err(|err| {
+        ServeError::Start(format!(
+            "cannot watch {} for changes: {err}",
+            root.display()
+        ))
+    })?;
+    {
+        let shared = shared.clone();
+        std::thread::Builder::new()
+            .name("watcher".into())
+            .spawn(move || watch_loop(watcher, workspace, &shared))
+            .map_err(|err| ServeError::Start(format!("cannot start the watcher: {err}")))?;
+    }
+    {
+        let shared = shared.clone();
+        std::thread::Builder::new()
+            .name("checker".into())
+            .spawn(move || check_loop(&shared))
+            .map_err(|err| ServeError::Start(format!("cannot start the link check: {err}")))?;
+    }
+    if options.bind.is_unspecified() {
+        eprintln!(
+            "warning: listening on {}: anyone on your network can open this site",
+            options.bind
+        );
+    }
+    println!(
+        "Serving {pages} page{} at {url} (loaded in {} ms). Watching content/, templates/, static/ and handbook.yml; press Ctrl-C to stop.",
+        if pages == 1 { "" } else { "s" },
+        started.elapsed().as_millis()
+    );
+    if options.open
+        && let Err(err) = open::that_detached(&url)
+    {
+        eprintln!("warning: cannot open a browser ({err}); open {url} yourself");
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| ServeError::Start(format!("cannot start the server: {err}")))?;
+    runtime.block_on(async move {
+        listener
+            .set_nonblocking(true)
+            .map_err(|err| ServeError::Start(format!("cannot listen: {err}")))?;
+        let listener = tokio::net::TcpListener::from_std(listener)
+            .map_err(|err| ServeError::Start(format!("cannot listen: {err}")))?;
+        axum::serve(listener, http::router(shared))
+            .await
+            .map_err(|err| ServeError::Start(format!("the server stopped: {err}")))
+    })
+}
+
+/// The address to print and to render pages for: `localhost` when listening on every
+/// interface.
+fn site_url(address: SocketAddr) -> String {
+    match address.ip() {
+        ip if ip.is_unspecified() => format!("http://localhost:{}/", address.port()),
+        IpAddr::V6(ip) => format!("http://[{ip}]:{}/", address.port()),
+        IpAddr::V4(ip) => format!("http://{ip}:{}/", address.port()),
+    }
+}
+
+fn watch_loop(mut watcher: watch::FolderWatcher, mut workspace: Workspace, shared: &Shared) {
+    while let Some(batch) = watcher.next_batch() {
+        let started = Instant::now();
+        let action = workspace.apply(&batch);
+        let what = batch.describe();
+        match action {
+            Some(action) => {
+                let generation = workspace.current();
+                shared.publish(generation, action);
+                println!(
+                    "Updated {what} in {:.1} ms",
+                    started.elapsed().as_secs_f64() * 1000.0
+                );
+            }
+            None => println!("Changed {what}: the site stays as it was"),
+        }
+        shared.set_loaded(workspace.problems());
+    }
+}
+
+/// Analyses every page once (then only changed ones) and checks the links of each new version.
+fn check_loop(shared: &Shared) {
+    let mut checked = 0;
+    let mut first = true;
+    loop {
+        {
+            let mut wanted = lock(&shared.to_check.0);
+            while *wanted == checked && !first {
+                wanted = shared
+                    .to_check
+                    .1
+                    .wait(wanted)
+                    .unwrap_or_else(|p| p.into_inner());
+            }
+        }
+        let generation = shared.current();
+        checked = generation.version;
+        let started = Instant::now();
+        let analyses = generation.analyses();
+        if shared.current().version != checked {
+            // Changed meanwhile: the analyses are kept; check the newer version.
+            continue;
+        }
+        let site = &generation.site;
+        let table = LinkTable::new(site, &generation.outputs);
+        let mut diags = Diagnostics::default();
+        crate::check::template_links(&generation.templates, site, &table, &mut diags);
+        crate::check::links(site, &table, &analyses, &mut diags);
+        shared.set_checked(diags.into_sorted());
+        if first {
+            println!(
+                "Checked the links of {} pages in {} ms",
+                site.pages.len(),
+                started.elapsed().as_millis()
+            );
+            first = false;
+        }
+    }
+}

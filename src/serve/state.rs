@@ -1,0 +1,728 @@
+//! The site `handbook serve` holds in memory, and how a change on disk becomes a new version of
+//! it.
+//!
+//! A [`Generation`] is one immutable version of the site. Requests render its pages on demand
+//! and cache them in it. The watcher thread owns the [`Workspace`], which turns a batch of
+//! changed files into the next generation, doing only what the change needs:
+//!
+//! - a page's body (or a field only that page shows: `toc`, `layout`, unknown keys) changed:
+//!   that page is re-read and its cached HTML dropped; every other page, sidebar and URL stays;
+//! - a field the navigation shows changed (`title`, `weight`, `permalink`, `subcategory`,
+//!   `draft`, `description`, `aliases`), or a file was added, removed or renamed: the site is
+//!   re-resolved from the pages in memory (only the changed files are read);
+//! - a template changed: the templates are parsed again, every cached page dropped;
+//! - `handbook.yml` changed: everything is loaded again.
+//!
+//! A change that breaks something (front matter, a template, the configuration, two pages on
+//! one URL) does not replace what works: the last good version of that file stays in use, and
+//! the problem is reported until it is fixed.
+
+use crate::config::{self, Config};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::links::LinkTable;
+use crate::markdown::Analysis;
+use crate::model::{NodeId, PageId, Site};
+use crate::render;
+use crate::source::{self, Asset, Content, SourcePage};
+use crate::templates::{self, Templates};
+use crate::{highlight, resolve};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// The analyses of pages' Markdown (links, anchors), by [`render::analysis_key`]: shared by
+/// every generation, so that the link check only analyses pages that changed.
+#[derive(Default)]
+pub struct Analyses(Mutex<HashMap<u64, Arc<Analysis>>>);
+
+impl Analyses {
+    pub fn get(&self, key: u64) -> Option<Arc<Analysis>> {
+        lock(&self.0).get(&key).cloned()
+    }
+
+    pub fn insert(&self, key: u64, analysis: Arc<Analysis>) {
+        lock(&self.0).insert(key, analysis);
+    }
+
+    /// Forgets the analyses of texts no page has any more.
+    fn retain(&self, keys: &BTreeSet<u64>) {
+        lock(&self.0).retain(|key, _| keys.contains(key));
+    }
+}
+
+/// A page's HTML as rendered from one generation (without the live-reload script), or why it
+/// could not be rendered.
+pub type Rendered = Arc<Result<String, Diagnostic>>;
+
+/// A generated file (`404.html`, `syntax.css`, …), or why it could not be made.
+pub type Made = Arc<Result<Vec<u8>, Diagnostic>>;
+
+/// Rendered pages kept per generation; beyond this many the cache starts over (a contributor
+/// looks at a few pages; a crawler must not make the server grow without end).
+const PAGE_CACHE_LIMIT: usize = 2000;
+
+/// One version of the site, as served.
+pub struct Generation {
+    /// Counts up with every change; pages carry it so that a browser that missed a change
+    /// notices.
+    pub version: u64,
+    pub site: Site,
+    pub templates: Arc<Templates>,
+    /// Files served as they are (from `static/` and `content/`), by URL path without the
+    /// leading `/`, with their source file.
+    pub copies: Arc<BTreeMap<String, PathBuf>>,
+    /// Every path the built site would have: what links may point at.
+    pub outputs: Arc<BTreeSet<String>>,
+    /// Rendered sidebars by navigation group: shared by the generations that have the same
+    /// navigation and templates.
+    sidebars: Arc<Mutex<HashMap<NodeId, Rendered>>>,
+    pages: Mutex<HashMap<PageId, Rendered>>,
+    generated: Mutex<HashMap<String, Made>>,
+    analyses: Arc<Analyses>,
+}
+
+impl Generation {
+    /// The rendered page `id`, from the cache or rendered now (its analysis is kept for the
+    /// link check).
+    pub fn page(&self, id: PageId) -> Rendered {
+        if let Some(done) = lock(&self.pages).get(&id) {
+            return done.clone();
+        }
+        let rendered = self.render(id);
+        let mut pages = lock(&self.pages);
+        if pages.len() >= PAGE_CACHE_LIMIT {
+            pages.clear();
+        }
+        pages.insert(id, rendered.clone());
+        rendered
+    }
+
+    fn render(&self, id: PageId) -> Rendered {
+        let scope = self.site.sidebar_scope(id);
+        let sidebar = self.sidebar(scope);
+        let sidebar = match &*sidebar {
+            Ok(html) => html,
+            Err(problem) => return Arc::new(Err(problem.clone())),
+        };
+        let table = LinkTable::new(&self.site, &self.outputs);
+        let (html, analysis) =
+            render::render_page(&self.site, &self.templates, sidebar, &table, id);
+        let key = render::analysis_key(0, &self.site.pages[id]);
+        self.analyses.insert(key, Arc::new(analysis));
+        Arc::new(html)
+    }
+
+    /// The shared sidebar of a navigation group.
+    pub fn sidebar(&self, scope: NodeId) -> Rendered {
+        if let Some(done) = lock(&self.sidebars).get(&scope) {
+            return done.clone();
+        }
+        let rendered = Arc::new(
+            templates::render_sidebar(&self.site, &self.templates, scope).map_err(|cause| {
+                Diagnostic::error(
+                    format!("{}/partials/sidebar.html", templates::TEMPLATES_DIR),
+                    cause,
+                )
+            }),
+        );
+        lock(&self.sidebars).insert(scope, rendered.clone());
+        rendered
+    }
+
+    /// A file handbook makes besides pages (`404.html`, `syntax.css`, `sitemap.xml`, the
+    /// theme's assets), unless `static/` has one of that name.
+    pub fn generated(&self, name: &str) -> Option<Made> {
+        if self.copies.contains_key(name) {
+            return None;
+        }
+        if let Some(done) = lock(&self.generated).get(name) {
+            return Some(done.clone());
+        }
+        let root_sidebar = self.sidebar(self.site.root);
+        let root_sidebar = root_sidebar.as_ref().as_ref().map_or("", String::as_str);
+        let made = Arc::new(render::generated_file(
+            &self.site,
+            &self.templates,
+            root_sidebar,
+            name,
+        )?);
+        lock(&self.generated).insert(name.to_string(), made.clone());
+        Some(made)
+    }
+
+    /// The analysis of every page, in page order: from the shared store, or made now.
+    pub fn analyses(&self) -> Vec<Arc<Analysis>> {
+        let table = LinkTable::new(&self.site, &self.outputs);
+        self.site
+            .pages
+            .iter()
+            .map(|page| {
+                let key = render::analysis_key(0, page);
+                if let Some(known) = self.analyses.get(key) {
+                    return known;
+                }
+                let options = crate::markdown::MarkdownOptions {
+                    toc_max_level: page.toc_max_level,
+                    title: &page.title,
+                };
+                let (_, analysis) = crate::markdown::render(&page.source.body, options, &|d| {
+                    table.rewrite(page, d)
+                });
+                let analysis = Arc::new(analysis);
+                self.analyses.insert(key, analysis.clone());
+                analysis
+            })
+            .collect()
+    }
+
+    /// Whether page `id` is in the cache (for tests of what a change drops).
+    pub fn is_cached(&self, id: PageId) -> bool {
+        lock(&self.pages).contains_key(&id)
+    }
+}
+
+/// What browsers showing the site should do after a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Reload the page.
+    Reload,
+    /// Only stylesheets changed: fetch them again, keep the page.
+    Stylesheets,
+}
+
+/// What changed on disk since the last batch, by kind.
+#[derive(Debug, Default)]
+pub struct Batch {
+    /// `handbook.yml` changed, or the watcher lost track: load everything again.
+    pub everything: bool,
+    pub templates: bool,
+    /// Paths relative to `static/`.
+    pub statics: BTreeSet<String>,
+    /// Paths relative to `content/`.
+    pub content: BTreeSet<String>,
+}
+
+impl Batch {
+    pub fn is_empty(&self) -> bool {
+        !self.everything && !self.templates && self.statics.is_empty() && self.content.is_empty()
+    }
+
+    /// How many files it names, to tell an editor's save from a burst (`git checkout`).
+    pub fn len(&self) -> usize {
+        usize::from(self.everything)
+            + usize::from(self.templates)
+            + self.statics.len()
+            + self.content.len()
+    }
+
+    /// What the batch is about, for the terminal: `content/a.md`, or `3 files`.
+    pub fn describe(&self) -> String {
+        if self.everything {
+            return config::CONFIG_FILE.to_string();
+        }
+        let mut names = self
+            .content
+            .iter()
+            .map(|rel| format!("{}/{rel}", source::CONTENT_DIR))
+            .chain(self.statics.iter().map(|rel| format!("static/{rel}")));
+        match (self.len(), names.next()) {
+            (1, Some(name)) => name,
+            (1, None) => templates::TEMPLATES_DIR.to_string(),
+            (n, _) => format!("{n} files"),
+        }
+    }
+}
+
+/// The watcher's side: the last good inputs, the problems of the others, and the current
+/// generation.
+pub struct Workspace {
+    root: PathBuf,
+    drafts: bool,
+    base_url: String,
+    config: Arc<Config>,
+    templates: Arc<Templates>,
+    /// Problems by file (`content/…`, `templates/…`, `handbook.yml`), errors and warnings.
+    problems: BTreeMap<String, Vec<Diagnostic>>,
+    /// Problems of the site as a whole (two pages on one URL, …): from the last resolve.
+    site_problems: Vec<Diagnostic>,
+    /// The pages of a change that could not be resolved: the next change starts from them.
+    pending: Option<Vec<SourcePage>>,
+    current: Arc<Generation>,
+}
+
+impl Workspace {
+    /// Loads the site. Fails only when there is nothing to serve: the configuration cannot be
+    /// read. Other problems are kept and shown, and the site is served as far as it goes.
+    pub fn load(root: &Path, drafts: bool, base_url: &str) -> Result<Workspace, Vec<Diagnostic>> {
+        let config = Arc::new(config::load(root, Some(base_url)).map_err(|d| vec![d])?);
+        let mut problems: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
+        let (templates, ((sources, file_errors), assets)) = rayon::join(
+            || templates::load(root),
+            || read_content(root, drafts, &mut BTreeMap::new()),
+        );
+        problems.extend(file_errors);
+        let templates = match templates {
+            Ok(templates) => Arc::new(templates),
+            Err(errors) => {
+                file_problems(&mut problems, errors);
+                // Served with the built-in theme until the templates are fixed.
+                Arc::new(templates::builtin())
+            }
+        };
+        if sources
+            .iter()
+            .any(|p| p.body.contains("```") || p.body.contains("~~~"))
+        {
+            highlight::load_syntaxes_in_background();
+        }
+        let mut diags = Diagnostics::default();
+        let site = resolve::resolve(
+            (*config).clone(),
+            Content {
+                pages: sources,
+                assets,
+            },
+            Some(&templates.layouts),
+            &mut diags,
+        );
+        let (copies, outputs) = render::plan_outputs(&site, root, &mut diags);
+        let current = Arc::new(Generation {
+            version: 1,
+            site,
+            templates: templates.clone(),
+            copies: Arc::new(copies),
+            outputs: Arc::new(outputs),
+            sidebars: Arc::default(),
+            pages: Mutex::default(),
+            generated: Mutex::default(),
+            analyses: Arc::default(),
+        });
+        Ok(Workspace {
+            root: root.to_path_buf(),
+            drafts,
+            base_url: base_url.to_string(),
+            config,
+            templates,
+            problems,
+            site_problems: diags.into_sorted(),
+            pending: None,
+            current,
+        })
+    }
+
+    pub fn current(&self) -> Arc<Generation> {
+        self.current.clone()
+    }
+
+    /// Every problem known now, sorted: the current site's, and those of the files whose last
+    /// good version is in use.
+    pub fn problems(&self) -> Vec<Diagnostic> {
+        let mut all: Diagnostics = Diagnostics::default();
+        all.extend(self.problems.values().flatten().cloned());
+        all.extend(self.site_problems.iter().cloned());
+        all.into_sorted()
+    }
+
+    /// Applies a batch of changes. Returns what browsers should do, or `None` when the
+    /// served site did not change (a broken file, a change to nothing served).
+    pub fn apply(&mut self, batch: &Batch) -> Option<Action> {
+        if batch.everything {
+            return self.reload_everything();
+        }
+        let templates_changed = batch.templates && self.reload_templates();
+        let content = self.read_changes(&batch.content);
+        if content.rescan {
+            return self.reload_content();
+        }
+        let layouts_changed =
+            templates_changed && self.templates.layouts != self.current.templates.layouts;
+        if self.pending.is_some()
+            || !content.moved.is_empty()
+            || !content.removed.is_empty()
+            || !content.new_assets.is_empty()
+            || layouts_changed
+        {
+            let sources = self.sources_with(&content);
+            let assets = self.assets_with(&content);
+            return self.resolve_from(sources, assets).then_some(Action::Reload);
+        }
+        let old = self.current.clone();
+        let mut site = old.site.clone();
+        let mut patched = Vec::new();
+        for (id, source) in content.patched {
+            let mut page = resolve::new_page(source, &self.config, false);
+            let mut diags = Diagnostics::default();
+            resolve::check_layouts(
+                std::slice::from_ref(&page),
+                &self.templates.layouts,
+                &mut diags,
+            );
+            if diags.has_errors() {
+                // An unknown layout: the page stays as it was until it names one that exists.
+                let path = page.source.display_path();
+                self.problems.entry(path).or_default().extend(diags);
+                continue;
+            }
+            page.node = old.site.pages[id].node;
+            site.pages[id] = Arc::new(page);
+            patched.push(id);
+        }
+        let statics = !batch.statics.is_empty();
+        if !templates_changed && patched.is_empty() && !content.touched && !statics {
+            return None;
+        }
+        let (copies, outputs) = if statics {
+            let mut diags = Diagnostics::default();
+            let (copies, outputs) = render::plan_outputs(&site, &self.root, &mut diags);
+            self.site_problems = diags.into_sorted();
+            (Arc::new(copies), Arc::new(outputs))
+        } else {
+            (old.copies.clone(), old.outputs.clone())
+        };
+        // Pages are made of Markdown and templates: a static file changes none of them.
+        let sidebars = (!templates_changed).then(|| old.sidebars.clone());
+        self.publish(site, copies, outputs, sidebars, |id| {
+            !templates_changed && !patched.contains(&id)
+        });
+        let css_only = batch.content.is_empty()
+            && !batch.templates
+            && statics
+            && batch.statics.iter().all(|rel| rel.ends_with(".css"));
+        Some(if css_only {
+            Action::Stylesheets
+        } else {
+            Action::Reload
+        })
+    }
+
+    /// Parses the templates again; keeps the last good ones if they are broken. Returns whether
+    /// they changed.
+    fn reload_templates(&mut self) -> bool {
+        let dir = format!("{}/", templates::TEMPLATES_DIR);
+        self.problems.retain(|path, _| !path.starts_with(&dir));
+        match templates::load(&self.root) {
+            Ok(templates) => {
+                self.templates = Arc::new(templates);
+                true
+            }
+            Err(errors) => {
+                file_problems(&mut self.problems, errors);
+                false
+            }
+        }
+    }
+
+    /// Makes the next generation current. Cached pages for which `keep` says yes are kept; the
+    /// others that were cached (pages browsers are showing) are rendered again first, so that
+    /// the reload finds them ready.
+    fn publish(
+        &mut self,
+        site: Site,
+        copies: Arc<BTreeMap<String, PathBuf>>,
+        outputs: Arc<BTreeSet<String>>,
+        sidebars: Option<Arc<Mutex<HashMap<NodeId, Rendered>>>>,
+        keep: impl Fn(PageId) -> bool,
+    ) {
+        let old = &self.current;
+        let (kept, fresh): (Vec<_>, Vec<_>) = lock(&old.pages)
+            .iter()
+            .map(|(id, r)| (*id, r.clone()))
+            .partition(|(id, _)| keep(*id));
+        let same_pages = sidebars.is_some();
+        let generation = Generation {
+            version: old.version + 1,
+            site,
+            templates: self.templates.clone(),
+            copies,
+            outputs,
+            sidebars: sidebars.unwrap_or_default(),
+            pages: Mutex::new(kept.into_iter().collect()),
+            generated: Mutex::default(),
+            analyses: old.analyses.clone(),
+        };
+        if same_pages {
+            for (id, _) in fresh {
+                generation.page(id);
+            }
+        }
+        self.current = Arc::new(generation);
+    }
+
+    /// Re-reads `handbook.yml`, the templates and every page.
+    fn reload_everything(&mut self) -> Option<Action> {
+        let key = config::CONFIG_FILE.to_string();
+        self.problems.remove(&key);
+        match config::load(&self.root, Some(&self.base_url)) {
+            Ok(config) => self.config = Arc::new(config),
+            Err(problem) => {
+                self.problems.insert(key, vec![problem]);
+                return None;
+            }
+        }
+        self.reload_templates();
+        self.reload_content()
+    }
+
+    /// Reads every file of `content/` again (a folder was added, removed or renamed).
+    fn reload_content(&mut self) -> Option<Action> {
+        let mut last_good: BTreeMap<String, SourcePage> = self
+            .pending
+            .take()
+            .unwrap_or_else(|| self.current_sources())
+            .into_iter()
+            .map(|p| (p.rel_path.clone(), p))
+            .collect();
+        let content = format!("{}/", source::CONTENT_DIR);
+        self.problems.retain(|path, _| !path.starts_with(&content));
+        let ((sources, file_errors), assets) =
+            read_content(&self.root, self.drafts, &mut last_good);
+        self.problems.extend(file_errors);
+        self.resolve_from(sources, assets);
+        Some(Action::Reload)
+    }
+
+    /// Resolves the site from these pages and files. On success it becomes the current
+    /// generation; on failure the current one stays, the pages wait in `pending` for the next
+    /// change, and this returns false.
+    fn resolve_from(&mut self, sources: Vec<SourcePage>, assets: Vec<Asset>) -> bool {
+        let mut diags = Diagnostics::default();
+        let kept = sources.clone();
+        let site = resolve::resolve(
+            (*self.config).clone(),
+            Content {
+                pages: sources,
+                assets,
+            },
+            Some(&self.templates.layouts),
+            &mut diags,
+        );
+        let (copies, outputs) = render::plan_outputs(&site, &self.root, &mut diags);
+        let failed = diags.has_errors();
+        self.site_problems = diags.into_sorted();
+        if failed {
+            self.pending = Some(kept);
+            return false;
+        }
+        self.pending = None;
+        let keys: BTreeSet<u64> = site
+            .pages
+            .iter()
+            .map(|p| render::analysis_key(0, p))
+            .collect();
+        self.current.analyses.retain(&keys);
+        self.publish(site, Arc::new(copies), Arc::new(outputs), None, |_| false);
+        true
+    }
+
+    fn current_sources(&self) -> Vec<SourcePage> {
+        self.current
+            .site
+            .pages
+            .iter()
+            .filter(|p| !p.generated)
+            .map(|p| p.source.clone())
+            .collect()
+    }
+
+    /// The current pages with the batch's changes applied.
+    fn sources_with(&mut self, changes: &ContentChanges) -> Vec<SourcePage> {
+        let base = self
+            .pending
+            .take()
+            .unwrap_or_else(|| self.current_sources());
+        let mut by_rel: BTreeMap<String, SourcePage> =
+            base.into_iter().map(|p| (p.rel_path.clone(), p)).collect();
+        for rel in &changes.removed {
+            by_rel.remove(rel);
+        }
+        for (_, source) in &changes.patched {
+            by_rel.insert(source.rel_path.clone(), source.clone());
+        }
+        for source in &changes.moved {
+            by_rel.insert(source.rel_path.clone(), source.clone());
+        }
+        by_rel.into_values().collect()
+    }
+
+    fn assets_with(&self, changes: &ContentChanges) -> Vec<Asset> {
+        let mut assets: BTreeMap<String, Asset> = self
+            .current
+            .site
+            .assets
+            .iter()
+            .map(|a| (a.rel_path.clone(), a.clone()))
+            .collect();
+        for rel in &changes.removed {
+            assets.remove(rel);
+        }
+        for asset in &changes.new_assets {
+            assets.insert(asset.rel_path.clone(), asset.clone());
+        }
+        assets.into_values().collect()
+    }
+
+    /// Reads the changed files of `content/` and sorts the changes by what they need.
+    fn read_changes(&mut self, rels: &BTreeSet<String>) -> ContentChanges {
+        let mut changes = ContentChanges::default();
+        let site = &self.current.site;
+        let content = self.root.join(source::CONTENT_DIR);
+        for rel in rels {
+            let path = content.join(rel);
+            let shown = format!("{}/{rel}", source::CONTENT_DIR);
+            let known_page = site
+                .pages
+                .iter()
+                .position(|p| !p.generated && p.source.rel_path == *rel);
+            let known_asset = site.assets.iter().any(|a| a.rel_path == *rel);
+            let folder = format!("{rel}/");
+            let known_folder = site
+                .pages
+                .iter()
+                .any(|p| p.source.rel_path.starts_with(&folder))
+                || site.assets.iter().any(|a| a.rel_path.starts_with(&folder));
+            if path.is_dir() || (!path.exists() && known_folder) {
+                changes.rescan = true;
+                continue;
+            }
+            if !source::is_markdown(rel) {
+                match (path.is_file(), known_asset) {
+                    (true, true) => changes.touched = true,
+                    (true, false) => changes.new_assets.push(Asset {
+                        rel_path: rel.clone(),
+                        source: path,
+                    }),
+                    (false, true) => changes.removed.push(rel.clone()),
+                    (false, false) => {}
+                }
+                continue;
+            }
+            if !path.is_file() {
+                self.problems.remove(&shown);
+                if known_page.is_some() || self.pending.is_some() {
+                    changes.removed.push(rel.clone());
+                }
+                continue;
+            }
+            match source::read_page(rel.clone(), &path) {
+                Ok((page, warnings)) => {
+                    self.problems.remove(&shown);
+                    if !warnings.is_empty() {
+                        self.problems.insert(shown, warnings);
+                    }
+                    if page.front.draft == Some(true) && !self.drafts {
+                        if known_page.is_some() {
+                            changes.removed.push(rel.clone());
+                        }
+                        continue;
+                    }
+                    match known_page {
+                        Some(id) if same_navigation(&site.pages[id].source, &page) => {
+                            changes.patched.push((id, page));
+                        }
+                        _ => changes.moved.push(page),
+                    }
+                }
+                Err(problems) => {
+                    self.problems.insert(shown, problems);
+                }
+            }
+        }
+        changes
+    }
+}
+
+/// The changes of one batch to `content/`, read.
+#[derive(Default)]
+struct ContentChanges {
+    /// Pages whose navigation did not change, by id in the current site.
+    patched: Vec<(PageId, SourcePage)>,
+    /// New pages, and pages whose navigation changed.
+    moved: Vec<SourcePage>,
+    /// Pages and files that are gone, by path relative to `content/`.
+    removed: Vec<String>,
+    new_assets: Vec<Asset>,
+    /// A known file that is not a page changed: same site, browsers reload.
+    touched: bool,
+    /// A folder appeared, disappeared or moved: read everything again.
+    rescan: bool,
+}
+
+/// Whether a new version of a page leaves everything outside the page as it was: its URL,
+/// where it sits and what the navigation (sidebar, cards, breadcrumbs, prev/next) says of it.
+fn same_navigation(old: &SourcePage, new: &SourcePage) -> bool {
+    let (a, b) = (&old.front, &new.front);
+    a.title == b.title
+        && a.weight == b.weight
+        && a.permalink == b.permalink
+        && a.subcategory == b.subcategory
+        && a.draft == b.draft
+        && a.description == b.description
+        && a.aliases == b.aliases
+        && old.first_heading == new.first_heading
+}
+
+/// Every page of `content/` (in parallel) and every other file. A page that cannot be read
+/// keeps its version in `last_good`, if any. Problems are returned by file (`content/…`).
+#[allow(clippy::type_complexity)]
+fn read_content(
+    root: &Path,
+    drafts: bool,
+    last_good: &mut BTreeMap<String, SourcePage>,
+) -> (
+    (Vec<SourcePage>, BTreeMap<String, Vec<Diagnostic>>),
+    Vec<Asset>,
+) {
+    let mut listing = Diagnostics::default();
+    let files = source::list_files(root, source::CONTENT_DIR, &mut listing);
+    let mut problems: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
+    for d in listing {
+        problems.entry(d.path.clone()).or_default().push(d);
+    }
+    let (markdown, other): (Vec<_>, Vec<_>) = files
+        .into_iter()
+        .partition(|(rel, _)| source::is_markdown(rel));
+    let assets = other
+        .into_iter()
+        .map(|(rel_path, source)| Asset { rel_path, source })
+        .collect();
+    let results: Vec<(String, source::PageResult)> = markdown
+        .into_par_iter()
+        .map(|(rel, path)| (rel.clone(), source::read_page(rel, &path)))
+        .collect();
+    let mut pages = Vec::with_capacity(results.len());
+    for (rel, result) in results {
+        match result {
+            Ok((page, warnings)) => {
+                if !warnings.is_empty() {
+                    problems.insert(format!("{}/{rel}", source::CONTENT_DIR), warnings);
+                }
+                if drafts || page.front.draft != Some(true) {
+                    pages.push(page);
+                }
+            }
+            Err(found) => {
+                if let Some(good) = last_good.remove(&rel) {
+                    pages.push(good);
+                }
+                problems.insert(format!("{}/{rel}", source::CONTENT_DIR), found);
+            }
+        }
+    }
+    ((pages, problems), assets)
+}
+
+/// Files problems by their path.
+fn file_problems(problems: &mut BTreeMap<String, Vec<Diagnostic>>, found: Vec<Diagnostic>) {
+    for d in found {
+        problems.entry(d.path.clone()).or_default().push(d);
+    }
+}
+
+/// Locks a mutex; a thread that panicked while holding it left nothing half-written that
+/// matters here (caches are rebuilt on demand).
+pub fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
