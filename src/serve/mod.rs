@@ -221,6 +221,17 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
             root.display()
         ))
     })?;
+    if options.bind.is_unspecified() {
+        eprintln!(
+            "warning: listening on {}: anyone on your network can open this site",
+            options.bind
+        );
+    }
+    println!(
+        "Serving {pages} page{} at {url} (loaded in {} ms). Watching content/, templates/, static/ and handbook.yml; press Ctrl-C to stop.",
+        if pages == 1 { "" } else { "s" },
+        started.elapsed().as_millis()
+    );
     {
         let shared = shared.clone();
         std::thread::Builder::new()
@@ -235,17 +246,6 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
             .spawn(move || check_loop(&shared))
             .map_err(|err| ServeError::Start(format!("cannot start the link check: {err}")))?;
     }
-    if options.bind.is_unspecified() {
-        eprintln!(
-            "warning: listening on {}: anyone on your network can open this site",
-            options.bind
-        );
-    }
-    println!(
-        "Serving {pages} page{} at {url} (loaded in {} ms). Watching content/, templates/, static/ and handbook.yml; press Ctrl-C to stop.",
-        if pages == 1 { "" } else { "s" },
-        started.elapsed().as_millis()
-    );
     if options.open
         && let Err(err) = open::that_detached(&url)
     {

@@ -363,3 +363,4 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+pub mod serve;
