@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -99,10 +99,7 @@ impl Served {
 
     /// The next line of stdout, if one comes within `wait`.
     pub fn next_line(&self, wait: Duration) -> Option<String> {
-        match self.stdout.recv_timeout(wait) {
-            Ok(line) => Some(line),
-            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => None,
-        }
+        self.stdout.recv_timeout(wait).ok()
     }
 
     /// Reads stdout until a line contains `text`; returns the lines read, that one last.
@@ -227,10 +224,10 @@ impl Served {
             for line in reader.lines().map_while(Result::ok) {
                 if let Some(event) = line.strip_prefix("event:") {
                     name = event.trim().to_string();
-                } else if let Some(data) = line.strip_prefix("data:") {
-                    if tx.send((name.clone(), data.trim().to_string())).is_err() {
-                        break;
-                    }
+                } else if let Some(data) = line.strip_prefix("data:")
+                    && tx.send((name.clone(), data.trim().to_string())).is_err()
+                {
+                    break;
                 }
             }
         });
