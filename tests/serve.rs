@@ -447,42 +447,6 @@ fn serving_pages_does_not_count_as_a_change() {
 }
 
 #[test]
-fn a_burst_of_500_files_is_one_update() {
-    let fixture = site();
-    let server = settled(&fixture);
-    let events = server.events();
-    assert_eq!(events.next().0, "hello");
-    let dir = fixture.root().join("content/engineering");
-    for i in 0..500 {
-        std::fs::write(
-            dir.join(format!("burst-{i:03}.md")),
-            page(&format!("Burst {i}"), "A page of a burst."),
-        )
-        .unwrap();
-    }
-    let lines = server.wait_line("Updated");
-    assert!(lines.last().unwrap().contains("500 files"), "{lines:?}");
-    server.wait_for(
-        "/engineering/burst-499/",
-        "the last page",
-        has("A page of a burst."),
-    );
-    assert_eq!(server.get("/engineering/burst-000/").status, 200);
-    let later = server.lines_for(Duration::from_millis(500));
-    assert!(later.is_empty(), "more than one update: {later:?}");
-    // One reload for the whole burst.
-    let reloads = events
-        .within(Duration::from_millis(300))
-        .into_iter()
-        .filter(|(name, _)| name == "reload")
-        .count();
-    assert_eq!(reloads, 1);
-    // Every new page is in the navigation.
-    let nav = server.get("/engineering/").body;
-    assert!(nav.contains("href=\"/engineering/burst-250/\""));
-}
-
-#[test]
 fn deleting_and_renaming_pages() {
     let fixture = site();
     let server = settled(&fixture);
