@@ -50,11 +50,38 @@ pub enum Outcome {
     },
 }
 
+/// Pages by their Markdown file and by their folder: what relative links are resolved
+/// against. It depends only on where pages are, so `handbook serve` keeps it while only page
+/// bodies change.
+#[derive(Clone)]
+pub struct LinkIndex {
+    by_source: HashMap<String, PageId>,
+    by_folder: HashMap<String, PageId>,
+}
+
+impl LinkIndex {
+    pub fn new(site: &Site) -> LinkIndex {
+        let mut by_source = HashMap::with_capacity(site.pages.len());
+        let mut by_folder = HashMap::new();
+        for (id, page) in site.pages.iter().enumerate() {
+            if page.generated || page.source.is_index() {
+                by_folder.insert(page.source.dir().to_string(), id);
+            }
+            if !page.generated {
+                by_source.insert(page.source.rel_path.clone(), id);
+            }
+        }
+        LinkIndex {
+            by_source,
+            by_folder,
+        }
+    }
+}
+
 /// Everything a link can reach, built once per build.
 pub struct LinkTable<'a> {
     site: &'a Site,
-    by_source: HashMap<&'a str, PageId>,
-    by_folder: HashMap<&'a str, PageId>,
+    index: Cow<'a, LinkIndex>,
     files: &'a BTreeSet<String>,
     /// `/handbook` when the site is served from `https://example.com/handbook/`, else empty.
     base_path: String,
@@ -76,20 +103,19 @@ const FILE_EXTENSIONS: &[&str] = &[
 impl<'a> LinkTable<'a> {
     /// `files`: every path of the output folder (pages' `index.html` included).
     pub fn new(site: &'a Site, files: &'a BTreeSet<String>) -> Self {
-        let mut by_source = HashMap::with_capacity(site.pages.len());
-        let mut by_folder = HashMap::new();
-        for (id, page) in site.pages.iter().enumerate() {
-            if page.generated || page.source.is_index() {
-                by_folder.insert(page.source.dir(), id);
-            }
-            if !page.generated {
-                by_source.insert(page.source.rel_path.as_str(), id);
-            }
-        }
         LinkTable {
             site,
-            by_source,
-            by_folder,
+            index: Cow::Owned(LinkIndex::new(site)),
+            files,
+            base_path: site.config.base_path().to_string(),
+        }
+    }
+
+    /// With an index made earlier for the same page files ([`LinkIndex::new`]).
+    pub fn with_index(site: &'a Site, files: &'a BTreeSet<String>, index: &'a LinkIndex) -> Self {
+        LinkTable {
+            site,
+            index: Cow::Borrowed(index),
             files,
             base_path: site.config.base_path().to_string(),
         }
@@ -170,7 +196,7 @@ impl<'a> LinkTable<'a> {
     /// A path from the site's root, without its leading `/`.
     fn site_path(&self, path: &str) -> Option<Target> {
         if path.ends_with(".md") {
-            return self.by_source.get(path).map(|&id| Target::Page(id));
+            return self.index.by_source.get(path).map(|&id| Target::Page(id));
         }
         let page = |url: &str| self.site.by_url.get(url).map(|&id| Target::Page(id));
         let trimmed = path.trim_end_matches('/');
@@ -203,15 +229,17 @@ impl<'a> LinkTable<'a> {
         };
         let trimmed = joined.trim_end_matches('/');
         let found = if joined.ends_with(".md") {
-            self.by_source
+            self.index
+                .by_source
                 .get(joined.as_str())
                 .map(|&id| Target::Page(id))
         } else if self.files.contains(trimmed) && !trimmed.is_empty() {
             Some(Target::File(trimmed.to_string()))
         } else {
-            self.by_source
+            self.index
+                .by_source
                 .get(format!("{trimmed}.md").as_str())
-                .or_else(|| self.by_folder.get(trimmed))
+                .or_else(|| self.index.by_folder.get(trimmed))
                 .map(|&id| Target::Page(id))
                 .or_else(|| self.site_path(&joined))
         };

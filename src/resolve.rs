@@ -188,7 +188,7 @@ fn generated_landing(folder: &str) -> SourcePage {
         front: FrontMatter::default(),
         key_lines: Vec::new(),
         extra: Default::default(),
-        body: String::new(),
+        body: "".into(),
         body_line: 1,
         first_heading: None,
     }

@@ -59,8 +59,8 @@ pub struct SourcePage {
     pub key_lines: Vec<(String, usize)>,
     /// Keys handbook does not know, with their values (`page.extra`).
     pub extra: serde_yaml::Mapping,
-    /// The Markdown after the front matter.
-    pub body: String,
+    /// The Markdown after the front matter. Shared: `handbook serve` copies pages often.
+    pub body: std::sync::Arc<str>,
     /// 1-based line of the file where `body` starts.
     pub body_line: usize,
     /// The text of the first `#` heading, if the body starts with one.
@@ -296,7 +296,7 @@ pub fn parse_page(rel_path: String, text: &str) -> PageResult {
         },
         None => Default::default(),
     };
-    let body = split.body.to_string();
+    let body: std::sync::Arc<str> = split.body.into();
     // Only a page without a `title` needs its heading as the title.
     let first_heading = match front.title {
         Some(_) => None,
@@ -561,7 +561,7 @@ mod tests {
         assert!(warnings.is_empty());
         assert_eq!(page.front.title.as_deref(), Some("T"));
         assert_eq!(page.front.weight, Some(3));
-        assert_eq!(page.body, "\nBody\n");
+        assert_eq!(&*page.body, "\nBody\n");
         assert_eq!(page.body_line, 5);
     }
 

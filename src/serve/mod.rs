@@ -18,7 +18,6 @@ pub mod state;
 pub mod watch;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::links::LinkTable;
 use state::{Action, Generation, Workspace, lock};
 use std::collections::BTreeSet;
 use std::net::{IpAddr, SocketAddr};
@@ -278,9 +277,9 @@ fn site_url(address: SocketAddr) -> String {
 }
 
 fn watch_loop(mut watcher: watch::FolderWatcher, mut workspace: Workspace, shared: &Shared) {
-    while let Some(batch) = watcher.next_batch() {
+    while let Some(mut batch) = watcher.next_batch() {
         let started = Instant::now();
-        let action = workspace.apply(&batch);
+        let action = workspace.apply(&mut batch);
         let what = batch.describe();
         match action {
             Some(action) => {
@@ -297,6 +296,9 @@ fn watch_loop(mut watcher: watch::FolderWatcher, mut workspace: Workspace, share
     }
 }
 
+/// How long the link check waits after a change.
+const CHECK_DELAY: std::time::Duration = std::time::Duration::from_millis(50);
+
 /// Analyses every page once (then only changed ones) and checks the links of each new version.
 fn check_loop(shared: &Shared) {
     let mut checked = 0;
@@ -312,6 +314,11 @@ fn check_loop(shared: &Shared) {
                     .unwrap_or_else(|p| p.into_inner());
             }
         }
+        if !first {
+            // Not at the same moment as the browsers' reload: let the changed page be served
+            // first (and take in the rest of a burst of saves).
+            std::thread::sleep(CHECK_DELAY);
+        }
         let generation = shared.current();
         checked = generation.version;
         let started = Instant::now();
@@ -321,7 +328,7 @@ fn check_loop(shared: &Shared) {
             continue;
         }
         let site = &generation.site;
-        let table = LinkTable::new(site, &generation.outputs);
+        let table = generation.link_table();
         let mut diags = Diagnostics::default();
         crate::check::template_links(&generation.templates, site, &table, &mut diags);
         crate::check::links(site, &table, &analyses, &mut diags);

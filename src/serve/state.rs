@@ -19,7 +19,7 @@
 
 use crate::config::{self, Config};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::links::LinkTable;
+use crate::links::{LinkIndex, LinkTable};
 use crate::markdown::Analysis;
 use crate::model::{NodeId, PageId, Site};
 use crate::render;
@@ -43,6 +43,11 @@ impl Analyses {
 
     pub fn insert(&self, key: u64, analysis: Arc<Analysis>) {
         lock(&self.0).insert(key, analysis);
+    }
+
+    /// How many analyses are kept.
+    fn count(&self) -> usize {
+        lock(&self.0).len()
     }
 
     /// Forgets the analyses of texts no page has any more.
@@ -74,6 +79,8 @@ pub struct Generation {
     pub copies: Arc<BTreeMap<String, PathBuf>>,
     /// Every path the built site would have: what links may point at.
     pub outputs: Arc<BTreeSet<String>>,
+    /// Pages by file and folder, for links: kept while no page moves.
+    pub links: Arc<LinkIndex>,
     /// Rendered sidebars by navigation group: shared by the generations that have the same
     /// navigation and templates.
     sidebars: Arc<Mutex<HashMap<NodeId, Rendered>>>,
@@ -105,12 +112,17 @@ impl Generation {
             Ok(html) => html,
             Err(problem) => return Arc::new(Err(problem.clone())),
         };
-        let table = LinkTable::new(&self.site, &self.outputs);
+        let table = self.link_table();
         let (html, analysis) =
             render::render_page(&self.site, &self.templates, sidebar, &table, id);
         let key = render::analysis_key(0, &self.site.pages[id]);
         self.analyses.insert(key, Arc::new(analysis));
         Arc::new(html)
+    }
+
+    /// What links of this version's pages reach.
+    pub fn link_table(&self) -> LinkTable<'_> {
+        LinkTable::with_index(&self.site, &self.outputs, &self.links)
     }
 
     /// The shared sidebar of a navigation group.
@@ -153,7 +165,7 @@ impl Generation {
 
     /// The analysis of every page, in page order: from the shared store, or made now.
     pub fn analyses(&self) -> Vec<Arc<Analysis>> {
-        let table = LinkTable::new(&self.site, &self.outputs);
+        let table = self.link_table();
         self.site
             .pages
             .iter()
@@ -246,8 +258,9 @@ pub struct Workspace {
     problems: BTreeMap<String, Vec<Diagnostic>>,
     /// Problems of the site as a whole (two pages on one URL, …): from the last resolve.
     site_problems: Vec<Diagnostic>,
-    /// The pages of a change that could not be resolved: the next change starts from them.
-    pending: Option<Vec<SourcePage>>,
+    /// The last change could not be resolved (two pages on one URL, …), so the site served
+    /// is behind the files: the next change reads every page again.
+    stale: bool,
     current: Arc<Generation>,
 }
 
@@ -287,8 +300,10 @@ impl Workspace {
             &mut diags,
         );
         let (copies, outputs) = render::plan_outputs(&site, root, &mut diags);
+        let links = Arc::new(LinkIndex::new(&site));
         let current = Arc::new(Generation {
             version: 1,
+            links,
             site,
             templates: templates.clone(),
             copies: Arc::new(copies),
@@ -306,7 +321,7 @@ impl Workspace {
             templates,
             problems,
             site_problems: diags.into_sorted(),
-            pending: None,
+            stale: false,
             current,
         })
     }
@@ -326,19 +341,21 @@ impl Workspace {
 
     /// Applies a batch of changes. Returns what browsers should do, or `None` when the
     /// served site did not change (a broken file, a change to nothing served).
-    pub fn apply(&mut self, batch: &Batch) -> Option<Action> {
+    /// Files of the batch that are neither on disk nor known (an editor's temporary file, gone
+    /// by now) are dropped from it.
+    pub fn apply(&mut self, batch: &mut Batch) -> Option<Action> {
         if batch.everything {
             return self.reload_everything();
         }
         let templates_changed = batch.templates && self.reload_templates();
         let content = self.read_changes(&batch.content);
-        if content.rescan {
+        batch.content.retain(|rel| !content.unknown.contains(rel));
+        if content.rescan || self.stale {
             return self.reload_content();
         }
         let layouts_changed =
             templates_changed && self.templates.layouts != self.current.templates.layouts;
-        if self.pending.is_some()
-            || !content.moved.is_empty()
+        if !content.moved.is_empty()
             || !content.removed.is_empty()
             || !content.new_assets.is_empty()
             || layouts_changed
@@ -424,6 +441,11 @@ impl Workspace {
         sidebars: Option<Arc<Mutex<HashMap<NodeId, Rendered>>>>,
         keep: impl Fn(PageId) -> bool,
     ) {
+        // Same sidebars: same navigation, the same pages in the same places.
+        let links = match &sidebars {
+            Some(_) => self.current.links.clone(),
+            None => Arc::new(LinkIndex::new(&site)),
+        };
         let old = &self.current;
         let (kept, fresh): (Vec<_>, Vec<_>) = lock(&old.pages)
             .iter()
@@ -432,6 +454,7 @@ impl Workspace {
         let same_pages = sidebars.is_some();
         let generation = Generation {
             version: old.version + 1,
+            links,
             site,
             templates: self.templates.clone(),
             copies,
@@ -467,9 +490,7 @@ impl Workspace {
     /// Reads every file of `content/` again (a folder was added, removed or renamed).
     fn reload_content(&mut self) -> Option<Action> {
         let mut last_good: BTreeMap<String, SourcePage> = self
-            .pending
-            .take()
-            .unwrap_or_else(|| self.current_sources())
+            .current_sources()
             .into_iter()
             .map(|p| (p.rel_path.clone(), p))
             .collect();
@@ -483,11 +504,9 @@ impl Workspace {
     }
 
     /// Resolves the site from these pages and files. On success it becomes the current
-    /// generation; on failure the current one stays, the pages wait in `pending` for the next
-    /// change, and this returns false.
+    /// generation; on failure the current one stays (and is stale), and this returns false.
     fn resolve_from(&mut self, sources: Vec<SourcePage>, assets: Vec<Asset>) -> bool {
         let mut diags = Diagnostics::default();
-        let kept = sources.clone();
         let site = resolve::resolve(
             (*self.config).clone(),
             Content {
@@ -500,17 +519,19 @@ impl Workspace {
         let (copies, outputs) = render::plan_outputs(&site, &self.root, &mut diags);
         let failed = diags.has_errors();
         self.site_problems = diags.into_sorted();
+        self.stale = failed;
         if failed {
-            self.pending = Some(kept);
             return false;
         }
-        self.pending = None;
-        let keys: BTreeSet<u64> = site
-            .pages
-            .iter()
-            .map(|p| render::analysis_key(0, p))
-            .collect();
-        self.current.analyses.retain(&keys);
+        // Analyses of texts no page has any more: dropped now and then, not at every change.
+        if self.current.analyses.count() > 2 * site.pages.len() + 100 {
+            let keys: BTreeSet<u64> = site
+                .pages
+                .iter()
+                .map(|p| render::analysis_key(0, p))
+                .collect();
+            self.current.analyses.retain(&keys);
+        }
         self.publish(site, Arc::new(copies), Arc::new(outputs), None, |_| false);
         true
     }
@@ -526,11 +547,8 @@ impl Workspace {
     }
 
     /// The current pages with the batch's changes applied.
-    fn sources_with(&mut self, changes: &ContentChanges) -> Vec<SourcePage> {
-        let base = self
-            .pending
-            .take()
-            .unwrap_or_else(|| self.current_sources());
+    fn sources_with(&self, changes: &ContentChanges) -> Vec<SourcePage> {
+        let base = self.current_sources();
         let mut by_rel: BTreeMap<String, SourcePage> =
             base.into_iter().map(|p| (p.rel_path.clone(), p)).collect();
         for rel in &changes.removed {
@@ -581,6 +599,9 @@ impl Workspace {
                 .iter()
                 .any(|p| p.source.rel_path.starts_with(&folder))
                 || site.assets.iter().any(|a| a.rel_path.starts_with(&folder));
+            if !path.exists() && known_page.is_none() && !known_asset && !known_folder {
+                changes.unknown.insert(rel.clone());
+            }
             if path.is_dir() || (!path.exists() && known_folder) {
                 changes.rescan = true;
                 continue;
@@ -599,7 +620,7 @@ impl Workspace {
             }
             if !path.is_file() {
                 self.problems.remove(&shown);
-                if known_page.is_some() || self.pending.is_some() {
+                if known_page.is_some() {
                     changes.removed.push(rel.clone());
                 }
                 continue;
@@ -646,6 +667,8 @@ struct ContentChanges {
     touched: bool,
     /// A folder appeared, disappeared or moved: read everything again.
     rescan: bool,
+    /// Paths that are not there and were not known: nothing changed for them.
+    unknown: BTreeSet<String>,
 }
 
 /// Whether a new version of a page leaves everything outside the page as it was: its URL,
