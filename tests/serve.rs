@@ -36,6 +36,16 @@ fn start(fixture: &Fixture) -> Served {
     Served::start(&fixture.root(), &[])
 }
 
+/// Writes a file the way most editors save: a temporary file renamed over it. (A plain write
+/// truncates first: a half-written template is a valid, empty one for a moment.)
+fn save(fixture: &Fixture, path: &str, text: &str) {
+    let target = fixture.root().join(path);
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    let temp = target.with_file_name(".handbook-test-save.tmp");
+    std::fs::write(&temp, text).unwrap();
+    std::fs::rename(&temp, &target).unwrap();
+}
+
 fn has(text: &'static str) -> impl Fn(&common::serve::Reply) -> bool {
     move |reply| reply.status == 200 && reply.body.contains(text)
 }
@@ -567,7 +577,7 @@ fn a_template_change_applies_to_every_page() {
     .unwrap();
     let marked = base.replacen("<body", "<body data-test=\"template-v2\"", 1);
     assert_ne!(base, marked);
-    fixture.write("templates/base.html", &marked);
+    save(&fixture, "templates/base.html", &marked);
     server.wait_for("/", "the new template", has("template-v2"));
     assert!(
         server
@@ -786,4 +796,36 @@ fn a_reconnecting_page_with_an_old_version_hears_the_new_one() {
 
 fn page_text(body: &str) -> String {
     format!("---\ntitle: Triage\nweight: 1\naliases: [/old-triage/]\n---\n\n{body}\n")
+}
+
+#[test]
+fn a_page_that_cannot_be_rendered_shows_why() {
+    let fixture = site();
+    let server = settled(&fixture);
+    let events = server.events();
+    events.until("hello");
+    // Parses, but fails with this page's values: only rendering finds out.
+    save(
+        &fixture,
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block content %}{{ page.extra.missing.deeper }}{% endblock content %}",
+    );
+    events.until("reload");
+    let reply = server.get("/engineering/triage/");
+    assert_eq!(reply.status, 500);
+    assert!(
+        reply.body.contains("content/engineering/triage.md"),
+        "{}",
+        reply.body
+    );
+    assert!(reply.body.contains("/__handbook/live.js"));
+    let errors = events.until("errors");
+    assert!(errors.contains("templates/page.html"), "{errors}");
+    fixture.remove("templates/page.html");
+    server.wait_for(
+        "/engineering/triage/",
+        "the page again",
+        has("Triage the queue daily."),
+    );
+    assert_eq!(events.until("errors"), "{\"errors\":[]}");
 }

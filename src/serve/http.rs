@@ -254,6 +254,7 @@ fn error_page(
     shared: &Arc<Shared>,
     version: u64,
 ) -> Response {
+    shared.render_failed(version, problem);
     let mut text = String::new();
     crate::highlight::escape_into(&mut text, &problem.to_string());
     let html = format!(

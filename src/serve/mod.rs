@@ -76,6 +76,9 @@ struct Status {
     loaded: Vec<Diagnostic>,
     /// From the link check of the last checked version.
     checked: Vec<Diagnostic>,
+    /// Pages of the current version that could not be rendered (a template error that shows
+    /// only with a page's values).
+    rendering: Vec<Diagnostic>,
     /// Problems already printed, to print each one once.
     printed: BTreeSet<String>,
     /// The errors browsers show, as sent.
@@ -122,6 +125,7 @@ impl Shared {
     fn publish(&self, generation: Arc<Generation>, action: Action) {
         let version = generation.version;
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = generation;
+        lock(&self.status).rendering.clear();
         let _ = self.events.send(match action {
             Action::Reload => LiveEvent::Reload(version),
             Action::Stylesheets => LiveEvent::Stylesheets(version),
@@ -136,6 +140,19 @@ impl Shared {
         self.report(&mut status);
     }
 
+    /// A page of `version` could not be rendered: shown with the other problems until the
+    /// next change.
+    pub fn render_failed(&self, version: u64, problem: &Diagnostic) {
+        if self.current().version != version {
+            return;
+        }
+        let mut status = lock(&self.status);
+        if !status.rendering.contains(problem) {
+            status.rendering.push(problem.clone());
+            self.report(&mut status);
+        }
+    }
+
     fn set_checked(&self, problems: Vec<Diagnostic>) {
         let mut status = lock(&self.status);
         status.checked = problems;
@@ -147,6 +164,7 @@ impl Shared {
         let mut all = Diagnostics::default();
         all.extend(status.loaded.iter().cloned());
         all.extend(status.checked.iter().cloned());
+        all.extend(status.rendering.iter().cloned());
         let all = all.into_sorted();
         let now: BTreeSet<String> = all.iter().map(|d| d.to_string()).collect();
         for d in &all {
