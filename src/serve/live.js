@@ -22,14 +22,21 @@
   }
 
   function swapStylesheets(next) {
+    // A sheet of an earlier swap that has not loaded yet is dropped: its original is still
+    // there, and is the one to replace.
+    for (const pending of document.querySelectorAll("link[data-handbook-pending]")) pending.remove();
     for (const link of document.querySelectorAll('link[rel="stylesheet"]')) {
       const url = new URL(link.href, location.href);
       if (url.origin !== location.origin) continue;
       url.searchParams.set("handbook-version", String(next));
       const fresh = link.cloneNode();
       fresh.href = url.href;
+      fresh.dataset.handbookPending = "1";
       // The old sheet stays until the new one is there: no flash of unstyled page.
-      fresh.addEventListener("load", () => link.remove(), { once: true });
+      fresh.addEventListener("load", () => {
+        delete fresh.dataset.handbookPending;
+        link.remove();
+      }, { once: true });
       fresh.addEventListener("error", () => fresh.remove(), { once: true });
       link.after(fresh);
     }
