@@ -143,7 +143,7 @@ fn help_mentions_every_command_and_flag() {
     let top = handbook(&["--help".as_ref()]);
     assert_eq!(top.status.code(), Some(0));
     let text = stdout(&top);
-    for word in ["build", "check", "--help", "--version"] {
+    for word in ["serve", "build", "check", "--help", "--version"] {
         assert!(
             text.contains(word),
             "`handbook --help` lacks {word}:\n{text}"
@@ -156,6 +156,15 @@ fn help_mentions_every_command_and_flag() {
         assert!(
             text.contains(word),
             "`handbook build --help` lacks {word}:\n{text}"
+        );
+    }
+    let serve = handbook(&["serve".as_ref(), "--help".as_ref()]);
+    assert_eq!(serve.status.code(), Some(0));
+    let text = stdout(&serve);
+    for word in ["--root", "--bind", "--port", "--open", "--drafts", "--help"] {
+        assert!(
+            text.contains(word),
+            "`handbook serve --help` lacks {word}:\n{text}"
         );
     }
     let check = handbook(&["check".as_ref(), "--help".as_ref()]);
