@@ -113,12 +113,11 @@ async fn site(
         path.strip_suffix("index.html").map(str::to_string)
     };
     if let Some(&id) = page_url.as_ref().and_then(|url| site.by_url.get(url)) {
-        let shared_for_render = shared.clone();
-        let rendered = tokio::task::spawn_blocking(move || {
-            let generation = shared_for_render.current();
-            (generation.page(id), generation.version)
-        })
-        .await;
+        // Rendered from the generation the id comes from: a newer one may number its pages
+        // differently (a page added or removed), and would answer with another page.
+        let for_render = generation.clone();
+        let rendered =
+            tokio::task::spawn_blocking(move || (for_render.page(id), for_render.version)).await;
         return match rendered {
             Ok((rendered, version)) => match &*rendered {
                 Ok(html) => {
