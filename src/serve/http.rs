@@ -115,9 +115,15 @@ async fn site(
     if let Some(&id) = page_url.as_ref().and_then(|url| site.by_url.get(url)) {
         // Rendered from the generation the id comes from: a newer one may number its pages
         // differently (a page added or removed), and would answer with another page.
-        let for_render = generation.clone();
-        let rendered =
-            tokio::task::spawn_blocking(move || (for_render.page(id), for_render.version)).await;
+        // Rendering takes a blocking thread; a cached page does not, so that many browsers
+        // (or a crawler) do not grow the blocking pool, each thread with its own memory.
+        let rendered = match generation.cached(id) {
+            Some(done) => Ok((done, generation.version)),
+            None => {
+                let for_render = generation.clone();
+                tokio::task::spawn_blocking(move || (for_render.page(id), for_render.version)).await
+            }
+        };
         return match rendered {
             Ok((rendered, version)) => match &*rendered {
                 Ok(html) => {

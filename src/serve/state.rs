@@ -98,6 +98,11 @@ impl Generation {
         rendered
     }
 
+    /// The rendered page `id` if it is in the cache: a lookup, cheap enough for the async side.
+    pub fn cached(&self, id: PageId) -> Option<Rendered> {
+        lock(&self.pages).get(&id).cloned()
+    }
+
     fn render(&self, id: PageId) -> Rendered {
         let scope = self.site.sidebar_scope(id);
         let sidebar = self.sidebar(scope);
