@@ -113,12 +113,17 @@ async fn site(
         path.strip_suffix("index.html").map(str::to_string)
     };
     if let Some(&id) = page_url.as_ref().and_then(|url| site.by_url.get(url)) {
-        let shared_for_render = shared.clone();
-        let rendered = tokio::task::spawn_blocking(move || {
-            let generation = shared_for_render.current();
-            (generation.page(id), generation.version)
-        })
-        .await;
+        // Rendered from the generation the id comes from: a newer one may number its pages
+        // differently (a page added or removed), and would answer with another page.
+        // Rendering takes a blocking thread; a cached page does not, so that many browsers
+        // (or a crawler) do not grow the blocking pool, each thread with its own memory.
+        let rendered = match generation.cached(id) {
+            Some(done) => Ok((done, generation.version)),
+            None => {
+                let for_render = generation.clone();
+                tokio::task::spawn_blocking(move || (for_render.page(id), for_render.version)).await
+            }
+        };
         return match rendered {
             Ok((rendered, version)) => match &*rendered {
                 Ok(html) => {

@@ -8,10 +8,13 @@
 //! editor. Swap, backup and temporary files are ignored by name, and access events (serving a
 //! file opens it) are never looked at.
 //!
-//! Coalescing: a batch is closed once no event came for [`QUIET`]. An editor's save is a few
-//! events on one or two files, inside a millisecond. When a batch grows past a few files it
-//! is a burst (`git checkout`, a search-and-replace over the handbook), and the batch then
-//! waits for [`BURST_QUIET`] of silence, so that the whole burst makes one update.
+//! Coalescing: a batch is closed once no event that matters came for [`QUIET`]. An editor's
+//! save is a few events on one or two files, inside a millisecond. When a batch grows past a
+//! few files it is a burst (`git checkout`, a search-and-replace over the handbook), and the
+//! batch then waits for [`BURST_QUIET`] of silence, so that the whole burst makes one update.
+//! Events that do not matter (a file opened, which is every request for a file of `static/`
+//! or `content/`, and the server's own reads) do not count as noise: while browsers load
+//! files, a batch still closes [`QUIET`] after the save.
 
 use super::state::Batch;
 use notify::event::{EventKind, ModifyKind};
@@ -75,10 +78,14 @@ impl FolderWatcher {
         }
         let started = Instant::now();
         let mut quiet = QUIET;
+        let mut last = started;
         while started.elapsed() < LONGEST_BATCH {
-            match self.events.recv_timeout(quiet) {
+            let wait = (last + quiet).saturating_duration_since(Instant::now());
+            match self.events.recv_timeout(wait) {
                 Ok(event) => {
-                    self.add(&mut batch, event);
+                    if self.add(&mut batch, event) {
+                        last = Instant::now();
+                    }
                     if batch.len() > BURST_FILES {
                         quiet = BURST_QUIET;
                     }
@@ -90,48 +97,67 @@ impl FolderWatcher {
         Some(batch)
     }
 
-    fn add(&mut self, batch: &mut Batch, event: notify::Result<notify::Event>) {
+    /// Adds what the event says to the batch. Returns whether it matters: false for access
+    /// and metadata events, and for files that are not the site's (ignored names, other
+    /// folders).
+    fn add(&mut self, batch: &mut Batch, event: notify::Result<notify::Event>) -> bool {
         let event = match event {
             Ok(event) => event,
             Err(err) => {
                 eprintln!("warning: watching files: {err}; reading everything again");
                 batch.everything = true;
-                return;
+                return true;
             }
         };
         if event.need_rescan() {
             batch.everything = true;
-            return;
+            return true;
         }
         if matches!(
             event.kind,
             EventKind::Access(_) | EventKind::Modify(ModifyKind::Metadata(_))
         ) {
-            return;
+            return false;
         }
+        let mut matters = false;
         for path in &event.paths {
-            if let Some(folder) = self.classify(batch, path) {
-                // A watched folder appeared (or was replaced): watch it, read it all.
-                let _ = self.watch_folder(folder);
-                batch.everything = true;
+            match self.classify(batch, path) {
+                Classified::Ignored => {}
+                Classified::Added => matters = true,
+                Classified::Folder(folder) => {
+                    // A watched folder appeared (or was replaced): watch it, read it all.
+                    let _ = self.watch_folder(folder);
+                    batch.everything = true;
+                    matters = true;
+                }
             }
         }
+        matters
     }
 
-    /// Adds `path` to the batch; returns the name of a watched folder if it is the folder
-    /// itself.
-    fn classify(&self, batch: &mut Batch, path: &Path) -> Option<&'static str> {
-        let rel = path.strip_prefix(&self.root).ok()?;
-        let parts: Vec<&str> = rel
+    /// Adds `path` to the batch.
+    fn classify(&self, batch: &mut Batch, path: &Path) -> Classified {
+        let Ok(rel) = path.strip_prefix(&self.root) else {
+            return Classified::Ignored;
+        };
+        let Some(parts) = rel
             .components()
             .map(|c| c.as_os_str().to_str())
-            .collect::<Option<_>>()?;
+            .collect::<Option<Vec<&str>>>()
+        else {
+            return Classified::Ignored;
+        };
         if parts.iter().any(|name| crate::source::is_ignored(name)) {
-            return None;
+            return Classified::Ignored;
         }
         match parts.as_slice() {
             [name] if *name == crate::config::CONFIG_FILE => batch.everything = true,
-            [folder] => return FOLDERS.iter().copied().find(|f| f == folder),
+            [folder] => {
+                return match FOLDERS.iter().copied().find(|f| f == folder) {
+                    Some(folder) => Classified::Folder(folder),
+                    None => Classified::Ignored,
+                };
+            }
             ["content", rest @ ..] => {
                 batch.content.insert(rest.join("/"));
             }
@@ -139,8 +165,60 @@ impl FolderWatcher {
             ["static", rest @ ..] => {
                 batch.statics.insert(rest.join("/"));
             }
-            _ => {}
+            _ => return Classified::Ignored,
         }
-        None
+        Classified::Added
+    }
+}
+
+/// What a path of an event is to the watcher.
+enum Classified {
+    /// Not part of the site: a dot file, an editor's file, another file of the root.
+    Ignored,
+    /// Added to the batch.
+    Added,
+    /// One of the watched folders itself (it appeared, or was replaced).
+    Folder(&'static str),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Files read while a page is saved (browsers loading `static/`) must not hold the batch
+    /// open: it closes [`QUIET`] after the save, not after [`LONGEST_BATCH`].
+    #[test]
+    fn reads_do_not_delay_a_save() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        std::fs::create_dir_all(root.join("static")).unwrap();
+        std::fs::write(root.join("static/theme.css"), "body {}\n").unwrap();
+        std::fs::write(root.join("content/a.md"), "# A\n").unwrap();
+        let mut watcher = FolderWatcher::new(&root).unwrap();
+
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let reader = {
+            let (stop, css) = (stop.clone(), root.join("static/theme.css"));
+            std::thread::spawn(move || {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let _ = std::fs::read(&css);
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+            })
+        };
+        std::thread::sleep(Duration::from_millis(50));
+        let saved = Instant::now();
+        std::fs::write(root.join("content/a.md"), "# A\n\nEdited.\n").unwrap();
+        let batch = watcher.next_batch().unwrap();
+        let took = saved.elapsed();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        reader.join().unwrap();
+
+        assert!(batch.content.contains("a.md"), "{batch:?}");
+        assert!(
+            took < LONGEST_BATCH / 2,
+            "the batch closed {took:?} after the save"
+        );
     }
 }
