@@ -17,6 +17,9 @@
 
 #[path = "common/generator.rs"]
 mod generator;
+#[path = "common/stats.rs"]
+mod stats;
+use stats::{fmt_dur, median};
 
 use generator::{SECTIONS, SUBSECTIONS, ensure_site};
 use std::collections::BTreeSet;
@@ -171,21 +174,6 @@ struct Measured {
     max_rss_mb: f64,
     target_wall: Duration,
     target_rss_mb: Option<f64>,
-}
-
-fn median<T: Copy + Ord>(v: &[T]) -> T {
-    let mut s = v.to_vec();
-    s.sort();
-    s[s.len() / 2]
-}
-
-fn fmt_dur(d: Duration) -> String {
-    let ms = d.as_secs_f64() * 1000.0;
-    if ms >= 1000.0 {
-        format!("{:.2} s", ms / 1000.0)
-    } else {
-        format!("{ms:.1} ms")
-    }
 }
 
 /// Puts a file's original text back when dropped, also when a failed build panics.

@@ -22,6 +22,9 @@
 
 #[path = "common/generator.rs"]
 mod generator;
+#[path = "common/stats.rs"]
+mod stats;
+use stats::{fmt_dur, median};
 #[path = "common/server.rs"]
 mod server;
 
@@ -261,21 +264,6 @@ struct Memory {
     after_check_mb: f64,
     end_mb: f64,
     peak_mb: f64,
-}
-
-fn median(v: &[Duration]) -> Duration {
-    let mut s = v.to_vec();
-    s.sort();
-    s[s.len() / 2]
-}
-
-fn fmt_dur(d: Duration) -> String {
-    let ms = d.as_secs_f64() * 1000.0;
-    if ms >= 1000.0 {
-        format!("{:.2} s", ms / 1000.0)
-    } else {
-        format!("{ms:.1} ms")
-    }
 }
 
 struct Settings {

@@ -199,11 +199,6 @@ impl Generation {
         self.analyses.retain(&keys);
         all
     }
-
-    /// Whether page `id` is in the cache (for tests of what a change drops).
-    pub fn is_cached(&self, id: PageId) -> bool {
-        lock(&self.pages).contains_key(&id)
-    }
 }
 
 /// What browsers showing the site should do after a change.
