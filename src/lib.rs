@@ -8,8 +8,10 @@
 
 pub mod check;
 pub mod config;
+pub mod deploy;
 pub mod diagnostics;
 pub mod external;
+pub mod git;
 pub mod headings;
 pub mod highlight;
 pub mod links;
@@ -41,6 +43,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Include `draft: true` pages.
     pub drafts: bool,
+    /// Netlify's build context ([`deploy::Deploy::from_env`]); empty for a local build.
+    pub deploy: deploy::Deploy,
 }
 
 impl BuildOptions {
@@ -68,7 +72,12 @@ pub struct BuildSummary {
 pub fn load_site(options: &BuildOptions) -> Result<(Site, Templates, Diagnostics), BuildError> {
     let root = &options.root;
     let mut diags = Diagnostics::default();
-    let config = config::load(root, options.base_url.as_deref()).map_err(fail_with)?;
+    // `--base-url` first, then the address Netlify gives this deploy, then `handbook.yml`.
+    let base_url = options
+        .base_url
+        .as_deref()
+        .or_else(|| options.deploy.base_url());
+    let config = config::load(root, base_url).map_err(fail_with)?;
     // Templates and content are independent: read them at the same time.
     let (templates, content) = rayon::join(
         || templates::load(root),
@@ -84,7 +93,8 @@ pub fn load_site(options: &BuildOptions) -> Result<(Site, Templates, Diagnostics
     // A broken template must not hide the content's problems: resolve anyway, without
     // checking layouts, and report everything together.
     let layouts = templates.as_ref().ok().map(|t| &t.layouts);
-    let site = resolve::resolve(config, content, layouts, &mut diags);
+    let mut site = resolve::resolve(config, content, layouts, &mut diags);
+    site.deploy = std::sync::Arc::new(options.deploy.clone());
     match templates {
         Ok(templates) if !diags.has_errors() => Ok((site, templates, diags)),
         Ok(_) => Err(fail(diags)),

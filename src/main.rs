@@ -62,6 +62,8 @@ enum Command {
         output_dir: Option<PathBuf>,
         /// The address the site will be served from (like https://handbook.example.com/),
         /// instead of base_url in handbook.yml. Used for the sitemap and canonical links.
+        /// On Netlify the deploy's own address is used without it (DEPLOY_PRIME_URL on
+        /// previews and branch deploys, URL in production).
         #[arg(long, value_name = "URL")]
         base_url: Option<String>,
         /// Also build pages marked `draft: true`.
@@ -142,6 +144,7 @@ fn main() -> ExitCode {
                 output_dir,
                 base_url,
                 drafts,
+                deploy: handbook::deploy::Deploy::from_env(),
             };
             match build(&options) {
                 Ok(summary) => {
@@ -194,6 +197,7 @@ fn main() -> ExitCode {
                 output_dir: None,
                 base_url,
                 drafts,
+                ..BuildOptions::default()
             };
             match check(&options, CheckOptions { strict, external }) {
                 Ok(summary) => {

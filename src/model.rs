@@ -91,6 +91,8 @@ pub struct Site {
     /// `/old.html`.
     pub by_alias: Arc<HashMap<String, PageId>>,
     pub assets: Arc<Vec<Asset>>,
+    /// Where the build is going (Netlify's context); empty for `handbook serve` and local builds.
+    pub deploy: Arc<crate::deploy::Deploy>,
 }
 
 /// The file of the output folder that serves an alias URL.

@@ -91,6 +91,7 @@ pub fn resolve(
         by_url: Arc::new(by_url),
         by_alias: Arc::new(by_alias),
         assets: Arc::new(assets),
+        deploy: Arc::default(),
     }
 }
 

@@ -1031,8 +1031,7 @@ fn the_real_handbook_builds_without_errors_or_warnings() {
     let options = handbook::BuildOptions {
         root: env!("CARGO_MANIFEST_DIR").into(),
         output_dir: Some(out.path().join("public")),
-        base_url: None,
-        drafts: false,
+        ..Default::default()
     };
     let summary = handbook::build(&options).unwrap_or_else(|err| panic!("{err}"));
     let warnings: Vec<String> = summary.warnings.iter().map(ToString::to_string).collect();

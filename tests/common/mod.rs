@@ -87,8 +87,7 @@ impl Fixture {
         BuildOptions {
             root: self.root(),
             output_dir: Some(self.output()),
-            base_url: None,
-            drafts: false,
+            ..BuildOptions::default()
         }
     }
 
