@@ -28,6 +28,9 @@ pub struct Deploy {
     /// The commit of the context's previous build (`CACHED_COMMIT_REF`).
     #[serde(skip)]
     pub cached_commit: Option<String>,
+    /// Pages must not be indexed by search engines: any Netlify context but production
+    /// (previews, branch deploys, `netlify dev`). A local build is not told either way.
+    pub noindex: bool,
 }
 
 impl Deploy {
@@ -38,9 +41,15 @@ impl Deploy {
 
     /// Reads Netlify's variables through `var`; empty values count as unset.
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Deploy {
-        let get = |name: &str| var(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let get = |name: &str| {
+            var(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let context = get("CONTEXT").unwrap_or_default();
         Deploy {
-            context: get("CONTEXT").unwrap_or_default(),
+            noindex: !context.is_empty() && context != "production",
+            context,
             url: get("URL"),
             prime_url: get("DEPLOY_PRIME_URL"),
             review_id: get("REVIEW_ID"),
@@ -57,12 +66,6 @@ impl Deploy {
     /// A merge request's deploy preview.
     pub fn is_preview(&self) -> bool {
         self.context == "deploy-preview"
-    }
-
-    /// Any Netlify deploy that is not production: previews, branch deploys, `netlify dev`.
-    /// Their pages must not be indexed by search engines.
-    pub fn noindex(&self) -> bool {
-        !self.context.is_empty() && !self.is_production()
     }
 
     /// The base URL Netlify's environment gives, if any: the deploy's own address on previews
@@ -99,7 +102,10 @@ mod tests {
     fn base_url_follows_the_context() {
         let urls = [
             ("URL", "https://handbook.example.com"),
-            ("DEPLOY_PRIME_URL", "https://deploy-preview-7--hb.netlify.app"),
+            (
+                "DEPLOY_PRIME_URL",
+                "https://deploy-preview-7--hb.netlify.app",
+            ),
         ];
         let with = |context: &str| {
             let mut vars = urls.to_vec();
@@ -123,10 +129,10 @@ mod tests {
 
     #[test]
     fn only_netlify_contexts_other_than_production_are_noindex() {
-        assert!(!deploy(&[]).noindex());
-        assert!(!deploy(&[("CONTEXT", "production")]).noindex());
-        assert!(deploy(&[("CONTEXT", "deploy-preview")]).noindex());
-        assert!(deploy(&[("CONTEXT", "branch-deploy")]).noindex());
+        assert!(!deploy(&[]).noindex);
+        assert!(!deploy(&[("CONTEXT", "production")]).noindex);
+        assert!(deploy(&[("CONTEXT", "deploy-preview")]).noindex);
+        assert!(deploy(&[("CONTEXT", "branch-deploy")]).noindex);
     }
 
     #[test]

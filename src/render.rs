@@ -571,6 +571,7 @@ pub fn generated_file(
                 sidebar: root_sidebar,
                 assets: templates::Assets::new(&site.config),
                 config: &site.config,
+                deploy: &site.deploy,
             };
             templates
                 .render("404.html", &context)

@@ -382,6 +382,8 @@ pub struct PageContext<'a> {
     pub sidebar: &'a str,
     pub assets: Assets,
     pub config: &'a Config,
+    /// Where the build is going: Netlify's context, merge request, branch and commit.
+    pub deploy: &'a crate::deploy::Deploy,
 }
 
 /// Everything a page template receives, for page `id` with its rendered Markdown.
@@ -443,6 +445,7 @@ pub fn page_context<'a>(
         sidebar,
         assets: Assets::new(&site.config),
         config: &site.config,
+        deploy: &site.deploy,
     }
 }
 
@@ -452,6 +455,7 @@ pub struct NotFoundContext<'a> {
     pub sidebar: &'a str,
     pub assets: Assets,
     pub config: &'a Config,
+    pub deploy: &'a crate::deploy::Deploy,
 }
 
 #[cfg(test)]
