@@ -21,6 +21,7 @@ pub mod mojibake;
 pub mod output;
 pub mod render;
 pub mod resolve;
+pub mod review;
 pub mod serve;
 pub mod source;
 pub mod templates;
@@ -45,6 +46,10 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Netlify's build context ([`deploy::Deploy::from_env`]); empty for a local build.
     pub deploy: deploy::Deploy,
+    /// Compare the site with this commit, branch or tag (`--base`): the changes page, the
+    /// banner, and the pages that moved without a redirect. On Netlify's previews and branch
+    /// deploys the base is found without it.
+    pub base: Option<String>,
 }
 
 impl BuildOptions {
@@ -95,6 +100,13 @@ pub fn load_site(options: &BuildOptions) -> Result<(Site, Templates, Diagnostics
     let layouts = templates.as_ref().ok().map(|t| &t.layouts);
     let mut site = resolve::resolve(config, content, layouts, &mut diags);
     site.deploy = std::sync::Arc::new(options.deploy.clone());
+    if !diags.has_errors()
+        && let Some(base) = review::Base::choose(options.base.as_deref(), &options.deploy)
+    {
+        site.review = Some(std::sync::Arc::new(compare_with(
+            root, &site, &base, &mut diags,
+        )));
+    }
     match templates {
         Ok(templates) if !diags.has_errors() => Ok((site, templates, diags)),
         Ok(_) => Err(fail(diags)),
@@ -112,6 +124,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     output::check_target(&options.root, &target)
         .map_err(|message| fail_with(Diagnostic::error(target.display().to_string(), message)))?;
     let (site, templates, mut diags) = load_site(options)?;
+    // A preview is built anyway; the changes page and the log say what moved without a
+    // redirect (`handbook check --base` fails on it).
+    for mut d in redirect_problems(&site) {
+        d.severity = diagnostics::Severity::Warning;
+        diags.push(d);
+    }
     render::write_site(
         &site,
         &templates,
@@ -171,6 +189,7 @@ pub struct CheckOptions {
 pub fn check(options: &BuildOptions, checks: CheckOptions) -> Result<BuildSummary, BuildError> {
     let started = Instant::now();
     let (site, templates, mut diags) = load_site(options)?;
+    diags.extend(redirect_problems(&site));
     let external = render::write_site(
         &site,
         &templates,
@@ -196,6 +215,47 @@ pub fn check(options: &BuildOptions, checks: CheckOptions) -> Result<BuildSummar
         elapsed: started.elapsed(),
         warnings: diags.into_sorted(),
     })
+}
+
+/// The review of `site` against `base`. Netlify's deploys never fail for lack of history: the
+/// changes page then says why it cannot tell, and so does a warning. A base given with `--base`
+/// that does not exist is an error.
+fn compare_with(
+    root: &std::path::Path,
+    site: &Site,
+    base: &review::Base,
+    diags: &mut Diagnostics,
+) -> review::Review {
+    let found = git::Repo::open(root)
+        .ok_or_else(|| {
+            "cannot tell what changed: the handbook is not in a git checkout (or git is not installed)".to_string()
+        })
+        .and_then(|repo| {
+            let (label, commit) = review::find_base(&repo, base, site)?;
+            review::compare(&repo, site, label, &commit)
+                .map_err(|err| format!("cannot tell what changed: {err}"))
+        });
+    match found {
+        Ok(review) => review,
+        Err(why) => {
+            diags.push(match base {
+                review::Base::Rev(_) => Diagnostic::error("--base", why.clone()).help(
+                    "pass a commit, branch or tag this clone has, like `--base main` or `--base HEAD~3`",
+                ),
+                review::Base::Netlify => Diagnostic::warning(config::CONFIG_FILE, why.clone()).help(
+                    "the deploy goes on without the list of changes; `repository.branch` in handbook.yml names the branch merge requests go into",
+                ),
+            });
+            review::Review::unknown(site, why)
+        }
+    }
+}
+
+fn redirect_problems(site: &Site) -> Vec<Diagnostic> {
+    site.review
+        .as_ref()
+        .map(|review| review.redirect_problems())
+        .unwrap_or_default()
 }
 
 fn fail(diags: Diagnostics) -> BuildError {

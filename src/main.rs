@@ -69,6 +69,14 @@ enum Command {
         /// Also build pages marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Compare with this commit, branch or tag (like `main`), as a merge request's deploy
+        /// preview does: a banner on every page, a changes page at /_preview/ listing the pages
+        /// added, changed, renamed and removed (changed sections marked in the pages), and a
+        /// warning for each old URL left without a redirect. On Netlify's deploy previews and
+        /// branch deploys this happens without it, against the merge base with
+        /// repository.branch of handbook.yml.
+        #[arg(long, value_name = "REV")]
+        base: Option<String>,
     },
     /// Check the handbook without writing anything: the command for CI and pre-commit hooks.
     ///
@@ -86,6 +94,11 @@ enum Command {
         /// Also check pages marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Also compare with this commit, branch or tag (like `main`): a page removed or moved
+        /// to another URL since then, without an alias for its old URL, is an error, because
+        /// every link to it from outside the handbook would break.
+        #[arg(long, value_name = "REV")]
+        base: Option<String>,
         /// Also check http(s) links on the network (settings: `external_links` in
         /// handbook.yml). A link that is not there (404, 410) is an error; a timeout, a server
         /// error or a site that refuses robots is a warning. Good results are remembered for a
@@ -138,6 +151,7 @@ fn main() -> ExitCode {
             output_dir,
             base_url,
             drafts,
+            base,
         } => {
             let options = BuildOptions {
                 root,
@@ -145,6 +159,7 @@ fn main() -> ExitCode {
                 base_url,
                 drafts,
                 deploy: handbook::deploy::Deploy::from_env(),
+                base,
             };
             match build(&options) {
                 Ok(summary) => {
@@ -175,6 +190,7 @@ fn main() -> ExitCode {
             root,
             base_url,
             drafts,
+            base,
             external,
             strict,
             fix,
@@ -197,6 +213,7 @@ fn main() -> ExitCode {
                 output_dir: None,
                 base_url,
                 drafts,
+                base,
                 ..BuildOptions::default()
             };
             match check(&options, CheckOptions { strict, external }) {

@@ -30,6 +30,39 @@ pub struct MarkdownOptions<'a> {
     pub toc_max_level: u8,
     /// A first-block `#` heading with this text is dropped: the template shows the title.
     pub title: &'a str,
+    /// Sections to mark as changed on a preview, by anchor (`""` for the introduction, before
+    /// the first heading): each is wrapped in `<div class="changed-section">`. See [`sections`].
+    pub marked: &'a [(String, SectionChange)],
+}
+
+/// How a section of a page differs from the page's version the preview is compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SectionChange {
+    Added,
+    Changed,
+}
+
+impl SectionChange {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SectionChange::Added => "added",
+            SectionChange::Changed => "changed",
+        }
+    }
+}
+
+/// A part of a page: the text before its first heading (the introduction, `anchor` empty), or a
+/// top-level heading and what follows it up to the next one. Headings inside lists and block
+/// quotes do not start a section.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    pub anchor: String,
+    /// The heading as a reader sees it; empty for the introduction.
+    pub title: String,
+    pub level: u8,
+    /// Changes whenever the section's text does, except for trailing spaces and blank lines.
+    pub fingerprint: u64,
 }
 
 fn parser_options() -> Options {
@@ -253,6 +286,9 @@ pub fn render(
     let mut toc = Vec::new();
     let mut anchors = Vec::new();
     let mut iter = events.into_iter();
+    // Nesting depth of blocks: only headings outside lists and quotes start a marked section.
+    let mut depth = 0usize;
+    let mut marked_open = open_mark(&mut out, options.marked, "");
     while let Some(event) = iter.next() {
         match event {
             Event::Start(Tag::Heading {
@@ -268,6 +304,12 @@ pub fn render(
                     .collect();
                 let text = plain_text(&inner);
                 let id = ids.next().unwrap_or_default();
+                if depth == 0 && !options.marked.is_empty() {
+                    if marked_open {
+                        out.push(Event::Html("</div>\n".into()));
+                    }
+                    marked_open = open_mark(&mut out, options.marked, &id);
+                }
                 let depth = level as u8;
                 if depth >= 2 && depth <= options.toc_max_level {
                     toc.push((depth, id.clone(), text.clone()));
@@ -294,8 +336,18 @@ pub fn render(
                 }
                 out.push(Event::Html(code_block(lang.as_deref(), &code).into()));
             }
-            other => out.push(rewrite_event(other, rewrite)),
+            other => {
+                match &other {
+                    Event::Start(_) => depth += 1,
+                    Event::End(_) => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                out.push(rewrite_event(other, rewrite));
+            }
         }
+    }
+    if marked_open {
+        out.push(Event::Html("</div>\n".into()));
     }
 
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
@@ -306,6 +358,86 @@ pub fn render(
         anchors,
     };
     (rendered, analysis)
+}
+
+/// The page's sections, in order, with the anchors [`render`] gives their headings. An empty
+/// introduction is left out.
+pub fn sections(markdown: &str, title: &str) -> Vec<Section> {
+    let options = MarkdownOptions {
+        toc_max_level: 0,
+        title,
+        marked: &[],
+    };
+    let events = parse(markdown, options);
+    let (ids, _) = heading_ids(events.iter().map(|(e, _)| e));
+    let mut ids = ids.into_iter();
+    // Where each section starts in the Markdown, with its heading.
+    let mut starts: Vec<(usize, String, String, u8)> = Vec::new();
+    let body_start = events.first().map_or(markdown.len(), |(_, r)| r.start);
+    starts.push((body_start, String::new(), String::new(), 0));
+    let mut depth = 0usize;
+    let mut heading: Option<(usize, String, u8, bool)> = None;
+    for (event, range) in &events {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                let id = ids.next().unwrap_or_default();
+                heading = Some((range.start, id, *level as u8, depth == 0));
+                depth += 1;
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                depth = depth.saturating_sub(1);
+                if let Some((start, id, level, true)) = heading.take() {
+                    let text = plain_text(&heading_text(markdown, start..range.end));
+                    starts.push((start, id, text, level));
+                }
+            }
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    let mut sections = Vec::with_capacity(starts.len());
+    for (i, (start, anchor, title, level)) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).map_or(markdown.len(), |next| next.0);
+        let text = &markdown[*start..end.max(*start)];
+        if anchor.is_empty() && text.trim().is_empty() {
+            continue;
+        }
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        for line in text.lines().map(str::trim_end).filter(|l| !l.is_empty()) {
+            hasher.update(line.as_bytes());
+            hasher.update(b"\n");
+        }
+        sections.push(Section {
+            anchor: anchor.clone(),
+            title: title.clone(),
+            level: *level,
+            fingerprint: hasher.digest(),
+        });
+    }
+    sections
+}
+
+/// The inline events of the heading written at `range`.
+fn heading_text(markdown: &str, range: Range<usize>) -> Vec<Event<'_>> {
+    Parser::new_ext(&markdown[range], parser_options())
+        .filter(|e| !matches!(e, Event::Start(_) | Event::End(_)))
+        .collect()
+}
+
+/// Opens the mark of section `anchor` if it is marked; whether it did.
+fn open_mark(out: &mut Vec<Event<'_>>, marked: &[(String, SectionChange)], anchor: &str) -> bool {
+    let Some((_, change)) = marked.iter().find(|(a, _)| a == anchor) else {
+        return false;
+    };
+    out.push(Event::Html(
+        format!(
+            "<div class=\"changed-section\" data-change=\"{}\">\n",
+            change.as_str()
+        )
+        .into(),
+    ));
+    true
 }
 
 /// A link's destination as the output writes it; raw HTML with its `href`s and `src`s
@@ -481,6 +613,7 @@ mod tests {
             MarkdownOptions {
                 toc_max_level: 3,
                 title: "Title",
+                marked: &[],
             },
             &|_| None,
         )
@@ -503,6 +636,7 @@ mod tests {
             MarkdownOptions {
                 toc_max_level: 3,
                 title: "",
+                marked: &[],
             },
             &|_| None,
         )
@@ -518,6 +652,7 @@ mod tests {
             MarkdownOptions {
                 toc_max_level: 3,
                 title: "",
+                marked: &[],
             },
             &|_| None,
         )
@@ -530,6 +665,7 @@ mod tests {
             MarkdownOptions {
                 toc_max_level: 0,
                 title: "",
+                marked: &[],
             },
             &|_| None,
         )
@@ -545,6 +681,7 @@ mod tests {
             MarkdownOptions {
                 toc_max_level: 3,
                 title: "Don't \"panic\" -- ok...",
+                marked: &[],
             },
             &|_| None,
         )
@@ -572,5 +709,59 @@ mod tests {
     fn code_blocks_are_highlighted() {
         let out = html("```bash\necho hi\n```\n");
         assert!(out.starts_with("<pre class=\"hl-code\" tabindex=\"0\" data-lang=\"bash\"><code class=\"language-bash\"><span class=\"hl-"));
+    }
+
+    #[test]
+    fn sections_split_at_top_level_headings_only() {
+        let md = "# Title\n\nIntro.\n\n## Goals\n\nText.\n\n> ## Quoted\n\n- item\n\n### Deeper `x`\n\nMore.  \n\n\n";
+        let sections = sections(md, "Title");
+        let shape: Vec<(&str, &str, u8)> = sections
+            .iter()
+            .map(|s| (s.anchor.as_str(), s.title.as_str(), s.level))
+            .collect();
+        assert_eq!(
+            shape,
+            [("", "", 0), ("goals", "Goals", 2), ("deeper-x", "Deeper x", 3)]
+        );
+        // Trailing spaces and blank lines do not count as changes; words do.
+        let same = sections_of("# Title\n\nIntro.   \n\n\n## Goals\n\nText.\n\n> ## Quoted\n\n- item\n\n### Deeper `x`\n\nMore.\n");
+        assert_eq!(sections, same);
+        let edited = sections_of(&md.replace("Text.", "Text, edited."));
+        assert_ne!(sections[1].fingerprint, edited[1].fingerprint);
+        assert_eq!(sections[2].fingerprint, edited[2].fingerprint);
+        assert!(sections_of("## Only\n\nText\n")[0].anchor == "only", "no empty introduction");
+    }
+
+    fn sections_of(md: &str) -> Vec<Section> {
+        sections(md, "Title")
+    }
+
+    #[test]
+    fn marked_sections_are_wrapped_up_to_the_next_top_level_heading() {
+        let marked = [
+            (String::new(), SectionChange::Changed),
+            ("b".to_string(), SectionChange::Added),
+        ];
+        let (out, _) = render(
+            "Intro\n\n## A\n\nx\n\n## B\n\n> ## Quoted\n\ny\n\n## C\n\nz\n",
+            MarkdownOptions {
+                toc_max_level: 0,
+                title: "",
+                marked: &marked,
+            },
+            &|_| None,
+        );
+        let html = out.html;
+        let intro = html.find("<div class=\"changed-section\" data-change=\"changed\">").unwrap();
+        let a = html.find("<h2 id=\"a\"").unwrap();
+        let b_open = html.find("<div class=\"changed-section\" data-change=\"added\">").unwrap();
+        let b = html.find("<h2 id=\"b\"").unwrap();
+        let quoted = html.find("id=\"quoted\"").unwrap();
+        let c = html.find("<h2 id=\"c\"").unwrap();
+        assert!(intro < a && a < b_open && b_open < b && b < quoted && quoted < c);
+        assert_eq!(html.matches("</div>").count(), 2);
+        let between_a_and_b = &html[a..b_open];
+        assert!(between_a_and_b.contains("</div>") || html[intro..a].contains("</div>"));
+        assert!(html[quoted..c].contains("</div>"), "B closes before C: {html}");
     }
 }

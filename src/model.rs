@@ -93,6 +93,9 @@ pub struct Site {
     pub assets: Arc<Vec<Asset>>,
     /// Where the build is going (Netlify's context); empty for `handbook serve` and local builds.
     pub deploy: Arc<crate::deploy::Deploy>,
+    /// What changed compared with the base of the merge request (deploy previews, branch
+    /// deploys, `--base`); `None` otherwise.
+    pub review: Option<Arc<crate::review::Review>>,
 }
 
 /// The file of the output folder that serves an alias URL.
@@ -105,6 +108,11 @@ pub fn alias_output_path(alias: &str) -> String {
 }
 
 impl Site {
+    /// How page `id` differs from the base of the merge request, on a preview.
+    pub fn change_of(&self, id: PageId) -> Option<&crate::review::PageMark> {
+        self.review.as_ref()?.by_page.get(&id)
+    }
+
     /// The `href` of a node's page.
     pub fn node_href(&self, node: NodeId) -> Option<&str> {
         self.nodes[node].page.map(|p| self.pages[p].href.as_str())

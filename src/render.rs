@@ -254,6 +254,9 @@ fn plan_files(
     for name in generated_names() {
         taken.insert(name, Origin::Generated);
     }
+    if site.review.is_some() {
+        taken.insert(CHANGES_PAGE.to_string(), Origin::Generated);
+    }
     let mut copies: BTreeMap<String, Origin> = BTreeMap::new();
     let statics = crate::source::list_files(root, STATIC_DIR, diags)
         .into_iter()
@@ -420,7 +423,7 @@ fn write_page(
         }
     }
     let (rendered, analysis) =
-        markdown::render(&page.source.body, markdown_options(page), &rewrite);
+        markdown::render(&page.source.body, markdown_options(site, id), &rewrite);
     let fingerprint = page_fingerprint(global, page, &hrefs_of(&analysis), &sidebar, &context);
     context.page.content = &rendered.html;
     context.page.toc = &rendered.toc;
@@ -468,7 +471,7 @@ pub fn render_page(
     let page = &site.pages[id];
     let sidebar = templates::mark_current(sidebar, &page.href);
     let (rendered, analysis) =
-        markdown::render(&page.source.body, markdown_options(page), &|dest| {
+        markdown::render(&page.source.body, markdown_options(site, id), &|dest| {
             table.rewrite(page, dest)
         });
     let context = templates::page_context(site, id, &rendered.html, &rendered.toc, &sidebar);
@@ -493,10 +496,13 @@ pub fn plan_outputs(
     (copies, outputs)
 }
 
-fn markdown_options(page: &Page) -> MarkdownOptions<'_> {
+fn markdown_options(site: &Site, id: PageId) -> MarkdownOptions<'_> {
+    let page = &site.pages[id];
     MarkdownOptions {
         toc_max_level: page.toc_max_level,
         title: &page.title,
+        // On a preview, the sections the merge request changed.
+        marked: site.change_of(id).map_or(&[], |mark| mark.sections.as_slice()),
     }
 }
 
@@ -540,6 +546,12 @@ fn write_generated(
             Ok(redirect_page(site, page).into_bytes()),
         ));
     }
+    if let Some(review) = &site.review {
+        files.push((
+            CHANGES_PAGE.to_string(),
+            changes_page(site, templates, root_sidebar, review),
+        ));
+    }
     for (name, bytes) in files {
         match bytes {
             Ok(bytes) => {
@@ -572,6 +584,7 @@ pub fn generated_file(
                 assets: templates::Assets::new(&site.config),
                 config: &site.config,
                 deploy: &site.deploy,
+                review: templates::ReviewBanner::of(site),
             };
             templates
                 .render("404.html", &context)
@@ -593,6 +606,31 @@ pub fn generated_file(
         .map_err(|message| Diagnostic::error(crate::config::CONFIG_FILE, message)),
         _ => return None,
     })
+}
+
+/// The changes page of a preview, written at `_preview/index.html`.
+pub const CHANGES_PAGE: &str = "_preview/index.html";
+
+/// The preview's list of what changed (`templates/changes.html`).
+fn changes_page(
+    site: &Site,
+    templates: &Templates,
+    root_sidebar: &str,
+    review: &crate::review::Review,
+) -> Result<Vec<u8>, Diagnostic> {
+    let context = templates::ChangesContext {
+        site: SiteView::new(&site.config),
+        sidebar: root_sidebar,
+        assets: templates::Assets::new(&site.config),
+        config: &site.config,
+        deploy: &site.deploy,
+        review: templates::ReviewBanner::of(site),
+        changes: review,
+    };
+    templates
+        .render("changes.html", &context)
+        .map(String::into_bytes)
+        .map_err(|e| template_failure("changes.html", e))
 }
 
 /// Netlify's `_redirects`: each alias to its page, permanently. Forced (`!`), because the

@@ -92,6 +92,7 @@ pub fn resolve(
         by_alias: Arc::new(by_alias),
         assets: Arc::new(assets),
         deploy: Arc::default(),
+        review: None,
     }
 }
 

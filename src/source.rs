@@ -27,7 +27,7 @@ pub const KNOWN_KEYS: &[&str] = &[
 ];
 
 /// The typed front matter. Every key is optional.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 pub struct FrontMatter {
     #[serde(default, deserialize_with = "scalar_text")]
     pub title: Option<String>,

@@ -67,7 +67,7 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
     let layouts = sources
         .keys()
         .filter(|name| !name.contains('/') && name.ends_with(".html"))
-        .filter(|name| !matches!(name.as_str(), "base.html" | "404.html"))
+        .filter(|name| !matches!(name.as_str(), "base.html" | "404.html" | "changes.html"))
         .map(|name| name.trim_end_matches(".html").to_string())
         .collect();
     let sources = sources
@@ -267,6 +267,8 @@ pub struct NavItem<'a> {
     pub active: bool,
     pub has_children: bool,
     pub children: Vec<NavItem<'a>>,
+    /// On a preview: `added`, `changed` or `renamed` when the merge request changed the page.
+    pub change: Option<&'static str>,
 }
 
 /// The item of `node`. Children are filled for active items (and `depth` more levels below).
@@ -300,6 +302,7 @@ pub fn nav_item<'a>(
         active: is_active,
         has_children: !n.children.is_empty(),
         children,
+        change: n.page.and_then(|p| site.change_of(p)).map(|m| m.change),
     }
 }
 
@@ -369,6 +372,28 @@ pub struct PageView<'a> {
     pub draft: bool,
     pub is_home: bool,
     pub children: Vec<NavItem<'a>>,
+    /// On a preview: `added`, `changed` or `renamed` when the merge request changed the page.
+    pub change: Option<&'static str>,
+}
+
+/// What the preview banner says: how many pages changed, and where the list is.
+#[derive(Serialize)]
+pub struct ReviewBanner<'a> {
+    /// The changes page.
+    pub url: &'a str,
+    pub count: usize,
+    /// False when the changes could not be told (see the changes page's note).
+    pub known: bool,
+}
+
+impl<'a> ReviewBanner<'a> {
+    pub fn of(site: &'a Site) -> Option<Self> {
+        site.review.as_deref().map(|review| ReviewBanner {
+            url: &review.url,
+            count: review.count,
+            known: review.base.is_some(),
+        })
+    }
 }
 
 #[derive(Serialize)]
@@ -384,6 +409,8 @@ pub struct PageContext<'a> {
     pub config: &'a Config,
     /// Where the build is going: Netlify's context, merge request, branch and commit.
     pub deploy: &'a crate::deploy::Deploy,
+    /// On a preview: the banner's facts.
+    pub review: Option<ReviewBanner<'a>>,
 }
 
 /// Everything a page template receives, for page `id` with its rendered Markdown.
@@ -435,6 +462,7 @@ pub fn page_context<'a>(
             draft: front.draft == Some(true),
             is_home: page.is_home(),
             children,
+            change: site.change_of(id).map(|m| m.change),
         },
         section: site
             .top_section(page.node)
@@ -446,6 +474,7 @@ pub fn page_context<'a>(
         assets: Assets::new(&site.config),
         config: &site.config,
         deploy: &site.deploy,
+        review: ReviewBanner::of(site),
     }
 }
 
@@ -456,6 +485,21 @@ pub struct NotFoundContext<'a> {
     pub assets: Assets,
     pub config: &'a Config,
     pub deploy: &'a crate::deploy::Deploy,
+    pub review: Option<ReviewBanner<'a>>,
+}
+
+/// The changes page of a preview (`changes.html`).
+#[derive(Serialize)]
+pub struct ChangesContext<'a> {
+    pub site: SiteView<'a>,
+    pub sidebar: &'a str,
+    pub assets: Assets,
+    pub config: &'a Config,
+    pub deploy: &'a crate::deploy::Deploy,
+    /// The banner's facts, as on every page.
+    pub review: Option<ReviewBanner<'a>>,
+    /// Everything that changed.
+    pub changes: &'a crate::review::Review,
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("page.html", include_str!("../templates/page.html")),
     ("index.html", include_str!("../templates/index.html")),
     ("404.html", include_str!("../templates/404.html")),
+    ("changes.html", include_str!("../templates/changes.html")),
     (
         "partials/sidebar.html",
         include_str!("../templates/partials/sidebar.html"),

@@ -187,6 +187,7 @@ impl Generation {
                 let options = crate::markdown::MarkdownOptions {
                     toc_max_level: page.toc_max_level,
                     title: &page.title,
+                    marked: &[],
                 };
                 let (_, analysis) = crate::markdown::render(&page.source.body, options, &|d| {
                     table.rewrite(page, d)
