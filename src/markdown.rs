@@ -721,15 +721,24 @@ mod tests {
             .collect();
         assert_eq!(
             shape,
-            [("", "", 0), ("goals", "Goals", 2), ("deeper-x", "Deeper x", 3)]
+            [
+                ("", "", 0),
+                ("goals", "Goals", 2),
+                ("deeper-x", "Deeper x", 3)
+            ]
         );
         // Trailing spaces and blank lines do not count as changes; words do.
-        let same = sections_of("# Title\n\nIntro.   \n\n\n## Goals\n\nText.\n\n> ## Quoted\n\n- item\n\n### Deeper `x`\n\nMore.\n");
+        let same = sections_of(
+            "# Title\n\nIntro.   \n\n\n## Goals\n\nText.\n\n> ## Quoted\n\n- item\n\n### Deeper `x`\n\nMore.\n",
+        );
         assert_eq!(sections, same);
         let edited = sections_of(&md.replace("Text.", "Text, edited."));
         assert_ne!(sections[1].fingerprint, edited[1].fingerprint);
         assert_eq!(sections[2].fingerprint, edited[2].fingerprint);
-        assert!(sections_of("## Only\n\nText\n")[0].anchor == "only", "no empty introduction");
+        assert!(
+            sections_of("## Only\n\nText\n")[0].anchor == "only",
+            "no empty introduction"
+        );
     }
 
     fn sections_of(md: &str) -> Vec<Section> {
@@ -752,9 +761,13 @@ mod tests {
             &|_| None,
         );
         let html = out.html;
-        let intro = html.find("<div class=\"changed-section\" data-change=\"changed\">").unwrap();
+        let intro = html
+            .find("<div class=\"changed-section\" data-change=\"changed\">")
+            .unwrap();
         let a = html.find("<h2 id=\"a\"").unwrap();
-        let b_open = html.find("<div class=\"changed-section\" data-change=\"added\">").unwrap();
+        let b_open = html
+            .find("<div class=\"changed-section\" data-change=\"added\">")
+            .unwrap();
         let b = html.find("<h2 id=\"b\"").unwrap();
         let quoted = html.find("id=\"quoted\"").unwrap();
         let c = html.find("<h2 id=\"c\"").unwrap();
@@ -762,6 +775,9 @@ mod tests {
         assert_eq!(html.matches("</div>").count(), 2);
         let between_a_and_b = &html[a..b_open];
         assert!(between_a_and_b.contains("</div>") || html[intro..a].contains("</div>"));
-        assert!(html[quoted..c].contains("</div>"), "B closes before C: {html}");
+        assert!(
+            html[quoted..c].contains("</div>"),
+            "B closes before C: {html}"
+        );
     }
 }

@@ -502,7 +502,9 @@ fn markdown_options(site: &Site, id: PageId) -> MarkdownOptions<'_> {
         toc_max_level: page.toc_max_level,
         title: &page.title,
         // On a preview, the sections the merge request changed.
-        marked: site.change_of(id).map_or(&[], |mark| mark.sections.as_slice()),
+        marked: site
+            .change_of(id)
+            .map_or(&[], |mark| mark.sections.as_slice()),
     }
 }
 
