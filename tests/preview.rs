@@ -582,3 +582,48 @@ fn outside_git_a_preview_builds_and_says_why_it_cannot_tell() {
         ["Preview of merge request #3 · What changed?"]
     );
 }
+
+/// netlify.toml builds every context with one command into public/, with the toolchain pinned
+/// to a full version (a floating `stable` would change under a cached build).
+#[test]
+fn netlify_toml_builds_every_context_the_same_way() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(repo.join("netlify.toml")).unwrap();
+    let mut table = String::new();
+    let mut commands = Vec::new();
+    let mut publish = None;
+    for line in text.lines().map(str::trim) {
+        if line.starts_with('[') {
+            table = line.to_string();
+        } else if let Some(value) = line.strip_prefix("command = ") {
+            commands.push((table.clone(), value.trim_matches('"').to_string()));
+        } else if let Some(value) = line.strip_prefix("publish = ") {
+            publish = Some((table.clone(), value.trim_matches('"').to_string()));
+        }
+    }
+    assert_eq!(publish, Some(("[build]".into(), "public".into())));
+    let tables: Vec<&str> = commands.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(
+        tables,
+        [
+            "[build]",
+            "[context.production]",
+            "[context.deploy-preview]",
+            "[context.branch-deploy]"
+        ]
+    );
+    for (table, command) in &commands {
+        assert_eq!(
+            command, "cargo build --release --locked && ./target/release/handbook build",
+            "{table}"
+        );
+    }
+    let toolchain = std::fs::read_to_string(repo.join("rust-toolchain.toml")).unwrap();
+    let channel = toolchain
+        .lines()
+        .find_map(|l| l.strip_prefix("channel = "))
+        .unwrap()
+        .trim_matches('"');
+    assert_eq!(channel.split('.').count(), 3, "a full version: {channel}");
+    assert!(channel.split('.').all(|n| n.parse::<u32>().is_ok()));
+}
