@@ -95,6 +95,68 @@ fn the_default_theme_passes_axe_in_light_and_dark_wide_and_narrow() {
         "/product/",
         "/404.html",
     ];
+    audit(&browser_dir, &server, &pages);
+
+    // A deploy preview of the handbook with a changed page: the banner, the marks in the page
+    // and the sidebar, and the changes page.
+    let copy = out.path().join("preview");
+    std::fs::create_dir_all(copy.join("content")).unwrap();
+    std::fs::copy(repo.join("handbook.yml"), copy.join("handbook.yml")).unwrap();
+    copy_dir(&repo.join("content"), &copy.join("content"));
+    for args in [
+        &["init", "-q", "-b", "main"][..],
+        &["add", "-A"],
+        &[
+            "-c",
+            "user.name=A",
+            "-c",
+            "user.email=a@example.com",
+            "commit",
+            "-q",
+            "-m",
+            "base",
+        ],
+    ] {
+        let status = Command::new("git")
+            .args(args)
+            .current_dir(&copy)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    }
+    let changed = copy.join("content/engineering/release-process.md");
+    let mut text = std::fs::read_to_string(&changed).unwrap();
+    text.push_str("\n## Reviewed in a preview\n\nA section a merge request adds.\n");
+    std::fs::write(&changed, text).unwrap();
+    let preview = out.path().join("preview-public");
+    handbook::build(&handbook::BuildOptions {
+        root: copy,
+        output_dir: Some(preview.clone()),
+        base: Some("main".into()),
+        deploy: handbook::deploy::Deploy {
+            context: "deploy-preview".into(),
+            review_id: Some("42".into()),
+            branch: Some("fix-release-notes".into()),
+            commit: Some("0123456789abcdef".into()),
+            noindex: true,
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .expect("the preview builds");
+    let page =
+        std::fs::read_to_string(preview.join("engineering/release-process/index.html")).unwrap();
+    assert!(page.contains("preview-banner") && page.contains("changed-section"));
+    let server = Server::start(&preview);
+    audit(
+        &browser_dir,
+        &server,
+        &["/_preview/", "/engineering/release-process/"],
+    );
+}
+
+fn audit(browser_dir: &Path, server: &Server, pages: &[&str]) {
     let audit = Command::new("node")
         .arg(browser_dir.join("audit.js"))
         .arg(&server.url)
@@ -107,4 +169,15 @@ fn the_default_theme_passes_axe_in_light_and_dark_wide_and_narrow() {
         "accessibility problems or console errors:\n{report}{}",
         String::from_utf8_lossy(&audit.stderr)
     );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from).into_iter().map(Result::unwrap) {
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
 }

@@ -187,7 +187,7 @@ fn build(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Build {
     }
 }
 
-fn preview_vars<'a>(head: &'a str) -> Vec<(&'a str, &'a str)> {
+fn preview_vars(head: &str) -> Vec<(&str, &str)> {
     vec![
         ("CONTEXT", "deploy-preview"),
         ("REVIEW_ID", "7"),
@@ -277,7 +277,7 @@ fn a_deploy_preview_shows_the_reviewer_exactly_what_changed() {
         let html = site.page(url);
         assert_eq!(
             select_texts(&html, ".preview-banner"),
-            [banner.clone()],
+            vec![banner.clone()],
             "{url}"
         );
         assert_eq!(
