@@ -374,6 +374,8 @@ pub struct PageView<'a> {
     pub children: Vec<NavItem<'a>>,
     /// On a preview: `added`, `changed` or `renamed` when the merge request changed the page.
     pub change: Option<&'static str>,
+    /// On a preview: how many of its sections are marked as added or changed.
+    pub changed_sections: usize,
 }
 
 /// What the preview banner says: how many pages changed, and where the list is.
@@ -463,6 +465,7 @@ pub fn page_context<'a>(
             is_home: page.is_home(),
             children,
             change: site.change_of(id).map(|m| m.change),
+            changed_sections: site.change_of(id).map_or(0, |m| m.sections.len()),
         },
         section: site
             .top_section(page.node)
