@@ -2,6 +2,7 @@
 //! Netlify's build image have). Everything here degrades: outside a checkout, without `git`,
 //! or with too little history, callers get `None` or an error message, never a failed build.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -35,6 +36,25 @@ impl Repo {
     pub fn is_shallow(&self) -> bool {
         self.run(&["rev-parse", "--is-shallow-repository"])
             .is_ok_and(|out| out.trim() == "true")
+    }
+
+    /// The commits where a shallow clone's history is cut (listed in `.git/shallow`): git shows
+    /// each of them as if it added every file it has. Empty for a full clone.
+    pub fn shallow_boundaries(&self) -> HashSet<String> {
+        let Ok(out) = self.run(&["rev-parse", "--git-path", "shallow"]) else {
+            return HashSet::new();
+        };
+        // Relative to the folder git ran in, or absolute (in a linked work tree).
+        let path = self.top.join(out.trim());
+        std::fs::read_to_string(path)
+            .map(|text| {
+                text.lines()
+                    .map(str::trim)
+                    .filter(|id| !id.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// The full id of a commit, branch or tag, if the repository has it.

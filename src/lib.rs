@@ -14,6 +14,7 @@ pub mod external;
 pub mod git;
 pub mod headings;
 pub mod highlight;
+pub mod history;
 pub mod links;
 pub mod markdown;
 pub mod model;
@@ -73,8 +74,22 @@ pub struct BuildSummary {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Loads and resolves the site: every problem of the input, reported together.
+/// Loads and resolves the site: every problem of the input, reported together. Also reads
+/// when each page last changed from git ([`history::load`]), while the content is read.
 pub fn load_site(options: &BuildOptions) -> Result<(Site, Templates, Diagnostics), BuildError> {
+    // `git log` runs in its own process: it costs this one a thread that waits for it, not a
+    // core. Scoped, so that it is waited for even when the configuration is broken.
+    std::thread::scope(|scope| {
+        let history = scope.spawn(|| history::load(&options.root));
+        let (mut site, templates, diags) = load_and_resolve(options)?;
+        // A panic while reading the log costs the dates, not the build.
+        site.history = std::sync::Arc::new(history.join().unwrap_or_default());
+        Ok((site, templates, diags))
+    })
+}
+
+/// The configuration, templates and content, read and resolved into the site.
+fn load_and_resolve(options: &BuildOptions) -> Result<(Site, Templates, Diagnostics), BuildError> {
     let root = &options.root;
     let mut diags = Diagnostics::default();
     // `--base-url` first, then the address Netlify gives this deploy, then `handbook.yml`.

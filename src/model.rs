@@ -96,6 +96,10 @@ pub struct Site {
     /// What changed compared with the base of the merge request (deploy previews, branch
     /// deploys, `--base`); `None` otherwise.
     pub review: Option<Arc<crate::review::Review>>,
+    /// When each page's file last changed in git, by its path relative to `content/`. Only
+    /// `handbook build` and `handbook check` read it ([`crate::history::load`]); empty for
+    /// `handbook serve` and outside a git checkout.
+    pub history: Arc<crate::history::History>,
 }
 
 /// The file of the output folder that serves an alias URL.
@@ -111,6 +115,15 @@ impl Site {
     /// How page `id` differs from the base of the merge request, on a preview.
     pub fn change_of(&self, id: PageId) -> Option<&crate::review::PageMark> {
         self.review.as_ref()?.by_page.get(&id)
+    }
+
+    /// When page `id` last changed, if git knows; never for a generated landing page.
+    pub fn updated(&self, id: PageId) -> Option<&crate::history::Updated> {
+        let page = &self.pages[id];
+        if page.generated {
+            return None;
+        }
+        self.history.get(&page.source.rel_path)
     }
 
     /// The `href` of a node's page.

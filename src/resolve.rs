@@ -93,6 +93,7 @@ pub fn resolve(
         assets: Arc::new(assets),
         deploy: Arc::default(),
         review: None,
+        history: Arc::default(),
     }
 }
 
