@@ -184,14 +184,27 @@ pub fn parse(text: &str) -> Result<Config, Diagnostic> {
         if let Some(loc) = err.location() {
             d = d.at(loc.line(), loc.column());
         }
-        if let Some(key) = unknown_field(&message) {
-            d.message = format!("unknown setting `{key}`");
-            d = match suggest(key, KNOWN_KEYS.iter().copied()) {
-                Some(near) => d.help(format!("did you mean `{near}`?")),
-                None => d.help(format!("known settings: {}", KNOWN_KEYS.join(", "))),
+        if let Some(unknown) = unknown_field(&message) {
+            // Inside a group (`highlight.dark_them`), the group's own keys are the known ones.
+            let known = match unknown.group {
+                "" => KNOWN_KEYS.to_vec(),
+                _ => unknown.expected,
             };
-        } else if let Some(field) = message.strip_prefix("missing field ") {
-            d.message = format!("missing setting {field}");
+            d.message = match unknown.group {
+                "" => format!("unknown setting `{}`", unknown.key),
+                group => format!("unknown setting `{group}.{}`", unknown.key),
+            };
+            d = match suggest(unknown.key, known.iter().copied()) {
+                Some(near) => d.help(format!("did you mean `{near}`?")),
+                None => d.help(format!("known settings: {}", known.join(", "))),
+            };
+        } else if let Some((key, found, expected)) = unknown_variant(&message) {
+            d.message = format!("`{key}` must be {expected}, found `{found}`");
+        } else if let Some((group, field)) = message.split_once("missing field ") {
+            d.message = match group.strip_suffix(": ") {
+                Some(group) => format!("missing setting {field} in `{group}`"),
+                None => format!("missing setting {field}"),
+            };
             d = d.help(format!("add a line like {}", example_for(field)));
         } else if let Some((key, found, expected)) = type_error(&message) {
             d.message = format!("`{key}` must be {expected}, found {found}");
@@ -230,10 +243,38 @@ fn type_error(message: &str) -> Option<(&str, &str, &'static str)> {
     Some((key, found, expected))
 }
 
-/// `unknown field `x`, expected ...` → `x`.
-fn unknown_field(message: &str) -> Option<&str> {
-    let rest = message.split("unknown field `").nth(1)?;
-    rest.split('`').next()
+/// A key serde did not expect, in the group (`highlight`; empty at the top level) where it
+/// was found.
+struct UnknownField<'a> {
+    group: &'a str,
+    key: &'a str,
+    /// The keys of the group.
+    expected: Vec<&'a str>,
+}
+
+/// `[group: ]unknown field `x`, expected one of `a`, `b``.
+fn unknown_field(message: &str) -> Option<UnknownField<'_>> {
+    let (group, rest) = message.split_once("unknown field `")?;
+    let (key, rest) = rest.split_once('`')?;
+    Some(UnknownField {
+        group: group.strip_suffix(": ").unwrap_or(group),
+        key,
+        expected: quoted(rest),
+    })
+}
+
+/// `key: unknown variant `x`, expected `a` or `b`` → (`key`, `x`, "`a` or `b`").
+fn unknown_variant(message: &str) -> Option<(&str, &str, &str)> {
+    let (key, rest) = message.split_once(": unknown variant `")?;
+    let (found, rest) = rest.split_once('`')?;
+    let expected = rest.split_once("expected ")?.1;
+    let expected = expected.strip_prefix("one of ").unwrap_or(expected);
+    Some((key, found, expected))
+}
+
+/// The `quoted` names of a serde message.
+fn quoted(text: &str) -> Vec<&str> {
+    text.split('`').skip(1).step_by(2).collect()
 }
 
 /// 1-based line of a top-level `key:` in a YAML text.
@@ -307,6 +348,17 @@ mod tests {
         assert!(err.to_string().starts_with(
             "handbook.yml:4:1: unknown highlighting theme `base16-ocean.drak`\n  help: did you mean `base16-ocean.dark`?"
         ));
+    }
+
+    #[test]
+    fn unknown_keys_inside_a_group_are_suggested_from_that_group() {
+        let err =
+            parse("title: H\nbase_url: https://x.org\nexternal_links:\n  timout_seconds: 3\n")
+                .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "handbook.yml:4:3: unknown setting `external_links.timout_seconds`\n  help: did you mean `timeout_seconds`?"
+        );
     }
 
     #[test]
