@@ -58,10 +58,20 @@ pub struct Config {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Repository {
+    /// The repository's web page: `https://github.com/org/handbook`.
     #[serde(default)]
     pub url: String,
     #[serde(default = "default_branch")]
     pub branch: String,
+    /// Which kind of forge `url` is, for the shape of "Edit this page" links; guessed from
+    /// `url` when not set (a host with `gitlab` in its name is GitLab, anything else GitHub).
+    #[serde(default)]
+    pub host: Option<Forge>,
+    /// Where the handbook's folder is inside the repository: `docs/handbook/` (always with a
+    /// trailing `/` after [`load`]), or empty at its top. When `handbook.yml` does not say,
+    /// [`load`] asks git (`git rev-parse --show-prefix`); empty outside a checkout.
+    #[serde(default)]
+    pub path: Option<String>,
 }
 
 impl Default for Repository {
@@ -69,7 +79,83 @@ impl Default for Repository {
         Repository {
             url: String::new(),
             branch: default_branch(),
+            host: None,
+            path: None,
         }
+    }
+}
+
+/// The forges whose "edit a file" addresses handbook knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Forge {
+    /// `https://github.com/org/repo/edit/<branch>/<path>`
+    Github,
+    /// `https://gitlab.com/group/project/-/edit/<branch>/<path>`
+    Gitlab,
+}
+
+/// What may appear in a path segment of an edit link as it is: unreserved characters and the
+/// sub-delimiters GitHub and GitLab leave alone.
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b':')
+    .remove(b'@');
+
+impl Repository {
+    /// The forge of `url`: `host` if set, else guessed from `url`'s host name.
+    pub fn forge(&self) -> Forge {
+        self.host.unwrap_or_else(|| {
+            let after_scheme = self.url.split_once("://").map_or(&*self.url, |(_, r)| r);
+            let host = after_scheme.split('/').next().unwrap_or("");
+            if host.to_ascii_lowercase().contains("gitlab") {
+                Forge::Gitlab
+            } else {
+                Forge::Github
+            }
+        })
+    }
+
+    /// The forge's page for editing `file` (relative to the handbook's folder:
+    /// `content/engineering/triage.md`) on `branch`; `None` without a `url`.
+    pub fn edit_url(&self, file: &str) -> Option<String> {
+        let url = self.url.trim().trim_end_matches('/');
+        if url.is_empty() {
+            return None;
+        }
+        let url = url.strip_suffix(".git").unwrap_or(url);
+        let edit = match self.forge() {
+            Forge::Github => "edit",
+            Forge::Gitlab => "-/edit",
+        };
+        let path = format!("{}{file}", self.path.as_deref().unwrap_or(""));
+        let encode = |text: &str| {
+            text.split('/')
+                .filter(|segment| !segment.is_empty())
+                .map(|segment| percent_encoding::utf8_percent_encode(segment, PATH_SEGMENT))
+                .map(|segment| segment.to_string())
+                .collect::<Vec<_>>()
+                .join("/")
+        };
+        Some(format!(
+            "{url}/{edit}/{}/{}",
+            encode(&self.branch),
+            encode(&path)
+        ))
     }
 }
 
@@ -139,6 +225,7 @@ pub fn load(root: &Path, base_url: Option<&str>) -> Result<Config, Diagnostic> {
     })?;
     let mut config = parse(&text)?;
     check_themes(&config, &text)?;
+    config.repository.path = Some(repository_path(root, &config.repository));
     if let Some(url) = base_url {
         config.base_url = url.to_string();
     }
@@ -174,6 +261,23 @@ fn check_themes(config: &Config, text: &str) -> Result<(), Diagnostic> {
         }
     }
     Ok(())
+}
+
+/// The handbook's folder inside its repository, as `docs/handbook/` or empty: from
+/// `handbook.yml`, else from git (only when there is a repository to link to, so that a site
+/// without one never runs git here).
+fn repository_path(root: &Path, repository: &Repository) -> String {
+    let path = match &repository.path {
+        Some(path) => path.trim().trim_matches('/').to_string(),
+        None if repository.url.trim().is_empty() => String::new(),
+        None => crate::git::Repo::open(root).map_or_else(String::new, |repo| repo.prefix),
+    };
+    let path = path.trim_end_matches('/');
+    if path.is_empty() {
+        String::new()
+    } else {
+        format!("{path}/")
+    }
 }
 
 /// Parses the text of `handbook.yml`.
@@ -359,6 +463,45 @@ mod tests {
             err.to_string(),
             "handbook.yml:4:3: unknown setting `external_links.timout_seconds`\n  help: did you mean `timeout_seconds`?"
         );
+    }
+
+    fn repository(url: &str, host: Option<Forge>, path: &str) -> Repository {
+        Repository {
+            url: url.into(),
+            host,
+            path: Some(path.into()),
+            ..Repository::default()
+        }
+    }
+
+    #[test]
+    fn edit_links_follow_the_forge() {
+        let file = "content/a b/ü#1.md";
+        assert_eq!(
+            repository("https://github.com/o/r", None, "")
+                .edit_url(file)
+                .unwrap(),
+            "https://github.com/o/r/edit/main/content/a%20b/%C3%BC%231.md"
+        );
+        assert_eq!(
+            repository("https://GitLab.example.com/g/p/", None, "docs/")
+                .edit_url(file)
+                .unwrap(),
+            "https://GitLab.example.com/g/p/-/edit/main/docs/content/a%20b/%C3%BC%231.md"
+        );
+        assert_eq!(
+            repository("https://git.example.com/g/p.git", Some(Forge::Gitlab), "")
+                .edit_url("content/x.md")
+                .unwrap(),
+            "https://git.example.com/g/p/-/edit/main/content/x.md"
+        );
+        let mut feature = repository("https://github.com/o/r", None, "");
+        feature.branch = "feature/new page".into();
+        assert_eq!(
+            feature.edit_url("content/x.md").unwrap(),
+            "https://github.com/o/r/edit/feature/new%20page/content/x.md"
+        );
+        assert_eq!(repository("", None, "").edit_url("content/x.md"), None);
     }
 
     #[test]
