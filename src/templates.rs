@@ -376,6 +376,11 @@ pub struct PageView<'a> {
     pub change: Option<&'static str>,
     /// On a preview: how many of its sections are marked as added or changed.
     pub changed_sections: usize,
+    /// The forge's page for editing the page's file; `None` without `repository.url`, and for
+    /// a landing page handbook made for a folder without `index.md`.
+    pub edit_url: Option<String>,
+    /// The file's latest commit (`handbook build` and `check` only, in a git checkout).
+    pub updated: Option<UpdatedView<'a>>,
 }
 
 /// What the preview banner says: how many pages changed, and where the list is.
@@ -395,6 +400,25 @@ impl<'a> ReviewBanner<'a> {
             count: review.count,
             known: review.base.is_some(),
         })
+    }
+}
+
+#[derive(Serialize)]
+pub struct UpdatedView<'a> {
+    /// `2026-11-20`, for `<time datetime>`.
+    pub date: &'a str,
+    /// `20 November 2026`.
+    pub date_text: String,
+    pub author: &'a str,
+}
+
+impl<'a> UpdatedView<'a> {
+    fn new(updated: &'a crate::history::Updated) -> Self {
+        UpdatedView {
+            date: &updated.date,
+            date_text: updated.long_date(),
+            author: &updated.author,
+        }
     }
 }
 
@@ -466,6 +490,10 @@ pub fn page_context<'a>(
             children,
             change: site.change_of(id).map(|m| m.change),
             changed_sections: site.change_of(id).map_or(0, |m| m.sections.len()),
+            edit_url: (!page.generated)
+                .then(|| site.config.repository.edit_url(&page.source.display_path()))
+                .flatten(),
+            updated: site.updated(id).map(UpdatedView::new),
         },
         section: site
             .top_section(page.node)

@@ -28,6 +28,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "partials/prev_next.html",
         include_str!("../templates/partials/prev_next.html"),
     ),
+    (
+        "partials/page_meta.html",
+        include_str!("../templates/partials/page_meta.html"),
+    ),
 ];
 
 /// Static assets, by path relative to `static/` (and to the output root).
