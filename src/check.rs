@@ -253,6 +253,38 @@ pub fn template_links(
             }
         }
     }
+    announcement_link(site, table, diags);
+}
+
+/// The link of `handbook.yml`'s announcement, which `base.html` shows on every page: a path of
+/// the site must lead somewhere, like a link in a template.
+fn announcement_link(site: &Site, table: &LinkTable<'_>, diags: &mut Diagnostics) {
+    let Some(announcement) = site.config.announcement.as_ref().filter(|a| a.is_shown()) else {
+        return;
+    };
+    let Some(link) = (announcement.link.as_deref())
+        .map(str::trim)
+        .filter(|link| link.starts_with('/'))
+    else {
+        return;
+    };
+    let Some(from) = site.pages.first() else {
+        return;
+    };
+    if let Outcome::Broken { reason, suggestion } = table.resolve(from, link) {
+        let mut d = Diagnostic::error(
+            crate::config::CONFIG_FILE,
+            format!(
+                "broken announcement link {link}: {reason}{}",
+                did_you_mean(suggestion)
+            ),
+        )
+        .help("the link is a path of the site, without the path of base_url (`/community/`)");
+        if let Some(line) = announcement.link_line {
+            d = d.at(line, 1);
+        }
+        diags.push(d);
+    }
 }
 
 /// Pages that neither a sidebar nor another page's content links to (the home page excepted):

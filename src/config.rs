@@ -20,6 +20,7 @@ const KNOWN_KEYS: &[&str] = &[
     "highlight",
     "links",
     "external_links",
+    "announcement",
     "extra",
 ];
 
@@ -50,6 +51,9 @@ pub struct Config {
     /// How `handbook check --external` checks `http(s)` links.
     #[serde(default)]
     pub external_links: crate::external::ExternalConfig,
+    /// A bar at the top of every page.
+    #[serde(default)]
+    pub announcement: Option<Announcement>,
     /// Free-form settings for templates (`config.extra.*`).
     #[serde(default)]
     pub extra: serde_yaml::Mapping,
@@ -159,6 +163,31 @@ impl Repository {
     }
 }
 
+/// `announcement:` in `handbook.yml`: a line of text at the top of every page, which a reader
+/// can dismiss until it changes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Announcement {
+    pub text: String,
+    /// Where the text leads: a path of the site (`/community/`, which gets the path of
+    /// `base_url` in front) or an absolute `http(s)` address.
+    #[serde(default)]
+    pub link: Option<String>,
+    /// Turns the bar off without deleting the text.
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+    /// The line of `link:` in `handbook.yml`, for messages about it.
+    #[serde(skip)]
+    pub link_line: Option<usize>,
+}
+
+impl Announcement {
+    /// Whether the bar is shown: enabled and with some text.
+    pub fn is_shown(&self) -> bool {
+        self.enabled && !self.text.trim().is_empty()
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LinkPolicy {
@@ -201,6 +230,9 @@ fn default_language() -> String {
 fn default_toc_depth() -> u8 {
     2
 }
+fn default_true() -> bool {
+    true
+}
 fn default_branch() -> String {
     "main".into()
 }
@@ -225,6 +257,10 @@ pub fn load(root: &Path, base_url: Option<&str>) -> Result<Config, Diagnostic> {
     })?;
     let mut config = parse(&text)?;
     check_themes(&config, &text)?;
+    if let Some(announcement) = &mut config.announcement {
+        announcement.link_line = announcement_link_line(&text);
+        check_announcement(announcement)?;
+    }
     config.repository.path = Some(repository_path(root, &config.repository));
     if let Some(url) = base_url {
         config.base_url = url.to_string();
@@ -280,6 +316,46 @@ fn repository_path(root: &Path, repository: &Repository) -> String {
     }
 }
 
+/// The first `link:` below the top-level `announcement:`.
+fn announcement_link_line(text: &str) -> Option<usize> {
+    let after = line_of_key(text, "announcement")?;
+    let below = text
+        .lines()
+        .skip(after)
+        .position(|l| l.trim_start().starts_with("link:"))?;
+    Some(after + below + 1)
+}
+
+/// The announcement's link goes to a path of the site or to an address on the web: a relative
+/// link would lead somewhere else from every page.
+fn check_announcement(announcement: &Announcement) -> Result<(), Diagnostic> {
+    let Some(link) = announcement.link.as_deref().map(str::trim) else {
+        return Ok(());
+    };
+    if link.is_empty() {
+        return Ok(());
+    }
+    let site_path = link.starts_with('/') && !link.starts_with("//");
+    let web = ["https://", "http://", "mailto:"].iter().any(|scheme| {
+        link.len() > scheme.len()
+            && link
+                .get(..scheme.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(scheme))
+    });
+    if site_path || web {
+        return Ok(());
+    }
+    let d = Diagnostic::error(
+        CONFIG_FILE,
+        format!("the announcement's link must be a path of the site or an http(s) address, found `{link}`"),
+    )
+    .help("write it like `link: /community/` (the path of base_url is added) or `link: https://example.com/news`");
+    Err(match announcement.link_line {
+        Some(line) => d.at(line, 1),
+        None => d,
+    })
+}
+
 /// Parses the text of `handbook.yml`.
 pub fn parse(text: &str) -> Result<Config, Diagnostic> {
     serde_yaml::from_str::<Config>(text).map_err(|err| {
@@ -320,6 +396,7 @@ pub fn parse(text: &str) -> Result<Config, Diagnostic> {
 fn example_for(field: &str) -> &'static str {
     match field.trim_matches('`') {
         "base_url" => "`base_url: https://handbook.example.com/`",
+        "text" => "`text: We moved to the new handbook!`",
         _ => "`title: Our Handbook`",
     }
 }

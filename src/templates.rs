@@ -221,6 +221,8 @@ pub struct SiteView<'a> {
     pub root: String,
     pub language: &'a str,
     pub repository: &'a crate::config::Repository,
+    /// The bar at the top of every page; `None` when there is none or it is turned off.
+    pub announcement: Option<AnnouncementView<'a>>,
 }
 
 impl<'a> SiteView<'a> {
@@ -232,6 +234,42 @@ impl<'a> SiteView<'a> {
             root: format!("{}/", config.base_path()),
             language: &config.language,
             repository: &config.repository,
+            announcement: config
+                .announcement
+                .as_ref()
+                .filter(|a| a.is_shown())
+                .map(|a| AnnouncementView::new(a, config)),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct AnnouncementView<'a> {
+    pub text: &'a str,
+    /// Where the text links to: a path of the site with the path of `base_url` in front
+    /// (`/handbook/community/`), or an address on the web.
+    pub link: Option<String>,
+    /// Names this text: the theme's script remembers that a reader closed the bar by it, so
+    /// that a new announcement shows again.
+    pub id: String,
+}
+
+impl<'a> AnnouncementView<'a> {
+    fn new(announcement: &'a crate::config::Announcement, config: &Config) -> Self {
+        let text = announcement.text.trim();
+        let link = (announcement.link.as_deref().map(str::trim))
+            .filter(|link| !link.is_empty())
+            .map(|link| {
+                if link.starts_with('/') {
+                    format!("{}{link}", config.base_path())
+                } else {
+                    link.to_string()
+                }
+            });
+        AnnouncementView {
+            text,
+            link,
+            id: format!("{:016x}", xxhash_rust::xxh3::xxh3_64(text.as_bytes())),
         }
     }
 }

@@ -163,7 +163,42 @@
     update();
   }
 
+  /* ---- announcement bar: a reader may close it, until its text changes ---- */
+  var DISMISSED_KEY = "handbook:announcement-dismissed";
+
+  function setupAnnouncement() {
+    var bar = document.querySelector("[data-announcement]");
+    if (!bar) {
+      return;
+    }
+    var id = bar.getAttribute("data-announcement");
+    var dismissed = null;
+    try {
+      dismissed = window.localStorage.getItem(DISMISSED_KEY);
+    } catch (e) {
+      // Storage refused (private mode, blocked cookies): the bar closes for this page only.
+    }
+    if (dismissed === id) {
+      bar.hidden = true;
+      return;
+    }
+    var button = bar.querySelector("[data-announcement-close]");
+    if (!button) {
+      return;
+    }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      bar.hidden = true;
+      try {
+        window.localStorage.setItem(DISMISSED_KEY, id);
+      } catch (e) {
+        // As above.
+      }
+    });
+  }
+
   function init() {
+    setupAnnouncement();
     setupMenu();
     if (!NARROW || !NARROW.matches) {
       revealCurrent(document.getElementById("handbook:sidebar"));

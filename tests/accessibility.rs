@@ -1,5 +1,6 @@
 //! The default theme in a real browser: axe-core's WCAG 2 A/AA and best-practice rules on the
-//! real handbook, light and dark, wide and narrow, with no console errors.
+//! real handbook (with an announcement bar and "Last updated" added), light and dark, wide and
+//! narrow, with no console errors.
 //!
 //! Needs Chromium (`/usr/bin/chromium`, or `CHROMIUM`), Node.js and `npm ci --prefix
 //! tests/browser`; `.ci/run` installs them. Without them the test says what is missing and
@@ -65,6 +66,42 @@ fn missing_tools(browser_dir: &Path) -> Vec<String> {
     missing
 }
 
+/// A copy of the real handbook at `to` that shows what only some sites show: an announcement
+/// with a link, and "Last updated" from a git history of one commit (if git is there).
+fn with_everything_shown(repo: &Path, to: &Path) -> PathBuf {
+    for folder in ["content", "templates", "static"] {
+        copy_dir(&repo.join(folder), &to.join(folder));
+    }
+    let config = std::fs::read_to_string(repo.join("handbook.yml")).unwrap();
+    std::fs::write(
+        to.join("handbook.yml"),
+        format!(
+            "{config}\nannouncement:\n  text: We moved to the new handbook!\n  link: /community/\n"
+        ),
+    )
+    .unwrap();
+    let git = |args: &[&str]| {
+        let _ = Command::new("git")
+            .args([
+                "-c",
+                "user.name=Jane Doe",
+                "-c",
+                "user.email=jane@example.com",
+            ])
+            .args(args)
+            .current_dir(to)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    };
+    git(&["init", "-q"]);
+    git(&["add", "--all"]);
+    git(&["commit", "-q", "-m", "copy"]);
+    to.to_path_buf()
+}
+
 #[test]
 fn the_default_theme_passes_axe_in_light_and_dark_wide_and_narrow() {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -79,8 +116,9 @@ fn the_default_theme_passes_axe_in_light_and_dark_wide_and_narrow() {
 
     let out = tempfile::tempdir().unwrap();
     let public = out.path().join("public");
+    let site = with_everything_shown(&repo, &out.path().join("site"));
     handbook::build(&handbook::BuildOptions {
-        root: repo.clone(),
+        root: site,
         output_dir: Some(public.clone()),
         ..Default::default()
     })
