@@ -41,6 +41,10 @@ pub fn load(root: &Path) -> History {
         return History::new();
     };
     let content = format!("{}{CONTENT_DIR}/", repo.prefix);
+    // Before the log: a preview's review may unshallow the clone meanwhile (review.rs,
+    // `fetch --unshallow`), which only removes boundaries. Read first, a boundary the log no
+    // longer has costs a date; read after, a boundary the log had would give wrong ones.
+    let boundaries = repo.shallow_boundaries();
     let format = format!("--format={MARKER}%H%x09%aI%x09%aN");
     let log = repo.run(&[
         // The handbook's folder may have `*` or `[` in its name: a path, not a pattern.
@@ -56,7 +60,7 @@ pub fn load(root: &Path) -> History {
         &content,
     ]);
     match log {
-        Ok(log) => parse_log(&log, &content, &repo.shallow_boundaries()),
+        Ok(log) => parse_log(&log, &content, &boundaries),
         Err(_) => History::new(),
     }
 }
