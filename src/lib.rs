@@ -11,6 +11,7 @@ pub mod config;
 pub mod deploy;
 pub mod diagnostics;
 pub mod external;
+pub mod fingerprint;
 pub mod git;
 pub mod headings;
 pub mod highlight;

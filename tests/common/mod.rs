@@ -174,6 +174,29 @@ impl BuiltSite {
         self.out.join(path).exists()
     }
 
+    /// The output path of a stylesheet or script, given its plain path (`css/site.css`): the
+    /// one file of its folder named `site.<8 hex digits>.css`.
+    pub fn asset(&self, plain: &str) -> String {
+        let (folder, name) = plain.rsplit_once('/').unwrap_or(("", plain));
+        let (stem, ext) = name.rsplit_once('.').expect("an extension");
+        let found: Vec<String> = std::fs::read_dir(self.out.join(folder))
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|file| {
+                file.strip_prefix(&format!("{stem}."))
+                    .and_then(|rest| rest.strip_suffix(&format!(".{ext}")))
+                    .is_some_and(|hash| {
+                        hash.len() == 8 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+                    })
+            })
+            .collect();
+        assert_eq!(found.len(), 1, "one fingerprinted {plain}, found {found:?}");
+        match folder {
+            "" => found[0].clone(),
+            _ => format!("{folder}/{}", found[0]),
+        }
+    }
+
     /// The URL of every `index.html` of the output, sorted.
     pub fn page_urls(&self) -> Vec<String> {
         let mut urls: Vec<String> = snapshot(&self.out)
