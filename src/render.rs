@@ -760,7 +760,9 @@ fn netlify_redirects(site: &Site) -> String {
 }
 
 /// The page written at an alias, for hosts without `_redirects`: it sends the reader on at once,
-/// `#fragment` included, and tells search engines where the page is now.
+/// `#fragment` included (`redirect.js` reads the target from `data-redirect-to`: a strict
+/// Content-Security-Policy blocks inline scripts), falls back to `<meta http-equiv=refresh>`,
+/// and tells search engines where the page is now.
 fn redirect_page(site: &Site, page: PageId) -> String {
     let page = &site.pages[page];
     let mut href = String::new();
@@ -772,13 +774,12 @@ fn redirect_page(site: &Site, page: PageId) -> String {
         &mut canonical,
         &format!("{}{}", site.config.base_url, page.url),
     );
-    // A JSON string is a valid JavaScript string; `<` escaped so that it cannot end the script.
-    let target = serde_json::to_string(&page.href)
-        .unwrap_or_default()
-        .replace('<', "\\u003c");
+    // Before the refresh, and not deferred: it runs first, and keeps the fragment.
     format!(
-        "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Moved: {title}</title>\n<link rel=\"canonical\" href=\"{canonical}\">\n<meta name=\"robots\" content=\"noindex\">\n<script>location.replace({target} + location.hash)</script>\n<meta http-equiv=\"refresh\" content=\"0; url={href}\">\n</head>\n<body>\n<p>This page has moved to <a href=\"{href}\">{title}</a>.</p>\n</body>\n</html>\n",
+        "<!doctype html>\n<html lang=\"{lang}\" data-redirect-to=\"{href}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Moved: {title}</title>\n<link rel=\"canonical\" href=\"{canonical}\">\n<meta name=\"robots\" content=\"noindex\">\n<script src=\"{base}{script}\"></script>\n<meta http-equiv=\"refresh\" content=\"0; url={href}\">\n</head>\n<body>\n<p>This page has moved to <a href=\"{href}\">{title}</a>.</p>\n</body>\n</html>\n",
         lang = site.config.language,
+        base = site.config.base_path(),
+        script = theme::REDIRECT_SCRIPT,
     )
 }
 

@@ -44,6 +44,7 @@ fn names(site: &BuiltSite) -> BTreeMap<&'static str, String> {
         "theme.css",
         "theme.js",
         "syntax.css",
+        "redirect.js",
         "css/site.css",
         "js/app.js",
     ]
@@ -88,6 +89,10 @@ fn stylesheets_and_scripts_get_a_hash_of_their_content_in_their_name_and_nothing
             format!("/{}", names["js/app.js"]),
         ],
         "links written in Markdown and in raw HTML are rewritten too"
+    );
+    assert_eq!(
+        select_attrs(&site.html("old/index.html"), "script", "src"),
+        [format!("/{}", names["redirect.js"])]
     );
 }
 
@@ -197,7 +202,13 @@ fn handbook_serve_keeps_the_plain_names() {
         select_attrs(&home, "link[rel=stylesheet]", "href"),
         ["/theme.css", "/syntax.css", "/css/site.css"]
     );
-    for path in ["/theme.css", "/theme.js", "/syntax.css", "/css/site.css"] {
+    for path in [
+        "/theme.css",
+        "/theme.js",
+        "/syntax.css",
+        "/redirect.js",
+        "/css/site.css",
+    ] {
         let reply = server.get(path);
         assert_eq!(reply.status, 200, "{path}");
         assert!(
