@@ -13,6 +13,7 @@ pub mod diagnostics;
 pub mod external;
 pub mod fingerprint;
 pub mod git;
+pub mod headers;
 pub mod headings;
 pub mod highlight;
 pub mod links;

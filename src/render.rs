@@ -1,6 +1,6 @@
 //! Rendering the resolved site into the staging folder: pages in parallel, each sidebar once per
-//! navigation group, then 404, sitemap, robots.txt, `_redirects`, the highlighting stylesheet,
-//! and copies of `static/` and of the files beside pages in `content/`. Stylesheets
+//! navigation group, then 404, sitemap, robots.txt, `_redirects`, `_headers`, the highlighting
+//! stylesheet, and copies of `static/` and of the files beside pages in `content/`. Stylesheets
 //! and scripts are written under fingerprinted names ([`crate::fingerprint`]), and every HTML
 //! file refers to them by those names.
 
@@ -12,7 +12,7 @@ use crate::markdown::{self, MarkdownOptions};
 use crate::model::{NodeId, Page, PageId, Site};
 use crate::output::{Manifest, Staging};
 use crate::templates::{self, NotFoundContext, PageContext, SiteView, Templates};
-use crate::{highlight, theme};
+use crate::{headers, highlight, theme};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -119,7 +119,7 @@ pub fn write_site(
     diags.extend(collapse_repeats(failures));
     let (linked, external) = check::links(site, &table, &analyses, diags);
     check::orphans(site, &sidebars, &linked, diags);
-    build.write_generated(&files, &assets, diags);
+    build.write_generated(&files, &assets, &written, diags);
     let Some(staging) = prepared else {
         return external;
     };
@@ -230,6 +230,7 @@ pub fn generated_names() -> Vec<String> {
         "sitemap.xml",
         "robots.txt",
         "_redirects",
+        "_headers",
         &theme::HIGHLIGHT_STYLESHEET[1..],
     ]
     .map(String::from)
@@ -472,11 +473,12 @@ impl Build<'_> {
 
     /// Writes the files handbook makes besides pages (those the site's `static/` does not
     /// replace, `copies`), the stylesheets and scripts under their fingerprinted names, and the
-    /// redirect page of each alias.
+    /// redirect page of each alias. `written` is every path of the new output.
     fn write_generated(
         &self,
         copies: &BTreeMap<String, Origin>,
         assets: &FingerprintedFiles,
+        written: &BTreeSet<String>,
         diags: &mut Diagnostics,
     ) {
         let site = self.site;
@@ -486,7 +488,18 @@ impl Build<'_> {
             // A file of the site's `static/` replaces the generated one of the same name.
             .filter(|name| !copies.contains_key(name) && self.fingerprints.get(name).is_none())
             .filter_map(|name| {
-                let bytes = generate(site, self.templates, root_sidebar, &name, self.fingerprints)?;
+                let bytes = if name == "_headers" {
+                    let immutable = assets.files.iter().map(|(rel, _)| rel.clone()).collect();
+                    let text = headers::netlify_headers(
+                        written,
+                        &immutable,
+                        site.config.base_path(),
+                        site.deploy.noindex,
+                    );
+                    Ok(text.into_bytes())
+                } else {
+                    generate(site, self.templates, root_sidebar, &name, self.fingerprints)?
+                };
                 Some((name, bytes))
             })
             .collect();

@@ -143,6 +143,22 @@ pub struct BuiltSite {
 }
 
 impl BuiltSite {
+    /// The output folder `out` of a build made another way (by the `handbook` binary), to read
+    /// it; its summary is empty.
+    pub fn at(out: PathBuf) -> BuiltSite {
+        BuiltSite {
+            summary: BuildSummary {
+                pages: 0,
+                sections: 0,
+                output_dir: out.clone(),
+                elapsed: std::time::Duration::ZERO,
+                warnings: Vec::new(),
+            },
+            out,
+            _tmp: None,
+        }
+    }
+
     /// The page at the site URL `url` (`/engineering/`), parsed.
     pub fn page(&self, url: &str) -> Html {
         assert!(
@@ -386,3 +402,4 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 pub mod serve;
+pub mod static_server;
