@@ -1,7 +1,7 @@
 //! Netlify's `_headers`: fingerprinted files are cached for a year, everything else is
 //! revalidated, and no path gets `Cache-Control` from two rules (Netlify would join their
-//! values); every response has the security headers and a Content-Security-Policy; previews
-//! are not indexed.
+//! values); every response has the security headers and a Content-Security-Policy the site's
+//! own pages satisfy; previews are not indexed.
 
 mod common;
 
@@ -9,11 +9,15 @@ use common::static_server::{HeaderRule, headers_for, parse_headers};
 use common::{BuiltSite, Fixture, select, select_attrs, snapshot};
 use handbook::deploy::Deploy;
 use handbook::headers::{CONTENT_SECURITY_POLICY, IMMUTABLE, REVALIDATE};
+use scraper::Html;
 
 /// Folders with and without fingerprinted files, nested, and files beside pages.
 fn site() -> Fixture {
     Fixture::new()
-        .file("content/index.md", "# Home\n")
+        .file(
+            "content/index.md",
+            "# Home\n\n| left | centre | right |\n|:--|:-:|--:|\n| 1 | 2 | 3 |\n",
+        )
         .file(
             "content/engineering/index.md",
             "# Engineering\n\n![Chart](chart.png)\n",
@@ -184,4 +188,55 @@ fn a_headers_file_in_static_replaces_the_generated_one() {
         .file("static/_headers", "/*\n  X-Mine: yes\n")
         .build();
     assert_eq!(site.file("_headers"), "/*\n  X-Mine: yes\n");
+}
+
+#[test]
+fn the_sites_own_html_has_no_inline_script_style_or_handler() {
+    let site = site().build();
+    let mut checked = 0;
+    for (path, bytes) in snapshot(&site.out) {
+        let Some(bytes) = bytes.filter(|_| path.ends_with(".html")) else {
+            continue;
+        };
+        let html = Html::parse_document(&String::from_utf8(bytes).unwrap());
+        assert!(
+            select(&html, "[style], style").is_empty(),
+            "{path}: a style"
+        );
+        assert!(
+            select(&html, "script:not([src])").is_empty(),
+            "{path}: an inline script"
+        );
+        for element in select(&html, "*") {
+            for (name, _) in element.value().attrs() {
+                assert!(!name.starts_with("on"), "{path}: a {name}= handler");
+            }
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 6, "pages, alias pages and 404");
+    assert_eq!(
+        select_attrs(&site.page("/"), "th, td", "align"),
+        ["left", "center", "right", "left", "center", "right"],
+        "table alignment as attributes, not styles"
+    );
+}
+
+#[test]
+fn raw_html_the_content_security_policy_blocks_is_a_warning() {
+    let site = Fixture::new()
+        .file(
+            "content/index.md",
+            "# Home\n\n<script>track()</script>\n\n<p style=\"color: red\">Red <button onclick=\"go()\">Go</button></p>\n\n<script src=\"/ok.js\"></script>\n",
+        )
+        .file("static/ok.js", "")
+        .build();
+    assert_eq!(
+        site.warnings(),
+        [
+            "content/index.md:3:1: warning: inline <script>: the site's Content-Security-Policy (in _headers) blocks scripts written in the page\n  help: put the script in a file of static/ and load it with <script src=\"/name.js\"></script>",
+            "content/index.md:5:11: warning: style= attribute: the site's Content-Security-Policy (in _headers) blocks styles written in the page\n  help: give the element a class and style it in a stylesheet of static/",
+            "content/index.md:5:44: warning: onclick= attribute: the site's Content-Security-Policy (in _headers) blocks event handlers written in the page\n  help: attach the handler from a script file in static/ (addEventListener)",
+        ]
+    );
 }
