@@ -401,5 +401,6 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+pub mod browser;
 pub mod serve;
 pub mod static_server;
