@@ -8,11 +8,13 @@
 //! files (`assets.stylesheet`, ...), and [`Fingerprints::rewrite_html`] rewrites every
 //! `href="…"` and `src="…"` of a finished HTML file that is exactly an asset's plain URL
 //! (`/x.css`, with the path of `base_url` in front, or absolute with `base_url`). Nothing else
-//! is rewritten: not references inside CSS or JavaScript (`@import`, `url()`, `import`),
-//! single-quoted or unquoted attributes, URLs with a `?query` or `#fragment`, nor relative URLs.
+//! is rewritten: not references inside CSS or JavaScript (`@import`, `url()`, `import`; an
+//! `@import` of a file of the site is a warning, [`local_imports`]), single-quoted or unquoted
+//! attributes, URLs with a `?query` or `#fragment`, nor relative URLs.
 //!
 //! Pure: no IO here.
 
+use crate::diagnostics::Diagnostic;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
@@ -157,6 +159,41 @@ impl Fingerprints {
     }
 }
 
+/// Warnings for the `@import`s of stylesheet `shown` (its path as shown in messages) that name
+/// a file of the site: that file is written only under its fingerprinted name, so the import
+/// would find nothing.
+pub fn local_imports(shown: &str, bytes: &[u8]) -> Vec<Diagnostic> {
+    if !shown.ends_with(".css") {
+        return Vec::new();
+    }
+    let css = String::from_utf8_lossy(bytes);
+    let mut found = Vec::new();
+    for (at, _) in css.match_indices("@import") {
+        let rest = css[at + "@import".len()..].trim_start();
+        let rest = rest.strip_prefix("url(").unwrap_or(rest).trim_start();
+        let target: String = rest
+            .trim_start_matches(['"', '\''])
+            .chars()
+            .take_while(|c| !matches!(c, '"' | '\'' | ')' | ';') && !c.is_whitespace())
+            .collect();
+        let lower = target.to_ascii_lowercase();
+        if ["http:", "https:", "//", "data:"]
+            .iter()
+            .any(|p| lower.starts_with(p))
+        {
+            continue;
+        }
+        let line = css[..at].matches('\n').count() + 1;
+        let col = at - css[..at].rfind('\n').map_or(0, |i| i + 1) + 1;
+        found.push(
+            Diagnostic::warning(shown, format!("@import of {target}: the build writes stylesheets only under fingerprinted names (like theme.3f2a9c1e.css), so this import finds nothing"))
+                .at(line, col)
+                .help("link each stylesheet from the template (<link rel=\"stylesheet\" href=\"/name.css\">), or put its rules in this file"),
+        );
+    }
+    found
+}
+
 /// Whether `before` ends with ` href=` or ` src=` (any whitespace before the name).
 fn is_link_attribute(before: &str) -> bool {
     ["href=", "src="].iter().any(|attr| {
@@ -232,6 +269,23 @@ mod tests {
         );
         assert_eq!(prints.url("/theme.css"), format!("/hb/{css}"));
         assert_eq!(prints.url("/favicon.svg"), "/hb/favicon.svg");
+    }
+
+    #[test]
+    fn only_imports_of_the_sites_own_files_are_warned_about() {
+        let css = "@import url(\"https://fonts.example.com/a.css\");\n@import '//cdn.example.com/b.css';\n  @import \"base.css\" screen;\n@import url(/css/more.css);\n";
+        let found: Vec<String> = local_imports("static/site.css", css.as_bytes())
+            .iter()
+            .map(|d| d.to_string().lines().next().unwrap_or("").to_string())
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "static/site.css:3:3: warning: @import of base.css: the build writes stylesheets only under fingerprinted names (like theme.3f2a9c1e.css), so this import finds nothing",
+                "static/site.css:4:1: warning: @import of /css/more.css: the build writes stylesheets only under fingerprinted names (like theme.3f2a9c1e.css), so this import finds nothing",
+            ]
+        );
+        assert!(local_imports("static/app.js", b"@import \"x.css\"").is_empty());
     }
 
     #[test]

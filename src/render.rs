@@ -565,7 +565,7 @@ fn fingerprint_assets(
                 Diagnostic::error(shown.clone(), format!("cannot read the file: {err}"))
             });
             if let Ok(css) = &bytes {
-                diags.extend(local_imports(shown, css));
+                diags.extend(fingerprint::local_imports(shown, css));
             }
             made.push((rel.clone(), bytes));
         }
@@ -582,40 +582,6 @@ fn fingerprint_assets(
         fingerprints,
         files,
     }
-}
-
-/// Warnings for the `@import`s of a stylesheet that name a file of the site: it is written
-/// only under its fingerprinted name, so the import would find nothing.
-fn local_imports(shown: &str, bytes: &[u8]) -> Vec<Diagnostic> {
-    if !shown.ends_with(".css") {
-        return Vec::new();
-    }
-    let css = String::from_utf8_lossy(bytes);
-    let mut found = Vec::new();
-    for (at, _) in css.match_indices("@import") {
-        let rest = css[at + "@import".len()..].trim_start();
-        let rest = rest.strip_prefix("url(").unwrap_or(rest).trim_start();
-        let target: String = rest
-            .trim_start_matches(['"', '\''])
-            .chars()
-            .take_while(|c| !matches!(c, '"' | '\'' | ')' | ';') && !c.is_whitespace())
-            .collect();
-        let lower = target.to_ascii_lowercase();
-        if ["http:", "https:", "//", "data:"]
-            .iter()
-            .any(|p| lower.starts_with(p))
-        {
-            continue;
-        }
-        let line = css[..at].matches('\n').count() + 1;
-        let col = at - css[..at].rfind('\n').map_or(0, |i| i + 1) + 1;
-        found.push(
-            Diagnostic::warning(shown, format!("@import of {target}: the build writes stylesheets only under fingerprinted names (like theme.3f2a9c1e.css), so this import finds nothing"))
-                .at(line, col)
-                .help("link each stylesheet from the template (<link rel=\"stylesheet\" href=\"/name.css\">), or put its rules in this file"),
-        );
-    }
-    found
 }
 
 /// The shared sidebar of the page's group, with the page's own link marked.
