@@ -1,5 +1,6 @@
 //! Site-wide checks of the analysed pages, before anything is rendered: every internal link and
-//! `#anchor` must arrive, explicit heading ids must be unique, images need alt text.
+//! `#anchor` must arrive, explicit heading ids must be unique, images need alt text, and raw HTML
+//! should not need what the Content-Security-Policy blocks (inline scripts, handlers, styles).
 //!
 //! Problems are reported at the Markdown source position of the link, compiler-style, with
 //! the nearest existing page or heading suggested.
@@ -7,7 +8,7 @@
 use crate::config::LinkPolicy;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::links::{LinkTable, Outcome, Target};
-use crate::markdown::{Analysis, LinkKind};
+use crate::markdown::{Analysis, Inline, LinkKind};
 use crate::model::{Page, PageId, Site};
 use std::collections::{HashMap, HashSet};
 
@@ -143,8 +144,37 @@ pub fn links<A: std::borrow::Borrow<Analysis>>(
                     .help("describe the image for readers who cannot see it: ![what it shows](path), or alt=\"...\""),
             );
         }
+        for (offset, inline) in &analysis.inline_code {
+            let (line, col) = position(page, *offset);
+            let (what, help) = inline_code_warning(inline);
+            diags.push(
+                Diagnostic::warning(page.source.display_path(), what)
+                    .at(line, col)
+                    .help(help),
+            );
+        }
     }
     (linked, external)
+}
+
+/// What to say about raw HTML that the site's Content-Security-Policy blocks, and how to fix
+/// it.
+fn inline_code_warning(inline: &Inline) -> (String, &'static str) {
+    const BLOCKS: &str = "the site's Content-Security-Policy (in _headers) blocks";
+    match inline {
+        Inline::Script => (
+            format!("inline <script>: {BLOCKS} scripts written in the page"),
+            "put the script in a file of static/ and load it with <script src=\"/name.js\"></script>",
+        ),
+        Inline::Handler(name) => (
+            format!("{name}= attribute: {BLOCKS} event handlers written in the page"),
+            "attach the handler from a script file in static/ (addEventListener)",
+        ),
+        Inline::Style => (
+            format!("style= attribute: {BLOCKS} styles written in the page"),
+            "give the element a class and style it in a stylesheet of static/",
+        ),
+    }
 }
 
 /// Checks the `http(s)` links on the network and reports each broken one at every place it is

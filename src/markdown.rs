@@ -9,7 +9,9 @@
 use crate::headings::{IdSet, TocItem, nest};
 use crate::highlight::{code_block, escape_into, language_of};
 use crate::links::{html_attributes, html_tags};
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    Alignment, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
+};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
@@ -102,6 +104,20 @@ pub struct Analysis {
     pub duplicate_ids: Vec<(String, usize)>,
     /// Images (Markdown or `<img>`) without alt text, by offset.
     pub images_without_alt: Vec<usize>,
+    /// Raw HTML that the site's Content-Security-Policy blocks, by offset.
+    #[serde(default)]
+    pub inline_code: Vec<(usize, Inline)>,
+}
+
+/// Raw HTML that the Content-Security-Policy of `_headers` blocks (see [`crate::headers`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Inline {
+    /// A `<script>` without `src`.
+    Script,
+    /// An event handler attribute (`onclick`), by name.
+    Handler(String),
+    /// A `style` attribute.
+    Style,
 }
 
 /// The page's events with their source ranges, without a leading `#` heading that repeats the
@@ -191,7 +207,22 @@ fn analyze_html(markdown: &str, range: &Range<usize>, html: &str, analysis: &mut
         if tag.name == "img" && !tag.attributes.iter().any(|a| a.name == "alt") {
             analysis.images_without_alt.push(at(tag.start));
         }
+        if tag.name == "script" && !tag.attributes.iter().any(|a| a.name == "src") {
+            analysis.inline_code.push((at(tag.start), Inline::Script));
+        }
         for attr in tag.attributes {
+            let inline = match attr.name.as_str() {
+                "style" => Some(Inline::Style),
+                name if name.len() > 2 && name.starts_with("on") => {
+                    Some(Inline::Handler(name.to_string()))
+                }
+                _ => None,
+            };
+            if let Some(inline) = inline {
+                analysis
+                    .inline_code
+                    .push((at(attr.value_range.start), inline));
+            }
             match attr.name.as_str() {
                 "href" | "src" => analysis.links.push(LinkRef {
                     dest: attr.value.to_string(),
@@ -351,7 +382,7 @@ pub fn render(
     }
 
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    pulldown_cmark::html::push_html(&mut html, align_attributes(out.into_iter()));
     let rendered = RenderedMarkdown {
         html,
         toc: nest(toc),
@@ -442,6 +473,41 @@ fn open_mark(out: &mut Vec<Event<'_>>, marked: &[(String, SectionChange)], ancho
 
 /// A link's destination as the output writes it; raw HTML with its `href`s and `src`s
 /// rewritten.
+/// Table column alignment as `align` attributes, as GitHub writes it, instead of the
+/// `style="text-align: …"` pulldown-cmark writes: a strict Content-Security-Policy
+/// (`style-src 'self'`) blocks style attributes. The theme styles `[align]`.
+fn align_attributes<'a>(
+    events: impl Iterator<Item = Event<'a>>,
+) -> impl Iterator<Item = Event<'a>> {
+    let mut columns = Vec::new();
+    let mut in_head = false;
+    let mut column = 0;
+    events.map(move |event| match event {
+        Event::Start(Tag::Table(alignments)) => {
+            let plain = vec![Alignment::None; alignments.len()];
+            columns = alignments;
+            Event::Start(Tag::Table(plain))
+        }
+        Event::Start(Tag::TableHead) | Event::Start(Tag::TableRow) => {
+            in_head = matches!(event, Event::Start(Tag::TableHead));
+            column = 0;
+            event
+        }
+        Event::Start(Tag::TableCell) => {
+            column += 1;
+            let align = match columns.get(column - 1) {
+                Some(Alignment::Left) => "left",
+                Some(Alignment::Center) => "center",
+                Some(Alignment::Right) => "right",
+                _ => return event,
+            };
+            let cell = if in_head { "th" } else { "td" };
+            Event::Html(format!("<{cell} align=\"{align}\">").into())
+        }
+        other => other,
+    })
+}
+
 fn rewrite_event<'a>(event: Event<'a>, rewrite: &dyn Fn(&str) -> Option<String>) -> Event<'a> {
     match event {
         Event::Start(Tag::Link {
@@ -703,6 +769,45 @@ mod tests {
         assert!(out.contains("<del>s</del>"));
         assert!(out.contains("<div class=\"x\">raw</div>"));
         assert!(out.contains("“q”"));
+    }
+
+    #[test]
+    fn table_alignment_is_written_as_align_attributes_not_styles() {
+        let out = html("| a | b | c | d |\n|:--|:-:|--:|---|\n| 1 | 2 | 3 | 4 |\n");
+        assert!(!out.contains("style="), "{out}");
+        for cell in ["th", "td"] {
+            for align in ["left", "center", "right"] {
+                assert!(
+                    out.contains(&format!("<{cell} align=\"{align}\">")),
+                    "{out}"
+                );
+            }
+            assert!(out.contains(&format!("<{cell}>")), "{out}");
+        }
+    }
+
+    #[test]
+    fn finds_raw_html_that_a_strict_content_security_policy_blocks() {
+        let md = "<script>alert(1)</script>\n\n<script src=\"/ok.js\"></script>\n\nText <b onclick=\"x()\" style=\"color: red\">b</b>.\n";
+        let options = MarkdownOptions {
+            toc_max_level: 3,
+            title: "",
+            marked: &[],
+        };
+        let (_, analysis) = render(md, options, &|_| None);
+        let found: Vec<(&str, &Inline)> = analysis
+            .inline_code
+            .iter()
+            .map(|(offset, what)| (&md[*offset..*offset + 7], what))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("<script", &Inline::Script),
+                ("x()\" st", &Inline::Handler("onclick".into())),
+                ("color: ", &Inline::Style),
+            ]
+        );
     }
 
     #[test]

@@ -1,15 +1,18 @@
 //! Rendering the resolved site into the staging folder: pages in parallel, each sidebar once per
-//! navigation group, then 404, sitemap, robots.txt, the highlighting stylesheet, and copies of
-//! `static/` and of the files beside pages in `content/`.
+//! navigation group, then 404, sitemap, robots.txt, `_redirects`, `_headers`, the highlighting
+//! stylesheet, and copies of `static/` and of the files beside pages in `content/`. Stylesheets
+//! and scripts are written under fingerprinted names ([`crate::fingerprint`]), and every HTML
+//! file refers to them by those names.
 
 use crate::check::{self, ExternalLink};
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::fingerprint::{self, Fingerprints};
 use crate::links::LinkTable;
 use crate::markdown::{self, MarkdownOptions};
 use crate::model::{NodeId, Page, PageId, Site};
 use crate::output::{Manifest, Staging};
 use crate::templates::{self, NotFoundContext, PageContext, SiteView, Templates};
-use crate::{highlight, theme};
+use crate::{headers, highlight, theme};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -57,6 +60,9 @@ pub fn write_site(
     if diags.has_errors() {
         return Vec::new();
     }
+    let assets = fingerprint_assets(site, &files, diags);
+    // Links name files by their plain paths; the folder holds the fingerprinted ones.
+    let written = assets.fingerprints.output_paths(&outputs);
     let table = LinkTable::new(site, &outputs);
     check::template_links(templates, site, &table, diags);
     if strict {
@@ -66,7 +72,7 @@ pub fn write_site(
     if diags.has_errors() {
         return Vec::new();
     }
-    let prepared = match target.map(|target| (target, Staging::new(target, &outputs))) {
+    let prepared = match target.map(|target| (target, Staging::new(target, &written))) {
         None => None,
         Some((_, Ok(staging))) => Some(staging),
         Some((target, Err(err))) => {
@@ -79,16 +85,21 @@ pub fn write_site(
         }
     };
     let staging = prepared.as_ref();
-    let global = global_fingerprint(site, templates);
+    let build = Build {
+        site,
+        templates,
+        sidebars: &sidebars,
+        table: &table,
+        staging,
+        global: global_fingerprint(site, templates, &assets.fingerprints),
+        fingerprints: &assets.fingerprints,
+    };
     let known = staging.map_or_else(HashMap::new, |s| read_facts(s.previous_facts()));
     let pages: Vec<PageDone> = (0..site.pages.len())
         .into_par_iter()
         .map(|id| {
             let rel = site.pages[id].output_path();
-            let known = known.get(&rel);
-            write_page(
-                site, templates, &sidebars, &table, known, staging, global, id,
-            )
+            build.write_page(known.get(&rel), id)
         })
         .collect();
     let mut manifest = Manifest::new();
@@ -108,12 +119,14 @@ pub fn write_site(
     diags.extend(collapse_repeats(failures));
     let (linked, external) = check::links(site, &table, &analyses, diags);
     check::orphans(site, &sidebars, &linked, diags);
-    write_generated(site, templates, &sidebars, staging, &files, diags);
+    build.write_generated(&files, &assets, &written, diags);
     let Some(staging) = prepared else {
         return external;
     };
     for (rel, origin) in files {
         let result = match &origin {
+            // Written under its fingerprinted name with the generated files.
+            Origin::Static(..) if assets.fingerprints.get(&rel).is_some() => Ok(()),
             Origin::Static(source, _) | Origin::Content(source, _) => staging.copy(&rel, source),
             _ => Ok(()),
         };
@@ -217,6 +230,7 @@ pub fn generated_names() -> Vec<String> {
         "sitemap.xml",
         "robots.txt",
         "_redirects",
+        "_headers",
         &theme::HIGHLIGHT_STYLESHEET[1..],
     ]
     .map(String::from)
@@ -328,8 +342,9 @@ fn template_failure(template: &str, cause: String) -> Diagnostic {
     Diagnostic::error(format!("{}/{template}", templates::TEMPLATES_DIR), cause)
 }
 
-/// What every page depends on: this very program, the templates and the configuration.
-fn global_fingerprint(site: &Site, templates: &Templates) -> u128 {
+/// What every page depends on: this very program, the templates, the configuration and the
+/// names of the fingerprinted files.
+fn global_fingerprint(site: &Site, templates: &Templates, fingerprints: &Fingerprints) -> u128 {
     let mut hasher = Xxh3::new();
     // The program itself: another handbook binary may render the same input differently. Its
     // path, size and modification time identify it without reading it.
@@ -347,6 +362,7 @@ fn global_fingerprint(site: &Site, templates: &Templates) -> u128 {
         }
     }
     hasher.update(&templates.fingerprint.to_le_bytes());
+    hasher.update(&fingerprints.digest().to_le_bytes());
     let _ = serde_json::to_writer(HashWriter(&mut hasher), &*site.config);
     hasher.digest128()
 }
@@ -388,65 +404,198 @@ fn page_fingerprint(
     hasher.digest128()
 }
 
-/// Renders one page and writes it, unless the staging folder already has it from the same
-/// inputs (without a staging folder, renders it and drops it). `known` is the page's analysis
-/// from the previous build: with it, an unchanged page is not even parsed.
-#[allow(clippy::too_many_arguments)]
-fn write_page(
-    site: &Site,
-    templates: &Templates,
-    sidebars: &HashMap<NodeId, String>,
-    table: &LinkTable<'_>,
-    known: Option<&(u64, markdown::Analysis)>,
-    staging: Option<&Staging>,
+/// What every file of one build is rendered with.
+struct Build<'a> {
+    site: &'a Site,
+    templates: &'a Templates,
+    sidebars: &'a HashMap<NodeId, String>,
+    table: &'a LinkTable<'a>,
+    /// `None` for `handbook check`: everything is rendered, nothing written.
+    staging: Option<&'a Staging>,
+    /// [`global_fingerprint`].
     global: u128,
-    id: PageId,
-) -> PageDone {
-    let page = &site.pages[id];
-    let rel = page.output_path();
-    let key = analysis_key(global, page);
-    let sidebar = page_sidebar(site, sidebars, id);
-    let mut context = templates::page_context(site, id, "", &[], "");
-    let rewrite = |dest: &str| table.rewrite(page, dest);
-    let hrefs_of = |analysis: &markdown::Analysis| -> Vec<Option<String>> {
-        analysis.links.iter().map(|l| rewrite(&l.dest)).collect()
-    };
-    if let Some((_, analysis)) = known.filter(|(k, _)| *k == key) {
-        let fingerprint = page_fingerprint(global, page, &hrefs_of(analysis), &sidebar, &context);
-        if staging.is_some_and(|s| s.is_current(&rel, fingerprint)) {
-            return PageDone {
-                rel,
-                key,
-                analysis: analysis.clone(),
-                result: Ok(fingerprint),
+    fingerprints: &'a Fingerprints,
+}
+
+impl Build<'_> {
+    /// Renders one page and writes it, unless the staging folder already has it from the same
+    /// inputs (without a staging folder, renders it and drops it). `known` is the page's
+    /// analysis from the previous build: with it, an unchanged page is not even parsed.
+    fn write_page(&self, known: Option<&(u64, markdown::Analysis)>, id: PageId) -> PageDone {
+        let (site, staging, global) = (self.site, self.staging, self.global);
+        let page = &site.pages[id];
+        let rel = page.output_path();
+        let key = analysis_key(global, page);
+        let sidebar = page_sidebar(site, self.sidebars, id);
+        let mut context = templates::page_context(site, id, "", &[], "");
+        context.assets = templates::Assets::fingerprinted(self.fingerprints);
+        let rewrite = |dest: &str| self.table.rewrite(page, dest);
+        let hrefs_of = |analysis: &markdown::Analysis| -> Vec<Option<String>> {
+            analysis.links.iter().map(|l| rewrite(&l.dest)).collect()
+        };
+        if let Some((_, analysis)) = known.filter(|(k, _)| *k == key) {
+            let fingerprint =
+                page_fingerprint(global, page, &hrefs_of(analysis), &sidebar, &context);
+            if staging.is_some_and(|s| s.is_current(&rel, fingerprint)) {
+                return PageDone {
+                    rel,
+                    key,
+                    analysis: analysis.clone(),
+                    result: Ok(fingerprint),
+                };
+            }
+        }
+        let (rendered, analysis) =
+            markdown::render(&page.source.body, markdown_options(self.site, id), &rewrite);
+        let fingerprint = page_fingerprint(global, page, &hrefs_of(&analysis), &sidebar, &context);
+        context.page.content = &rendered.html;
+        context.page.toc = &rendered.toc;
+        context.sidebar = &sidebar;
+        let result = render_template(self.templates, page, &context).and_then(|html| {
+            let Some(staging) = staging else {
+                return Ok(fingerprint);
             };
+            let html = self.fingerprints.rewrite_html(html);
+            staging
+                .write(&rel, html.as_bytes())
+                .map(|()| fingerprint)
+                .map_err(|err| {
+                    Diagnostic::error(
+                        page.source.display_path(),
+                        format!("cannot write {rel}: {err}"),
+                    )
+                })
+        });
+        PageDone {
+            rel,
+            key,
+            analysis,
+            result,
         }
     }
-    let (rendered, analysis) =
-        markdown::render(&page.source.body, markdown_options(site, id), &rewrite);
-    let fingerprint = page_fingerprint(global, page, &hrefs_of(&analysis), &sidebar, &context);
-    context.page.content = &rendered.html;
-    context.page.toc = &rendered.toc;
-    context.sidebar = &sidebar;
-    let result = render_template(templates, page, &context).and_then(|html| {
-        let Some(staging) = staging else {
-            return Ok(fingerprint);
-        };
-        staging
-            .write(&rel, html.as_bytes())
-            .map(|()| fingerprint)
-            .map_err(|err| {
-                Diagnostic::error(
-                    page.source.display_path(),
-                    format!("cannot write {rel}: {err}"),
-                )
+
+    /// Writes the files handbook makes besides pages (those the site's `static/` does not
+    /// replace, `copies`), the stylesheets and scripts under their fingerprinted names, and the
+    /// redirect page of each alias. `written` is every path of the new output.
+    fn write_generated(
+        &self,
+        copies: &BTreeMap<String, Origin>,
+        assets: &FingerprintedFiles,
+        written: &BTreeSet<String>,
+        diags: &mut Diagnostics,
+    ) {
+        let site = self.site;
+        let root_sidebar = self.sidebars.get(&site.root).map_or("", String::as_str);
+        let mut files: Vec<(String, Result<Vec<u8>, Diagnostic>)> = generated_names()
+            .into_iter()
+            // A file of the site's `static/` replaces the generated one of the same name.
+            .filter(|name| !copies.contains_key(name) && self.fingerprints.get(name).is_none())
+            .filter_map(|name| {
+                let bytes = if name == "_headers" {
+                    let immutable = assets.files.iter().map(|(rel, _)| rel.clone()).collect();
+                    let text = headers::netlify_headers(
+                        written,
+                        &immutable,
+                        site.config.base_path(),
+                        site.deploy.noindex,
+                    );
+                    Ok(text.into_bytes())
+                } else {
+                    generate(site, self.templates, root_sidebar, &name, self.fingerprints)?
+                };
+                Some((name, bytes))
             })
-    });
-    PageDone {
-        rel,
-        key,
-        analysis,
-        result,
+            .collect();
+        for (alias, &page) in site.by_alias.iter() {
+            let html = self.fingerprints.rewrite_html(redirect_page(site, page));
+            files.push((
+                crate::model::alias_output_path(alias),
+                Ok(html.into_bytes()),
+            ));
+        }
+        if let Some(review) = &site.review {
+            files.push((
+                CHANGES_PAGE.to_string(),
+                changes_page(
+                    site,
+                    self.templates,
+                    root_sidebar,
+                    review,
+                    self.fingerprints,
+                ),
+            ));
+        }
+        for (name, bytes) in files {
+            match bytes {
+                Ok(bytes) => self.write(&name, &bytes, diags),
+                Err(d) => diags.push(d),
+            }
+        }
+        for (name, bytes) in &assets.files {
+            self.write(name, bytes, diags);
+        }
+    }
+
+    /// Writes `bytes` to `name` of the staging folder, if there is one and it differs.
+    fn write(&self, name: &str, bytes: &[u8], diags: &mut Diagnostics) {
+        if let Some(Err(err)) = self.staging.map(|s| s.write_if_changed(name, bytes)) {
+            diags.push(Diagnostic::error(name, format!("cannot write: {err}")));
+        }
+    }
+}
+
+/// The stylesheets and scripts of a build, each read or generated once: their fingerprinted
+/// names, and their bytes by fingerprinted output path.
+struct FingerprintedFiles {
+    fingerprints: Fingerprints,
+    files: Vec<(String, Vec<u8>)>,
+}
+
+/// Reads the stylesheets and scripts of `static/` (in `copies`) and generates the theme's that
+/// it does not replace, and gives each its fingerprinted name. A stylesheet that `@import`s
+/// another file of the site is a warning: that file is only written under its fingerprinted
+/// name.
+fn fingerprint_assets(
+    site: &Site,
+    copies: &BTreeMap<String, Origin>,
+    diags: &mut Diagnostics,
+) -> FingerprintedFiles {
+    let mut made: Vec<(String, Result<Vec<u8>, Diagnostic>)> = generated_names()
+        .into_iter()
+        .filter(|name| fingerprint::applies_to(name) && !copies.contains_key(name))
+        .filter_map(|name| {
+            let bytes = match theme_asset(&name) {
+                Some(bytes) => Ok(bytes.to_vec()),
+                None if name == theme::HIGHLIGHT_STYLESHEET[1..] => syntax_css(site),
+                None => return None,
+            };
+            Some((name, bytes))
+        })
+        .collect();
+    for (rel, origin) in copies {
+        if let Origin::Static(path, shown) = origin
+            && fingerprint::applies_to(rel)
+        {
+            let bytes = std::fs::read(path).map_err(|err| {
+                Diagnostic::error(shown.clone(), format!("cannot read the file: {err}"))
+            });
+            if let Ok(css) = &bytes {
+                diags.extend(fingerprint::local_imports(shown, css));
+            }
+            made.push((rel.clone(), bytes));
+        }
+    }
+    let mut fingerprints = Fingerprints::new(&site.config.base_url, site.config.base_path());
+    let mut files = Vec::new();
+    for (rel, bytes) in made {
+        match bytes {
+            Ok(bytes) => files.push((fingerprints.insert(&rel, &bytes), bytes)),
+            Err(d) => diags.push(d),
+        }
+    }
+    FingerprintedFiles {
+        fingerprints,
+        files,
     }
 }
 
@@ -524,58 +673,29 @@ fn render_template(
     })
 }
 
-fn write_generated(
-    site: &Site,
-    templates: &Templates,
-    sidebars: &HashMap<NodeId, String>,
-    staging: Option<&Staging>,
-    copies: &BTreeMap<String, Origin>,
-    diags: &mut Diagnostics,
-) {
-    let root_sidebar = sidebars.get(&site.root).map_or("", String::as_str);
-    let mut files: Vec<(String, Result<Vec<u8>, Diagnostic>)> = generated_names()
-        .into_iter()
-        // A file of the site's `static/` replaces the generated one of the same name.
-        .filter(|name| !copies.contains_key(name))
-        .filter_map(|name| {
-            let bytes = generated_file(site, templates, root_sidebar, &name)?;
-            Some((name, bytes))
-        })
-        .collect();
-    for (alias, &page) in site.by_alias.iter() {
-        files.push((
-            crate::model::alias_output_path(alias),
-            Ok(redirect_page(site, page).into_bytes()),
-        ));
-    }
-    if let Some(review) = &site.review {
-        files.push((
-            CHANGES_PAGE.to_string(),
-            changes_page(site, templates, root_sidebar, review),
-        ));
-    }
-    for (name, bytes) in files {
-        match bytes {
-            Ok(bytes) => {
-                if let Some(Err(err)) = staging.map(|s| s.write_if_changed(&name, &bytes)) {
-                    diags.push(Diagnostic::error(name, format!("cannot write: {err}")));
-                }
-            }
-            Err(d) => diags.push(d),
-        }
-    }
-}
-
 /// One of the files handbook makes besides pages ([`generated_names`]), by its path in the
-/// output; `None` for any other path. `root_sidebar` is the sidebar of the home page, which
-/// the 404 page shows.
+/// output, as `handbook serve` serves it (plain asset names); `None` for any other path, and
+/// for `_headers`, which only a build makes. `root_sidebar` is the sidebar of the home page,
+/// which the 404 page shows.
 pub fn generated_file(
     site: &Site,
     templates: &Templates,
     root_sidebar: &str,
     name: &str,
 ) -> Option<Result<Vec<u8>, Diagnostic>> {
-    if let Some((_, bytes)) = theme::ASSETS.iter().find(|(asset, _)| *asset == name) {
+    let plain = Fingerprints::new(&site.config.base_url, site.config.base_path());
+    generate(site, templates, root_sidebar, name, &plain)
+}
+
+/// [`generated_file`], referring to stylesheets and scripts by their `fingerprints`.
+fn generate(
+    site: &Site,
+    templates: &Templates,
+    root_sidebar: &str,
+    name: &str,
+    fingerprints: &Fingerprints,
+) -> Option<Result<Vec<u8>, Diagnostic>> {
+    if let Some(bytes) = theme_asset(name) {
         return Some(Ok(bytes.to_vec()));
     }
     Some(match name {
@@ -583,14 +703,14 @@ pub fn generated_file(
             let context = NotFoundContext {
                 site: SiteView::new(&site.config),
                 sidebar: root_sidebar,
-                assets: templates::Assets::new(&site.config),
+                assets: templates::Assets::fingerprinted(fingerprints),
                 config: &site.config,
                 deploy: &site.deploy,
                 review: templates::ReviewBanner::of(site),
             };
             templates
                 .render("404.html", &context)
-                .map(String::into_bytes)
+                .map(|html| fingerprints.rewrite_html(html).into_bytes())
                 .map_err(|e| template_failure("404.html", e))
         }
         "sitemap.xml" => Ok(sitemap(site).into_bytes()),
@@ -600,14 +720,27 @@ pub fn generated_file(
         )
         .into_bytes()),
         "_redirects" => Ok(netlify_redirects(site).into_bytes()),
-        _ if name == &theme::HIGHLIGHT_STYLESHEET[1..] => highlight::stylesheet(
-            &site.config.highlight.light_theme,
-            &site.config.highlight.dark_theme,
-        )
-        .map(String::into_bytes)
-        .map_err(|message| Diagnostic::error(crate::config::CONFIG_FILE, message)),
+        _ if name == &theme::HIGHLIGHT_STYLESHEET[1..] => syntax_css(site),
         _ => return None,
     })
+}
+
+/// A file of the built-in theme's `static/`, by name.
+fn theme_asset(name: &str) -> Option<&'static [u8]> {
+    theme::ASSETS
+        .iter()
+        .find(|(asset, _)| *asset == name)
+        .map(|(_, bytes)| *bytes)
+}
+
+/// The stylesheet of the highlighting themes of `handbook.yml`.
+fn syntax_css(site: &Site) -> Result<Vec<u8>, Diagnostic> {
+    highlight::stylesheet(
+        &site.config.highlight.light_theme,
+        &site.config.highlight.dark_theme,
+    )
+    .map(String::into_bytes)
+    .map_err(|message| Diagnostic::error(crate::config::CONFIG_FILE, message))
 }
 
 /// The changes page of a preview, written at `_preview/index.html`.
@@ -619,11 +752,12 @@ fn changes_page(
     templates: &Templates,
     root_sidebar: &str,
     review: &crate::review::Review,
+    fingerprints: &Fingerprints,
 ) -> Result<Vec<u8>, Diagnostic> {
     let context = templates::ChangesContext {
         site: SiteView::new(&site.config),
         sidebar: root_sidebar,
-        assets: templates::Assets::new(&site.config),
+        assets: templates::Assets::fingerprinted(fingerprints),
         config: &site.config,
         deploy: &site.deploy,
         review: templates::ReviewBanner::of(site),
@@ -631,7 +765,7 @@ fn changes_page(
     };
     templates
         .render("changes.html", &context)
-        .map(String::into_bytes)
+        .map(|html| fingerprints.rewrite_html(html).into_bytes())
         .map_err(|e| template_failure("changes.html", e))
 }
 
@@ -652,7 +786,9 @@ fn netlify_redirects(site: &Site) -> String {
 }
 
 /// The page written at an alias, for hosts without `_redirects`: it sends the reader on at once,
-/// `#fragment` included, and tells search engines where the page is now.
+/// `#fragment` included (`redirect.js` reads the target from `data-redirect-to`: a strict
+/// Content-Security-Policy blocks inline scripts), falls back to `<meta http-equiv=refresh>`,
+/// and tells search engines where the page is now.
 fn redirect_page(site: &Site, page: PageId) -> String {
     let page = &site.pages[page];
     let mut href = String::new();
@@ -664,13 +800,12 @@ fn redirect_page(site: &Site, page: PageId) -> String {
         &mut canonical,
         &format!("{}{}", site.config.base_url, page.url),
     );
-    // A JSON string is a valid JavaScript string; `<` escaped so that it cannot end the script.
-    let target = serde_json::to_string(&page.href)
-        .unwrap_or_default()
-        .replace('<', "\\u003c");
+    // Before the refresh, and not deferred: it runs first, and keeps the fragment.
     format!(
-        "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Moved: {title}</title>\n<link rel=\"canonical\" href=\"{canonical}\">\n<meta name=\"robots\" content=\"noindex\">\n<script>location.replace({target} + location.hash)</script>\n<meta http-equiv=\"refresh\" content=\"0; url={href}\">\n</head>\n<body>\n<p>This page has moved to <a href=\"{href}\">{title}</a>.</p>\n</body>\n</html>\n",
+        "<!doctype html>\n<html lang=\"{lang}\" data-redirect-to=\"{href}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Moved: {title}</title>\n<link rel=\"canonical\" href=\"{canonical}\">\n<meta name=\"robots\" content=\"noindex\">\n<script src=\"{base}{script}\"></script>\n<meta http-equiv=\"refresh\" content=\"0; url={href}\">\n</head>\n<body>\n<p>This page has moved to <a href=\"{href}\">{title}</a>.</p>\n</body>\n</html>\n",
         lang = site.config.language,
+        base = site.config.base_path(),
+        script = theme::REDIRECT_SCRIPT,
     )
 }
 

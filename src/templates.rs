@@ -274,7 +274,8 @@ impl<'a> AnnouncementView<'a> {
     }
 }
 
-/// URLs of the theme's files, with the path of `base_url` in front.
+/// URLs of the theme's files, with the path of `base_url` in front: plain names for `handbook
+/// serve` ([`Assets::new`]), fingerprinted ones for a build ([`Assets::fingerprinted`]).
 #[derive(Serialize)]
 pub struct Assets {
     pub stylesheet: String,
@@ -291,6 +292,16 @@ impl Assets {
             highlight: at(theme::HIGHLIGHT_STYLESHEET),
             script: at(theme::SCRIPT),
             icon: at(theme::ICON),
+        }
+    }
+
+    /// The URLs a build writes: stylesheets and scripts under their fingerprinted names.
+    pub fn fingerprinted(fingerprints: &crate::fingerprint::Fingerprints) -> Self {
+        Assets {
+            stylesheet: fingerprints.url(theme::STYLESHEET),
+            highlight: fingerprints.url(theme::HIGHLIGHT_STYLESHEET),
+            script: fingerprints.url(theme::SCRIPT),
+            icon: fingerprints.url(theme::ICON),
         }
     }
 }

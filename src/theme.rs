@@ -39,11 +39,14 @@ pub const ASSETS: &[(&str, &[u8])] = &[
     ("theme.css", include_bytes!("../static/theme.css")),
     ("theme.js", include_bytes!("../static/theme.js")),
     ("favicon.svg", include_bytes!("../static/favicon.svg")),
+    ("redirect.js", include_bytes!("../static/redirect.js")),
 ];
 
 /// Where the theme's assets are served from.
 pub const STYLESHEET: &str = "/theme.css";
 pub const SCRIPT: &str = "/theme.js";
 pub const ICON: &str = "/favicon.svg";
+/// Loaded by the redirect page of each alias.
+pub const REDIRECT_SCRIPT: &str = "/redirect.js";
 /// Generated from the highlighting themes of `handbook.yml`.
 pub const HIGHLIGHT_STYLESHEET: &str = "/syntax.css";

@@ -658,7 +658,8 @@ fn code_in_an_unknown_language_is_escaped_plain_text() {
 #[test]
 fn syntax_css_is_generated_with_a_dark_variant_and_linked_from_pages() {
     let site = Fixture::copy("code").build();
-    let css = site.file("syntax.css");
+    let syntax = site.asset("syntax.css");
+    let css = site.file(&syntax);
     assert!(css.contains("(prefers-color-scheme: dark)"), "{css}");
     assert!(css.contains(".hl-"), "no hl- classes in syntax.css");
     // InspiredGitHub (light) and base16-ocean.dark backgrounds.
@@ -667,7 +668,7 @@ fn syntax_css_is_generated_with_a_dark_variant_and_linked_from_pages() {
     assert_eq!(
         select_attrs(
             &site.page("/code/"),
-            "link[rel=stylesheet][href='/syntax.css']",
+            &format!("link[rel=stylesheet][href='/{syntax}']"),
             "href"
         )
         .len(),
@@ -685,18 +686,22 @@ fn static_files_are_copied_to_the_output_root() {
         site.file("logo.svg"),
         "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n"
     );
-    assert_eq!(site.file("css/extra.css"), "body { color: red; }\n");
+    assert_eq!(
+        site.file(&site.asset("css/extra.css")),
+        "body { color: red; }\n",
+        "under its fingerprinted name"
+    );
 }
 
 #[test]
 fn a_static_file_replaces_the_built_in_theme_file_of_the_same_name() {
     let site = Fixture::copy("assets").build();
     assert_eq!(
-        site.file("theme.js"),
+        site.file(&site.asset("theme.js")),
         "// the site replaces the built-in theme script\n"
     );
     assert!(
-        !site.file("theme.css").is_empty(),
+        !site.file(&site.asset("theme.css")).is_empty(),
         "the built-in stylesheet is still there"
     );
 }

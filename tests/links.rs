@@ -82,7 +82,10 @@ fn a_base_url_path_prefixes_every_internal_url_of_the_output() {
     assert_eq!(select_attrs(&html, ".button", "href"), ["/handbook/"]);
     assert_eq!(
         select_attrs(&html, "link[rel=stylesheet]", "href"),
-        ["/handbook/theme.css", "/handbook/syntax.css"]
+        [
+            format!("/handbook/{}", site.asset("theme.css")),
+            format!("/handbook/{}", site.asset("syntax.css"))
+        ]
     );
     // The output folder itself has no `handbook/` level: the host serves it at that path.
     assert!(site.exists("company/values/index.html"));

@@ -143,6 +143,22 @@ pub struct BuiltSite {
 }
 
 impl BuiltSite {
+    /// The output folder `out` of a build made another way (by the `handbook` binary), to read
+    /// it; its summary is empty.
+    pub fn at(out: PathBuf) -> BuiltSite {
+        BuiltSite {
+            summary: BuildSummary {
+                pages: 0,
+                sections: 0,
+                output_dir: out.clone(),
+                elapsed: std::time::Duration::ZERO,
+                warnings: Vec::new(),
+            },
+            out,
+            _tmp: None,
+        }
+    }
+
     /// The page at the site URL `url` (`/engineering/`), parsed.
     pub fn page(&self, url: &str) -> Html {
         assert!(
@@ -172,6 +188,29 @@ impl BuiltSite {
 
     pub fn exists(&self, path: &str) -> bool {
         self.out.join(path).exists()
+    }
+
+    /// The output path of a stylesheet or script, given its plain path (`css/site.css`): the
+    /// one file of its folder named `site.<8 hex digits>.css`.
+    pub fn asset(&self, plain: &str) -> String {
+        let (folder, name) = plain.rsplit_once('/').unwrap_or(("", plain));
+        let (stem, ext) = name.rsplit_once('.').expect("an extension");
+        let found: Vec<String> = std::fs::read_dir(self.out.join(folder))
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|file| {
+                file.strip_prefix(&format!("{stem}."))
+                    .and_then(|rest| rest.strip_suffix(&format!(".{ext}")))
+                    .is_some_and(|hash| {
+                        hash.len() == 8 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+                    })
+            })
+            .collect();
+        assert_eq!(found.len(), 1, "one fingerprinted {plain}, found {found:?}");
+        match folder {
+            "" => found[0].clone(),
+            _ => format!("{folder}/{}", found[0]),
+        }
     }
 
     /// The URL of every `index.html` of the output, sorted.
@@ -362,4 +401,6 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+pub mod browser;
 pub mod serve;
+pub mod static_server;

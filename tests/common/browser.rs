@@ -1,0 +1,365 @@
+//! Headless Chromium driven over WebDriver (chromedriver, through fantoccini), for the tests of
+//! what happens in a real browser.
+//!
+//! ```ignore
+//! let Some(tools) = browser::tools_or_skip() else { return };
+//! browser::block_on(async {
+//!     let browser = Browser::start(&tools).await;
+//!     browser.goto("http://127.0.0.1:8080/").await;
+//!     let title = browser.run("return document.title;").await;
+//!     browser.close().await;
+//! });
+//! ```
+//!
+//! Needs Chromium and chromedriver (`/usr/bin/chromium`, `/usr/bin/chromedriver`, or
+//! `CHROMIUM`, `CHROMEDRIVER`): `apt-get install chromium chromium-driver`; `.ci/run` installs
+//! them. Without them a test says so and passes, except on CI (`CI` set), where it fails.
+//!
+//! Every process a test starts (chromedriver with its browser, a server under test) runs in its
+//! own process group ([`Group`]), killed when the test ends, passing or not: no browser is left
+//! behind.
+
+use fantoccini::{Client, ClientBuilder};
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long the browser has to show something: generous for a debug build on a busy machine;
+/// a test moves on as soon as it is there.
+pub const DEADLINE: Duration = Duration::from_secs(15);
+
+const INSTALL: &str = "apt-get install chromium chromium-driver";
+
+/// A child process in its own process group, which is killed (with whatever it started, such
+/// as chromedriver's browser) and waited for on drop.
+pub struct Group {
+    child: Child,
+    name: &'static str,
+    /// What the process printed, for failure messages.
+    output: Arc<Mutex<String>>,
+}
+
+impl Group {
+    /// Starts `command` in a new process group, its stderr collected; read its stdout with
+    /// [`Group::lines`] or collect it with [`Group::collect_stdout`].
+    pub fn spawn(name: &'static str, command: &mut Command) -> Group {
+        let mut child = command
+            .process_group(0)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|err| panic!("cannot start {name}: {err}"));
+        let output = Arc::new(Mutex::new(String::new()));
+        let stderr = child.stderr.take().expect("piped stderr");
+        collect(stderr, output.clone());
+        Group {
+            child,
+            name,
+            output,
+        }
+    }
+
+    /// Reads stdout line by line, collecting it, and sends each line to the returned receiver.
+    pub fn lines(&mut self) -> std::sync::mpsc::Receiver<String> {
+        let stdout = self.child.stdout.take().expect("piped stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let output = self.output.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                output.lock().unwrap().push_str(&format!("{line}\n"));
+                let _ = tx.send(line);
+            }
+        });
+        rx
+    }
+
+    /// Collects stdout without looking at it.
+    pub fn collect_stdout(&mut self) {
+        let stdout = self.child.stdout.take().expect("piped stdout");
+        collect(stdout, self.output.clone());
+    }
+
+    /// Everything the process printed so far, headed by its name.
+    pub fn output(&self) -> String {
+        self.printed()()
+    }
+
+    /// [`Group::output`] as a function that outlives a borrow of the group, for
+    /// [`Browser::on_failure`].
+    pub fn printed(&self) -> impl Fn() -> String + 'static {
+        let (name, output) = (self.name, self.output.clone());
+        move || format!("--- {name} printed:\n{}", output.lock().unwrap())
+    }
+
+    /// Whether the process has exited, and how.
+    pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        // The group this test made, by its id (the child's pid): never anything by name.
+        let group = self.child.id() as libc::pid_t;
+        // SAFETY: kill(2) with a negative pid signals that process group only.
+        unsafe {
+            libc::kill(-group, libc::SIGKILL);
+        }
+        let _ = self.child.wait();
+    }
+}
+
+/// Appends everything `from` yields to `into`, in a thread.
+fn collect(mut from: impl Read + Send + 'static, into: Arc<Mutex<String>>) {
+    std::thread::spawn(move || {
+        let mut buffer = [0u8; 4096];
+        while let Ok(n) = from.read(&mut buffer) {
+            if n == 0 {
+                break;
+            }
+            into.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buffer[..n]));
+        }
+    });
+}
+
+/// Where Chromium and chromedriver are.
+pub struct Tools {
+    pub chromium: PathBuf,
+    pub chromedriver: PathBuf,
+}
+
+/// Chromium and chromedriver, or what to say when they are missing.
+pub fn tools() -> Result<Tools, String> {
+    let chromium =
+        PathBuf::from(std::env::var_os("CHROMIUM").unwrap_or_else(|| "/usr/bin/chromium".into()));
+    let chromedriver = PathBuf::from(
+        std::env::var_os("CHROMEDRIVER").unwrap_or_else(|| "/usr/bin/chromedriver".into()),
+    );
+    let missing: Vec<String> = [("Chromium", &chromium), ("chromedriver", &chromedriver)]
+        .into_iter()
+        .filter(|(_, path)| !path.is_file())
+        .map(|(name, path)| format!("{name} at {}", path.display()))
+        .collect();
+    if missing.is_empty() {
+        Ok(Tools {
+            chromium,
+            chromedriver,
+        })
+    } else {
+        Err(format!(
+            "this browser test needs {} (install them with `{INSTALL}`, as root: `.ci/run` does)",
+            missing.join(" and ")
+        ))
+    }
+}
+
+/// [`tools`], or `None` after saying why the test is skipped; on CI (`CI` set) a missing tool
+/// fails the test instead.
+pub fn tools_or_skip() -> Option<Tools> {
+    match tools() {
+        Ok(tools) => Some(tools),
+        Err(message) => {
+            assert!(std::env::var_os("CI").is_none(), "{message}");
+            eprintln!("skipped: {message}");
+            None
+        }
+    }
+}
+
+/// Runs a browser test's `async` body to the end, on a runtime of the test's thread.
+pub fn block_on<F: std::future::Future>(body: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+        .block_on(body)
+}
+
+/// chromedriver on a free port; returns it and its URL once it accepts connections.
+fn chromedriver(program: &Path) -> (Group, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port();
+    let mut driver = Group::spawn(
+        "chromedriver",
+        Command::new(program).arg(format!("--port={port}")),
+    );
+    driver.collect_stdout();
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Some(status) = driver.exited() {
+            panic!("chromedriver exited ({status})\n{}", driver.output());
+        }
+        assert!(
+            started.elapsed() < DEADLINE,
+            "chromedriver does not listen on port {port}\n{}",
+            driver.output()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (driver, format!("http://127.0.0.1:{port}"))
+}
+
+/// A headless Chromium session. Dropping it ends chromedriver and the browser, then removes the
+/// browser's profile.
+pub struct Browser {
+    pub client: Client,
+    driver: Group,
+    /// More to print when a step fails (the output of a server under test, ...).
+    on_failure: Vec<Box<dyn Fn() -> String>>,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium with a fresh profile.
+    pub async fn start(tools: &Tools) -> Browser {
+        let profile = tempfile::tempdir().unwrap();
+        let (driver, driver_url) = chromedriver(&tools.chromedriver);
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("browserName".into(), json!("chrome"));
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": tools.chromium,
+                "args": [
+                    "--headless=new",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-dev-shm-usage",
+                    "--disable-quic",
+                    "--no-first-run",
+                    // Without these, Chromium's own connections are refused on a closed
+                    // network and slow everything down.
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+            }),
+        );
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&driver_url)
+            .await
+            .unwrap_or_else(|err| {
+                panic!(
+                    "cannot start Chromium through chromedriver: {err}\n{}",
+                    driver.output()
+                )
+            });
+        Browser {
+            client,
+            driver,
+            on_failure: Vec::new(),
+            _profile: profile,
+        }
+    }
+
+    /// Adds what `describe` says to the message of any step that fails from now on: pass it
+    /// [`Group::printed`] of a server under test, say.
+    pub fn on_failure(&mut self, describe: impl Fn() -> String + 'static) {
+        self.on_failure.push(Box::new(describe));
+    }
+
+    /// Opens `url` in the current tab.
+    pub async fn goto(&self, url: &str) {
+        if let Err(err) = self.client.goto(url).await {
+            self.fail(&format!("opening {url}"), &err.to_string());
+        }
+    }
+
+    /// Runs `script` (a function body; `return` gives the result) in the page.
+    pub async fn run(&self, script: &str) -> Value {
+        match self.client.execute(script, vec![]).await {
+            Ok(value) => value,
+            Err(err) => self.fail(&format!("running {script:?}"), &err.to_string()),
+        }
+    }
+
+    /// Sends a Chrome DevTools Protocol command (`Page.addScriptToEvaluateOnNewDocument`,
+    /// ...) through chromedriver, and returns its result.
+    pub async fn devtools(&self, command: &str, params: Value) -> Value {
+        let request = DevTools {
+            command: command.to_string(),
+            params,
+        };
+        match self.client.issue_cmd(request).await {
+            Ok(value) => value,
+            Err(err) => self.fail(&format!("DevTools {command}"), &err.to_string()),
+        }
+    }
+
+    /// Runs `script` (a function body returning JSON) until `done` accepts its result, or
+    /// fails the test after [`DEADLINE`] or when `done` says the page went wrong.
+    pub async fn wait_for(
+        &self,
+        what: &str,
+        script: &str,
+        done: impl Fn(&Value) -> Result<bool, String>,
+    ) -> Value {
+        let started = Instant::now();
+        let mut last;
+        loop {
+            match self.client.execute(script, vec![]).await {
+                Ok(value) => match done(&value) {
+                    Ok(true) => return value,
+                    Ok(false) => last = value.to_string(),
+                    Err(problem) => self.fail(what, &format!("{problem}; the page: {value}")),
+                },
+                // While the page loads, scripts may fail: try again.
+                Err(err) => last = format!("error: {err}"),
+            }
+            if started.elapsed() > DEADLINE {
+                self.fail(
+                    what,
+                    &format!("not after {} s; last seen: {last}", DEADLINE.as_secs()),
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Fails the test: what went wrong, with everything the processes printed.
+    pub fn fail(&self, what: &str, why: &str) -> ! {
+        let mut printed: Vec<String> = self.on_failure.iter().map(|f| f()).collect();
+        printed.push(self.driver.output());
+        panic!("{what}: {why}\n{}", printed.join("\n"));
+    }
+
+    /// Ends the session (the browser closes); chromedriver goes when the value is dropped.
+    pub async fn close(self) {
+        let _ = self.client.clone().close().await;
+    }
+}
+
+/// chromedriver's endpoint for DevTools commands, which WebDriver itself does not have.
+#[derive(Debug)]
+struct DevTools {
+    command: String,
+    params: Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for DevTools {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        let session = session_id.unwrap_or_default();
+        base_url.join(&format!("session/{session}/goog/cdp/execute"))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.command, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
