@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::merge_request::{git, merge_request, page};
 use common::{Fixture, select, select_attrs, select_one, select_texts, text};
 use scraper::Html;
 use std::path::{Path, PathBuf};
@@ -27,102 +28,6 @@ const PRIME_URL: &str = "https://deploy-preview-7--handbook.netlify.app";
 const PRODUCTION_URL: &str = "https://handbook.example.com";
 /// Netlify's REPOSITORY_URL can carry a token: it must never reach the output.
 const SECRET_REPOSITORY_URL: &str = "https://x-access-token:s3cr3t-t0ken@github.com/acme/handbook";
-
-fn page(title: &str, body: &str) -> String {
-    format!("---\ntitle: {title}\n---\n\n{body}")
-}
-
-/// Runs `git` in `dir` with a fixed identity and dates, and no user or system configuration.
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Ada Reviewer")
-        .env("GIT_AUTHOR_EMAIL", "ada@example.com")
-        .env("GIT_COMMITTER_NAME", "Ada Reviewer")
-        .env("GIT_COMMITTER_EMAIL", "ada@example.com")
-        .env("GIT_AUTHOR_DATE", "2026-11-02T10:00:00Z")
-        .env("GIT_COMMITTER_DATE", "2026-11-02T10:00:00Z")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
-
-/// The handbook of the merge request, checked out on `feature`, with `main` as its base.
-struct Repo {
-    fixture: Fixture,
-    base: String,
-    head: String,
-}
-
-fn repository() -> Repo {
-    let fixture = Fixture::new()
-        .file("content/index.md", page("Home", "Welcome.\n"))
-        .file("content/guide/index.md", page("Guide", "The guide.\n"))
-        .file(
-            "content/guide/changed.md",
-            page(
-                "Changed",
-                "Intro.\n\n## Alpha\n\nSame.\n\n## Beta\n\nOld text.\n\n## Gamma\n\nGoing away.\n",
-            ),
-        )
-        .file("content/guide/kept.md", page("Kept", "Nothing new.\n"))
-        .file("content/guide/removed.md", page("Removed", "Bye.\n"))
-        .file(
-            "content/guide/old-name.md",
-            page("Renamed", "Same text under a new name.\n"),
-        );
-    let root = fixture.root();
-    git(&root, &["init", "-q", "-b", "main"]);
-    git(&root, &["add", "-A"]);
-    git(&root, &["commit", "-q", "-m", "The handbook"]);
-    let base = git(&root, &["rev-parse", "HEAD"]);
-    git(&root, &["checkout", "-q", "-b", "feature"]);
-    fixture.write(
-        "content/guide/changed.md",
-        page(
-            "Changed",
-            "Intro.\n\n## Alpha\n\nSame.\n\n## Beta\n\nNew text.\n\n## Delta\n\nA new section.\n",
-        ),
-    );
-    // Trailing spaces and blank lines: nothing a reader sees.
-    fixture.write(
-        "content/guide/kept.md",
-        page("Kept", "Nothing new.   \n\n\n"),
-    );
-    fixture.write(
-        "content/guide/new.md",
-        page("New page", "Fresh.\n\n## Details\n\nMore.\n"),
-    );
-    fixture.remove("content/guide/removed.md");
-    git(
-        &root,
-        &[
-            "mv",
-            "content/guide/old-name.md",
-            "content/guide/new-name.md",
-        ],
-    );
-    fixture.write(
-        "content/guide/new-name.md",
-        "---\ntitle: Renamed\naliases: [/guide/old-name/]\n---\n\nSame text under a new name.\n",
-    );
-    git(&root, &["add", "-A"]);
-    git(&root, &["commit", "-q", "-m", "The merge request"]);
-    let head = git(&root, &["rev-parse", "HEAD"]);
-    Repo {
-        fixture,
-        base,
-        head,
-    }
-}
 
 /// `handbook <args>` in `dir`, with exactly the Netlify variables `vars` set.
 fn handbook(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Output {
@@ -231,7 +136,7 @@ fn changes(site: &Build) -> Vec<String> {
 
 #[test]
 fn a_deploy_preview_shows_the_reviewer_exactly_what_changed() {
-    let repo = repository();
+    let repo = merge_request();
     let root = repo.fixture.root();
     let site = build(&root, &[], &preview_vars(&repo.head));
 
@@ -336,7 +241,7 @@ fn a_deploy_preview_shows_the_reviewer_exactly_what_changed() {
 
 #[test]
 fn previews_are_not_indexed_and_link_to_themselves() {
-    let repo = repository();
+    let repo = merge_request();
     let root = repo.fixture.root();
     let site = build(&root, &[], &preview_vars(&repo.head));
     for (path, html) in site.html_files() {
@@ -382,7 +287,7 @@ fn previews_are_not_indexed_and_link_to_themselves() {
 
 #[test]
 fn production_has_no_banner_and_is_indexed() {
-    let repo = repository();
+    let repo = merge_request();
     let root = repo.fixture.root();
     let mut vars = preview_vars(&repo.head);
     vars[0] = ("CONTEXT", "production");
@@ -414,7 +319,7 @@ fn production_has_no_banner_and_is_indexed() {
 
 #[test]
 fn a_branch_deploy_is_a_preview_of_its_branch() {
-    let repo = repository();
+    let repo = merge_request();
     let root = repo.fixture.root();
     let mut vars = preview_vars(&repo.head);
     vars[0] = ("CONTEXT", "branch-deploy");
@@ -435,7 +340,7 @@ fn a_branch_deploy_is_a_preview_of_its_branch() {
 
 #[test]
 fn a_local_build_is_plain_and_takes_the_base_url_of_handbook_yml() {
-    let repo = repository();
+    let repo = merge_request();
     let root = repo.fixture.root();
     let site = build(&root, &[], &[]);
     let home = site.page("/");
@@ -457,7 +362,7 @@ fn a_local_build_is_plain_and_takes_the_base_url_of_handbook_yml() {
 /// Netlify may clone only the commit it builds: the base branch is fetched.
 #[test]
 fn a_shallow_clone_fetches_the_base_branch() {
-    let repo = repository();
+    let repo = merge_request();
     let tmp = tempfile::tempdir().unwrap();
     let source = format!("file://{}", repo.fixture.root().display());
     git(
@@ -479,7 +384,7 @@ fn a_shallow_clone_fetches_the_base_branch() {
 /// previous build's commit (CACHED_COMMIT_REF) it compares with that.
 #[test]
 fn without_history_the_preview_says_it_cannot_tell() {
-    let repo = repository();
+    let repo = merge_request();
     let tmp = tempfile::tempdir().unwrap();
     let source = format!("file://{}", repo.fixture.root().display());
     git(
@@ -521,7 +426,7 @@ fn without_history_the_preview_says_it_cannot_tell() {
 
 #[test]
 fn check_base_fails_on_a_page_moved_without_a_redirect() {
-    let repo = repository();
+    let repo = merge_request();
     let root = repo.fixture.root();
     let out = handbook(&root, &["check", "--base", "main"], &[]);
     let stderr = String::from_utf8_lossy(&out.stderr);

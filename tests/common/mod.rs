@@ -402,5 +402,6 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 pub mod browser;
+pub mod merge_request;
 pub mod serve;
 pub mod static_server;
