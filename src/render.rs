@@ -11,7 +11,7 @@ use crate::links::LinkTable;
 use crate::markdown::{self, MarkdownOptions};
 use crate::model::{NodeId, Page, PageId, Site};
 use crate::output::{Manifest, Staging};
-use crate::templates::{self, NotFoundContext, PageContext, SiteView, Templates};
+use crate::templates::{self, NotFoundContext, PageContext, Templates};
 use crate::{headers, highlight, theme};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -700,14 +700,7 @@ fn generate(
     }
     Some(match name {
         "404.html" => {
-            let context = NotFoundContext {
-                site: SiteView::new(&site.config),
-                sidebar: root_sidebar,
-                assets: templates::Assets::fingerprinted(fingerprints),
-                config: &site.config,
-                deploy: &site.deploy,
-                review: templates::ReviewBanner::of(site),
-            };
+            let context = NotFoundContext::new(site, root_sidebar, fingerprints);
             templates
                 .render("404.html", &context)
                 .map(|html| fingerprints.rewrite_html(html).into_bytes())
@@ -755,12 +748,7 @@ fn changes_page(
     fingerprints: &Fingerprints,
 ) -> Result<Vec<u8>, Diagnostic> {
     let context = templates::ChangesContext {
-        site: SiteView::new(&site.config),
-        sidebar: root_sidebar,
-        assets: templates::Assets::fingerprinted(fingerprints),
-        config: &site.config,
-        deploy: &site.deploy,
-        review: templates::ReviewBanner::of(site),
+        common: NotFoundContext::new(site, root_sidebar, fingerprints),
         changes: review,
     };
     templates

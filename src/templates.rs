@@ -558,6 +558,7 @@ pub fn page_context<'a>(
     }
 }
 
+/// What a page that is not a page of the site (the 404 page, the changes page) receives.
 #[derive(Serialize)]
 pub struct NotFoundContext<'a> {
     pub site: SiteView<'a>,
@@ -568,16 +569,29 @@ pub struct NotFoundContext<'a> {
     pub review: Option<ReviewBanner<'a>>,
 }
 
-/// The changes page of a preview (`changes.html`).
+impl<'a> NotFoundContext<'a> {
+    /// With the home page's sidebar, and the stylesheets and scripts by their `fingerprints`.
+    pub fn new(
+        site: &'a Site,
+        root_sidebar: &'a str,
+        fingerprints: &crate::fingerprint::Fingerprints,
+    ) -> Self {
+        NotFoundContext {
+            site: SiteView::new(&site.config),
+            sidebar: root_sidebar,
+            assets: Assets::fingerprinted(fingerprints),
+            config: &site.config,
+            deploy: &site.deploy,
+            review: ReviewBanner::of(site),
+        }
+    }
+}
+
+/// The changes page of a preview (`changes.html`): what the 404 page gets, and `changes`.
 #[derive(Serialize)]
 pub struct ChangesContext<'a> {
-    pub site: SiteView<'a>,
-    pub sidebar: &'a str,
-    pub assets: Assets,
-    pub config: &'a Config,
-    pub deploy: &'a crate::deploy::Deploy,
-    /// The banner's facts, as on every page.
-    pub review: Option<ReviewBanner<'a>>,
+    #[serde(flatten)]
+    pub common: NotFoundContext<'a>,
     /// Everything that changed.
     pub changes: &'a crate::review::Review,
 }

@@ -14,16 +14,6 @@ use common::browser::{self, Browser};
 use common::static_server::StaticServer;
 use serde_json::{Value, json};
 
-/// Runs before any script of every document: records each violation in `sessionStorage`,
-/// which outlives the navigation of a redirect page.
-const RECORD_VIOLATIONS: &str = r#"
-document.addEventListener("securitypolicyviolation", function (event) {
-  var seen = JSON.parse(sessionStorage.getItem("violations") || "[]");
-  seen.push(location.pathname + ": " + event.effectiveDirective + " blocked " + (event.blockedURI || "inline"));
-  sessionStorage.setItem("violations", JSON.stringify(seen));
-});
-"#;
-
 /// The state of the page: loaded, its deferred theme script run, its stylesheets applied.
 const PAGE_STATE: &str = r#"
 return {
@@ -72,12 +62,7 @@ fn the_built_site_satisfies_its_content_security_policy_in_a_browser() {
     let server = StaticServer::start(&site.out);
     browser::block_on(async {
         let browser = Browser::start(&tools).await;
-        browser
-            .devtools(
-                "Page.addScriptToEvaluateOnNewDocument",
-                json!({ "source": RECORD_VIOLATIONS }),
-            )
-            .await;
+        browser.record_csp_violations().await;
 
         for path in ["/", "/engineering/code/", "/nowhere/"] {
             let page = open(&browser, &server, path).await;

@@ -35,14 +35,6 @@ return {
 };
 "#;
 
-const RECORD_VIOLATIONS: &str = r#"
-document.addEventListener("securitypolicyviolation", function (event) {
-  var seen = JSON.parse(sessionStorage.getItem("violations") || "[]");
-  seen.push(location.pathname + ": " + event.effectiveDirective);
-  sessionStorage.setItem("violations", JSON.stringify(seen));
-});
-"#;
-
 async fn click(browser: &Browser, css: &str) {
     let found = browser.client.find(Locator::Css(css)).await;
     match found {
@@ -75,12 +67,7 @@ fn a_reviewer_clicks_through_the_banner_to_a_changed_section() {
     let server = StaticServer::start(&site.out);
     browser::block_on(async {
         let browser = Browser::start(&tools).await;
-        browser
-            .devtools(
-                "Page.addScriptToEvaluateOnNewDocument",
-                json!({ "source": RECORD_VIOLATIONS }),
-            )
-            .await;
+        browser.record_csp_violations().await;
 
         browser.goto(&server.url("/")).await;
         let home = browser
@@ -102,7 +89,11 @@ fn a_reviewer_clicks_through_the_banner_to_a_changed_section() {
             })
             .await;
 
-        click(&browser, ".changes__sections a[href='/guide/changed/#beta']").await;
+        click(
+            &browser,
+            ".changes__sections a[href='/guide/changed/#beta']",
+        )
+        .await;
         let landed = browser
             .wait_for("the changed section, in view", STATE, |p: &Value| {
                 Ok(p["where"] == json!("/guide/changed/#beta") && p["betaInView"] == json!(true))

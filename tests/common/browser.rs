@@ -270,6 +270,24 @@ impl Browser {
         self.on_failure.push(Box::new(describe));
     }
 
+    /// From now on, records every Content-Security-Policy violation of every document in
+    /// `sessionStorage` (which outlives a redirect), as `path: directive blocked what`; a page
+    /// reads them with `JSON.parse(sessionStorage.getItem("violations") || "[]")`.
+    pub async fn record_csp_violations(&self) {
+        let source = r#"
+document.addEventListener("securitypolicyviolation", function (event) {
+  var seen = JSON.parse(sessionStorage.getItem("violations") || "[]");
+  seen.push(location.pathname + ": " + event.effectiveDirective + " blocked " + (event.blockedURI || "inline"));
+  sessionStorage.setItem("violations", JSON.stringify(seen));
+});
+"#;
+        self.devtools(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": source }),
+        )
+        .await;
+    }
+
     /// Opens `url` in the current tab.
     pub async fn goto(&self, url: &str) {
         if let Err(err) = self.client.goto(url).await {

@@ -74,7 +74,9 @@ pub fn merge_request() -> MergeRequest {
         "content/guide/changed.md",
         page(
             "Changed",
-            &format!("Intro.\n\n## Alpha\n\n{LONG}\n## Beta\n\nNew text.\n\n## Delta\n\nA new section.\n"),
+            &format!(
+                "Intro.\n\n## Alpha\n\n{LONG}\n## Beta\n\nNew text.\n\n## Delta\n\nA new section.\n"
+            ),
         ),
     );
     // Trailing spaces and blank lines: nothing a reader sees.
@@ -108,4 +110,3 @@ pub fn merge_request() -> MergeRequest {
         head,
     }
 }
-
