@@ -4,7 +4,6 @@
 mod common;
 
 use common::{Fixture, select_attrs};
-use std::process::Command;
 
 fn site_with(repository: &str) -> Fixture {
     Fixture::new()
@@ -105,14 +104,7 @@ fn a_handbook_in_a_subfolder_links_to_its_files_in_the_repository() {
 fn the_subfolder_defaults_to_where_git_says_the_handbook_is() {
     let fixture = site_with("  url: https://github.com/acme/website\n");
     // The repository is the fixture's temporary folder, the handbook its `site/`.
-    let status = Command::new("git")
-        .args(["init", "-q"])
-        .current_dir(fixture.tmp())
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .status()
-        .unwrap();
-    assert!(status.success());
+    common::git::git(fixture.tmp(), &["init", "-q"]);
     assert_eq!(
         edit_links(&fixture)[0].1,
         "https://github.com/acme/website/edit/main/site/content/index.md"

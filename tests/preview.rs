@@ -5,7 +5,8 @@
 
 mod common;
 
-use common::merge_request::{git, merge_request, page};
+use common::git::git;
+use common::merge_request::{merge_request, page};
 use common::{Fixture, select, select_attrs, select_one, select_texts, text};
 use scraper::Html;
 use std::path::{Path, PathBuf};
@@ -373,7 +374,7 @@ fn a_shallow_clone_fetches_the_base_branch() {
     );
     let clone = tmp.path().join("clone");
     assert_eq!(
-        git(&clone, &["rev-parse", "--is-shallow-repository"]),
+        git(&clone, &["rev-parse", "--is-shallow-repository"]).trim(),
         "true"
     );
     let site = build(&clone, &[], &preview_vars(&repo.head));

@@ -1,34 +1,10 @@
 //! A merge request in a real git repository, for the tests of previews.
 
 use super::Fixture;
-use std::path::Path;
-use std::process::Command;
+use super::git::git;
 
 pub fn page(title: &str, body: &str) -> String {
     format!("---\ntitle: {title}\n---\n\n{body}")
-}
-
-/// Runs `git` in `dir` with a fixed identity and dates, and no user or system configuration.
-pub fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Ada Reviewer")
-        .env("GIT_AUTHOR_EMAIL", "ada@example.com")
-        .env("GIT_COMMITTER_NAME", "Ada Reviewer")
-        .env("GIT_COMMITTER_EMAIL", "ada@example.com")
-        .env("GIT_AUTHOR_DATE", "2026-11-02T10:00:00Z")
-        .env("GIT_COMMITTER_DATE", "2026-11-02T10:00:00Z")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
 /// The handbook of a merge request: `main` has pages `guide/changed` (sections Alpha, Beta,
@@ -68,7 +44,7 @@ pub fn merge_request() -> MergeRequest {
     git(&root, &["init", "-q", "-b", "main"]);
     git(&root, &["add", "-A"]);
     git(&root, &["commit", "-q", "-m", "The handbook"]);
-    let base = git(&root, &["rev-parse", "HEAD"]);
+    let base = git(&root, &["rev-parse", "HEAD"]).trim().to_string();
     git(&root, &["checkout", "-q", "-b", "feature"]);
     fixture.write(
         "content/guide/changed.md",
@@ -103,7 +79,7 @@ pub fn merge_request() -> MergeRequest {
     );
     git(&root, &["add", "-A"]);
     git(&root, &["commit", "-q", "-m", "The merge request"]);
-    let head = git(&root, &["rev-parse", "HEAD"]);
+    let head = git(&root, &["rev-parse", "HEAD"]).trim().to_string();
     MergeRequest {
         fixture,
         base,

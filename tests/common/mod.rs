@@ -402,6 +402,7 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 pub mod browser;
+pub mod git;
 pub mod merge_request;
 pub mod serve;
 pub mod static_server;
