@@ -59,13 +59,10 @@ impl Deploy {
         }
     }
 
-    pub fn is_production(&self) -> bool {
-        self.context == "production"
-    }
-
-    /// A merge request's deploy preview.
+    /// A build of work in progress: a merge request's deploy preview or a branch deploy. It
+    /// shows the reviewer what changed (the banner, the changes page).
     pub fn is_preview(&self) -> bool {
-        self.context == "deploy-preview"
+        matches!(self.context.as_str(), "deploy-preview" | "branch-deploy")
     }
 
     /// The base URL Netlify's environment gives, if any: the deploy's own address on previews
@@ -77,11 +74,6 @@ impl Deploy {
             "" => None,
             _ => self.prime_url.as_deref().or(self.url.as_deref()),
         }
-    }
-
-    /// The commit built, shortened as people write it.
-    pub fn short_commit(&self) -> Option<&str> {
-        self.commit.as_deref().map(|c| &c[..c.len().min(7)])
     }
 }
 
@@ -136,7 +128,7 @@ mod tests {
     }
 
     #[test]
-    fn empty_variables_are_unset_and_commits_shorten() {
+    fn empty_variables_are_unset() {
         let d = deploy(&[
             ("CONTEXT", "deploy-preview"),
             ("REVIEW_ID", " "),
@@ -145,6 +137,6 @@ mod tests {
         ]);
         assert_eq!(d.review_id, None);
         assert_eq!(d.branch.as_deref(), Some("feature"));
-        assert_eq!(d.short_commit(), Some("0123456"));
+        assert_eq!(d.commit.as_deref(), Some("0123456789abcdef"));
     }
 }

@@ -85,15 +85,6 @@ impl Fingerprints {
         self.names.get(rel).map(String::as_str)
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
-    }
-
-    /// Plain output paths with their fingerprinted ones, sorted by plain path.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.names.iter().map(|(a, b)| (a.as_str(), b.as_str()))
-    }
-
     /// The URL a page uses for the site path `path` (`/theme.css`): with the base path, and
     /// fingerprinted if the file is.
     pub fn url(&self, path: &str) -> String {

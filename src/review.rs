@@ -108,9 +108,7 @@ impl Base {
     pub fn choose(explicit: Option<&str>, deploy: &Deploy) -> Option<Base> {
         match explicit {
             Some(rev) => Some(Base::Rev(rev.to_string())),
-            None if matches!(deploy.context.as_str(), "deploy-preview" | "branch-deploy") => {
-                Some(Base::Netlify)
-            }
+            None if deploy.is_preview() => Some(Base::Netlify),
             None => None,
         }
     }
@@ -386,7 +384,7 @@ impl Review {
                     entry.from = Some(before.source.display_path());
                 }
                 if before.url != page.url {
-                    entry.missing_redirect = leads_nowhere(site, &before.url);
+                    entry.missing_redirect = page_at(site, &before.url).is_none();
                     entry.old_url = Some(format!("{}{}", site.config.base_path(), before.url));
                 }
                 if before.title != page.title {
@@ -460,11 +458,7 @@ impl Review {
     }
 
     fn push_removed(&mut self, site: &Site, before: &Page) {
-        let now = site
-            .by_url
-            .get(&before.url)
-            .or_else(|| site.by_alias.get(&before.url))
-            .map(|&id| site.pages[id].href.clone());
+        let now = page_at(site, &before.url).map(|id| site.pages[id].href.clone());
         self.removed.push(RemovedPage {
             title: before.title.clone(),
             path: before.source.display_path(),
@@ -483,9 +477,12 @@ fn section_title(title: &str) -> String {
     }
 }
 
-/// No page has `url` and no page lists it in `aliases`.
-fn leads_nowhere(site: &Site, url: &str) -> bool {
-    !site.by_url.contains_key(url) && !site.by_alias.contains_key(url)
+/// The page `url` leads to: the page at that URL, else the page that lists it in `aliases`.
+fn page_at(site: &Site, url: &str) -> Option<PageId> {
+    site.by_url
+        .get(url)
+        .or_else(|| site.by_alias.get(url))
+        .copied()
 }
 
 /// `git diff --name-status -z` output: status, then one path (two for renames and copies),
