@@ -21,6 +21,7 @@ const KNOWN_KEYS: &[&str] = &[
     "links",
     "external_links",
     "announcement",
+    "search",
     "extra",
 ];
 
@@ -54,6 +55,9 @@ pub struct Config {
     /// A bar at the top of every page.
     #[serde(default)]
     pub announcement: Option<Announcement>,
+    /// The search box and the index it reads.
+    #[serde(default)]
+    pub search: Search,
     /// Free-form settings for templates (`config.extra.*`).
     #[serde(default)]
     pub extra: serde_yaml::Mapping,
@@ -185,6 +189,28 @@ impl Announcement {
     /// Whether the bar is shown: enabled and with some text.
     pub fn is_shown(&self) -> bool {
         self.enabled && !self.text.trim().is_empty()
+    }
+}
+
+/// `search:` in `handbook.yml`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Search {
+    /// The search box in the header, the `/search/` page and the index behind them.
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+    /// Whether the text of code blocks is searchable. Off by default: commands and listings
+    /// crowd out the prose that explains them. Inline `code` is always searchable.
+    #[serde(default)]
+    pub code: bool,
+}
+
+impl Default for Search {
+    fn default() -> Self {
+        Search {
+            enabled: true,
+            code: false,
+        }
     }
 }
 

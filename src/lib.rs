@@ -25,6 +25,7 @@ pub mod output;
 pub mod render;
 pub mod resolve;
 pub mod review;
+pub mod search;
 pub mod serve;
 pub mod source;
 pub mod templates;

@@ -265,6 +265,19 @@ fn plan_files(
         }
         taken.insert(rel, origin);
     }
+    if site.config.search.enabled {
+        let rel = search_page_path();
+        if let Some(other) = taken.get(&rel) {
+            diags.push(
+                Diagnostic::error(
+                    other.describe(),
+                    format!("would be written to {rel}, which is the search page"),
+                )
+                .help("give the page another permalink, or turn the search page off with `search: {enabled: false}` in handbook.yml"),
+            );
+        }
+        taken.insert(rel, Origin::Generated);
+    }
     for name in generated_names() {
         taken.insert(name, Origin::Generated);
     }
@@ -513,6 +526,12 @@ impl Build<'_> {
                 Ok(html.into_bytes()),
             ));
         }
+        if site.config.search.enabled {
+            files.push((
+                search_page_path(),
+                search_page(site, self.templates, root_sidebar, self.fingerprints),
+            ));
+        }
         if let Some(review) = &site.review {
             files.push((
                 CHANGES_PAGE.to_string(),
@@ -684,6 +703,9 @@ pub fn generated_file(
     name: &str,
 ) -> Option<Result<Vec<u8>, Diagnostic>> {
     let plain = Fingerprints::new(&site.config.base_url, site.config.base_path());
+    if site.config.search.enabled && name == search_page_path() {
+        return Some(search_page(site, templates, root_sidebar, &plain));
+    }
     generate(site, templates, root_sidebar, name, &plain)
 }
 
@@ -738,6 +760,25 @@ fn syntax_css(site: &Site) -> Result<Vec<u8>, Diagnostic> {
 
 /// The changes page of a preview, written at `_preview/index.html`.
 pub const CHANGES_PAGE: &str = "_preview/index.html";
+
+/// Where the search page is written: `search/index.html`.
+pub fn search_page_path() -> String {
+    format!("{}index.html", crate::search::PAGE_URL)
+}
+
+/// The search page (`templates/search.html`), which the theme's script fills in.
+fn search_page(
+    site: &Site,
+    templates: &Templates,
+    root_sidebar: &str,
+    fingerprints: &Fingerprints,
+) -> Result<Vec<u8>, Diagnostic> {
+    let context = NotFoundContext::new(site, root_sidebar, fingerprints);
+    templates
+        .render("search.html", &context)
+        .map(|html| fingerprints.rewrite_html(html).into_bytes())
+        .map_err(|e| template_failure("search.html", e))
+}
 
 /// The preview's list of what changed (`templates/changes.html`).
 fn changes_page(

@@ -47,6 +47,8 @@ pub struct FrontMatter {
     /// Old URLs of the page, which redirect to it. `redirect_from` is the Jekyll plugin's name.
     #[serde(default, alias = "redirect_from", deserialize_with = "text_list")]
     pub aliases: Vec<String>,
+    /// `search: false` keeps the page out of the search index.
+    pub search: Option<bool>,
 }
 
 /// A Markdown file of `content/`, read and split, not yet placed in the site.

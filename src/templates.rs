@@ -67,7 +67,12 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
     let layouts = sources
         .keys()
         .filter(|name| !name.contains('/') && name.ends_with(".html"))
-        .filter(|name| !matches!(name.as_str(), "base.html" | "404.html" | "changes.html"))
+        .filter(|name| {
+            !matches!(
+                name.as_str(),
+                "base.html" | "404.html" | "changes.html" | "search.html"
+            )
+        })
         .map(|name| name.trim_end_matches(".html").to_string())
         .collect();
     let sources = sources
@@ -223,6 +228,16 @@ pub struct SiteView<'a> {
     pub repository: &'a crate::config::Repository,
     /// The bar at the top of every page; `None` when there is none or it is turned off.
     pub announcement: Option<AnnouncementView<'a>>,
+    /// Where the search page and the search index are; `None` when search is turned off.
+    pub search: Option<SearchView>,
+}
+
+#[derive(Serialize)]
+pub struct SearchView {
+    /// The search page: `/search/` (with the path of `base_url` in front).
+    pub page: String,
+    /// The folder of the index, which the theme's script reads: `/_search/`.
+    pub index: String,
 }
 
 impl<'a> SiteView<'a> {
@@ -239,6 +254,10 @@ impl<'a> SiteView<'a> {
                 .as_ref()
                 .filter(|a| a.is_shown())
                 .map(|a| AnnouncementView::new(a, config)),
+            search: config.search.enabled.then(|| SearchView {
+                page: format!("{}/{}", config.base_path(), crate::search::PAGE_URL),
+                index: format!("{}/{}", config.base_path(), crate::search::INDEX_DIR),
+            }),
         }
     }
 }
@@ -281,6 +300,7 @@ pub struct Assets {
     pub stylesheet: String,
     pub highlight: String,
     pub script: String,
+    pub search_script: String,
     pub icon: String,
 }
 
@@ -291,6 +311,7 @@ impl Assets {
             stylesheet: at(theme::STYLESHEET),
             highlight: at(theme::HIGHLIGHT_STYLESHEET),
             script: at(theme::SCRIPT),
+            search_script: at(theme::SEARCH_SCRIPT),
             icon: at(theme::ICON),
         }
     }
@@ -301,6 +322,7 @@ impl Assets {
             stylesheet: fingerprints.url(theme::STYLESHEET),
             highlight: fingerprints.url(theme::HIGHLIGHT_STYLESHEET),
             script: fingerprints.url(theme::SCRIPT),
+            search_script: fingerprints.url(theme::SEARCH_SCRIPT),
             icon: fingerprints.url(theme::ICON),
         }
     }
@@ -558,7 +580,7 @@ pub fn page_context<'a>(
     }
 }
 
-/// What a page that is not a page of the site (the 404 page, the changes page) receives.
+/// What a page that is not a page of the site (the 404 page, the changes page, the search page) receives.
 #[derive(Serialize)]
 pub struct NotFoundContext<'a> {
     pub site: SiteView<'a>,

@@ -28,6 +28,11 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "partials/prev_next.html",
         include_str!("../templates/partials/prev_next.html"),
     ),
+    ("search.html", include_str!("../templates/search.html")),
+    (
+        "partials/search_box.html",
+        include_str!("../templates/partials/search_box.html"),
+    ),
     (
         "partials/page_meta.html",
         include_str!("../templates/partials/page_meta.html"),
@@ -40,12 +45,15 @@ pub const ASSETS: &[(&str, &[u8])] = &[
     ("theme.js", include_bytes!("../static/theme.js")),
     ("favicon.svg", include_bytes!("../static/favicon.svg")),
     ("redirect.js", include_bytes!("../static/redirect.js")),
+    ("search.js", include_bytes!("../static/search.js")),
 ];
 
 /// Where the theme's assets are served from.
 pub const STYLESHEET: &str = "/theme.css";
 pub const SCRIPT: &str = "/theme.js";
 pub const ICON: &str = "/favicon.svg";
+/// The search box of every page and the search page.
+pub const SEARCH_SCRIPT: &str = "/search.js";
 /// Loaded by the redirect page of each alias.
 pub const REDIRECT_SCRIPT: &str = "/redirect.js";
 /// Generated from the highlighting themes of `handbook.yml`.

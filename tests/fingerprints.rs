@@ -45,6 +45,7 @@ fn names(site: &BuiltSite) -> BTreeMap<&'static str, String> {
         "theme.js",
         "syntax.css",
         "redirect.js",
+        "search.js",
         "css/site.css",
         "js/app.js",
     ]
@@ -79,6 +80,7 @@ fn stylesheets_and_scripts_get_a_hash_of_their_content_in_their_name_and_nothing
         select_attrs(&home, "script", "src"),
         [
             format!("/{}", names["theme.js"]),
+            format!("/{}", names["search.js"]),
             format!("/{}", names["js/app.js"]),
         ]
     );

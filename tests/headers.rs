@@ -120,6 +120,7 @@ fn folders_without_fingerprinted_files_get_one_rule_and_the_others_one_per_file(
             "/old/*",
             "/older.html",
             "/robots.txt",
+            "/search/*",
             "/sitemap.xml",
         ]
     );
@@ -214,7 +215,7 @@ fn the_sites_own_html_has_no_inline_script_style_or_handler() {
         }
         checked += 1;
     }
-    assert_eq!(checked, 6, "pages, alias pages and 404");
+    assert_eq!(checked, 7, "pages, alias pages, 404 and the search page");
     assert_eq!(
         select_attrs(&site.page("/"), "th, td", "align"),
         ["left", "center", "right", "left", "center", "right"],

@@ -300,8 +300,9 @@ fn production_has_no_banner_and_is_indexed() {
         assert_eq!(select(&doc, ".preview-banner").len(), 0, "{path}");
         assert_eq!(select(&doc, ".changed-section, .nav-change").len(), 0);
         let robots = select_attrs(&doc, "meta[name=robots]", "content");
-        // The 404 page and the redirect pages of aliases are never indexed.
-        if path != "404.html" && !path.contains("old-name") {
+        // The 404 page, the search page and the redirect pages of aliases are never indexed.
+        if !matches!(path.as_str(), "404.html" | "search/index.html") && !path.contains("old-name")
+        {
             assert!(robots.is_empty(), "{path}: {robots:?}");
         }
     }

@@ -214,6 +214,7 @@ impl BuiltSite {
     }
 
     /// The URL of every `index.html` of the output, sorted.
+    /// The URL of every page of the content (not the search page handbook adds).
     pub fn page_urls(&self) -> Vec<String> {
         let mut urls: Vec<String> = snapshot(&self.out)
             .into_keys()
@@ -221,6 +222,7 @@ impl BuiltSite {
                 let dir = path.strip_suffix("index.html")?;
                 (dir.is_empty() || dir.ends_with('/')).then(|| format!("/{dir}"))
             })
+            .filter(|url| url != "/search/")
             .collect();
         urls.sort();
         urls
