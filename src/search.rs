@@ -103,7 +103,7 @@ pub fn index_files<A: Borrow<Analysis> + Sync>(
         .filter(|&id| is_indexed(site, id))
         .collect();
     // Each worker keeps the stems of the words it met: together they are the vocabulary.
-    let (caches, indexed): (Vec<StemCache>, Vec<Vec<(usize, Vec<u8>, PageTerms)>>) = pages
+    let (caches, indexed): (Vec<StemCache>, Vec<Vec<IndexedPage>>) = pages
         .par_iter()
         .enumerate()
         .fold(
@@ -116,7 +116,7 @@ pub fn index_files<A: Borrow<Analysis> + Sync>(
             },
         )
         .unzip();
-    let mut indexed: Vec<(usize, Vec<u8>, PageTerms)> = indexed.into_iter().flatten().collect();
+    let mut indexed: Vec<IndexedPage> = indexed.into_iter().flatten().collect();
     indexed.sort_unstable_by_key(|(n, _, _)| *n);
 
     let mut index = Postings::default();
@@ -158,6 +158,9 @@ pub fn index_files<A: Borrow<Analysis> + Sync>(
     files.push((format!("{INDEX_DIR}meta.json"), meta.into_bytes()));
     files
 }
+
+/// A page's number in the index, its `p/<n>.json`, and its terms.
+type IndexedPage = (usize, Vec<u8>, PageTerms);
 
 /// The page's records: its sections, with its description in front of the introduction.
 fn records_of<'a>(site: &Site, id: PageId, analysis: &'a Analysis) -> Cow<'a, [SearchRecord]> {
