@@ -35,6 +35,8 @@ pub struct MarkdownOptions<'a> {
     /// Sections to mark as changed on a preview, by anchor (`""` for the introduction, before
     /// the first heading): each is wrapped in `<div class="changed-section">`. See [`sections`].
     pub marked: &'a [(String, SectionChange)],
+    /// Whether the text of code blocks goes into the page's search records.
+    pub search_code: bool,
 }
 
 /// How a section of a page differs from the page's version the preview is compared with.
@@ -107,6 +109,34 @@ pub struct Analysis {
     /// Raw HTML that the site's Content-Security-Policy blocks, by offset.
     #[serde(default)]
     pub inline_code: Vec<(usize, Inline)>,
+    /// The page's text by section, for the search index: the introduction first (always, even
+    /// empty), then one record per heading outside lists and quotes.
+    #[serde(default)]
+    pub search: Vec<SearchRecord>,
+}
+
+/// A part of a page as search sees it: one record of the index.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchRecord {
+    /// The heading's id; empty for the introduction.
+    pub anchor: String,
+    /// The heading as a reader sees it; empty for the introduction.
+    pub heading: String,
+    /// The section's plain text, spaces collapsed; code blocks only with
+    /// [`MarkdownOptions::search_code`].
+    pub text: String,
+}
+
+impl SearchRecord {
+    fn push(&mut self, text: &str) {
+        self.text.push_str(text);
+    }
+
+    fn gap(&mut self) {
+        if !self.text.ends_with(' ') {
+            self.text.push(' ');
+        }
+    }
 }
 
 /// Raw HTML that the Content-Security-Policy of `_headers` blocks (see [`crate::headers`]).
@@ -309,8 +339,9 @@ pub fn render(
 ) -> (RenderedMarkdown, Analysis) {
     let events = parse(markdown, options);
     let (ids, duplicates) = heading_ids(events.iter().map(|(e, _)| e));
-    let analysis = analysis_of(markdown, &events, ids.clone(), duplicates);
+    let mut analysis = analysis_of(markdown, &events, ids.clone(), duplicates);
     let mut ids = ids.into_iter();
+    let mut records = vec![SearchRecord::default()];
     let events: Vec<Event<'_>> = events.into_iter().map(|(e, _)| e).collect();
 
     let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len());
@@ -335,6 +366,17 @@ pub fn render(
                     .collect();
                 let text = plain_text(&inner);
                 let id = ids.next().unwrap_or_default();
+                if depth == 0 {
+                    records.push(SearchRecord {
+                        anchor: id.clone(),
+                        heading: text.clone(),
+                        text: String::new(),
+                    });
+                } else if let Some(record) = records.last_mut() {
+                    record.gap();
+                    record.push(&text);
+                    record.gap();
+                }
                 if depth == 0 && !options.marked.is_empty() {
                     if marked_open {
                         out.push(Event::Html("</div>\n".into()));
@@ -365,6 +407,13 @@ pub fn render(
                         _ => {}
                     }
                 }
+                if options.search_code
+                    && let Some(record) = records.last_mut()
+                {
+                    record.gap();
+                    record.push(&code);
+                    record.gap();
+                }
                 out.push(Event::Html(code_block(lang.as_deref(), &code).into()));
             }
             other => {
@@ -372,6 +421,18 @@ pub fn render(
                     Event::Start(_) => depth += 1,
                     Event::End(_) => depth = depth.saturating_sub(1),
                     _ => {}
+                }
+                if let Some(record) = records.last_mut() {
+                    match &other {
+                        Event::Text(text) | Event::Code(text) => record.push(text),
+                        // Raw HTML's tags are left out; they separate words (`a<br>b`).
+                        Event::SoftBreak
+                        | Event::HardBreak
+                        | Event::Html(_)
+                        | Event::InlineHtml(_) => record.gap(),
+                        Event::End(end) if ends_a_block(end) => record.gap(),
+                        _ => {}
+                    }
                 }
                 out.push(rewrite_event(other, rewrite));
             }
@@ -388,7 +449,29 @@ pub fn render(
         toc: nest(toc),
         anchors,
     };
+    for record in &mut records {
+        record.text = record.text.split_whitespace().collect::<Vec<_>>().join(" ");
+    }
+    analysis.search = records;
     (rendered, analysis)
+}
+
+/// Whether the end of `tag` separates words: the end of a paragraph or a table cell does, the
+/// end of emphasis does not (`**bold**ness` is one word).
+fn ends_a_block(tag: &TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::Paragraph
+            | TagEnd::Item
+            | TagEnd::TableCell
+            | TagEnd::TableHead
+            | TagEnd::TableRow
+            | TagEnd::BlockQuote(_)
+            | TagEnd::List(_)
+            | TagEnd::FootnoteDefinition
+            | TagEnd::DefinitionListTitle
+            | TagEnd::DefinitionListDefinition
+    )
 }
 
 /// The page's sections, in order, with the anchors [`render`] gives their headings. An empty
@@ -398,6 +481,7 @@ pub fn sections(markdown: &str, title: &str) -> Vec<Section> {
         toc_max_level: 0,
         title,
         marked: &[],
+        search_code: false,
     };
     let events = parse(markdown, options);
     let (ids, _) = heading_ids(events.iter().map(|(e, _)| e));
@@ -680,11 +764,90 @@ mod tests {
                 toc_max_level: 3,
                 title: "Title",
                 marked: &[],
+                search_code: false,
             },
             &|_| None,
         )
         .0
         .html
+    }
+
+    fn records(md: &str, search_code: bool) -> Vec<(String, String, String)> {
+        let options = MarkdownOptions {
+            toc_max_level: 3,
+            title: "Title",
+            marked: &[],
+            search_code,
+        };
+        render(md, options, &|_| None)
+            .1
+            .search
+            .into_iter()
+            .map(|r| (r.anchor, r.heading, r.text))
+            .collect()
+    }
+
+    fn record(anchor: &str, heading: &str, text: &str) -> (String, String, String) {
+        (anchor.into(), heading.into(), text.into())
+    }
+
+    #[test]
+    fn search_records_follow_headings_outside_lists_and_quotes() {
+        let md = "# Title
+
+Intro **bold**ness and `code`.
+
+## First
+
+- item one
+- item two
+
+  ### In a list
+
+> ## Quoted
+
+| a | b |
+|---|---|
+| c | d |
+
+```sh
+ls -la
+```
+
+### Second *part*
+
+Line one
+line two<br>three.
+";
+        assert_eq!(
+            records(md, false),
+            [
+                record("", "", "Intro boldness and code."),
+                record(
+                    "first",
+                    "First",
+                    "item one item two In a list Quoted a b c d"
+                ),
+                record("second-part", "Second part", "Line one line two three."),
+            ]
+        );
+        let with_code = records(md, true);
+        assert_eq!(
+            with_code[1].2,
+            "item one item two In a list Quoted a b c d ls -la"
+        );
+    }
+
+    #[test]
+    fn a_page_without_text_has_one_empty_introduction() {
+        assert_eq!(records("", false), [record("", "", "")]);
+        assert_eq!(
+            records(
+                "## Only
+", false
+            ),
+            [record("", "", ""), record("only", "Only", "")]
+        );
     }
 
     #[test]
@@ -703,6 +866,7 @@ mod tests {
                 toc_max_level: 3,
                 title: "",
                 marked: &[],
+                search_code: false,
             },
             &|_| None,
         )
@@ -719,6 +883,7 @@ mod tests {
                 toc_max_level: 3,
                 title: "",
                 marked: &[],
+                search_code: false,
             },
             &|_| None,
         )
@@ -732,6 +897,7 @@ mod tests {
                 toc_max_level: 0,
                 title: "",
                 marked: &[],
+                search_code: false,
             },
             &|_| None,
         )
@@ -748,6 +914,7 @@ mod tests {
                 toc_max_level: 3,
                 title: "Don't \"panic\" -- ok...",
                 marked: &[],
+                search_code: false,
             },
             &|_| None,
         )
@@ -793,6 +960,7 @@ mod tests {
             toc_max_level: 3,
             title: "",
             marked: &[],
+            search_code: false,
         };
         let (_, analysis) = render(md, options, &|_| None);
         let found: Vec<(&str, &Inline)> = analysis
@@ -862,6 +1030,7 @@ mod tests {
                 toc_max_level: 0,
                 title: "",
                 marked: &marked,
+                search_code: false,
             },
             &|_| None,
         );

@@ -10,6 +10,7 @@
 //! Every write goes through [`safe_relative`], which refuses any path that could leave the
 //! staging folder: nothing is ever written outside the output folder.
 
+use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -52,8 +53,9 @@ fn beside(path: &Path, before: &str, after: &str) -> PathBuf {
 
 impl Staging {
     /// Opens (or creates) the staging folder beside `target`, and removes from it every file
-    /// that is not in `outputs`, the paths the new site will have.
-    pub fn new(target: &Path, outputs: &BTreeSet<String>) -> io::Result<Staging> {
+    /// that is not in `outputs`, the paths the new site will have, except in the `synced`
+    /// folders (`_search/`), whose files are only known later ([`Staging::sync_folder`]).
+    pub fn new(target: &Path, outputs: &BTreeSet<String>, synced: &[&str]) -> io::Result<Staging> {
         let dir = staging_dir(target);
         let lock = lock(target)?;
         let (previous, previous_facts) = if dir.is_dir() {
@@ -73,7 +75,7 @@ impl Staging {
         };
         std::fs::write(dir.join(MARKER), MARKER_TEXT)?;
         // Before writing, so that a file may become a folder and a folder a file.
-        remove_stale(&dir, outputs)?;
+        remove_stale(&dir, outputs, synced)?;
         Ok(Staging {
             dir,
             target: target.to_path_buf(),
@@ -132,6 +134,30 @@ impl Staging {
         std::fs::copy(source, path).map(|_| ())
     }
 
+    /// Makes folder `folder` (`_search/`) hold exactly `files` (paths relative to the output
+    /// folder, inside `folder`): writes those that differ, removes any other file.
+    pub fn sync_folder(&self, folder: &str, files: &[(String, Vec<u8>)]) -> io::Result<()> {
+        let inside = self.path_of(folder.trim_end_matches('/'))?;
+        if inside.is_dir() {
+            // Paths relative to the folder, as `remove_stale` compares them.
+            let keep: BTreeSet<String> = files
+                .iter()
+                .filter_map(|(rel, _)| rel.strip_prefix(folder))
+                .map(String::from)
+                .collect();
+            remove_stale(&inside, &keep, &[])?;
+        }
+        files.par_iter().try_for_each(|(rel, bytes)| {
+            if !rel.starts_with(folder) {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("refusing to write `{rel}` outside `{folder}`"),
+                ));
+            }
+            self.write_if_changed(rel, bytes)
+        })
+    }
+
     /// What the build the staging folder holds saved with [`Staging::commit`].
     pub fn previous_facts(&self) -> &str {
         &self.previous_facts
@@ -170,8 +196,9 @@ fn lock(target: &Path) -> io::Result<std::fs::File> {
     }
 }
 
-/// Deletes every file of `dir` that is not in `outputs` (nor a marker), then emptied folders.
-fn remove_stale(dir: &Path, outputs: &BTreeSet<String>) -> io::Result<()> {
+/// Deletes every file of `dir` that is not in `outputs` (nor a marker, nor in a `synced`
+/// folder), then emptied folders.
+fn remove_stale(dir: &Path, outputs: &BTreeSet<String>, synced: &[&str]) -> io::Result<()> {
     let mut emptied = BTreeSet::new();
     for entry in walkdir::WalkDir::new(dir).min_depth(1) {
         let entry = entry.map_err(io::Error::other)?;
@@ -183,7 +210,12 @@ fn remove_stale(dir: &Path, outputs: &BTreeSet<String>) -> io::Result<()> {
             .strip_prefix(dir)
             .map(|r| r.to_string_lossy().replace('\\', "/"))
             .unwrap_or_default();
-        if rel == MARKER || rel == MANIFEST || rel == FACTS || outputs.contains(&rel) {
+        if rel == MARKER
+            || rel == MANIFEST
+            || rel == FACTS
+            || outputs.contains(&rel)
+            || synced.iter().any(|folder| rel.starts_with(folder))
+        {
             continue;
         }
         std::fs::remove_file(entry.path())?;
@@ -374,17 +406,17 @@ mod tests {
         let manifest = Manifest::from([("a/index.html".to_string(), 7)]);
         let outputs = BTreeSet::from(["a/index.html".to_string(), "b/c/x.txt".to_string()]);
 
-        let first = Staging::new(&target, &outputs).unwrap();
+        let first = Staging::new(&target, &outputs, &[]).unwrap();
         first.write("a/index.html", b"one").unwrap();
         first.write("b/c/x.txt", b"x").unwrap();
         first.commit(&manifest, "").unwrap();
         assert_eq!(std::fs::read(target.join("a/index.html")).unwrap(), b"one");
 
         // The second build writes into a fresh staging folder; the third reuses the first's.
-        let second = Staging::new(&target, &BTreeSet::new()).unwrap();
+        let second = Staging::new(&target, &BTreeSet::new(), &[]).unwrap();
         second.commit(&Manifest::new(), "").unwrap();
         let only_a = BTreeSet::from(["a/index.html".to_string()]);
-        let third = Staging::new(&target, &only_a).unwrap();
+        let third = Staging::new(&target, &only_a, &[]).unwrap();
         assert!(third.is_current("a/index.html", 7));
         assert!(!third.is_current("a/index.html", 8));
         third.commit(&manifest, "").unwrap();
@@ -399,10 +431,10 @@ mod tests {
     fn one_build_at_a_time() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("public");
-        let first = Staging::new(&target, &BTreeSet::new()).unwrap();
-        let err = Staging::new(&target, &BTreeSet::new()).err().unwrap();
+        let first = Staging::new(&target, &BTreeSet::new(), &[]).unwrap();
+        let err = Staging::new(&target, &BTreeSet::new(), &[]).err().unwrap();
         assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
         drop(first);
-        assert!(Staging::new(&target, &BTreeSet::new()).is_ok());
+        assert!(Staging::new(&target, &BTreeSet::new(), &[]).is_ok());
     }
 }

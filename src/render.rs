@@ -72,7 +72,12 @@ pub fn write_site(
     if diags.has_errors() {
         return Vec::new();
     }
-    let prepared = match target.map(|target| (target, Staging::new(target, &written))) {
+    let prepared = match target.map(|target| {
+        (
+            target,
+            Staging::new(target, &written, &[crate::search::INDEX_DIR]),
+        )
+    }) {
         None => None,
         Some((_, Ok(staging))) => Some(staging),
         Some((target, Err(err))) => {
@@ -123,6 +128,17 @@ pub fn write_site(
     let Some(staging) = prepared else {
         return external;
     };
+    let index = if site.config.search.enabled {
+        crate::search::index_files(site, &analyses)
+    } else {
+        Vec::new()
+    };
+    if let Err(err) = staging.sync_folder(crate::search::INDEX_DIR, &index) {
+        diags.push(Diagnostic::error(
+            crate::search::INDEX_DIR,
+            format!("cannot write the search index: {err}"),
+        ));
+    }
     for (rel, origin) in files {
         let result = match &origin {
             // Written under its fingerprinted name with the generated files.
@@ -268,15 +284,25 @@ fn plan_files(
     if site.config.search.enabled {
         let rel = search_page_path();
         if let Some(other) = taken.get(&rel) {
+            let shown = match other {
+                Origin::Page(shown) | Origin::Alias(shown) => shown.clone(),
+                other => other.describe(),
+            };
             diags.push(
                 Diagnostic::error(
-                    other.describe(),
+                    shown,
                     format!("would be written to {rel}, which is the search page"),
                 )
                 .help("give the page another permalink, or turn the search page off with `search: {enabled: false}` in handbook.yml"),
             );
         }
         taken.insert(rel, Origin::Generated);
+        // One of the index's files, for `_headers`; the rest are only known once pages are
+        // rendered.
+        taken.insert(
+            format!("{}meta.json", crate::search::INDEX_DIR),
+            Origin::Generated,
+        );
     }
     for name in generated_names() {
         taken.insert(name, Origin::Generated);
@@ -664,7 +690,7 @@ pub fn plan_outputs(
     (copies, outputs)
 }
 
-fn markdown_options(site: &Site, id: PageId) -> MarkdownOptions<'_> {
+pub(crate) fn markdown_options(site: &Site, id: PageId) -> MarkdownOptions<'_> {
     let page = &site.pages[id];
     MarkdownOptions {
         toc_max_level: page.toc_max_level,
@@ -673,6 +699,7 @@ fn markdown_options(site: &Site, id: PageId) -> MarkdownOptions<'_> {
         marked: site
             .change_of(id)
             .map_or(&[], |mark| mark.sections.as_slice()),
+        search_code: site.config.search.code,
     }
 }
 

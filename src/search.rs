@@ -1,7 +1,479 @@
 //! The search index: made at build time from the text of every page, split so that a query
-//! loads only the little it needs. See the README's "Search" section for the format.
+//! loads only the little it needs, and read by the theme's `search.js`.
+//!
+//! Every file is JSON, under [`INDEX_DIR`]:
+//!
+//! - `meta.json`: `{"version", "build", "shards", "pages"}`. `build` names this version of the
+//!   index: the script asks for the other files with `?v=<build>`.
+//! - `s/<n>.json`, one per shard, `n` from 0 to `shards - 1`: the words whose key (their first
+//!   three characters, or the whole word of two) hashes to `n` (FNV-1a over the key's UTF-8,
+//!   modulo `shards`), as `{"w": {word: stem}, "p": [postings of each stem]}`. Words sharing an
+//!   English stem share postings. Postings are flat triples `[page delta, section, weight]`,
+//!   by page then section; the weight is 8 for the page title (on section 0), 4 for the
+//!   section's heading, plus the word's occurrences in the section's text (at most 3).
+//! - `p/<page>.json`, one per page: `{"t": title, "u": URL, "s": trail, "r": [[anchor, heading,
+//!   text], ...]}`, the records the postings' sections point at.
+//!
+//! Words are folded (decomposed, accents dropped, lowercased) and split on anything that is not
+//! a letter or a digit; words of one character are left out. `search.js` does the same to the
+//! query.
+
+use crate::markdown::{Analysis, SearchRecord};
+use crate::model::{PageId, Site};
+use rayon::prelude::*;
+use rust_stemmers::{Algorithm, Stemmer};
+use serde::Serialize;
+use std::borrow::{Borrow, Cow};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
 
 /// The search page, relative to the site root.
 pub const PAGE_URL: &str = "search/";
 /// The folder of the index files, relative to the site root.
 pub const INDEX_DIR: &str = "_search/";
+/// Changes when the files' shape does.
+const FORMAT_VERSION: u32 = 1;
+/// About how many bytes of postings one shard should hold: a query loads one shard per word.
+const SHARD_TARGET_BYTES: usize = 16 * 1024;
+const MAX_SHARDS: usize = 8192;
+/// Weights of a word in a record (see the module's documentation).
+const IN_TITLE: u8 = 8;
+const IN_HEADING: u8 = 4;
+const MAX_COUNT: u8 = 3;
+/// Longer section texts are cut: the excerpts of a result list do not need more.
+const MAX_RECORD_CHARS: usize = 20_000;
+
+/// `text` decomposed, without accents and lowercased: `Café` → `cafe`.
+pub fn fold(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() {
+        if text.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(text.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(text)
+        }
+    } else {
+        let bare: String = text.nfd().filter(|c| !is_combining_mark(*c)).collect();
+        Cow::Owned(bare.to_lowercase())
+    }
+}
+
+/// The words of folded text: runs of letters and digits, of two characters or more.
+pub fn words(folded: &str) -> impl Iterator<Item = &str> {
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().nth(1).is_some())
+}
+
+/// What a word is filed under: its first three characters, or all of it.
+pub fn key(word: &str) -> &str {
+    match word.char_indices().nth(3) {
+        Some((end, _)) => &word[..end],
+        None => word,
+    }
+}
+
+/// Which of `shards` shards holds the words of `key`: FNV-1a, as `search.js` computes it.
+pub fn shard_of(key: &str, shards: usize) -> usize {
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in key.bytes() {
+        hash ^= u32::from(byte);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    hash as usize % shards.max(1)
+}
+
+/// Whether page `id` is searchable: not a draft, not `search: false`.
+pub fn is_indexed(site: &Site, id: PageId) -> bool {
+    let front = &site.pages[id].source.front;
+    front.draft != Some(true) && front.search != Some(false)
+}
+
+/// The index files, by path relative to the site root, made from every page's analysis (in
+/// page order). Pages are numbered in navigation order, which breaks ties between results.
+pub fn index_files<A: Borrow<Analysis> + Sync>(
+    site: &Site,
+    analyses: &[A],
+) -> Vec<(String, Vec<u8>)> {
+    let pages: Vec<PageId> = site
+        .order
+        .iter()
+        .copied()
+        .filter(|&id| is_indexed(site, id))
+        .collect();
+    // Each worker keeps the stems of the words it met: together they are the vocabulary.
+    let (caches, indexed): (Vec<StemCache>, Vec<Vec<IndexedPage>>) = pages
+        .par_iter()
+        .enumerate()
+        .fold(
+            || (StemCache::new(), Vec::new()),
+            |(mut stems, mut done), (n, &id)| {
+                let records = records_of(site, id, analyses[id].borrow());
+                let terms = PageTerms::of(&site.pages[id].title, &records, &mut stems);
+                done.push((n, page_file(site, id, &records), terms));
+                (stems, done)
+            },
+        )
+        .unzip();
+    let mut indexed: Vec<IndexedPage> = indexed.into_iter().flatten().collect();
+    indexed.sort_unstable_by_key(|(n, _, _)| *n);
+
+    let mut index = Postings::default();
+    let mut files = Vec::with_capacity(pages.len() + 64);
+    for (n, file, terms) in indexed {
+        index.add(n as u32, terms);
+        files.push((format!("{INDEX_DIR}p/{n}.json"), file));
+    }
+    for cache in caches {
+        index.add_words(cache.stems);
+    }
+    let shards = (index.size_estimate() / SHARD_TARGET_BYTES).clamp(1, MAX_SHARDS);
+    let mut buckets: Vec<Vec<(&str, u32)>> = vec![Vec::new(); shards];
+    for (word, &stem) in &index.words {
+        buckets[shard_of(key(word), shards)].push((word, stem));
+    }
+    let shard_files: Vec<(String, Vec<u8>)> = buckets
+        .into_par_iter()
+        .enumerate()
+        .map(|(n, mut words)| {
+            words.sort_unstable();
+            (
+                format!("{INDEX_DIR}s/{n}.json"),
+                shard_file(&words, &index.postings),
+            )
+        })
+        .collect();
+    files.extend(shard_files);
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    for (name, bytes) in &files {
+        hasher.update(name.as_bytes());
+        hasher.update(bytes);
+    }
+    let meta = format!(
+        "{{\"version\":{FORMAT_VERSION},\"build\":\"{:016x}\",\"shards\":{shards},\"pages\":{}}}",
+        hasher.digest(),
+        pages.len()
+    );
+    files.push((format!("{INDEX_DIR}meta.json"), meta.into_bytes()));
+    files
+}
+
+/// A page's number in the index, its `p/<n>.json`, and its terms.
+type IndexedPage = (usize, Vec<u8>, PageTerms);
+
+/// The page's records: its sections, with its description in front of the introduction.
+fn records_of<'a>(site: &Site, id: PageId, analysis: &'a Analysis) -> Cow<'a, [SearchRecord]> {
+    let description = site.pages[id].source.front.description.as_deref();
+    let description = description.map(str::trim).filter(|d| !d.is_empty());
+    match (description, analysis.search.first()) {
+        (Some(d), Some(intro)) if !intro.text.contains(d) => {
+            let mut records = analysis.search.clone();
+            records[0].text = format!("{d} {}", intro.text).trim_end().to_string();
+            Cow::Owned(records)
+        }
+        (Some(d), None) => Cow::Owned(vec![SearchRecord {
+            text: d.to_string(),
+            ..SearchRecord::default()
+        }]),
+        (_, Some(_)) => Cow::Borrowed(&analysis.search),
+        (None, None) => Cow::Owned(vec![SearchRecord::default()]),
+    }
+}
+
+/// `p/<n>.json`: what a result shows.
+fn page_file(site: &Site, id: PageId, records: &[SearchRecord]) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct PageFile<'a> {
+        t: &'a str,
+        u: &'a str,
+        s: String,
+        r: Vec<(&'a str, &'a str, &'a str)>,
+    }
+    let page = &site.pages[id];
+    let chain = site.ancestry(page.node);
+    let trail: Vec<&str> = chain
+        .iter()
+        .skip(1)
+        .take(chain.len().saturating_sub(2))
+        .map(|&node| site.nodes[node].title.as_str())
+        .collect();
+    let file = PageFile {
+        t: &page.title,
+        u: &page.href,
+        s: trail.join(" › "),
+        r: records
+            .iter()
+            .map(|r| {
+                let text = match r.text.char_indices().nth(MAX_RECORD_CHARS) {
+                    Some((end, _)) => &r.text[..end],
+                    None => r.text.as_str(),
+                };
+                (r.anchor.as_str(), r.heading.as_str(), text)
+            })
+            .collect(),
+    };
+    serde_json::to_vec(&file).unwrap_or_default()
+}
+
+/// Stems by word, kept per worker thread: a handbook repeats its words.
+struct StemCache {
+    stemmer: Stemmer,
+    stems: HashMap<String, String>,
+}
+
+impl StemCache {
+    fn new() -> Self {
+        StemCache {
+            stemmer: Stemmer::create(Algorithm::English),
+            stems: HashMap::new(),
+        }
+    }
+
+    fn stem(&mut self, word: &str) -> &str {
+        if !self.stems.contains_key(word) {
+            let stem = self.stemmer.stem(word).into_owned();
+            self.stems.insert(word.to_string(), stem);
+        }
+        &self.stems[word]
+    }
+}
+
+/// How a word occurs in one record.
+#[derive(Debug, Clone, Copy, Default)]
+struct Occurrence {
+    title: bool,
+    heading: bool,
+    count: u8,
+}
+
+impl Occurrence {
+    fn weight(self) -> u8 {
+        IN_TITLE * u8::from(self.title) + IN_HEADING * u8::from(self.heading) + self.count
+    }
+
+    fn merge(&mut self, other: Occurrence) {
+        self.title |= other.title;
+        self.heading |= other.heading;
+        self.count = (self.count + other.count).min(MAX_COUNT);
+    }
+}
+
+/// Where each stem of one page occurs.
+#[derive(Debug, Default)]
+struct PageTerms {
+    /// Stem → (record, occurrence), by record.
+    stems: Vec<(String, Vec<(u32, Occurrence)>)>,
+}
+
+impl PageTerms {
+    fn of(title: &str, records: &[SearchRecord], cache: &mut StemCache) -> PageTerms {
+        let mut by_word: HashMap<String, BTreeMap<u32, Occurrence>> = HashMap::new();
+        let mut note = |text: &str, record: u32, what: Occurrence| {
+            let folded = fold(text);
+            for word in words(&folded) {
+                let at = match by_word.get_mut(word) {
+                    Some(at) => at,
+                    None => by_word.entry(word.to_string()).or_default(),
+                };
+                at.entry(record).or_default().merge(what);
+            }
+        };
+        let once = Occurrence {
+            count: 1,
+            ..Occurrence::default()
+        };
+        note(
+            title,
+            0,
+            Occurrence {
+                title: true,
+                ..Occurrence::default()
+            },
+        );
+        for (n, record) in records.iter().enumerate() {
+            let n = n as u32;
+            let heading = Occurrence {
+                heading: true,
+                ..Occurrence::default()
+            };
+            note(&record.heading, n, heading);
+            note(&record.text, n, once);
+        }
+        let mut stems: HashMap<String, BTreeMap<u32, Occurrence>> = HashMap::new();
+        for (word, at) in by_word {
+            let stem = cache.stem(&word);
+            let into = match stems.get_mut(stem) {
+                Some(into) => into,
+                None => stems.entry(stem.to_string()).or_default(),
+            };
+            for (record, occurrence) in at {
+                into.entry(record).or_default().merge(occurrence);
+            }
+        }
+        PageTerms {
+            stems: stems
+                .into_iter()
+                .map(|(stem, at)| (stem, at.into_iter().collect()))
+                .collect(),
+        }
+    }
+}
+
+/// The whole site's words and postings, stems numbered as first met.
+#[derive(Default)]
+struct Postings {
+    /// Word → stem number.
+    words: HashMap<String, u32>,
+    stem_numbers: HashMap<String, u32>,
+    /// By stem number: (page, record, weight), by page then record.
+    postings: Vec<Vec<(u32, u32, u8)>>,
+}
+
+impl Postings {
+    /// Adds page `page`'s terms; pages come in increasing order.
+    fn add(&mut self, page: u32, terms: PageTerms) {
+        for (stem, at) in terms.stems {
+            let n = self.number(stem);
+            let list = &mut self.postings[n as usize];
+            list.extend(
+                at.into_iter()
+                    .map(|(record, occurrence)| (page, record, occurrence.weight())),
+            );
+        }
+    }
+
+    /// Adds words with their stems (every stem already has postings).
+    fn add_words(&mut self, words: HashMap<String, String>) {
+        for (word, stem) in words {
+            if !self.words.contains_key(&word)
+                && let Some(&n) = self.stem_numbers.get(&stem)
+            {
+                self.words.insert(word, n);
+            }
+        }
+    }
+
+    fn number(&mut self, stem: String) -> u32 {
+        if let Some(&n) = self.stem_numbers.get(&stem) {
+            return n;
+        }
+        let n = self.postings.len() as u32;
+        self.postings.push(Vec::new());
+        self.stem_numbers.insert(stem, n);
+        n
+    }
+
+    /// Roughly how many bytes the shards will take.
+    fn size_estimate(&self) -> usize {
+        let postings: usize = self.postings.iter().map(|p| p.len() * 7).sum();
+        let words: usize = self.words.keys().map(|w| w.len() + 6).sum();
+        postings + words
+    }
+}
+
+/// `s/<n>.json`: the words of one shard, and the postings of their stems.
+fn shard_file(words: &[(&str, u32)], postings: &[Vec<(u32, u32, u8)>]) -> Vec<u8> {
+    let mut local: HashMap<u32, usize> = HashMap::new();
+    let mut order: Vec<u32> = Vec::new();
+    let mut out = String::from("{\"w\":{");
+    for (i, (word, stem)) in words.iter().enumerate() {
+        let n = *local.entry(*stem).or_insert_with(|| {
+            order.push(*stem);
+            order.len() - 1
+        });
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::to_string(word).unwrap_or_default());
+        let _ = write!(out, ":{n}");
+    }
+    out.push_str("},\"p\":[");
+    for (i, stem) in order.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('[');
+        let mut previous = 0;
+        for (j, &(page, record, weight)) in postings[*stem as usize].iter().enumerate() {
+            if j > 0 {
+                out.push(',');
+            }
+            let _ = write!(out, "{},{record},{weight}", page - previous);
+            previous = page;
+        }
+        out.push(']');
+    }
+    out.push_str("]}");
+    out.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_drops_accents_and_case() {
+        assert_eq!(fold("Café Ünïcode ÅSA"), "cafe unicode asa");
+        assert_eq!(fold("plain ascii"), "plain ascii");
+        assert!(matches!(fold("plain"), Cow::Borrowed(_)));
+        assert_eq!(fold("ŒUVRE straße"), "œuvre straße");
+    }
+
+    #[test]
+    fn words_are_runs_of_letters_and_digits_of_two_characters_or_more() {
+        let folded = fold("A revert-tool, v2 and 42: x I/O (k8s) déjà-vu 東京");
+        let all: Vec<&str> = words(&folded).collect();
+        assert_eq!(
+            all,
+            [
+                "revert", "tool", "v2", "and", "42", "k8s", "deja", "vu", "東京"
+            ]
+        );
+    }
+
+    #[test]
+    fn keys_are_three_characters_and_shards_follow_fnv_1a() {
+        assert_eq!(key("rollback"), "rol");
+        assert_eq!(key("go"), "go");
+        assert_eq!(key("東京都庁"), "東京都");
+        // FNV-1a 32-bit test vectors.
+        assert_eq!(shard_of("", usize::MAX), 0x811c_9dc5);
+        assert_eq!(shard_of("a", usize::MAX), 0xe40c_292c);
+        assert_eq!(shard_of("foobar", usize::MAX), 0xbf9c_f968);
+        assert_eq!(shard_of("foobar", 10), 0xbf9c_f968 % 10);
+        assert_eq!(shard_of("x", 0), 0, "no shards is one shard");
+    }
+
+    #[test]
+    fn weights_add_title_heading_and_capped_counts() {
+        let mut o = Occurrence::default();
+        for _ in 0..5 {
+            o.merge(Occurrence {
+                count: 1,
+                ..Occurrence::default()
+            });
+        }
+        assert_eq!(o.weight(), 3);
+        o.merge(Occurrence {
+            heading: true,
+            ..Occurrence::default()
+        });
+        assert_eq!(o.weight(), 7);
+        o.merge(Occurrence {
+            title: true,
+            ..Occurrence::default()
+        });
+        assert_eq!(o.weight(), 15);
+    }
+
+    #[test]
+    fn a_shard_lists_words_and_the_postings_of_their_stems_once() {
+        let postings = vec![vec![(0, 1, 5), (3, 0, 8), (3, 2, 1)], vec![(7, 0, 1)]];
+        let shard = shard_file(&[("run", 0), ("running", 0), ("rust", 1)], &postings);
+        assert_eq!(
+            String::from_utf8(shard).unwrap(),
+            r#"{"w":{"run":0,"running":0,"rust":1},"p":[[0,1,5,3,0,8,0,2,1],[7,0,1]]}"#
+        );
+    }
+}

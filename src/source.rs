@@ -24,6 +24,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "draft",
     "aliases",
     "redirect_from",
+    "search",
 ];
 
 /// The typed front matter. Every key is optional.

@@ -856,7 +856,7 @@ fn an_unknown_front_matter_key_warns_with_a_suggestion_and_reaches_page_extra() 
         site.warnings(),
         [
             "content/a.md:3:1: warning: unknown front matter key `wieght`\n  help: did you mean `weight`? (the value stays available to templates as `page.extra.wieght`)",
-            "content/a.md:4:1: warning: unknown front matter key `author`\n  help: handbook knows title, weight, permalink, layout, subcategory, toc, sidebarDepth, description, draft, aliases, redirect_from; the value stays available to templates as `page.extra.author`",
+            "content/a.md:4:1: warning: unknown front matter key `author`\n  help: handbook knows title, weight, permalink, layout, subcategory, toc, sidebarDepth, description, draft, aliases, redirect_from, search; the value stays available to templates as `page.extra.author`",
         ]
     );
     let page = site.page("/a/");

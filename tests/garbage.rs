@@ -88,6 +88,7 @@ fn thousands_of_garbled_pages_never_panic() {
                     toc_max_level: 6,
                     title: &title,
                     marked: &[],
+                    search_code: true,
                 };
                 render(&page.body, options, &|dest| Some(format!("/x{dest}")));
                 // What a preview compares: any input splits into sections without a panic.

@@ -111,6 +111,7 @@ fn folders_without_fingerprinted_files_get_one_rule_and_the_others_one_per_file(
         [
             "/",
             "/404.html",
+            "/_search/*",
             "/assets/css/fonts/*",
             "/assets/img/*",
             "/downloads/*",

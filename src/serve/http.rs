@@ -157,7 +157,27 @@ async fn site(
             bytes,
         );
     }
-    if let Some(made) = generation.generated(rel) {
+    if site.config.search.enabled && rel.starts_with(crate::search::INDEX_DIR) {
+        let build = uri
+            .query()
+            .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("v=")))
+            .map(str::to_string);
+        let (from, rel) = (shared.clone(), rel.to_string());
+        let found =
+            tokio::task::spawn_blocking(move || from.search_file(&rel, build.as_deref())).await;
+        return match found {
+            Ok(Some(bytes)) => {
+                respond(&method, &headers, StatusCode::OK, "application/json", bytes)
+            }
+            _ => not_found(&method, &headers, &shared).await,
+        };
+    }
+    // A folder's generated index.html: the search page.
+    let generated = match path.ends_with('/') {
+        true => generation.generated(&format!("{rel}index.html")),
+        false => None,
+    };
+    if let Some(made) = generated.or_else(|| generation.generated(rel)) {
         return match &*made {
             Ok(bytes) => respond(
                 &method,

@@ -7,6 +7,7 @@
 //!                                      │
 //!                                      ▼
 //! checker: analyses the pages (once each), checks links ─▶ problems ─▶ overlay + terminal
+//!          └─▶ search index of the version ─▶ `/_search/` files
 //!
 //! HTTP (axum): path ─▶ page of the current Generation (rendered on demand, cached) or file
 //! ```
@@ -19,7 +20,7 @@ pub mod watch;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use state::{Action, Generation, Workspace, lock};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex, RwLock};
@@ -71,7 +72,22 @@ pub struct Shared {
     pub instance: String,
     /// The newest version the checker has to look at, and its wake-up call.
     to_check: (Mutex<u64>, Condvar),
+    /// The search indexes of the last few versions, newest last.
+    search: Mutex<VecDeque<Arc<SearchIndex>>>,
 }
+
+/// The search index of one version of the site: its files by path (`_search/meta.json`...).
+struct SearchIndex {
+    version: u64,
+    /// The `build` of its `meta.json`, which the browser sends back as `?v=` with every other
+    /// file it asks for.
+    build: String,
+    files: HashMap<String, Vec<u8>>,
+}
+
+/// How many versions' indexes are kept: a browser that read `meta.json` just before a change
+/// still gets the shards that go with it.
+const SEARCH_VERSIONS: usize = 3;
 
 #[derive(Default)]
 struct Status {
@@ -105,7 +121,54 @@ impl Shared {
             }),
             instance,
             to_check: (Mutex::new(version), Condvar::new()),
+            search: Mutex::default(),
         }
+    }
+
+    /// Makes the search index of `generation` (unless it is made already) and keeps it.
+    fn index_search(&self, generation: &Generation, analyses: &[Arc<crate::markdown::Analysis>]) {
+        if lock(&self.search)
+            .back()
+            .is_some_and(|index| index.version >= generation.version)
+        {
+            return;
+        }
+        let files: HashMap<String, Vec<u8>> =
+            crate::search::index_files(&generation.site, analyses)
+                .into_iter()
+                .collect();
+        let build = files
+            .get(&format!("{}meta.json", crate::search::INDEX_DIR))
+            .and_then(|meta| serde_json::from_slice::<serde_json::Value>(meta).ok())
+            .and_then(|meta| meta["build"].as_str().map(str::to_string))
+            .unwrap_or_default();
+        let mut kept = lock(&self.search);
+        if kept.back().is_some_and(|i| i.version >= generation.version) {
+            return;
+        }
+        kept.push_back(Arc::new(SearchIndex {
+            version: generation.version,
+            build,
+            files,
+        }));
+        while kept.len() > SEARCH_VERSIONS {
+            kept.pop_front();
+        }
+    }
+
+    /// A file of the search index (`rel` like `_search/s/3.json`): of the index whose `build`
+    /// the browser names, else of the newest. Before the checker made any, it is made now.
+    pub fn search_file(&self, rel: &str, build: Option<&str>) -> Option<Vec<u8>> {
+        if lock(&self.search).is_empty() {
+            let generation = self.current();
+            let analyses = generation.analyses();
+            self.index_search(&generation, &analyses);
+        }
+        let kept = lock(&self.search);
+        let index = build
+            .and_then(|build| kept.iter().rev().find(|i| i.build == build))
+            .or(kept.back())?;
+        index.files.get(rel).cloned()
     }
 
     /// The version being served.
@@ -358,6 +421,9 @@ fn check_loop(shared: &Shared) {
         crate::check::template_links(&generation.templates, site, &table, &mut diags);
         crate::check::links(site, &table, &analyses, &mut diags);
         shared.set_checked(diags.into_sorted());
+        if site.config.search.enabled {
+            shared.index_search(&generation, &analyses);
+        }
         if first {
             println!(
                 "Checked the links of {} pages in {} ms",

@@ -120,9 +120,16 @@ impl Generation {
         let table = self.link_table();
         let (html, analysis) =
             render::render_page(&self.site, &self.templates, sidebar, &table, id);
-        let key = render::analysis_key(0, &self.site.pages[id]);
-        self.analyses.insert(key, Arc::new(analysis));
+        self.analyses
+            .insert(self.analysis_key(id), Arc::new(analysis));
         Arc::new(html)
+    }
+
+    /// What page `id`'s analysis depends on: its text, and whether code is searchable (the
+    /// other settings do not change it).
+    fn analysis_key(&self, id: PageId) -> u64 {
+        let global = u128::from(self.site.config.search.code);
+        render::analysis_key(global, &self.site.pages[id])
     }
 
     /// What links of this version's pages reach.
@@ -178,20 +185,18 @@ impl Generation {
             .site
             .pages
             .iter()
-            .map(|page| {
-                let key = render::analysis_key(0, page);
+            .enumerate()
+            .map(|(id, page)| {
+                let key = self.analysis_key(id);
                 keys.insert(key);
                 if let Some(known) = self.analyses.get(key) {
                     return known;
                 }
-                let options = crate::markdown::MarkdownOptions {
-                    toc_max_level: page.toc_max_level,
-                    title: &page.title,
-                    marked: &[],
-                };
-                let (_, analysis) = crate::markdown::render(&page.source.body, options, &|d| {
-                    table.rewrite(page, d)
-                });
+                let (_, analysis) = crate::markdown::render(
+                    &page.source.body,
+                    render::markdown_options(&self.site, id),
+                    &|d| table.rewrite(page, d),
+                );
                 let analysis = Arc::new(analysis);
                 self.analyses.insert(key, analysis.clone());
                 analysis
