@@ -142,9 +142,14 @@
      qualifies when every word matches somewhere in it; its sections where at least one word
      matches are results, scored by the weights of the index (title 8, heading 4, up to 3 for
      the text), a word matched elsewhere on the page counting ELSEWHERE_FACTOR of its best
-     there, each word weighted by its rarity. Resolves to null when the query has no word of 2
-     characters or more. */
-  Index.prototype.search = function (query) {
+     there, each word weighted by its rarity. At most PER_PAGE sections of a page; the best
+     `limit` are kept, and counted all. Resolves to null when the query has no word of 2
+     characters or more.
+
+     A common word has postings on most pages of a large handbook: this runs on every
+     keystroke, so it works on typed arrays indexed by page, keeps each word's matches for the
+     next keystroke, and selects the best results without sorting them all. */
+  Index.prototype.search = function (query, limit) {
     var self = this;
     var terms = queryTerms(query);
     if (terms.length === 0) {
@@ -159,12 +164,39 @@
         );
       })
       .then(function (shards) {
-        return rank(terms, shards, self.meta.pages);
+        var matches = terms.map(function (term, i) {
+          return self.match(term, shards[i]);
+        });
+        return rank(terms, matches, self.meta.pages, limit);
       });
   };
 
-  // What one word of the query matches: scores by page and section, the page's best, rarity.
-  function matchTerm(term, shard, documents, words) {
+  var REMEMBERED_TERMS = 32;
+
+  // What one word of the query matches, remembered for the next keystrokes.
+  Index.prototype.match = function (term, shard) {
+    if (!this.matches) {
+      this.matches = new Map();
+    }
+    var match = this.matches.get(term);
+    if (match) {
+      this.matches.delete(term);
+    } else {
+      match = matchTerm(term, shard, this.meta.pages);
+      if (this.matches.size >= REMEMBERED_TERMS) {
+        this.matches.delete(this.matches.keys().next().value);
+      }
+    }
+    this.matches.set(term, match);
+    return match;
+  };
+
+  /* The sections one word matches, grouped by page: parallel arrays of page, section and score
+     (the best over the matched words), with where each page's run starts and ends; the best
+     score on each page, the pages in the order met, the word's weight (rarity) and the words
+     to highlight. */
+  function matchTerm(term, shard, pageCount) {
+    var documents = Math.max(pageCount, 1) * 5;
     var stems = new Map(); // stem -> factor
     var exact = shard.words.has(term) ? shard.words.get(term) : -1;
     if (codePoints(term).length < 3) {
@@ -184,86 +216,191 @@
       });
     }
     // Every word that shares a matched stem is highlighted ("runs" finds "running").
+    var words = [];
     if (stems.size > 0) {
       shard.list.forEach(function (word) {
         if (stems.has(shard.words.get(word))) {
-          words.add(word);
+          words.push(word);
         }
       });
     }
 
-    var records = new Map(); // page -> Map(section -> score)
-    var best = new Map(); // page -> score
     var weight = 0;
+    var size = 0;
+    var lists = [];
     stems.forEach(function (factor, stem) {
       var postings = shard.postings[stem] || [];
       var count = Math.floor(postings.length / 3);
       if (count > 0) {
         weight = Math.max(weight, 1 + 0.1 * Math.log(1 + documents / count));
+        lists.push({ postings: postings, factor: factor });
+        size += count;
       }
+    });
+
+    // Every posting of every stem: each list is by page, but not the lists together.
+    var pages = new Int32Array(size);
+    var sections = new Int32Array(size);
+    var scores = new Float64Array(size);
+    var best = new Float64Array(pageCount);
+    var matched = [];
+    var n = 0;
+    lists.forEach(function (list) {
+      var postings = list.postings;
       var page = 0;
       for (var i = 0; i + 2 < postings.length; i += 3) {
         page += postings[i];
-        var section = postings[i + 1];
-        var score = postings[i + 2] * factor;
-        var sections = records.get(page);
-        if (!sections) {
-          sections = new Map();
-          records.set(page, sections);
+        var score = postings[i + 2] * list.factor;
+        if (page >= pageCount || !(score > 0)) {
+          continue;
         }
-        if (!(sections.get(section) >= score)) {
-          sections.set(section, score);
+        pages[n] = page;
+        sections[n] = postings[i + 1];
+        scores[n] = score;
+        n++;
+        if (best[page] === 0) {
+          matched.push(page);
         }
-        if (!(best.get(page) >= score)) {
-          best.set(page, score);
+        if (score > best[page]) {
+          best[page] = score;
         }
       }
     });
-    return { records: records, best: best, weight: weight };
+
+    // Grouped by page, in the order met, a section once (with its best score).
+    var from = new Int32Array(pageCount);
+    var to = new Int32Array(pageCount);
+    if (lists.length > 1) {
+      var first = new Int32Array(pageCount).fill(-1);
+      var next = new Int32Array(n);
+      for (var j = n - 1; j >= 0; j--) {
+        next[j] = first[pages[j]];
+        first[pages[j]] = j;
+      }
+      var byPage = { pages: new Int32Array(n), sections: new Int32Array(n), scores: new Float64Array(n) };
+      var m = 0;
+      matched.forEach(function (page) {
+        var start = m;
+        for (var j = first[page]; j >= 0; j = next[j]) {
+          var k = start;
+          while (k < m && byPage.sections[k] !== sections[j]) {
+            k++;
+          }
+          if (k < m) {
+            if (scores[j] > byPage.scores[k]) {
+              byPage.scores[k] = scores[j];
+            }
+          } else {
+            byPage.pages[m] = page;
+            byPage.sections[m] = sections[j];
+            byPage.scores[m] = scores[j];
+            m++;
+          }
+        }
+        from[page] = start;
+        to[page] = m;
+      });
+      pages = byPage.pages;
+      sections = byPage.sections;
+      scores = byPage.scores;
+      n = m;
+    } else {
+      for (var i = 0; i < n; i++) {
+        if (i === 0 || pages[i] !== pages[i - 1]) {
+          from[pages[i]] = i;
+        }
+        to[pages[i]] = i + 1;
+      }
+    }
+    return {
+      sections: sections,
+      scores: scores,
+      from: from,
+      to: to,
+      best: best,
+      matched: matched,
+      weight: weight,
+      words: words,
+    };
   }
 
-  function rank(terms, shards, pages) {
-    var documents = Math.max(pages || 0, 1) * 5;
+  function rank(terms, matches, pageCount, limit) {
     var words = new Set();
-    var matches = terms.map(function (term, i) {
-      return matchTerm(term, shards[i], documents, words);
-    });
-    var fewest = matches.reduce(function (a, b) {
-      return b.best.size < a.best.size ? b : a;
+    matches.forEach(function (match) {
+      match.words.forEach(function (word) {
+        words.add(word);
+      });
     });
 
-    var results = [];
-    fewest.best.forEach(function (_, page) {
-      for (var i = 0; i < matches.length; i++) {
-        if (!matches[i].best.has(page)) {
-          return;
+    // The pages every word matches.
+    var fewest = matches.reduce(function (a, b) {
+      return b.matched.length < a.matched.length ? b : a;
+    });
+    var pages = fewest.matched.filter(function (page) {
+      for (var t = 0; t < matches.length; t++) {
+        if (matches[t].best[page] === 0) {
+          return false;
         }
       }
-      var sections = new Set();
-      matches.forEach(function (match) {
-        match.records.get(page).forEach(function (_, section) {
-          sections.add(section);
-        });
-      });
-      sections.forEach(function (section) {
-        var score = 0;
-        matches.forEach(function (match) {
-          var own = match.records.get(page).get(section);
-          var found = own !== undefined ? own : ELSEWHERE_FACTOR * match.best.get(page);
-          score += found * match.weight;
-        });
-        results.push({ page: page, section: section, score: score });
-      });
+      return true;
     });
 
-    results.sort(function (a, b) {
-      return b.score - a.score || a.page - b.page || a.section - b.section;
-    });
-    var perPage = new Map();
-    var kept = results.filter(function (result) {
-      var count = perPage.get(result.page) || 0;
-      perPage.set(result.page, count + 1);
-      return count < PER_PAGE;
+    // The best `limit` results in order (higher score first, then by page, then by section),
+    // and how many there are.
+    var top = [];
+    var total = 0;
+    function keep(result) {
+      total++;
+      var i = top.length;
+      if (i === limit) {
+        if (!isBefore(result, top[limit - 1])) {
+          return;
+        }
+        i = limit - 1;
+      }
+      while (i > 0 && isBefore(result, top[i - 1])) {
+        top[i] = top[i - 1];
+        i--;
+      }
+      top[i] = result;
+    }
+
+    // Page by page: the sections where some word is, each word's own score there (0: the
+    // word is elsewhere on the page), the score, the best PER_PAGE of them.
+    var count = matches.length;
+    var own = [];
+    var sections = [];
+    var scored = [];
+    pages.forEach(function (page) {
+      sections.length = 0;
+      own.length = 0;
+      for (var t = 0; t < count; t++) {
+        var match = matches[t];
+        for (var j = match.from[page]; j < match.to[page]; j++) {
+          var k = sections.indexOf(match.sections[j]);
+          if (k < 0) {
+            k = sections.length;
+            sections.push(match.sections[j]);
+            for (var u = 0; u < count; u++) {
+              own.push(0);
+            }
+          }
+          own[k * count + t] = match.scores[j];
+        }
+      }
+      scored.length = 0;
+      for (var r = 0; r < sections.length; r++) {
+        var score = 0;
+        for (var v = 0; v < count; v++) {
+          var mine = own[r * count + v];
+          score += (mine > 0 ? mine : ELSEWHERE_FACTOR * matches[v].best[page]) * matches[v].weight;
+        }
+        scored.push({ page: page, section: sections[r], score: score });
+      }
+      scored.sort(isBeforeOrAfter);
+      for (var w = 0; w < scored.length && w < PER_PAGE; w++) {
+        keep(scored[w]);
+      }
     });
 
     return {
@@ -271,8 +408,20 @@
       prefixes: terms.filter(function (term) {
         return codePoints(term).length >= 3;
       }),
-      results: kept,
+      total: total,
+      results: top,
     };
+  }
+
+  function isBefore(a, b) {
+    return (
+      a.score > b.score ||
+      (a.score === b.score && (a.page < b.page || (a.page === b.page && a.section < b.section)))
+    );
+  }
+
+  function isBeforeOrAfter(a, b) {
+    return isBefore(a, b) ? -1 : isBefore(b, a) ? 1 : 0;
   }
 
   /* ---- showing a result: title, heading, trail and an excerpt, the query's words marked */
@@ -434,49 +583,66 @@
 
   /* Runs queries for one input: only the latest query's results are shown; `show(query, found,
      views)` gets them (found null for a query without words to look for), `fail(query)` is
-     called when the index cannot be read. */
+     called when the index cannot be read. A long list is shown in two goes: the first
+     FIRST_SHOWN results as soon as their page files are there, then all of them (`show` is
+     called again with the same `found` and more views). */
+  var FIRST_SHOWN = HEADER_LIMIT;
+
   function Searcher(index, limit, show, fail) {
     var latest = 0;
     this.pending = false;
     var self = this;
+
+    function views(results) {
+      return Promise.all(
+        results.map(function (result) {
+          return index.page(result.page);
+        })
+      ).then(function (pages) {
+        return results.map(function (result, i) {
+          return describe(result, pages[i]);
+        });
+      });
+    }
+
     this.run = function (query) {
       var mine = ++latest;
+      var done = false;
       self.pending = true;
       function current() {
-        return mine === latest;
+        return mine === latest && !done;
       }
       index
-        .search(query)
+        .search(query, limit)
         .then(function (found) {
           if (!current()) {
             return null;
           }
           if (!found) {
+            done = true;
             self.pending = false;
             show(query, null, []);
             return null;
           }
-          var shown = found.results.slice(0, limit);
-          return Promise.all(
-            shown.map(function (result) {
-              return index.page(result.page);
-            })
-          ).then(function (pages) {
-            if (!current()) {
-              return;
+          if (found.results.length > FIRST_SHOWN) {
+            views(found.results.slice(0, FIRST_SHOWN)).then(function (first) {
+              if (current()) {
+                self.pending = false;
+                show(query, found, first);
+              }
+            }, ignore);
+          }
+          return views(found.results).then(function (all) {
+            if (current()) {
+              done = true;
+              self.pending = false;
+              show(query, found, all);
             }
-            self.pending = false;
-            show(
-              query,
-              found,
-              shown.map(function (result, i) {
-                return describe(result, pages[i]);
-              })
-            );
           });
         })
         .catch(function () {
           if (current()) {
+            done = true;
             self.pending = false;
             fail(query);
           }
@@ -586,7 +752,7 @@
         close();
         return;
       }
-      var total = found.results.length;
+      var total = found.total;
       views.forEach(function (view, i) {
         var a = option("handbook:search-option-" + i, view.url);
         fillResult(a, view, found);
@@ -756,17 +922,30 @@
     var shownQuery = null;
     var openOnResults = false;
 
+    var shownFound = null;
+
+    function say(text) {
+      if (status.textContent !== text) {
+        status.textContent = text;
+      }
+    }
+
     function show(query, found, views) {
-      list.replaceChildren();
-      links = [];
+      // The rest of a list whose first results are shown already.
+      var more = found && found === shownFound;
+      if (!more) {
+        list.replaceChildren();
+        links = [];
+      }
       shownQuery = query;
+      shownFound = found;
       if (!found) {
         list.hidden = true;
-        status.textContent = "";
+        say("");
         openOnResults = false;
         return;
       }
-      views.forEach(function (view) {
+      views.slice(links.length).forEach(function (view) {
         var item = element("li", "search-page__item");
         var a = element("a", "search-result search-result--page");
         a.href = view.url;
@@ -775,14 +954,14 @@
         list.appendChild(item);
         links.push(a);
       });
-      list.hidden = views.length === 0;
-      var total = found.results.length;
+      list.hidden = links.length === 0;
+      var total = found.total;
       if (total === 0) {
-        status.textContent = noneText(query);
-      } else if (total > views.length) {
-        status.textContent = countText(total, query) + ", the first " + views.length + " shown";
+        say(noneText(query));
+      } else if (total > PAGE_LIMIT) {
+        say(countText(total, query) + ", the first " + PAGE_LIMIT + " shown");
       } else {
-        status.textContent = countText(total, query);
+        say(countText(total, query));
       }
       if (openOnResults) {
         openOnResults = false;
@@ -797,8 +976,9 @@
       list.hidden = true;
       links = [];
       shownQuery = query;
+      shownFound = null;
       openOnResults = false;
-      status.textContent = UNAVAILABLE;
+      say(UNAVAILABLE);
     }
 
     var searcher = new Searcher(index, PAGE_LIMIT, show, fail);
