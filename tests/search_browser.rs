@@ -467,6 +467,43 @@ fn the_search_page_shows_the_results_of_its_address_and_follows_its_input() {
         );
         assert_eq!(page["title"], json!("“zanzibar” · Search · Fixture"));
 
+        // More results than the header shows: all of them, each once (the page shows the
+        // first ones as soon as it can, then the rest).
+        session
+            .browser
+            .goto(&session.server.url("/search/?q=the"))
+            .await;
+        let many = session
+            .search_page("the results of ?q=the", |p| {
+                let count = p["results"].as_array().map_or(0, Vec::len);
+                Ok(p["status"] == json!(format!("{count} results for “the”")))
+            })
+            .await;
+        let mut hrefs: Vec<&str> = many["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["href"].as_str().unwrap())
+            .collect();
+        assert!(hrefs.len() > 8, "{many}");
+        hrefs.sort_unstable();
+        hrefs.dedup();
+        assert_eq!(
+            hrefs.len(),
+            many["results"].as_array().unwrap().len(),
+            "{many}"
+        );
+
+        session
+            .browser
+            .goto(&session.server.url("/search/?q=zanzibar"))
+            .await;
+        session
+            .search_page("the results of ?q=zanzibar again", |p| {
+                Ok(p["status"] == json!("1 result for “zanzibar”"))
+            })
+            .await;
+
         // Typing there updates the results and the address, which can be shared.
         session.click(".search-page__input").await;
         session.press(Key::End).await;
