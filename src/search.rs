@@ -44,6 +44,8 @@ const IN_HEADING: u8 = 4;
 const MAX_COUNT: u8 = 3;
 /// Longer section texts are cut: the excerpts of a result list do not need more.
 const MAX_RECORD_CHARS: usize = 20_000;
+/// Pages indexed together; their terms are held until merged into the postings.
+const PAGES_PER_CHUNK: usize = 512;
 
 /// `text` decomposed, without accents and lowercased: `Café` → `cafe`.
 pub fn fold(text: &str) -> Cow<'_, str> {
@@ -102,30 +104,44 @@ pub fn index_files<A: Borrow<Analysis> + Sync>(
         .copied()
         .filter(|&id| is_indexed(site, id))
         .collect();
+    // Pages go through in chunks, in order, so that only one chunk's terms are held at once.
     // Each worker keeps the stems of the words it met: together they are the vocabulary.
-    let (caches, indexed): (Vec<StemCache>, Vec<Vec<IndexedPage>>) = pages
-        .par_iter()
-        .enumerate()
-        .fold(
-            || (StemCache::new(), Vec::new()),
-            |(mut stems, mut done), (n, &id)| {
-                let records = records_of(site, id, analyses[id].borrow());
-                let terms = PageTerms::of(&site.pages[id].title, &records, &mut stems);
-                done.push((n, page_file(site, id, &records), terms));
-                (stems, done)
-            },
-        )
-        .unzip();
-    let mut indexed: Vec<IndexedPage> = indexed.into_iter().flatten().collect();
-    indexed.sort_unstable_by_key(|(n, _, _)| *n);
-
     let mut index = Postings::default();
-    let mut files = Vec::with_capacity(pages.len() + 64);
-    for (n, file, terms) in indexed {
-        index.add(n as u32, terms);
-        files.push((format!("{INDEX_DIR}p/{n}.json"), file));
+    let mut files = Vec::with_capacity(pages.len() + 1024);
+    let pool: std::sync::Mutex<Vec<StemCache>> = std::sync::Mutex::default();
+    let take = || {
+        let cache = pool.lock().map(|mut p| p.pop()).unwrap_or_default();
+        cache.unwrap_or_else(StemCache::new)
+    };
+    for (c, chunk) in pages.chunks(PAGES_PER_CHUNK).enumerate() {
+        let (stems, done): (Vec<StemCache>, Vec<Vec<IndexedPage>>) = chunk
+            .par_iter()
+            .enumerate()
+            .fold(
+                || (take(), Vec::new()),
+                |(mut stems, mut done), (i, &id)| {
+                    let records = records_of(site, id, analyses[id].borrow());
+                    let terms = PageTerms::of(&site.pages[id].title, &records, &mut stems);
+                    done.push((
+                        c * PAGES_PER_CHUNK + i,
+                        page_file(site, id, &records),
+                        terms,
+                    ));
+                    (stems, done)
+                },
+            )
+            .unzip();
+        if let Ok(mut pool) = pool.lock() {
+            pool.extend(stems);
+        }
+        let mut done: Vec<IndexedPage> = done.into_iter().flatten().collect();
+        done.sort_unstable_by_key(|(n, _, _)| *n);
+        for (n, file, terms) in done {
+            index.add(n as u32, terms);
+            files.push((format!("{INDEX_DIR}p/{n}.json"), file));
+        }
     }
-    for cache in caches {
+    for cache in pool.into_inner().unwrap_or_default() {
         index.add_words(cache.stems);
     }
     let shards = (index.size_estimate() / SHARD_TARGET_BYTES).clamp(1, MAX_SHARDS);
@@ -327,7 +343,7 @@ struct Postings {
     words: HashMap<String, u32>,
     stem_numbers: HashMap<String, u32>,
     /// By stem number: (page, record, weight), by page then record.
-    postings: Vec<Vec<(u32, u32, u8)>>,
+    postings: Vec<Vec<(u32, u16, u8)>>,
 }
 
 impl Postings {
@@ -338,7 +354,10 @@ impl Postings {
             let list = &mut self.postings[n as usize];
             list.extend(
                 at.into_iter()
-                    .map(|(record, occurrence)| (page, record, occurrence.weight())),
+                    .map(|(record, occurrence)| (page, record, occurrence.weight()))
+                    .filter_map(|(page, record, weight)| {
+                        Some((page, u16::try_from(record).ok()?, weight))
+                    }),
             );
         }
     }
@@ -373,7 +392,7 @@ impl Postings {
 }
 
 /// `s/<n>.json`: the words of one shard, and the postings of their stems.
-fn shard_file(words: &[(&str, u32)], postings: &[Vec<(u32, u32, u8)>]) -> Vec<u8> {
+fn shard_file(words: &[(&str, u32)], postings: &[Vec<(u32, u16, u8)>]) -> Vec<u8> {
     let mut local: HashMap<u32, usize> = HashMap::new();
     let mut order: Vec<u32> = Vec::new();
     let mut out = String::from("{\"w\":{");
