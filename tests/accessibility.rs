@@ -132,6 +132,8 @@ fn the_default_theme_passes_axe_in_light_and_dark_wide_and_narrow() {
         "/community/",
         "/product/",
         "/404.html",
+        "/search/",
+        "/search/?q=release",
     ];
     audit(&browser_dir, &server, &pages);
 
