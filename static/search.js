@@ -171,7 +171,7 @@
       });
   };
 
-  var REMEMBERED_TERMS = 32;
+  var REMEMBERED_TERMS = 8;
 
   // What one word of the query matches, remembered for the next keystrokes.
   Index.prototype.match = function (term, shard) {
@@ -349,20 +349,21 @@
     // and how many there are.
     var top = [];
     var total = 0;
-    function keep(result) {
+    function keep(page, section, score) {
       total++;
       var i = top.length;
       if (i === limit) {
-        if (!isBefore(result, top[limit - 1])) {
+        var last = top[limit - 1];
+        if (!before(score, page, section, last.score, last.page, last.section)) {
           return;
         }
         i = limit - 1;
       }
-      while (i > 0 && isBefore(result, top[i - 1])) {
+      while (i > 0 && before(score, page, section, top[i - 1].score, top[i - 1].page, top[i - 1].section)) {
         top[i] = top[i - 1];
         i--;
       }
-      top[i] = result;
+      top[i] = { page: page, section: section, score: score };
     }
 
     // Page by page: the sections where some word is, each word's own score there (0: the
@@ -370,36 +371,58 @@
     var count = matches.length;
     var own = [];
     var sections = [];
-    var scored = [];
+    var scores = [];
+    var chosen = [];
     pages.forEach(function (page) {
       sections.length = 0;
-      own.length = 0;
-      for (var t = 0; t < count; t++) {
-        var match = matches[t];
-        for (var j = match.from[page]; j < match.to[page]; j++) {
-          var k = sections.indexOf(match.sections[j]);
-          if (k < 0) {
-            k = sections.length;
-            sections.push(match.sections[j]);
-            for (var u = 0; u < count; u++) {
-              own.push(0);
+      scores.length = 0;
+      if (count === 1) {
+        var only = matches[0];
+        for (var i = only.from[page]; i < only.to[page]; i++) {
+          sections.push(only.sections[i]);
+          scores.push(only.scores[i] * only.weight);
+        }
+      } else {
+        own.length = 0;
+        for (var t = 0; t < count; t++) {
+          var match = matches[t];
+          for (var j = match.from[page]; j < match.to[page]; j++) {
+            var k = sections.indexOf(match.sections[j]);
+            if (k < 0) {
+              k = sections.length;
+              sections.push(match.sections[j]);
+              for (var u = 0; u < count; u++) {
+                own.push(0);
+              }
             }
+            own[k * count + t] = match.scores[j];
           }
-          own[k * count + t] = match.scores[j];
+        }
+        for (var r = 0; r < sections.length; r++) {
+          var score = 0;
+          for (var v = 0; v < count; v++) {
+            var mine = own[r * count + v];
+            score += (mine > 0 ? mine : ELSEWHERE_FACTOR * matches[v].best[page]) * matches[v].weight;
+          }
+          scores.push(score);
         }
       }
-      scored.length = 0;
-      for (var r = 0; r < sections.length; r++) {
-        var score = 0;
-        for (var v = 0; v < count; v++) {
-          var mine = own[r * count + v];
-          score += (mine > 0 ? mine : ELSEWHERE_FACTOR * matches[v].best[page]) * matches[v].weight;
+      // The page's best PER_PAGE, in order.
+      chosen.length = 0;
+      for (var c = 0; c < sections.length; c++) {
+        var at = chosen.length;
+        while (at > 0 && before(scores[c], page, sections[c], scores[chosen[at - 1]], page, sections[chosen[at - 1]])) {
+          at--;
         }
-        scored.push({ page: page, section: sections[r], score: score });
+        if (at < PER_PAGE) {
+          chosen.splice(at, 0, c);
+          if (chosen.length > PER_PAGE) {
+            chosen.pop();
+          }
+        }
       }
-      scored.sort(isBeforeOrAfter);
-      for (var w = 0; w < scored.length && w < PER_PAGE; w++) {
-        keep(scored[w]);
+      for (var w = 0; w < chosen.length; w++) {
+        keep(page, sections[chosen[w]], scores[chosen[w]]);
       }
     });
 
@@ -413,15 +436,9 @@
     };
   }
 
-  function isBefore(a, b) {
-    return (
-      a.score > b.score ||
-      (a.score === b.score && (a.page < b.page || (a.page === b.page && a.section < b.section)))
-    );
-  }
-
-  function isBeforeOrAfter(a, b) {
-    return isBefore(a, b) ? -1 : isBefore(b, a) ? 1 : 0;
+  // Whether a result (score, page, section) comes before another.
+  function before(score, page, section, score2, page2, section2) {
+    return score > score2 || (score === score2 && (page < page2 || (page === page2 && section < section2)));
   }
 
   /* ---- showing a result: title, heading, trail and an excerpt, the query's words marked */
