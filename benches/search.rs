@@ -94,7 +94,7 @@ fn main() {
     let mut files = Vec::new();
     for _ in 0..5 {
         let started = Instant::now();
-        files = search::index_files(&site, &analyses);
+        files = search::index_files(&site, &analyses).files;
         times.push(started.elapsed());
     }
     let by_name: BTreeMap<String, Vec<u8>> = files.into_iter().collect();

@@ -129,7 +129,7 @@ pub fn write_site(
         return external;
     };
     let index = if site.config.search.enabled {
-        crate::search::index_files(site, &analyses)
+        crate::search::index_files(site, &analyses).files
     } else {
         Vec::new()
     };
@@ -239,8 +239,9 @@ fn collapse_repeats(failures: Vec<Diagnostic>) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// The files handbook writes besides pages (a site's `static/` may replace them).
-pub fn generated_names() -> Vec<String> {
+/// The files handbook writes besides pages (a site's `static/` may replace them): the search
+/// page only when search is on.
+pub fn generated_names(config: &crate::config::Config) -> Vec<String> {
     let mut names: Vec<String> = [
         "404.html",
         "sitemap.xml",
@@ -252,6 +253,9 @@ pub fn generated_names() -> Vec<String> {
     .map(String::from)
     .into();
     names.extend(theme::ASSETS.iter().map(|(name, _)| name.to_string()));
+    if config.search.enabled {
+        names.push(search_page_path());
+    }
     names
 }
 
@@ -296,7 +300,6 @@ fn plan_files(
                 .help("give the page another permalink, or turn the search page off with `search: {enabled: false}` in handbook.yml"),
             );
         }
-        taken.insert(rel, Origin::Generated);
         // One of the index's files, for `_headers`; the rest are only known once pages are
         // rendered.
         taken.insert(
@@ -304,7 +307,7 @@ fn plan_files(
             Origin::Generated,
         );
     }
-    for name in generated_names() {
+    for name in generated_names(&site.config) {
         taken.insert(name, Origin::Generated);
     }
     if site.review.is_some() {
@@ -525,7 +528,7 @@ impl Build<'_> {
     ) {
         let site = self.site;
         let root_sidebar = self.sidebars.get(&site.root).map_or("", String::as_str);
-        let mut files: Vec<(String, Result<Vec<u8>, Diagnostic>)> = generated_names()
+        let mut files: Vec<(String, Result<Vec<u8>, Diagnostic>)> = generated_names(&site.config)
             .into_iter()
             // A file of the site's `static/` replaces the generated one of the same name.
             .filter(|name| !copies.contains_key(name) && self.fingerprints.get(name).is_none())
@@ -550,12 +553,6 @@ impl Build<'_> {
             files.push((
                 crate::model::alias_output_path(alias),
                 Ok(html.into_bytes()),
-            ));
-        }
-        if site.config.search.enabled {
-            files.push((
-                search_page_path(),
-                search_page(site, self.templates, root_sidebar, self.fingerprints),
             ));
         }
         if let Some(review) = &site.review {
@@ -605,7 +602,7 @@ fn fingerprint_assets(
     copies: &BTreeMap<String, Origin>,
     diags: &mut Diagnostics,
 ) -> FingerprintedFiles {
-    let mut made: Vec<(String, Result<Vec<u8>, Diagnostic>)> = generated_names()
+    let mut made: Vec<(String, Result<Vec<u8>, Diagnostic>)> = generated_names(&site.config)
         .into_iter()
         .filter(|name| fingerprint::applies_to(name) && !copies.contains_key(name))
         .filter_map(|name| {
@@ -730,9 +727,6 @@ pub fn generated_file(
     name: &str,
 ) -> Option<Result<Vec<u8>, Diagnostic>> {
     let plain = Fingerprints::new(&site.config.base_url, site.config.base_path());
-    if site.config.search.enabled && name == search_page_path() {
-        return Some(search_page(site, templates, root_sidebar, &plain));
-    }
     generate(site, templates, root_sidebar, name, &plain)
 }
 
@@ -748,12 +742,9 @@ fn generate(
         return Some(Ok(bytes.to_vec()));
     }
     Some(match name {
-        "404.html" => {
-            let context = NotFoundContext::new(site, root_sidebar, fingerprints);
-            templates
-                .render("404.html", &context)
-                .map(|html| fingerprints.rewrite_html(html).into_bytes())
-                .map_err(|e| template_failure("404.html", e))
+        "404.html" => outside_page(site, templates, root_sidebar, "404.html", fingerprints),
+        _ if site.config.search.enabled && name == search_page_path() => {
+            outside_page(site, templates, root_sidebar, "search.html", fingerprints)
         }
         "sitemap.xml" => Ok(sitemap(site).into_bytes()),
         "robots.txt" => Ok(format!(
@@ -793,18 +784,20 @@ pub fn search_page_path() -> String {
     format!("{}index.html", crate::search::PAGE_URL)
 }
 
-/// The search page (`templates/search.html`), which the theme's script fills in.
-fn search_page(
+/// A page that is no page of the site, rendered from `template` with the home page's sidebar:
+/// the 404 page, the search page (which the theme's script fills in).
+fn outside_page(
     site: &Site,
     templates: &Templates,
     root_sidebar: &str,
+    template: &str,
     fingerprints: &Fingerprints,
 ) -> Result<Vec<u8>, Diagnostic> {
     let context = NotFoundContext::new(site, root_sidebar, fingerprints);
     templates
-        .render("search.html", &context)
+        .render(template, &context)
         .map(|html| fingerprints.rewrite_html(html).into_bytes())
-        .map_err(|e| template_failure("search.html", e))
+        .map_err(|e| template_failure(template, e))
 }
 
 /// The preview's list of what changed (`templates/changes.html`).

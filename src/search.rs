@@ -92,12 +92,17 @@ pub fn is_indexed(site: &Site, id: PageId) -> bool {
     front.draft != Some(true) && front.search != Some(false)
 }
 
-/// The index files, by path relative to the site root, made from every page's analysis (in
-/// page order). Pages are numbered in navigation order, which breaks ties between results.
-pub fn index_files<A: Borrow<Analysis> + Sync>(
-    site: &Site,
-    analyses: &[A],
-) -> Vec<(String, Vec<u8>)> {
+/// The files of one version of the index.
+pub struct IndexFiles {
+    /// The `build` of its `meta.json`: names this version.
+    pub build: String,
+    /// By path relative to the site root.
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+/// The index files made from every page's analysis (in page order). Pages are numbered in
+/// navigation order, which breaks ties between results.
+pub fn index_files<A: Borrow<Analysis> + Sync>(site: &Site, analyses: &[A]) -> IndexFiles {
     let pages: Vec<PageId> = site
         .order
         .iter()
@@ -166,13 +171,13 @@ pub fn index_files<A: Borrow<Analysis> + Sync>(
         hasher.update(name.as_bytes());
         hasher.update(bytes);
     }
+    let build = format!("{:016x}", hasher.digest());
     let meta = format!(
-        "{{\"version\":{FORMAT_VERSION},\"build\":\"{:016x}\",\"shards\":{shards},\"pages\":{}}}",
-        hasher.digest(),
+        "{{\"version\":{FORMAT_VERSION},\"build\":\"{build}\",\"shards\":{shards},\"pages\":{}}}",
         pages.len()
     );
     files.push((format!("{INDEX_DIR}meta.json"), meta.into_bytes()));
-    files
+    IndexFiles { build, files }
 }
 
 /// A page's number in the index, its `p/<n>.json`, and its terms.

@@ -133,22 +133,15 @@ impl Shared {
         {
             return;
         }
-        let files: HashMap<String, Vec<u8>> =
-            crate::search::index_files(&generation.site, analyses)
-                .into_iter()
-                .collect();
-        let build = files
-            .get(&format!("{}meta.json", crate::search::INDEX_DIR))
-            .and_then(|meta| serde_json::from_slice::<serde_json::Value>(meta).ok())
-            .and_then(|meta| meta["build"].as_str().map(str::to_string))
-            .unwrap_or_default();
+        let index = crate::search::index_files(&generation.site, analyses);
+        let files: HashMap<String, Vec<u8>> = index.files.into_iter().collect();
         let mut kept = lock(&self.search);
         if kept.back().is_some_and(|i| i.version >= generation.version) {
             return;
         }
         kept.push_back(Arc::new(SearchIndex {
             version: generation.version,
-            build,
+            build: index.build,
             files,
         }));
         while kept.len() > SEARCH_VERSIONS {
