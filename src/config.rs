@@ -22,6 +22,7 @@ const KNOWN_KEYS: &[&str] = &[
     "external_links",
     "announcement",
     "search",
+    "front_matter",
     "extra",
 ];
 
@@ -58,6 +59,9 @@ pub struct Config {
     /// The search box and the index it reads.
     #[serde(default)]
     pub search: Search,
+    /// The site's own front matter keys.
+    #[serde(default)]
+    pub front_matter: FrontMatterSettings,
     /// Free-form settings for templates (`config.extra.*`).
     #[serde(default)]
     pub extra: serde_yaml::Mapping,
@@ -190,6 +194,16 @@ impl Announcement {
     pub fn is_shown(&self) -> bool {
         self.enabled && !self.text.trim().is_empty()
     }
+}
+
+/// `front_matter:` in `handbook.yml`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatterSettings {
+    /// Keys the site's pages use on purpose (`keywords`, `questions`): never warned about,
+    /// and suggested when a page misspells one.
+    #[serde(default)]
+    pub keys: Vec<String>,
 }
 
 /// `search:` in `handbook.yml`.

@@ -104,7 +104,7 @@ fn load_and_resolve(options: &BuildOptions) -> Result<(Site, Templates, Diagnost
     // Templates and content are independent: read them at the same time.
     let (templates, content) = rayon::join(
         || templates::load(root),
-        || source::load(root, options.drafts, &mut diags),
+        || source::load(root, options.drafts, &config.front_matter.keys, &mut diags),
     );
     if content
         .pages

@@ -306,7 +306,8 @@ pub fn compare(repo: &Repo, site: &Site, label: String, commit: &str) -> Result<
     let old_texts = read_blobs(repo, commit, &old_paths)?;
     let old_page = |path: &str| -> Option<Page> {
         let text = old_texts.get(path)?;
-        let (source, _) = source::parse_page(rel(path)?, text).ok()?;
+        let (source, _) =
+            source::parse_page(rel(path)?, text, &site.config.front_matter.keys).ok()?;
         Some(crate::resolve::new_page(source, &site.config, false))
     };
 

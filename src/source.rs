@@ -116,7 +116,8 @@ pub struct Content {
 }
 
 /// Walks `root/content` and reads every page, in parallel. Drafts are dropped unless `drafts`.
-pub fn load(root: &Path, drafts: bool, diags: &mut Diagnostics) -> Content {
+/// `declared` are the site's own front matter keys (`front_matter.keys` of `handbook.yml`).
+pub fn load(root: &Path, drafts: bool, declared: &[String], diags: &mut Diagnostics) -> Content {
     let dir = root.join(CONTENT_DIR);
     if !dir.is_dir() {
         diags.push(
@@ -136,7 +137,7 @@ pub fn load(root: &Path, drafts: bool, diags: &mut Diagnostics) -> Content {
     }
     let results: Vec<PageResult> = markdown
         .into_par_iter()
-        .map(|(rel, path)| read_page(rel, &path))
+        .map(|(rel, path)| read_page(rel, &path, declared))
         .collect();
     for result in results {
         match result {
@@ -219,7 +220,9 @@ fn display(root: &Path, path: &Path) -> String {
     relative(root, path).unwrap_or_else(|| path.display().to_string())
 }
 
-pub fn read_page(rel_path: String, path: &Path) -> PageResult {
+/// Reads and parses one page. `declared` are the site's own front matter keys
+/// (`front_matter.keys` of `handbook.yml`).
+pub fn read_page(rel_path: String, path: &Path, declared: &[String]) -> PageResult {
     let shown = format!("{CONTENT_DIR}/{rel_path}");
     let bytes = std::fs::read(path).map_err(|err| {
         vec![Diagnostic::error(
@@ -228,7 +231,7 @@ pub fn read_page(rel_path: String, path: &Path) -> PageResult {
         )]
     })?;
     let text = decode(&shown, bytes).map_err(|d| vec![d])?;
-    parse_page(rel_path, &text)
+    parse_page(rel_path, &text, declared)
 }
 
 /// UTF-8 with an optional BOM; anything else is reported at the first bad byte.
@@ -267,7 +270,7 @@ fn decode(shown: &str, bytes: Vec<u8>) -> Result<String, Diagnostic> {
 
 /// Splits and parses one page's text. Returns the page and its warnings, or its error with
 /// the warnings found before it.
-pub fn parse_page(rel_path: String, text: &str) -> PageResult {
+pub fn parse_page(rel_path: String, text: &str, declared: &[String]) -> PageResult {
     let shown = format!("{CONTENT_DIR}/{rel_path}");
     let split = split_front_matter(text).map_err(|d| {
         vec![Diagnostic {
@@ -290,7 +293,7 @@ pub fn parse_page(rel_path: String, text: &str) -> PageResult {
         })
         .collect();
     let (front, key_lines, extra) = match split.yaml {
-        Some(yaml) => match parse_front_matter(&shown, yaml, &mut warnings) {
+        Some(yaml) => match parse_front_matter(&shown, yaml, declared, &mut warnings) {
             Ok(parsed) => parsed,
             Err(error) => {
                 warnings.push(error);
@@ -357,6 +360,7 @@ type Parsed = (FrontMatter, Vec<(String, usize)>, serde_yaml::Mapping);
 fn parse_front_matter(
     shown: &str,
     yaml: &str,
+    declared: &[String],
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<Parsed, Diagnostic> {
     // The YAML starts on line 2 of the file.
@@ -374,18 +378,11 @@ fn parse_front_matter(
         .filter(|(k, _)| !KNOWN_KEYS.contains(&k.as_str()))
         .collect();
     // Warnings first: a typo'd key is worth knowing about even when another line is wrong.
-    for (key, line) in &unknown {
-        let mut w =
-            Diagnostic::warning(shown, format!("unknown front matter key `{key}`")).at(*line, 1);
-        w = match suggest(key, KNOWN_KEYS.iter().copied()) {
-                Some(near) => w.help(format!("did you mean `{near}`? (the value stays available to templates as `page.extra.{key}`)")),
-                None => w.help(format!(
-                    "handbook knows {}; the value stays available to templates as `page.extra.{key}`",
-                    KNOWN_KEYS.join(", ")
-                )),
-            };
-        warnings.push(w);
-    }
+    warnings.extend(
+        unknown
+            .iter()
+            .filter_map(|(key, line)| misspelt_key(shown, key, *line, declared)),
+    );
     let front: FrontMatter = serde_yaml::from_str(yaml).map_err(|err| {
         let (line, col) = err
             .location()
@@ -403,6 +400,35 @@ fn parse_front_matter(
             .collect();
     }
     Ok((front, key_lines, extra))
+}
+
+/// A warning for a key handbook does not know that looks like a misspelling of one it knows
+/// (`wieght`, `Title`) or of one of the site's own (`front_matter.keys` in `handbook.yml`).
+/// Any other key is the site's own business: real handbooks carry `keywords`, `questions`,
+/// `subtitle`... on purpose, and hundreds of warnings about them would hide the real ones.
+fn misspelt_key(shown: &str, key: &str, line: usize, declared: &[String]) -> Option<Diagnostic> {
+    if declared.iter().any(|d| d == key) {
+        return None;
+    }
+    let candidates = KNOWN_KEYS
+        .iter()
+        .copied()
+        .chain(declared.iter().map(String::as_str));
+    let near = suggest(key, candidates)?;
+    // Two letters off a three-letter key is another word (`tag` is not `toc`).
+    let distance = strsim::damerau_levenshtein(&key.to_lowercase(), &near.to_lowercase());
+    if near.len() <= 4 && distance > 1 {
+        return None;
+    }
+    Some(
+        Diagnostic::warning(shown, format!("unknown front matter key `{key}`"))
+            .at(line, 1)
+            .help(format!(
+                "did you mean `{near}`? If `{key}` is one of your own keys, declare it in \
+                 handbook.yml as `front_matter: {{keys: [{key}]}}`; templates read its value as \
+                 `page.extra.{key}`"
+            )),
+    )
 }
 
 /// `key:` lines at the start of a line, with their file line numbers.
@@ -550,7 +576,7 @@ mod tests {
 
     /// The page and its warnings, or the page's error (its warnings dropped).
     fn parse(text: &str) -> Result<(SourcePage, Vec<Diagnostic>), Diagnostic> {
-        parse_page("a.md".into(), text).map_err(|problems| {
+        parse_page("a.md".into(), text, &[]).map_err(|problems| {
             problems
                 .into_iter()
                 .find(Diagnostic::is_error)
@@ -585,20 +611,41 @@ mod tests {
     }
 
     #[test]
-    fn unknown_keys_warn_with_a_suggestion_and_land_in_extra() {
-        let (page, warnings) = parse("---\nwieght: 2\nauthor: Ann\n---\n").unwrap();
-        assert_eq!(warnings.len(), 2);
+    fn only_keys_that_look_like_typos_warn_and_all_land_in_extra() {
+        let (page, warnings) =
+            parse("---\nwieght: 2\nauthor: Ann\nTitle: X\ntag: a\nkeywords: [a]\n---\n").unwrap();
+        let shown: Vec<String> = warnings.iter().map(ToString::to_string).collect();
         assert_eq!(
-            warnings[0].to_string(),
-            "content/a.md:2:1: warning: unknown front matter key `wieght`\n  help: did you mean `weight`? (the value stays available to templates as `page.extra.wieght`)"
+            shown,
+            [
+                "content/a.md:2:1: warning: unknown front matter key `wieght`\n  help: did you mean `weight`? If `wieght` is one of your own keys, declare it in handbook.yml as `front_matter: {keys: [wieght]}`; templates read its value as `page.extra.wieght`",
+                "content/a.md:4:1: warning: unknown front matter key `Title`\n  help: did you mean `title`? If `Title` is one of your own keys, declare it in handbook.yml as `front_matter: {keys: [Title]}`; templates read its value as `page.extra.Title`",
+            ]
         );
-        assert_eq!(page.extra.len(), 2);
+        assert_eq!(page.extra.len(), 5);
+    }
+
+    #[test]
+    fn declared_keys_never_warn_and_their_typos_do() {
+        let declared = ["questions".to_string(), "wieght".to_string()];
+        let (_, warnings) = parse_page(
+            "a.md".into(),
+            "---\nwieght: 2\nquestion: [a]\nquestions: [b]\n---\n",
+            &declared,
+        )
+        .unwrap();
+        let shown: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(shown.len(), 1, "{shown:?}");
+        assert!(
+            shown[0].starts_with("content/a.md:3:1: warning: unknown front matter key `question`\n  help: did you mean `questions`?"),
+            "{shown:?}"
+        );
     }
 
     #[test]
     fn a_page_with_an_error_keeps_its_warnings() {
         let problems =
-            parse_page("a.md".into(), "---\nwieght: 1\ntitle: \"open\n---\n").unwrap_err();
+            parse_page("a.md".into(), "---\nwieght: 1\ntitle: \"open\n---\n", &[]).unwrap_err();
         let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
         assert_eq!(shown.len(), 2);
         assert!(

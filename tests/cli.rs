@@ -87,7 +87,7 @@ fn a_failed_build_exits_1_and_prints_every_diagnostic_on_stderr() {
     assert_eq!(
         stderr(&output),
         "content/a.md:3:9: `weight` must be a whole number, found string \"first\"\n  help: write it like `weight: 10`\n\
-         content/b.md:2:1: warning: unknown front matter key `wieght`\n  help: did you mean `weight`? (the value stays available to templates as `page.extra.wieght`)\n\
+         content/b.md:2:1: warning: unknown front matter key `wieght`\n  help: did you mean `weight`? If `wieght` is one of your own keys, declare it in handbook.yml as `front_matter: {keys: [wieght]}`; templates read its value as `page.extra.wieght`\n\
          error: the build failed with 1 error; the previous output was left as it was\n"
     );
     assert!(!root.join("public").exists());
@@ -103,7 +103,7 @@ fn warnings_are_printed_on_stderr_and_the_build_succeeds() {
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(
         stderr(&output),
-        "content/b.md:2:1: warning: unknown front matter key `wieght`\n  help: did you mean `weight`? (the value stays available to templates as `page.extra.wieght`)\n"
+        "content/b.md:2:1: warning: unknown front matter key `wieght`\n  help: did you mean `weight`? If `wieght` is one of your own keys, declare it in handbook.yml as `front_matter: {keys: [wieght]}`; templates read its value as `page.extra.wieght`\n"
     );
     assert!(stdout(&output).starts_with("Built 2 pages in 0 sections in "));
 }

@@ -261,7 +261,7 @@ fn every_error_of_a_build_is_reported_together_sorted_by_file() {
             "content/a.md:1:1: front matter is not closed: `---` on line 1 has no closing `---` line\n  help: add a line `---` after the last front matter line, or remove the first line if this page has no front matter",
             "content/b.md:3:9: `weight` must be a whole number, found string \"first\"\n  help: write it like `weight: 10`",
             "content/c/d.md:2:1: unknown layout `wide`\n  help: available layouts: index, page (a layout `x` is the template `templates/x.html`)",
-            "content/w.md:2:1: warning: unknown front matter key `wieght`\n  help: did you mean `weight`? (the value stays available to templates as `page.extra.wieght`)",
+            "content/w.md:2:1: warning: unknown front matter key `wieght`\n  help: did you mean `weight`? If `wieght` is one of your own keys, declare it in handbook.yml as `front_matter: {keys: [wieght]}`; templates read its value as `page.extra.wieght`",
             &format!(
                 "content/z.md:2:1: two pages have the URL /w/: content/w.md and content/z.md\n  {URL_CLASH_HELP}"
             ),

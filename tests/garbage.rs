@@ -82,7 +82,7 @@ fn thousands_of_garbled_pages_never_panic() {
             .map(|_| PIECES[rng.next() % PIECES.len()])
             .collect();
         let outcome = std::panic::catch_unwind(|| {
-            if let Ok((page, _)) = parse_page("garbage.md".into(), &text) {
+            if let Ok((page, _)) = parse_page("garbage.md".into(), &text, &[]) {
                 let title = page.front.title.clone().unwrap_or_default();
                 let options = MarkdownOptions {
                     toc_max_level: 6,
@@ -167,7 +167,7 @@ fn garbled_markdown_behind_valid_front_matter_builds() {
         .enumerate()
         .filter(|(i, text)| {
             let unmarked = text.strip_prefix('\u{feff}').unwrap_or(text);
-            parse_page(format!("p{i}.md"), unmarked).is_ok_and(|(page, _)| {
+            parse_page(format!("p{i}.md"), unmarked, &[]).is_ok_and(|(page, _)| {
                 page.front.permalink.is_none()
                     && page.front.layout.is_none()
                     && !text.contains('\0')

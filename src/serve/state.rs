@@ -285,7 +285,14 @@ impl Workspace {
         let mut problems: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
         let (templates, ((sources, file_errors), assets)) = rayon::join(
             || templates::load(root),
-            || read_content(root, drafts, &mut BTreeMap::new()),
+            || {
+                read_content(
+                    root,
+                    drafts,
+                    &config.front_matter.keys,
+                    &mut BTreeMap::new(),
+                )
+            },
         );
         problems.extend(file_errors);
         let templates = match templates {
@@ -509,8 +516,12 @@ impl Workspace {
             .collect();
         let content = format!("{}/", source::CONTENT_DIR);
         self.problems.retain(|path, _| !path.starts_with(&content));
-        let ((sources, file_errors), assets) =
-            read_content(&self.root, self.drafts, &mut last_good);
+        let ((sources, file_errors), assets) = read_content(
+            &self.root,
+            self.drafts,
+            &self.config.front_matter.keys,
+            &mut last_good,
+        );
         self.problems.extend(file_errors);
         self.resolve_from(sources, assets).then_some(Action::Reload)
     }
@@ -630,7 +641,7 @@ impl Workspace {
                 }
                 continue;
             }
-            match source::read_page(rel.clone(), &path) {
+            match source::read_page(rel.clone(), &path, &self.config.front_matter.keys) {
                 Ok((page, warnings)) => {
                     self.problems.remove(&shown);
                     if !warnings.is_empty() {
@@ -696,6 +707,7 @@ fn same_navigation(old: &SourcePage, new: &SourcePage) -> bool {
 fn read_content(
     root: &Path,
     drafts: bool,
+    declared: &[String],
     last_good: &mut BTreeMap<String, SourcePage>,
 ) -> (
     (Vec<SourcePage>, BTreeMap<String, Vec<Diagnostic>>),
@@ -716,7 +728,7 @@ fn read_content(
         .collect();
     let results: Vec<(String, source::PageResult)> = markdown
         .into_par_iter()
-        .map(|(rel, path)| (rel.clone(), source::read_page(rel, &path)))
+        .map(|(rel, path)| (rel.clone(), source::read_page(rel, &path, declared)))
         .collect();
     let mut pages = Vec::with_capacity(results.len());
     for (rel, result) in results {
