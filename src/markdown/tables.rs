@@ -339,6 +339,30 @@ mod tests {
     }
 
     #[test]
+    fn any_text_keeps_its_length_and_lines() {
+        const PIECES: &[&str] = &[
+            "|", "-", ":", " ", "\n", "\r\n", "a", "é", "\\", "> ", "`", "```\n", "\t", "|---|",
+        ];
+        let mut seed: u64 = 7;
+        for _ in 0..20_000 {
+            let mut md = String::new();
+            for _ in 0..16 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                md.push_str(PIECES[(seed >> 33) as usize % PIECES.len()]);
+            }
+            let (fixed, _) = fix(&md);
+            assert_eq!(fixed.len(), md.len(), "{md:?}");
+            assert_eq!(
+                fixed.matches('\n').count(),
+                md.matches('\n').count(),
+                "{md:?}"
+            );
+        }
+    }
+
+    #[test]
     fn a_page_without_such_tables_is_borrowed() {
         let md = "| a | b |\n|---|---|\n| 1 | 2 |\n";
         assert!(matches!(fix(md), (Cow::Borrowed(_), fixes) if fixes.is_empty()));
