@@ -414,12 +414,7 @@ pub fn render(
     let mut toc = Vec::new();
     let mut anchors = Vec::new();
     if let Some(id) = hidden {
-        // The title heading is not shown (the template shows the title), but a link to it
-        // still lands at the top of the text.
-        let mut span = String::from("<span id=\"");
-        escape_into(&mut span, &id);
-        span.push_str("\"></span>\n");
-        out.push(Event::Html(span.into()));
+        out.push(hidden_title_anchor(&id));
         analysis.anchors.insert(0, id.clone());
         anchors.push(id);
     }
@@ -530,6 +525,15 @@ pub fn render(
     }
     analysis.search = records;
     (rendered, analysis)
+}
+
+/// The title heading is not shown (the template shows the title), but a link to its id still
+/// lands at the top of the text.
+fn hidden_title_anchor(id: &str) -> Event<'static> {
+    let mut span = String::from("<span id=\"");
+    escape_into(&mut span, id);
+    span.push_str("\"></span>\n");
+    Event::Html(span.into())
 }
 
 /// Whether the end of `tag` separates words: the end of a paragraph or a table cell does, the
