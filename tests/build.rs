@@ -487,7 +487,7 @@ fn kramdown_tables_with_a_short_delimiter_row_render_and_warn_where_it_is() {
     assert_eq!(
         site.warnings(),
         [
-            "content/equipment.md:8:1: warning: the header row of this table has 3 cells and its delimiter row 2: shown as a table of 3 columns, as kramdown did; GitHub shows it as plain text\n  help: write one delimiter cell per header cell: | --- | --- | --- |"
+            "content/equipment.md:8:1: warning: the header row of this table has 3 cells and its delimiter row 2: shown as a table of 3 columns, but GitHub shows it as plain text\n  help: write one delimiter cell per header cell: | --- | --- | --- |"
         ]
     );
     let page = site.page("/equipment/");

@@ -33,13 +33,13 @@ impl TableFix {
             format!("{counts}: it shows as plain text")
         } else if delimiter > header {
             format!(
-                "{counts}: shown as a table of {header} column{}, leaving out any cell after the {header}{} of a row; GitHub shows it as plain text",
+                "{counts}: shown as a table of {header} column{}, leaving out any cell after the {header}{} of a row, but GitHub shows it as plain text",
                 plural(header),
                 ordinal_suffix(header)
             )
         } else {
             format!(
-                "{counts}: shown as a table of {header} column{}, as kramdown did; GitHub shows it as plain text",
+                "{counts}: shown as a table of {header} column{}, but GitHub shows it as plain text",
                 plural(header)
             )
         };
@@ -80,8 +80,7 @@ struct Candidate {
 
 /// `markdown` with the delimiter row of every such table rewritten to the header's number of
 /// cells (borrowed when there is none), and the tables found. A table is one only where
-/// Markdown reads a paragraph starting with the header row: not in code, not in raw HTML, not
-/// after a line of text (kramdown did not start a table there either).
+/// Markdown reads the two rows as lines of one paragraph: not in code, not in raw HTML.
 pub fn fix(markdown: &str) -> (Cow<'_, str>, Vec<TableFix>) {
     let candidates = candidates(markdown);
     if candidates.is_empty() {
@@ -94,11 +93,16 @@ pub fn fix(markdown: &str) -> (Cow<'_, str>, Vec<TableFix>) {
         .collect();
     let mut text = markdown.to_string();
     let mut fixes = Vec::new();
+    // The paragraph of the last table found: once it is a table, its next lines are rows.
+    let mut last: Option<&Range<usize>> = None;
     for candidate in candidates {
-        let starts_a_paragraph = paragraphs
+        let paragraph = paragraphs
             .iter()
-            .any(|p| candidate.header.contains(&p.start) && p.end > candidate.delimiter.start);
-        if !starts_a_paragraph {
+            .find(|p| p.start <= candidate.header.end && p.end > candidate.delimiter.start);
+        let Some(paragraph) = paragraph else {
+            continue;
+        };
+        if last.replace(paragraph) == Some(paragraph) {
             continue;
         }
         let row = markdown
@@ -316,7 +320,7 @@ mod tests {
     }
 
     #[test]
-    fn finds_only_tables_that_start_a_paragraph_outside_code() {
+    fn finds_tables_in_paragraphs_outside_code() {
         let md = "| a | b | c |\n|---|---|\n| 1 | 2 | 3 |\n\n```\n| x | y |\n|---|\n```\n\ntext\n| a | b |\n|---|\n\n> | q | r |\n> |---|\n";
         let (fixed, fixes) = fix(md);
         assert_eq!(fixed.len(), md.len());
@@ -331,11 +335,18 @@ mod tests {
                 )
             })
             .collect();
-        assert_eq!(at, [(2, 3, 2), (15, 2, 1)]);
+        assert_eq!(at, [(2, 3, 2), (12, 2, 1), (15, 2, 1)]);
         assert!(fixed.starts_with("| a | b | c |\n|-|-|-|  \n"), "{fixed}");
         assert!(fixed.contains("```\n| x | y |\n|---|\n```"));
-        assert!(fixed.contains("text\n| a | b |\n|---|\n"));
+        // After a line of text too, as GFM starts a table there.
+        assert!(fixed.contains("text\n| a | b |\n|-|-|\n"), "{fixed}");
         assert!(fixed.contains("> | q | r |\n> |-|-|\n"), "{fixed}");
+        // Once a paragraph is a table, its next lines are its rows, even if they look like a
+        // header and a delimiter row.
+        let md = "| a | b | c |\n|---|---|\n| x | y | z |\n|---|\n";
+        let (fixed, fixes) = fix(md);
+        assert_eq!(fixes.len(), 1);
+        assert!(fixed.ends_with("| x | y | z |\n|---|\n"), "{fixed}");
     }
 
     #[test]
@@ -379,9 +390,33 @@ mod tests {
         assert_eq!(
             fix.warning(),
             (
-                "the header row of this table has 3 cells and its delimiter row 2: shown as a table of 3 columns, as kramdown did; GitHub shows it as plain text".to_string(),
+                "the header row of this table has 3 cells and its delimiter row 2: shown as a table of 3 columns, but GitHub shows it as plain text".to_string(),
                 "write one delimiter cell per header cell: | --- | --- | --- |".to_string()
             )
         );
+        let wider = TableFix {
+            header_cells: 2,
+            delimiter_cells: 3,
+            ..fix
+        };
+        assert_eq!(
+            wider.warning(),
+            (
+                "the header row of this table has 2 cells and its delimiter row 3: shown as a table of 2 columns, leaving out any cell after the 2nd of a row, but GitHub shows it as plain text".to_string(),
+                "write one delimiter cell per header cell: | --- | --- |, or add the missing cells to the header row".to_string()
+            )
+        );
+        let (out, analysis) = crate::markdown::render(
+            "| a | b |\n|---|---|---|\n| 1 | 2 | 3 |\n",
+            crate::markdown::MarkdownOptions {
+                toc_max_level: 0,
+                title: "",
+                marked: &[],
+                search_code: false,
+            },
+            &|_| None,
+        );
+        assert_eq!(out.html.matches("<td>").count(), 2, "{}", out.html);
+        assert_eq!(analysis.tables[0].delimiter_cells, 3);
     }
 }
