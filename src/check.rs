@@ -144,6 +144,15 @@ pub fn links<A: std::borrow::Borrow<Analysis>>(
                     .help("describe the image for readers who cannot see it: ![what it shows](path), or alt=\"...\""),
             );
         }
+        for table in &analysis.tables {
+            let (line, col) = position(page, table.offset);
+            let (message, help) = table.warning();
+            diags.push(
+                Diagnostic::warning(page.source.display_path(), message)
+                    .at(line, col)
+                    .help(help),
+            );
+        }
         for (offset, inline) in &analysis.inline_code {
             let (line, col) = position(page, *offset);
             let (what, help) = inline_code_warning(inline);

@@ -6,7 +6,7 @@
 //! Rendering also returns the page's [`Analysis`]: its heading ids and every link as written,
 //! with its position, which the site-wide link checks run on.
 
-use crate::headings::{IdSet, TocItem, nest};
+use crate::headings::{self, HeadingText, TocItem, nest};
 use crate::highlight::{code_block, escape_into, language_of};
 use crate::links::{html_attributes, html_tags};
 use pulldown_cmark::{
@@ -14,6 +14,9 @@ use pulldown_cmark::{
 };
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
+
+mod tables;
+pub use tables::TableFix;
 
 /// What rendering a page's Markdown produces.
 #[derive(Debug, Clone, Default)]
@@ -113,6 +116,9 @@ pub struct Analysis {
     /// empty), then one record per heading outside lists and quotes.
     #[serde(default)]
     pub search: Vec<SearchRecord>,
+    /// Tables whose delimiter row has another number of cells than their header row.
+    #[serde(default)]
+    pub tables: Vec<TableFix>,
 }
 
 /// A part of a page as search sees it: one record of the index.
@@ -150,15 +156,75 @@ pub enum Inline {
     Style,
 }
 
-/// The page's events with their source ranges, without a leading `#` heading that repeats the
-/// title.
-fn parse<'a>(markdown: &'a str, options: MarkdownOptions<'_>) -> Vec<(Event<'a>, Range<usize>)> {
+/// A page's events, with what [`render`] and [`sections`] both need to know of its headings.
+struct Parsed<'a> {
+    /// The events with their source ranges, without a leading `#` heading that repeats the
+    /// title.
+    events: Vec<(Event<'a>, Range<usize>)>,
+    /// The id of every heading in `events`, in order.
+    ids: Vec<String>,
+    /// Explicit ids that repeat one used before: index in `ids`, and the id.
+    duplicates: Vec<(usize, String)>,
+    /// The id of the dropped title heading: it still counts for numbering repeats, as in
+    /// kramdown, and stays a link target.
+    hidden: Option<String>,
+}
+
+fn parse<'a>(markdown: &'a str, options: MarkdownOptions<'_>) -> Parsed<'a> {
     let mut events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(markdown, parser_options())
         .into_offset_iter()
         .collect();
+    inch_marks(markdown, &mut events);
+    let (mut ids, mut duplicates) = heading_ids(events.iter().map(|(e, _)| e));
     let skip = title_heading_len(events.iter().map(|(e, _)| e), options.title);
-    events.drain(..skip);
-    events
+    let mut hidden = None;
+    if skip > 0 && !ids.is_empty() {
+        events.drain(..skip);
+        hidden = Some(ids.remove(0));
+        // The title heading is the first: it is never the repeat of an earlier id.
+        duplicates = duplicates
+            .into_iter()
+            .filter_map(|(index, id)| Some((index.checked_sub(1)?, id)))
+            .collect();
+    }
+    Parsed {
+        events,
+        ids,
+        duplicates,
+        hidden,
+    }
+}
+
+/// `15"` and `a 27" monitor` are inches, not the start of a quotation: smart punctuation makes
+/// any `"` it cannot pair an opening `“`. A `"` right after a digit becomes `″` (double prime)
+/// unless it closes a quotation opened earlier in the block (`"Chapter 15"`). Feet (`6'`) are
+/// left as smart punctuation makes them: `’`, as kramdown does.
+fn inch_marks(markdown: &str, events: &mut [(Event<'_>, Range<usize>)]) {
+    let mut open = 0usize;
+    for (event, range) in events.iter_mut() {
+        match event {
+            Event::Start(Tag::Paragraph | Tag::Heading { .. } | Tag::TableCell | Tag::Item) => {
+                open = 0
+            }
+            Event::Text(text)
+                if matches!(text.as_ref(), "“" | "”")
+                    && markdown.get(range.clone()) == Some("\"") =>
+            {
+                let closing = text.as_ref() == "”";
+                let after_digit = markdown
+                    .get(..range.start)
+                    .is_some_and(|before| before.ends_with(|c: char| c.is_ascii_digit()));
+                if after_digit && !(closing && open > 0) {
+                    *event = Event::Text("″".into());
+                } else if closing {
+                    open = open.saturating_sub(1);
+                } else {
+                    open += 1;
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 fn analysis_of(
@@ -282,52 +348,45 @@ fn dest_offset(markdown: &str, range: &Range<usize>, dest: &str) -> usize {
         .unwrap_or(range.start)
 }
 
-/// The id of every heading in order, as [`render`] assigns them, and the explicit ids that
+/// The id of every heading in order (see [`headings::heading_ids`]), and the explicit ids that
 /// repeat one used before (by heading index).
 fn heading_ids<'e, 'a: 'e>(
-    events: impl Iterator<Item = &'e Event<'a>> + Clone,
+    events: impl Iterator<Item = &'e Event<'a>>,
 ) -> (Vec<String>, Vec<(usize, String)>) {
-    let mut ids = IdSet::default();
-    let mut duplicates = Vec::new();
-    // Explicit `{#id}`s are reserved first so that generated ids never take them.
-    let mut index = 0;
-    for event in events.clone() {
-        if let Event::Start(Tag::Heading { id, .. }) = event {
-            if let Some(id) = id
-                && !ids.reserve(id)
-            {
-                duplicates.push((index, id.to_string()));
-            }
-            index += 1;
-        }
-    }
-    let mut out = Vec::with_capacity(index);
-    let mut text: Option<(String, Option<&CowStr<'_>>)> = None;
+    let mut headings = Vec::new();
+    let mut current: Option<HeadingText> = None;
+    // Image alt text is not part of the id: kramdown's text of a heading leaves images out.
+    let mut images = 0usize;
     for event in events {
         match event {
-            Event::Start(Tag::Heading { id, .. }) => text = Some((String::new(), id.as_ref())),
-            Event::End(TagEnd::Heading(_)) => {
-                if let Some((text, explicit)) = text.take() {
-                    out.push(match explicit {
-                        Some(id) => id.to_string(),
-                        None => ids.unique(&text),
-                    });
-                }
+            Event::Start(Tag::Heading { id, .. }) => {
+                current = Some(HeadingText {
+                    explicit: id.as_ref().map(|id| id.to_string()),
+                    text: String::new(),
+                });
             }
-            Event::Text(t) | Event::Code(t) => {
-                if let Some((text, _)) = text.as_mut() {
-                    text.push_str(t);
+            Event::End(TagEnd::Heading(_)) => headings.extend(current.take()),
+            Event::Start(Tag::Image { .. }) => images += 1,
+            Event::End(TagEnd::Image) => images = images.saturating_sub(1),
+            Event::Text(t) | Event::Code(t) if images == 0 => {
+                if let Some(heading) = current.as_mut() {
+                    heading.text.push_str(t);
                 }
             }
             Event::SoftBreak | Event::HardBreak => {
-                if let Some((text, _)) = text.as_mut() {
-                    text.push(' ');
+                if let Some(heading) = current.as_mut() {
+                    heading.text.push(' ');
                 }
             }
             _ => {}
         }
     }
-    (out, duplicates)
+    let (ids, repeated) = headings::heading_ids(&headings);
+    let duplicates = repeated
+        .into_iter()
+        .filter_map(|index| Some((index, ids.get(index)?.clone())))
+        .collect();
+    (ids, duplicates)
 }
 
 /// Renders `markdown` to HTML, and reads its links and headings (one parse for both).
@@ -337,16 +396,28 @@ pub fn render(
     options: MarkdownOptions<'_>,
     rewrite: &dyn Fn(&str) -> Option<String>,
 ) -> (RenderedMarkdown, Analysis) {
-    let events = parse(markdown, options);
-    let (ids, duplicates) = heading_ids(events.iter().map(|(e, _)| e));
+    let (fixed, tables) = tables::fix(markdown);
+    let markdown: &str = &fixed;
+    let Parsed {
+        events,
+        ids,
+        duplicates,
+        hidden,
+    } = parse(markdown, options);
     let mut analysis = analysis_of(markdown, &events, ids.clone(), duplicates);
+    analysis.tables = tables::rendered(tables, &events);
     let mut ids = ids.into_iter();
     let mut records = vec![SearchRecord::default()];
     let events: Vec<Event<'_>> = events.into_iter().map(|(e, _)| e).collect();
 
-    let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len());
+    let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len() + 1);
     let mut toc = Vec::new();
     let mut anchors = Vec::new();
+    if let Some(id) = hidden {
+        out.push(hidden_title_anchor(&id));
+        analysis.anchors.insert(0, id.clone());
+        anchors.push(id);
+    }
     let mut iter = events.into_iter();
     // Nesting depth of blocks: only headings outside lists and quotes start a marked section.
     let mut depth = 0usize;
@@ -456,6 +527,15 @@ pub fn render(
     (rendered, analysis)
 }
 
+/// The title heading is not shown (the template shows the title), but a link to its id still
+/// lands at the top of the text.
+fn hidden_title_anchor(id: &str) -> Event<'static> {
+    let mut span = String::from("<span id=\"");
+    escape_into(&mut span, id);
+    span.push_str("\"></span>\n");
+    Event::Html(span.into())
+}
+
 /// Whether the end of `tag` separates words: the end of a paragraph or a table cell does, the
 /// end of emphasis does not (`**bold**ness` is one word).
 fn ends_a_block(tag: &TagEnd) -> bool {
@@ -483,8 +563,8 @@ pub fn sections(markdown: &str, title: &str) -> Vec<Section> {
         marked: &[],
         search_code: false,
     };
-    let events = parse(markdown, options);
-    let (ids, _) = heading_ids(events.iter().map(|(e, _)| e));
+    let (fixed, _) = tables::fix(markdown);
+    let Parsed { events, ids, .. } = parse(&fixed, options);
     let mut ids = ids.into_iter();
     // Where each section starts in the Markdown, with its heading.
     let mut starts: Vec<(usize, String, String, u8)> = Vec::new();
@@ -535,7 +615,14 @@ pub fn sections(markdown: &str, title: &str) -> Vec<Section> {
 
 /// The inline events of the heading written at `range`.
 fn heading_text(markdown: &str, range: Range<usize>) -> Vec<Event<'_>> {
-    Parser::new_ext(&markdown[range], parser_options())
+    let heading = markdown.get(range).unwrap_or_default();
+    let mut events: Vec<_> = Parser::new_ext(heading, parser_options())
+        .into_offset_iter()
+        .collect();
+    inch_marks(heading, &mut events);
+    events
+        .into_iter()
+        .map(|(e, _)| e)
         .filter(|e| !matches!(e, Event::Start(_) | Event::End(_)))
         .collect()
 }
@@ -674,7 +761,7 @@ fn same_text(heading: &str, title: &str) -> bool {
     let plain = |text: &str| -> String {
         text.trim()
             .replace(['‘', '’'], "'")
-            .replace(['“', '”'], "\"")
+            .replace(['“', '”', '″'], "\"")
             .replace('…', "...")
             .replace('—', "---")
             .replace('–', "--")
@@ -737,15 +824,17 @@ fn heading_close(level: HeadingLevel, id: &str) -> String {
 /// The text of the body's first block when it is a `#` heading: a page without a `title` in its
 /// front matter takes its title from there.
 pub fn leading_h1(markdown: &str) -> Option<String> {
-    let mut parser = Parser::new_ext(markdown, parser_options());
-    match parser.next()? {
+    let mut parser = Parser::new_ext(markdown, parser_options()).into_offset_iter();
+    match parser.next()?.0 {
         Event::Start(Tag::Heading {
             level: HeadingLevel::H1,
             ..
         }) => {
-            let inner: Vec<Event<'_>> = parser
-                .take_while(|e| !matches!(e, Event::End(TagEnd::Heading(_))))
+            let mut inner: Vec<(Event<'_>, Range<usize>)> = parser
+                .take_while(|(e, _)| !matches!(e, Event::End(TagEnd::Heading(_))))
                 .collect();
+            inch_marks(markdown, &mut inner);
+            let inner: Vec<Event<'_>> = inner.into_iter().map(|(e, _)| e).collect();
             let text = plain_text(&inner).trim().to_string();
             (!text.is_empty()).then_some(text)
         }
@@ -874,6 +963,113 @@ line two<br>three.
         assert_eq!(r.anchors, ["setup", "setup-2", "setup-1"]);
     }
 
+    fn render_titled(md: &str, title: &str) -> (RenderedMarkdown, Analysis) {
+        let options = MarkdownOptions {
+            toc_max_level: 3,
+            title,
+            marked: &[],
+            search_code: false,
+        };
+        render(md, options, &|_| None)
+    }
+
+    #[test]
+    fn a_heading_ending_in_raw_html_gets_kramdowns_id_and_keeps_its_anchor() {
+        // kramdown-parser-gfm: the id is made of the heading's text elements only (its
+        // update_raw_text leaves out HTML elements without children), so `Twitter ` with its
+        // space: generate_gfm_header_id("Twitter ") = "twitter-".
+        let (out, analysis) = render_titled(
+            "#### Twitter <a name=\"twitter\"></a>\n\n## ![Logo](logo.png) Brand <span>kit</span>\n",
+            "",
+        );
+        assert!(
+            out.html.starts_with(
+                "<h4 id=\"twitter-\">Twitter <a name=\"twitter\"></a><a class=\"anchor\""
+            ),
+            "{}",
+            out.html
+        );
+        // Image alt text is no text element either (kramdown's img has no children); text in
+        // <span> is.
+        assert_eq!(out.anchors, ["twitter-", "-brand-kit"]);
+        assert_eq!(analysis.anchors, ["twitter-", "-brand-kit", "twitter"]);
+    }
+
+    #[test]
+    fn the_hidden_title_heading_stays_an_anchor_and_counts_for_repeats() {
+        // kramdown renders `# Setup` and numbers the next `## Setup` setup-1.
+        let (out, analysis) = render_titled("# Setup\n\n## Setup\n\n## Setup\n", "Setup");
+        assert!(
+            out.html
+                .starts_with("<span id=\"setup\"></span>\n<h2 id=\"setup-1\">")
+        );
+        assert_eq!(analysis.anchors, ["setup", "setup-1", "setup-2"]);
+        assert_eq!(
+            sections("# Setup\n\n## Setup\n", "Setup")[0].anchor,
+            "setup-1"
+        );
+        // A repeated explicit id is still found, at its heading.
+        let md = "# Setup\n\n## A {#x}\n\n## B {#x}\n";
+        let (_, analysis) = render_titled(md, "Setup");
+        assert_eq!(
+            analysis
+                .duplicate_ids
+                .iter()
+                .map(|(id, offset)| (id.as_str(), &md[*offset..*offset + 4]))
+                .collect::<Vec<_>>(),
+            [("x", "## B")]
+        );
+    }
+
+    #[test]
+    fn a_double_quote_after_a_digit_is_an_inch_mark() {
+        assert_eq!(html("A 15\" laptop."), "<p>A 15″ laptop.</p>\n");
+        assert_eq!(
+            html("a 27\" monitor and a 14\" laptop, 6' tall, 6'2\""),
+            "<p>a 27″ monitor and a 14″ laptop, 6’ tall, 6’2″</p>\n"
+        );
+        // Quotations that end in a digit still close; other quotes stay smart.
+        assert_eq!(
+            html("code \"4700\" and \"High 3\" and \"I'm 15\" on a 14\" laptop"),
+            "<p>code “4700” and “High 3” and “I’m 15” on a 14″ laptop</p>\n"
+        );
+        assert_eq!(
+            html("`15\"` and 15\\\""),
+            "<p><code>15\"</code> and 15\"</p>\n"
+        );
+        let (out, _) = render_titled("# A 15\" laptop\n\n## 27\" screens\n", "A 15\" laptop");
+        assert!(
+            out.html
+                .starts_with("<span id=\"a-15-laptop\"></span>\n<h2 id=\"27-screens\">27″ screens"),
+            "{}",
+            out.html
+        );
+        assert_eq!(
+            leading_h1("# A 15\" laptop\n").as_deref(),
+            Some("A 15″ laptop")
+        );
+    }
+
+    #[test]
+    fn a_table_whose_delimiter_row_has_fewer_cells_renders_and_is_reported() {
+        let md = "Intro [a](#x).\n\n| a | b | c |\n|---|---|\n| 1 | 2 | 3 |\n\n[b](#y)\n";
+        let (out, analysis) = render_titled(md, "");
+        assert!(out.html.contains("<table>"), "{}", out.html);
+        assert_eq!(out.html.matches("<th>").count(), 3, "{}", out.html);
+        assert!(out.html.contains("<td>3</td>"), "{}", out.html);
+        assert_eq!(
+            analysis.tables,
+            [TableFix {
+                offset: md.find("|---").unwrap(),
+                header_cells: 3,
+                delimiter_cells: 2,
+                rendered: true,
+            }]
+        );
+        // Offsets after the table are those of the page as written.
+        assert_eq!(&md[analysis.links[1].offset..][..2], "#y");
+    }
+
     #[test]
     fn toc_respects_depth() {
         let md = "## A\n### B\n#### C\n## D\n";
@@ -907,7 +1103,11 @@ line two<br>three.
 
     #[test]
     fn drops_a_leading_heading_that_is_the_title() {
-        assert_eq!(html("# Title\n\ntext\n"), "<p>text</p>\n");
+        // The heading's id stays, as an anchor at the top of the text.
+        assert_eq!(
+            html("# Title\n\ntext\n"),
+            "<span id=\"title\"></span>\n<p>text</p>\n"
+        );
         let r = render(
             "# Don't \"panic\" -- ok...\n",
             MarkdownOptions {
@@ -919,7 +1119,7 @@ line two<br>three.
             &|_| None,
         )
         .0;
-        assert_eq!(r.html, "");
+        assert_eq!(r.html, "<span id=\"dont-panic--ok\"></span>\n");
         assert!(html("# Other\n\ntext\n").contains("<h1 id=\"other\">"));
         assert_eq!(
             leading_h1("# Hello `x`\n\nbody").as_deref(),

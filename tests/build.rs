@@ -445,6 +445,71 @@ fn generated_ids_skip_an_id_a_later_heading_asks_for() {
     );
 }
 
+/// The `kramdown` fixture: pages as a handbook moved from Jekyll has them.
+#[test]
+fn kramdown_headings_get_kramdowns_ids_and_the_hidden_title_stays_an_anchor() {
+    let site = Fixture::copy("kramdown").build();
+    let page = site.page("/social/");
+    // Expected ids: kramdown-parser-gfm's generate_gfm_header_id on each heading's text
+    // elements (update_raw_text: raw HTML and image alt text left out), with its count per id
+    // starting at the `# Social media` that handbook does not show. kramdown itself gives
+    // `## Setup 1` the id setup-1 a second time; handbook gives it the next free one.
+    assert_eq!(
+        select_attrs(&page, "main :is(h2, h4)", "id"),
+        [
+            "setup",          // "Setup"
+            "twitter-",       // "Twitter " (before <a name="twitter"></a>)
+            "twitter--1",     // "Twitter " again: "twitter-" + "-1"
+            "setup-1",        // "Setup" again
+            "social-media-1", // "Social media" after the hidden title heading
+            "setup-1-1",      // "Setup 1": kramdown's setup-1 is taken
+            "-brand-kit",     // " Brand kit": the image's alt text is not text
+        ]
+    );
+    assert_eq!(select_texts(&page, "main h1"), ["Social media"]);
+    assert_eq!(select(&page, "main span#social-media").len(), 1);
+    assert_eq!(
+        select_attrs(&page, "main h4 a[name]", "name"),
+        ["twitter", "twitter-again"]
+    );
+}
+
+#[test]
+fn kramdown_headings_links_to_their_ids_and_anchors_pass_the_check() {
+    let site = Fixture::copy("kramdown").build();
+    let warnings = site.warnings();
+    assert!(!warnings.iter().any(|w| w.contains("link")), "{warnings:?}");
+}
+
+#[test]
+fn kramdown_tables_with_a_short_delimiter_row_render_and_warn_where_it_is() {
+    let site = Fixture::copy("kramdown").build();
+    assert_eq!(
+        site.warnings(),
+        [
+            "content/equipment.md:8:1: warning: the header row of this table has 3 cells and its delimiter row 2: shown as a table of 3 columns, but GitHub shows it as plain text\n  help: write one delimiter cell per header cell: | --- | --- | --- |"
+        ]
+    );
+    let page = site.page("/equipment/");
+    assert_eq!(
+        select_texts(&page, "main table th"),
+        ["Item", "Size", "Notes"]
+    );
+    assert_eq!(
+        select_texts(&page, "main table td"),
+        ["Laptop", "15″", "“new”", "Monitor", "27″", ""]
+    );
+}
+
+#[test]
+fn kramdown_inch_marks_after_a_digit_are_not_opening_quotes() {
+    let site = Fixture::copy("kramdown").build();
+    assert_eq!(
+        select_texts(&site.page("/equipment/"), "main p")[0],
+        "Everyone gets a 15″ laptop and a 27″ monitor; say “the 2024 model” if you want it."
+    );
+}
+
 #[test]
 fn heading_ids_never_repeat_an_id_of_the_theme() {
     let site = Fixture::new()
