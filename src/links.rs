@@ -64,8 +64,8 @@ impl LinkIndex {
         let mut by_source = HashMap::with_capacity(site.pages.len());
         let mut by_folder = HashMap::new();
         for (id, page) in site.pages.iter().enumerate() {
-            if page.generated || page.source.is_index() {
-                by_folder.insert(page.source.dir().to_string(), id);
+            if let Some(folder) = &page.folder {
+                by_folder.insert(folder.clone(), id);
             }
             if !page.generated {
                 by_source.insert(page.source.rel_path.clone(), id);
@@ -158,13 +158,28 @@ impl<'a> LinkTable<'a> {
         };
         match found {
             Ok(target) => {
-                let (target, via_alias) = match target {
+                let (target, mut via_alias) = match target {
                     Target::Alias(id) => (Target::Page(id), true),
                     other => (other, false),
                 };
-                let mut href = match &target {
-                    Target::Page(id) | Target::Alias(id) => self.href(&self.site.pages[*id].url),
-                    Target::File(file) => self.href(&format!("/{file}")),
+                let (target, mut href) = match target {
+                    Target::Page(id) | Target::Alias(id) => match &self.site.pages[id].redirect {
+                        // A page that only redirects: the link goes where it leads.
+                        Some(redirect) => {
+                            via_alias |= redirect.written;
+                            let arrival = redirect.page.unwrap_or(id);
+                            let href = match (redirect.page, fragment.is_some()) {
+                                (Some(p), true) => self.site.pages[p].href.clone(),
+                                _ => redirect.href.clone(),
+                            };
+                            (Target::Page(arrival), href)
+                        }
+                        None => (Target::Page(id), self.href(&self.site.pages[id].url)),
+                    },
+                    Target::File(file) => {
+                        let href = self.href(&format!("/{file}"));
+                        (Target::File(file), href)
+                    }
                 };
                 if let Some(query) = query {
                     href.push('?');

@@ -35,10 +35,10 @@ const NAVIGATION_ORDER: [&str; 16] = [
     "/guide/alpha/",
     "/guide/beta/",
     "/guide/ten/",
-    "/guide/apple/",
-    "/guide/banana/",
     "/guide/a-first/",
+    "/guide/apple/",
     "/guide/b-second/",
+    "/guide/banana/",
     "/policies/",
     "/policies/travel/",
     "/about/",
@@ -50,7 +50,7 @@ const NAVIGATION_ORDER: [&str; 16] = [
 // Navigation order
 
 #[test]
-fn sidebar_orders_by_weight_then_title_ignoring_case_then_path_with_unweighted_pages_last() {
+fn sidebar_orders_by_weight_then_source_path_with_unweighted_pages_last() {
     let site = Fixture::copy("navigation").build();
     assert_eq!(
         sidebar(&site.page("/guide/")),
@@ -61,10 +61,10 @@ fn sidebar_orders_by_weight_then_title_ignoring_case_then_path_with_unweighted_p
             "  alpha /guide/alpha/",
             "  Beta /guide/beta/",
             "  Ten /guide/ten/",
-            "  Apple /guide/apple/",
-            "  banana /guide/banana/",
             "  Same /guide/a-first/",
+            "  Apple /guide/apple/",
             "  Same /guide/b-second/",
+            "  banana /guide/banana/",
             "Policies /policies/",
             "About /about/",
             "FAQ /faq/",
@@ -856,7 +856,7 @@ fn an_unknown_front_matter_key_warns_with_a_suggestion_and_reaches_page_extra() 
         site.warnings(),
         [
             "content/a.md:3:1: warning: unknown front matter key `wieght`\n  help: did you mean `weight`? (the value stays available to templates as `page.extra.wieght`)",
-            "content/a.md:4:1: warning: unknown front matter key `author`\n  help: handbook knows title, weight, permalink, layout, subcategory, toc, sidebarDepth, description, draft, aliases, redirect_from, search; the value stays available to templates as `page.extra.author`",
+            "content/a.md:4:1: warning: unknown front matter key `author`\n  help: handbook knows title, weight, permalink, layout, subcategory, toc, sidebarDepth, description, draft, aliases, redirect_from, redirect_to, search; the value stays available to templates as `page.extra.author`",
         ]
     );
     let page = site.page("/a/");

@@ -51,7 +51,7 @@ fn aliases_become_netlify_redirects_and_redirect_pages() {
     assert!(select_attrs(&page, "script:not([src])", "src").is_empty());
     assert!(
         site.file(&site.asset("redirect.js"))
-            .contains("location.replace(to + location.hash)")
+            .contains("to + location.hash")
     );
     assert!(site.exists("old-handbook/new.html"));
     assert!(
