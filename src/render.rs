@@ -528,9 +528,7 @@ impl Build<'_> {
     /// Writes the redirect page of a page that only redirects (`redirect_to`, or a folder's
     /// address taken over by an alias): it has no analysis, links or headings of its own.
     fn write_redirect(&self, rel: String, key: u64, id: PageId) -> PageDone {
-        let html = self
-            .fingerprints
-            .rewrite_html(redirect_page(self.site, id));
+        let html = self.fingerprints.rewrite_html(redirect_page(self.site, id));
         let mut hasher = Xxh3::new();
         hasher.update(html.as_bytes());
         let fingerprint = hasher.digest128();
@@ -910,7 +908,11 @@ fn redirect_page(site: &Site, id: PageId) -> String {
     highlight::escape_into(&mut title, &arrival.unwrap_or(page).title);
     let absolute = match arrival {
         Some(p) => format!("{}{}", site.config.base_url, p.url),
-        None if to.starts_with('/') => format!("{}{}", site.config.base_url, &to[site.config.base_path().len()..]),
+        None if to.starts_with('/') => format!(
+            "{}{}",
+            site.config.base_url,
+            &to[site.config.base_path().len()..]
+        ),
         None => to.to_string(),
     };
     let mut canonical = String::new();

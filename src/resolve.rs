@@ -219,9 +219,12 @@ fn index_aliases(
             };
             if alias == pages[id].url {
                 diags.push(
-                    Diagnostic::warning(&shown, format!("alias `{written}` is this page's own URL: it is left out"))
-                        .at(line, 1)
-                        .help("remove it from the list: a page needs no redirect from its own address"),
+                    Diagnostic::warning(
+                        &shown,
+                        format!("alias `{written}` is this page's own URL: it is left out"),
+                    )
+                    .at(line, 1)
+                    .help("remove it from the list: a page needs no redirect from its own address"),
                 );
                 continue;
             }
@@ -294,7 +297,9 @@ fn redirect_targets(
         let source = &pages[id].source;
         let problem = match found {
             Ok(redirect) if redirect.page == Some(id) => {
-                format!("`redirect_to: {written}` is this page's own URL: it would redirect to itself")
+                format!(
+                    "`redirect_to: {written}` is this page's own URL: it would redirect to itself"
+                )
             }
             Ok(redirect) => {
                 pages[id].redirect = Some(redirect);
@@ -600,7 +605,12 @@ fn index_urls(pages: &[Page], diags: &mut Diagnostics) -> HashMap<String, PageId
             diags.push(
                 Diagnostic::error(
                     at.source.display_path(),
-                    format!("two pages have the URL {}: {} and {}", page.url, describe(first), describe(second)),
+                    format!(
+                        "two pages have the URL {}: {} and {}",
+                        page.url,
+                        describe(first),
+                        describe(second)
+                    ),
                 )
                 .at(at.source.key_line("permalink").unwrap_or(1), 1)
                 .help(clash_help(first, second)),
