@@ -223,6 +223,10 @@ impl<'a> LinkTable<'a> {
         if let Some(found) = alias(&url_of(trimmed)).or_else(|| alias(&format!("/{path}"))) {
             return Some(found);
         }
+        // An old `.html` address (`html_aliases`) is the page itself, not its redirect file.
+        if let Some(&id) = self.site.html_aliases.get(&format!("/{path}")) {
+            return Some(Target::Page(id));
+        }
         if self.files.contains(path) {
             return Some(Target::File(path.to_string()));
         }

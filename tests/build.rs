@@ -372,7 +372,10 @@ fn nav_breadcrumbs_never_repeat_a_label() {
 fn nav_the_18f_handbook_builds_with_pages_beside_folders_and_no_label_twice() {
     // Beside the repository; from a worktree of `wt/`, one level further up.
     let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let places = ["../shared/corpora/18f-handbook", "../../shared/corpora/18f-handbook"];
+    let places = [
+        "../shared/corpora/18f-handbook",
+        "../../shared/corpora/18f-handbook",
+    ];
     let Some(corpus) = places
         .iter()
         .map(|place| manifest.join(place).join("pages"))
