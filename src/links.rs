@@ -162,25 +162,8 @@ impl<'a> LinkTable<'a> {
                     Target::Alias(id) => (Target::Page(id), true),
                     other => (other, false),
                 };
-                let (target, mut href) = match target {
-                    Target::Page(id) | Target::Alias(id) => match &self.site.pages[id].redirect {
-                        // A page that only redirects: the link goes where it leads.
-                        Some(redirect) => {
-                            via_alias |= redirect.written;
-                            let arrival = redirect.page.unwrap_or(id);
-                            let href = match (redirect.page, fragment.is_some()) {
-                                (Some(p), true) => self.site.pages[p].href.clone(),
-                                _ => redirect.href.clone(),
-                            };
-                            (Target::Page(arrival), href)
-                        }
-                        None => (Target::Page(id), self.href(&self.site.pages[id].url)),
-                    },
-                    Target::File(file) => {
-                        let href = self.href(&format!("/{file}"));
-                        (Target::File(file), href)
-                    }
-                };
+                let (target, mut href, redirected) = self.arrival(target, fragment.is_some());
+                via_alias |= redirected;
                 if let Some(query) = query {
                     href.push('?');
                     href.push_str(query);
@@ -197,6 +180,33 @@ impl<'a> LinkTable<'a> {
                 })
             }
             Err(outcome) => outcome,
+        }
+    }
+
+    /// Where a link to `target` arrives, its URL, and whether it goes through a redirect the
+    /// author wrote (`redirect_to`). A page that only redirects sends it where it leads; with
+    /// its own `fragment`, the link goes to that page's URL without the redirect's fragment.
+    fn arrival(&self, target: Target, fragment: bool) -> (Target, String, bool) {
+        let id = match target {
+            Target::Page(id) | Target::Alias(id) => id,
+            Target::File(file) => {
+                let href = self.href(&format!("/{file}"));
+                return (Target::File(file), href, false);
+            }
+        };
+        match &self.site.pages[id].redirect {
+            Some(redirect) => {
+                let href = match (redirect.page, fragment) {
+                    (Some(p), true) => self.site.pages[p].href.clone(),
+                    _ => redirect.href.clone(),
+                };
+                (
+                    Target::Page(redirect.page.unwrap_or(id)),
+                    href,
+                    redirect.written,
+                )
+            }
+            None => (Target::Page(id), self.href(&self.site.pages[id].url), false),
         }
     }
 

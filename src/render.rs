@@ -583,17 +583,7 @@ impl Build<'_> {
                 Some((name, bytes))
             })
             .collect();
-        let html_aliases = site
-            .html_aliases
-            .iter()
-            .filter(|(alias, _)| !copies.contains_key(&alias[1..]));
-        for (alias, &page) in site.by_alias.iter().chain(html_aliases) {
-            let html = self.fingerprints.rewrite_html(redirect_page(site, page));
-            files.push((
-                crate::model::alias_output_path(alias),
-                Ok(html.into_bytes()),
-            ));
-        }
+        files.extend(self.alias_pages(copies));
         if let Some(review) = &site.review {
             files.push((
                 CHANGES_PAGE.to_string(),
@@ -615,6 +605,30 @@ impl Build<'_> {
         for (name, bytes) in &assets.files {
             self.write(name, bytes, diags);
         }
+    }
+
+    /// The redirect page of every alias, and of every old `.html` address (`html_aliases`)
+    /// where the site has no file of its own (`copies`).
+    fn alias_pages(
+        &self,
+        copies: &BTreeMap<String, Origin>,
+    ) -> Vec<(String, Result<Vec<u8>, Diagnostic>)> {
+        let site = self.site;
+        let html_aliases = site
+            .html_aliases
+            .iter()
+            .filter(|(alias, _)| !copies.contains_key(&alias[1..]));
+        site.by_alias
+            .iter()
+            .chain(html_aliases)
+            .map(|(alias, &page)| {
+                let html = self.fingerprints.rewrite_html(redirect_page(site, page));
+                (
+                    crate::model::alias_output_path(alias),
+                    Ok(html.into_bytes()),
+                )
+            })
+            .collect()
     }
 
     /// Writes `bytes` to `name` of the staging folder, if there is one and it differs.

@@ -218,31 +218,18 @@ fn index_aliases(
                 }
             };
             if alias == pages[id].url {
-                diags.push(
-                    Diagnostic::warning(
-                        &shown,
-                        format!("alias `{written}` is this page's own URL: it is left out"),
-                    )
-                    .at(line, 1)
-                    .help("remove it from the list: a page needs no redirect from its own address"),
-                );
+                diags.push(own_url_warning(&shown, line, &written));
                 continue;
             }
             if let Some(&other) = by_url.get(&alias)
                 && !taken.contains_key(&alias)
             {
-                if takes_over(&pages[other]) {
-                    taken.insert(alias, id);
-                    pages[other].redirect = Some(Redirect {
-                        href: pages[id].href.clone(),
-                        page: Some(id),
-                        written: false,
-                    });
-                } else {
-                    diags.push(error(format!(
+                match take_over(pages, other, id) {
+                    true => drop(taken.insert(alias, id)),
+                    false => diags.push(error(format!(
                         "alias `{written}` is the URL of {}: a redirect there would hide that page",
                         pages[other].source.display_path()
-                    )));
+                    ))),
                 }
                 continue;
             }
@@ -264,9 +251,29 @@ fn index_aliases(
     by_alias
 }
 
-/// A page whose address an alias may take: one handbook generated for a folder.
-fn takes_over(page: &Page) -> bool {
-    page.generated && page.redirect.as_ref().is_none_or(|r| !r.written)
+/// An alias that is its page's own URL (`redirect_from` lists often carry one): left out.
+fn own_url_warning(shown: &str, line: usize, written: &str) -> Diagnostic {
+    Diagnostic::warning(
+        shown,
+        format!("alias `{written}` is this page's own URL: it is left out"),
+    )
+    .at(line, 1)
+    .help("remove it from the list: a page needs no redirect from its own address")
+}
+
+/// Gives the address of page `other` to page `id`'s alias, if `other` is a page handbook
+/// generated for a folder (no text of its own): it then redirects to `id`.
+fn take_over(pages: &mut [Page], other: PageId, id: PageId) -> bool {
+    let page = &pages[other];
+    if !page.generated || page.redirect.as_ref().is_some_and(|r| r.written) {
+        return false;
+    }
+    pages[other].redirect = Some(Redirect {
+        href: pages[id].href.clone(),
+        page: Some(id),
+        written: false,
+    });
+    true
 }
 
 /// An alias as a site URL, or why it cannot be one.
