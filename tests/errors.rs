@@ -163,7 +163,9 @@ fn a_page_beside_a_folder_with_its_own_index_md_is_an_error_naming_both() {
     });
     assert_eq!(
         errors,
-        ["content/team/index.md:1:1: two pages have the URL /team/: content/team.md and content/team/index.md\n  help: content/team.md beside the folder content/team/ is that folder's landing page, and so is content/team/index.md: keep one of them (move the other's text into it)"]
+        [
+            "content/team/index.md:1:1: two pages have the URL /team/: content/team.md and content/team/index.md\n  help: content/team.md beside the folder content/team/ is that folder's landing page, and so is content/team/index.md: keep one of them (move the other's text into it)"
+        ]
     );
 }
 
