@@ -78,6 +78,7 @@ pub fn links<A: std::borrow::Borrow<Analysis>>(
                 Outcome::Internal(resolved) => {
                     if let (Target::Page(target), Some(fragment)) =
                         (&resolved.target, &resolved.fragment)
+                        && site.pages[*target].is_shown()
                         && !has_anchor(&analyses[*target].borrow().anchors, fragment)
                     {
                         let hint = did_you_mean(
@@ -163,7 +164,51 @@ pub fn links<A: std::borrow::Borrow<Analysis>>(
             );
         }
     }
+    redirect_links(site, table, analyses, diags);
     (linked, external)
+}
+
+/// `redirect_to` of every page, when it is a path of this site: it must arrive, like a link.
+fn redirect_links<A: std::borrow::Borrow<Analysis>>(
+    site: &Site,
+    table: &LinkTable<'_>,
+    analyses: &[A],
+    diags: &mut Diagnostics,
+) {
+    for page in site.pages.iter() {
+        let Some(dest) = page.source.front.redirect_to.as_deref().map(str::trim) else {
+            continue;
+        };
+        if !dest.starts_with('/') || page.redirect.is_none() {
+            continue;
+        }
+        let problem = match table.resolve(page, dest) {
+            Outcome::Broken { reason, suggestion } => {
+                format!("{reason}{}", did_you_mean(suggestion))
+            }
+            Outcome::Internal(resolved) => match (&resolved.target, &resolved.fragment) {
+                (Target::Page(target), Some(fragment))
+                    if site.pages[*target].is_shown()
+                        && !has_anchor(&analyses[*target].borrow().anchors, fragment) =>
+                {
+                    let url = table.href(&site.pages[*target].url);
+                    let hint = did_you_mean(
+                        LinkTable::nearest_anchor(&analyses[*target].borrow().anchors, fragment)
+                            .map(|a| format!("{url}{a}")),
+                    );
+                    format!("{url} has no heading #{fragment}{hint}")
+                }
+                _ => continue,
+            },
+            _ => continue,
+        };
+        let message = format!("broken redirect_to {dest}: {problem}");
+        let d = match site.config.links {
+            LinkPolicy::Error => Diagnostic::error(page.source.display_path(), message),
+            LinkPolicy::Warn => Diagnostic::warning(page.source.display_path(), message),
+        };
+        diags.push(d.at(page.source.key_line("redirect_to").unwrap_or(1), 1));
+    }
 }
 
 /// What to say about raw HTML that the site's Content-Security-Policy blocks, and how to fix
@@ -345,6 +390,7 @@ pub fn orphans(
     for (id, page) in site.pages.iter().enumerate() {
         if !page.is_home()
             && !page.generated
+            && page.is_shown()
             && !linked.contains(&id)
             && !reached.contains(page.href.as_str())
         {
@@ -359,8 +405,8 @@ pub fn orphans(
     }
 }
 
-/// Sibling pages with the same `weight`: their order comes from the tie-break (title, then
-/// path), which may not be what the author meant. One warning per group.
+/// Sibling pages with the same `weight`: their order comes from the tie-break (their source
+/// paths), which may not be what the author meant. One warning per group.
 pub fn equal_weights(site: &Site, diags: &mut Diagnostics) {
     for node in site.nodes.iter() {
         let mut by_weight: std::collections::BTreeMap<i64, Vec<&Page>> = Default::default();
@@ -380,7 +426,7 @@ pub fn equal_weights(site: &Site, diags: &mut Diagnostics) {
                 Diagnostic::warning(
                     first.source.display_path(),
                     format!(
-                        "{} pages have weight {weight}, so their titles decide their order: {}",
+                        "{} pages have weight {weight}, so their file paths decide their order: {}",
                         pages.len(),
                         names.join(", ")
                     ),

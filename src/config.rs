@@ -19,6 +19,7 @@ const KNOWN_KEYS: &[&str] = &[
     "toc_depth",
     "highlight",
     "links",
+    "html_aliases",
     "external_links",
     "announcement",
     "search",
@@ -50,6 +51,10 @@ pub struct Config {
     /// or a warning.
     #[serde(default)]
     pub links: LinkPolicy,
+    /// Every page also answers at its old Jekyll address (`/company/values.html` for
+    /// `/company/values/`): a `_redirects` rule and a redirect page each.
+    #[serde(default)]
+    pub html_aliases: bool,
     /// How `handbook check --external` checks `http(s)` links.
     #[serde(default)]
     pub external_links: crate::external::ExternalConfig,

@@ -64,8 +64,8 @@ impl LinkIndex {
         let mut by_source = HashMap::with_capacity(site.pages.len());
         let mut by_folder = HashMap::new();
         for (id, page) in site.pages.iter().enumerate() {
-            if page.generated || page.source.is_index() {
-                by_folder.insert(page.source.dir().to_string(), id);
+            if let Some(folder) = &page.folder {
+                by_folder.insert(folder.clone(), id);
             }
             if !page.generated {
                 by_source.insert(page.source.rel_path.clone(), id);
@@ -158,14 +158,12 @@ impl<'a> LinkTable<'a> {
         };
         match found {
             Ok(target) => {
-                let (target, via_alias) = match target {
+                let (target, mut via_alias) = match target {
                     Target::Alias(id) => (Target::Page(id), true),
                     other => (other, false),
                 };
-                let mut href = match &target {
-                    Target::Page(id) | Target::Alias(id) => self.href(&self.site.pages[*id].url),
-                    Target::File(file) => self.href(&format!("/{file}")),
-                };
+                let (target, mut href, redirected) = self.arrival(target, fragment.is_some());
+                via_alias |= redirected;
                 if let Some(query) = query {
                     href.push('?');
                     href.push_str(query);
@@ -182,6 +180,33 @@ impl<'a> LinkTable<'a> {
                 })
             }
             Err(outcome) => outcome,
+        }
+    }
+
+    /// Where a link to `target` arrives, its URL, and whether it goes through a redirect the
+    /// author wrote (`redirect_to`). A page that only redirects sends it where it leads; with
+    /// its own `fragment`, the link goes to that page's URL without the redirect's fragment.
+    fn arrival(&self, target: Target, fragment: bool) -> (Target, String, bool) {
+        let id = match target {
+            Target::Page(id) | Target::Alias(id) => id,
+            Target::File(file) => {
+                let href = self.href(&format!("/{file}"));
+                return (Target::File(file), href, false);
+            }
+        };
+        match &self.site.pages[id].redirect {
+            Some(redirect) => {
+                let href = match (redirect.page, fragment) {
+                    (Some(p), true) => self.site.pages[p].href.clone(),
+                    _ => redirect.href.clone(),
+                };
+                (
+                    Target::Page(redirect.page.unwrap_or(id)),
+                    href,
+                    redirect.written,
+                )
+            }
+            None => (Target::Page(id), self.href(&self.site.pages[id].url), false),
         }
     }
 
@@ -207,6 +232,10 @@ impl<'a> LinkTable<'a> {
         let alias = |url: &str| self.site.by_alias.get(url).map(|&id| Target::Alias(id));
         if let Some(found) = alias(&url_of(trimmed)).or_else(|| alias(&format!("/{path}"))) {
             return Some(found);
+        }
+        // An old `.html` address (`html_aliases`) is the page itself, not its redirect file.
+        if let Some(&id) = self.site.html_aliases.get(&format!("/{path}")) {
+            return Some(Target::Page(id));
         }
         if self.files.contains(path) {
             return Some(Target::File(path.to_string()));

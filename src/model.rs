@@ -27,6 +27,26 @@ pub struct Page {
     pub toc_max_level: u8,
     /// A landing page made for a folder that has no `index.md`.
     pub generated: bool,
+    /// The folder (relative to `content/`, `` for the root) this page is the landing page of:
+    /// its `index.md`, a page beside it with its name (`tech-stack.md` beside `tech-stack/`),
+    /// or the page handbook generated for it.
+    pub folder: Option<String>,
+    /// Where the page sends its readers instead of being shown (`redirect_to`, or a folder's
+    /// address that an alias or a page named like the folder took over).
+    pub redirect: Option<Redirect>,
+}
+
+/// Where a page that is only a redirect sends its readers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redirect {
+    /// What readers are sent to: a site path with the path of `base_url` in front, or an
+    /// `http(s)` address, with its `#fragment`.
+    pub href: String,
+    /// The page of the site it leads to, when it leads to one.
+    pub page: Option<PageId>,
+    /// Written by the author (`redirect_to`): a link to the page is then a link to an old
+    /// address. False for a folder's address, which links may keep using.
+    pub written: bool,
 }
 
 impl Page {
@@ -37,6 +57,12 @@ impl Page {
 
     pub fn is_home(&self) -> bool {
         self.url == "/"
+    }
+
+    /// Shown as a page of its own: in the navigation, the sitemap and the search index. Not a
+    /// page that only redirects.
+    pub fn is_shown(&self) -> bool {
+        self.redirect.is_none()
     }
 }
 
@@ -83,13 +109,16 @@ pub struct Site {
     pub root: NodeId,
     /// Every page in navigation order: the order of the sidebar, and of prev/next.
     pub order: Arc<Vec<PageId>>,
-    /// Where each page is in `order`.
+    /// Where each page is in `order`; `usize::MAX` for pages that only redirect.
     pub position: Arc<Vec<usize>>,
     pub by_url: Arc<HashMap<String, PageId>>,
     /// Old URLs (`aliases` in front matter), each with the page it redirects to. An alias is
     /// `/old/` (written as `old/index.html`) or, for the old handbook's addresses,
     /// `/old.html`.
     pub by_alias: Arc<HashMap<String, PageId>>,
+    /// With `html_aliases: true`: each page's old Jekyll address (`/company/values.html` for
+    /// `/company/values/`), with its page. Unlike `by_alias`, a link to one is not reported.
+    pub html_aliases: Arc<std::collections::BTreeMap<String, PageId>>,
     pub assets: Arc<Vec<Asset>>,
     /// Where the build is going (Netlify's context); empty for `handbook serve` and local builds.
     pub deploy: Arc<crate::deploy::Deploy>,
@@ -126,9 +155,19 @@ impl Site {
         self.history.get(&page.source.rel_path)
     }
 
-    /// The `href` of a node's page.
+    /// The `href` of a node's page; where it leads if it only redirects (a folder whose
+    /// address an alias took links to that alias's page).
     pub fn node_href(&self, node: NodeId) -> Option<&str> {
-        self.nodes[node].page.map(|p| self.pages[p].href.as_str())
+        self.nodes[node].page.map(|p| self.destination(p))
+    }
+
+    /// Where a link to page `id` arrives: its `href`, or where it redirects.
+    pub fn destination(&self, id: PageId) -> &str {
+        let page = &self.pages[id];
+        match &page.redirect {
+            Some(redirect) => &redirect.href,
+            None => &page.href,
+        }
     }
 
     /// The nodes from the root down to `node`, both included.
@@ -154,12 +193,16 @@ impl Site {
     }
 
     pub fn prev(&self, page: PageId) -> Option<PageId> {
-        let i = self.position[page];
+        let i = *self.position.get(page)?;
+        if i == usize::MAX {
+            return None;
+        }
         i.checked_sub(1).map(|i| self.order[i])
     }
 
     pub fn next(&self, page: PageId) -> Option<PageId> {
-        self.order.get(self.position[page] + 1).copied()
+        let i = *self.position.get(page)?;
+        self.order.get(i.checked_add(1)?).copied()
     }
 
     /// The top-level section a node is in (`None` for the root).

@@ -285,6 +285,12 @@ fn plan_files(
         }
         taken.insert(rel, origin);
     }
+    // An old `.html` address gives way to a file the site really has there.
+    for alias in site.html_aliases.keys() {
+        taken
+            .entry(crate::model::alias_output_path(alias))
+            .or_insert(Origin::Generated);
+    }
     if site.config.search.enabled {
         let rel = search_page_path();
         if let Some(other) = taken.get(&rel) {
@@ -468,6 +474,9 @@ impl Build<'_> {
         let page = &site.pages[id];
         let rel = page.output_path();
         let key = analysis_key(global, page);
+        if page.redirect.is_some() {
+            return self.write_redirect(rel, key, id);
+        }
         let sidebar = page_sidebar(site, self.sidebars, id);
         let mut context = templates::page_context(site, id, "", &[], "");
         context.assets = templates::Assets::fingerprinted(self.fingerprints);
@@ -516,6 +525,30 @@ impl Build<'_> {
         }
     }
 
+    /// Writes the redirect page of a page that only redirects (`redirect_to`, or a folder's
+    /// address taken over by an alias): it has no analysis, links or headings of its own.
+    fn write_redirect(&self, rel: String, key: u64, id: PageId) -> PageDone {
+        let html = self.fingerprints.rewrite_html(redirect_page(self.site, id));
+        let mut hasher = Xxh3::new();
+        hasher.update(html.as_bytes());
+        let fingerprint = hasher.digest128();
+        let written = match self.staging {
+            Some(staging) => staging.write_if_changed(&rel, html.as_bytes()),
+            None => Ok(()),
+        };
+        PageDone {
+            result: written.map(|()| fingerprint).map_err(|err| {
+                Diagnostic::error(
+                    self.site.pages[id].source.display_path(),
+                    format!("cannot write {rel}: {err}"),
+                )
+            }),
+            rel,
+            key,
+            analysis: markdown::Analysis::default(),
+        }
+    }
+
     /// Writes the files handbook makes besides pages (those the site's `static/` does not
     /// replace, `copies`), the stylesheets and scripts under their fingerprinted names, and the
     /// redirect page of each alias. `written` is every path of the new output.
@@ -533,7 +566,9 @@ impl Build<'_> {
             // A file of the site's `static/` replaces the generated one of the same name.
             .filter(|name| !copies.contains_key(name) && self.fingerprints.get(name).is_none())
             .filter_map(|name| {
-                let bytes = if name == "_headers" {
+                let bytes = if name == "_redirects" {
+                    Ok(netlify_redirects(site, &|rel| copies.contains_key(rel)).into_bytes())
+                } else if name == "_headers" {
                     let immutable = assets.files.iter().map(|(rel, _)| rel.clone()).collect();
                     let text = headers::netlify_headers(
                         written,
@@ -548,13 +583,7 @@ impl Build<'_> {
                 Some((name, bytes))
             })
             .collect();
-        for (alias, &page) in site.by_alias.iter() {
-            let html = self.fingerprints.rewrite_html(redirect_page(site, page));
-            files.push((
-                crate::model::alias_output_path(alias),
-                Ok(html.into_bytes()),
-            ));
-        }
+        files.extend(self.alias_pages(copies));
         if let Some(review) = &site.review {
             files.push((
                 CHANGES_PAGE.to_string(),
@@ -576,6 +605,30 @@ impl Build<'_> {
         for (name, bytes) in &assets.files {
             self.write(name, bytes, diags);
         }
+    }
+
+    /// The redirect page of every alias, and of every old `.html` address (`html_aliases`)
+    /// where the site has no file of its own (`copies`).
+    fn alias_pages(
+        &self,
+        copies: &BTreeMap<String, Origin>,
+    ) -> Vec<(String, Result<Vec<u8>, Diagnostic>)> {
+        let site = self.site;
+        let html_aliases = site
+            .html_aliases
+            .iter()
+            .filter(|(alias, _)| !copies.contains_key(&alias[1..]));
+        site.by_alias
+            .iter()
+            .chain(html_aliases)
+            .map(|(alias, &page)| {
+                let html = self.fingerprints.rewrite_html(redirect_page(site, page));
+                (
+                    crate::model::alias_output_path(alias),
+                    Ok(html.into_bytes()),
+                )
+            })
+            .collect()
     }
 
     /// Writes `bytes` to `name` of the staging folder, if there is one and it differs.
@@ -660,6 +713,9 @@ pub fn render_page(
     id: PageId,
 ) -> (Result<String, Diagnostic>, markdown::Analysis) {
     let page = &site.pages[id];
+    if page.redirect.is_some() {
+        return (Ok(redirect_page(site, id)), markdown::Analysis::default());
+    }
     let sidebar = templates::mark_current(sidebar, &page.href);
     let (rendered, analysis) =
         markdown::render(&page.source.body, markdown_options(site, id), &|dest| {
@@ -752,7 +808,7 @@ fn generate(
             site.config.base_url
         )
         .into_bytes()),
-        "_redirects" => Ok(netlify_redirects(site).into_bytes()),
+        "_redirects" => Ok(netlify_redirects(site, &|_| false).into_bytes()),
         _ if name == &theme::HIGHLIGHT_STYLESHEET[1..] => syntax_css(site),
         _ => return None,
     })
@@ -818,37 +874,63 @@ fn changes_page(
         .map_err(|e| template_failure("changes.html", e))
 }
 
-/// Netlify's `_redirects`: each alias to its page, permanently. Forced (`!`), because the
-/// alias's redirect page (for other hosts) would otherwise shadow the rule.
-fn netlify_redirects(site: &Site) -> String {
-    let mut aliases: Vec<(&String, &PageId)> = site.by_alias.iter().collect();
-    aliases.sort();
+/// Netlify's `_redirects`: each alias to its page, each page that only redirects to where it
+/// leads, and with `html_aliases` each page's `.html` address (unless `shadowed`: a file of the
+/// site is there), all permanently. Forced (`!`), because the redirect page written at each
+/// old address (for other hosts) would otherwise shadow the rule.
+fn netlify_redirects(site: &Site, shadowed: &dyn Fn(&str) -> bool) -> String {
+    let mut rules: Vec<(&str, &str)> = site
+        .by_alias
+        .iter()
+        .chain(site.html_aliases.iter().filter(|(a, _)| !shadowed(&a[1..])))
+        .map(|(alias, &page)| (alias.as_str(), site.destination(page)))
+        .chain(
+            site.pages
+                .iter()
+                .filter_map(|p| Some((p.url.as_str(), p.redirect.as_ref()?.href.as_str()))),
+        )
+        .collect();
+    rules.sort();
     let mut text = String::from(
         "# Old URLs of pages (`aliases` in their front matter), made by handbook.
 ",
     );
     let base = site.config.base_path();
-    for (alias, &page) in aliases {
-        text.push_str(&format!("{base}{alias} {} 301!\n", site.pages[page].href));
+    for (from, to) in rules {
+        text.push_str(&format!("{base}{from} {to} 301!\n"));
     }
     text
 }
 
-/// The page written at an alias, for hosts without `_redirects`: it sends the reader on at once,
-/// `#fragment` included (`redirect.js` reads the target from `data-redirect-to`: a strict
+/// The page written at an old address of page `id` (an alias), or at the URL of a page that
+/// only redirects, for hosts without `_redirects`: it sends the reader on at once, `#fragment`
+/// included (`redirect.js` reads the target from `data-redirect-to`: a strict
 /// Content-Security-Policy blocks inline scripts), falls back to `<meta http-equiv=refresh>`,
 /// and tells search engines where the page is now.
-fn redirect_page(site: &Site, page: PageId) -> String {
-    let page = &site.pages[page];
+fn redirect_page(site: &Site, id: PageId) -> String {
+    let page = &site.pages[id];
+    let target = page.redirect.as_ref();
+    // The page the reader arrives at, if it is one of the site.
+    let arrival = match target {
+        Some(redirect) => redirect.page.map(|p| &*site.pages[p]),
+        None => Some(&**page),
+    };
+    let to = site.destination(id);
     let mut href = String::new();
-    highlight::escape_into(&mut href, &page.href);
+    highlight::escape_into(&mut href, to);
     let mut title = String::new();
-    highlight::escape_into(&mut title, &page.title);
+    highlight::escape_into(&mut title, &arrival.unwrap_or(page).title);
+    let absolute = match arrival {
+        Some(p) => format!("{}{}", site.config.base_url, p.url),
+        None if to.starts_with('/') => format!(
+            "{}{}",
+            site.config.base_url,
+            &to[site.config.base_path().len()..]
+        ),
+        None => to.to_string(),
+    };
     let mut canonical = String::new();
-    highlight::escape_into(
-        &mut canonical,
-        &format!("{}{}", site.config.base_url, page.url),
-    );
+    highlight::escape_into(&mut canonical, &absolute);
     // Before the refresh, and not deferred: it runs first, and keeps the fragment.
     format!(
         "<!doctype html>\n<html lang=\"{lang}\" data-redirect-to=\"{href}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Moved: {title}</title>\n<link rel=\"canonical\" href=\"{canonical}\">\n<meta name=\"robots\" content=\"noindex\">\n<script src=\"{base}{script}\"></script>\n<meta http-equiv=\"refresh\" content=\"0; url={href}\">\n</head>\n<body>\n<p>This page has moved to <a href=\"{href}\">{title}</a>.</p>\n</body>\n</html>\n",

@@ -1,13 +1,14 @@
-//! Turns loaded pages into the [`Site`]: URLs (with every collision reported), the section
-//! tree, subcategory groups, weight order and navigation order.
+//! Turns loaded pages into the [`Site`]: URLs (with every collision reported), the landing
+//! page of each folder, redirects (`aliases`, `redirect_to`, old `.html` addresses), the
+//! section tree, subcategory groups, weight order and navigation order.
 //!
-//! Order everywhere: `weight` ascending, pages without a weight after weighted ones, then title
-//! (case-insensitive), then source path.
+//! Order everywhere: `weight` ascending, pages without a weight after weighted ones, then the
+//! source path (the order Jekyll listed them in).
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::headings::slugify;
-use crate::model::{Node, NodeId, NodeKind, Page, PageId, Site};
+use crate::model::{Node, NodeId, NodeKind, Page, PageId, Redirect, Site};
 use crate::source::{Content, FrontMatter, SourcePage};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -24,9 +25,72 @@ pub fn resolve(
         assets,
     } = content;
     let folders = folders_of(&sources);
+    let (mut pages, landing) = place_pages(sources, &folders, &config, diags);
+    if let Some(layouts) = layouts {
+        check_layouts(&pages, layouts, diags);
+    }
+    let by_url = index_urls(&pages, diags);
+    let by_alias = index_aliases(&mut pages, &by_url, diags);
+    redirect_targets(&mut pages, &by_url, &by_alias, &config, diags);
+    let html_aliases = match config.html_aliases {
+        true => html_aliases(&pages, &by_url, &by_alias),
+        false => BTreeMap::new(),
+    };
+
+    let mut by_folder: HashMap<String, Vec<PageId>> = HashMap::new();
+    for (id, page) in pages.iter().enumerate() {
+        // Landing pages are their folder's node; redirects are in no navigation.
+        if page.folder.is_none() && page.is_shown() {
+            by_folder
+                .entry(page.source.dir().to_string())
+                .or_default()
+                .push(id);
+        }
+    }
+    let mut tree = Tree {
+        pages: &mut pages,
+        nodes: Vec::new(),
+        by_folder,
+    };
+    let root = tree.build_section("", &landing);
+    let nodes = tree.nodes;
+    let mut order = Vec::with_capacity(pages.len());
+    navigation_order(&nodes, &pages, root, &mut order);
+    let mut position = vec![usize::MAX; pages.len()];
+    for (i, &page) in order.iter().enumerate() {
+        position[page] = i;
+    }
+    Site {
+        config: Arc::new(config),
+        pages: pages.into_iter().map(Arc::new).collect(),
+        nodes: Arc::new(nodes),
+        root,
+        order: Arc::new(order),
+        position: Arc::new(position),
+        by_url: Arc::new(by_url),
+        by_alias: Arc::new(by_alias),
+        html_aliases: Arc::new(html_aliases),
+        assets: Arc::new(assets),
+        deploy: Arc::default(),
+        review: None,
+        history: Arc::default(),
+    }
+}
+
+/// Every page, and the landing page of every folder: its `index.md` (or `_index.md`); else
+/// the page beside it with its name (`tech-stack.md` beside `tech-stack/`, as Jekyll and
+/// Eleventy lay out a page with sub-pages); else the page inside it with its name
+/// (`tech-stack/tech-stack.md`, Eleventy's way) or titled like it ("Tech stack"), whose
+/// folder's address then redirects to it; else a page handbook generates, listing what is
+/// inside.
+fn place_pages(
+    sources: Vec<SourcePage>,
+    folders: &BTreeSet<String>,
+    config: &Config,
+    diags: &mut Diagnostics,
+) -> (Vec<Page>, BTreeMap<String, PageId>) {
     let mut landing: BTreeMap<String, PageId> = BTreeMap::new();
     let mut pages: Vec<Page> = Vec::with_capacity(sources.len() + folders.len());
-
     for source in sources {
         if source.is_index() {
             if let Some(&other) = landing.get(source.dir()) {
@@ -45,56 +109,71 @@ pub fn resolve(
             }
             landing.insert(source.dir().to_string(), pages.len());
         }
-        pages.push(new_page(source, &config, false));
+        pages.push(new_page(source, config, false));
     }
-    for folder in &folders {
-        if !landing.contains_key(folder) {
-            landing.insert(folder.clone(), pages.len());
-            pages.push(new_page(generated_landing(folder), &config, true));
+    for way in [Named::Beside, Named::Inside, Named::Titled] {
+        for (id, page) in pages.iter().enumerate() {
+            if let Some(folder) = named_folder(page, way)
+                && folders.contains(folder)
+            {
+                landing.entry(folder.to_string()).or_insert(id);
+            }
         }
     }
-    if let Some(layouts) = layouts {
-        check_layouts(&pages, layouts, diags);
+    for folder in folders {
+        let taken = match landing.get(folder) {
+            None => None,
+            Some(&id) if !pages[id].source.is_index() && pages[id].source.dir() == folder => {
+                Some(id)
+            }
+            Some(_) => continue,
+        };
+        let mut made = new_page(generated_landing(folder), config, true);
+        match taken {
+            // The folder's address leads to the page named like it.
+            Some(id) => {
+                made.redirect = Some(Redirect {
+                    href: pages[id].href.clone(),
+                    page: Some(id),
+                    written: false,
+                });
+            }
+            None => {
+                landing.insert(folder.clone(), pages.len());
+            }
+        }
+        pages.push(made);
     }
-    let by_url = index_urls(&pages, diags);
+    for (folder, &id) in &landing {
+        pages[id].folder = Some(folder.clone());
+    }
+    (pages, landing)
+}
 
-    let mut by_folder: HashMap<String, Vec<PageId>> = HashMap::new();
-    for (id, page) in pages.iter().enumerate() {
-        if !page.source.is_index() {
-            by_folder
-                .entry(page.source.dir().to_string())
-                .or_default()
-                .push(id);
-        }
+/// How a page can be named after a folder, in the order they make it the folder's landing page.
+#[derive(Clone, Copy, PartialEq)]
+enum Named {
+    /// `a/tech-stack.md` beside `a/tech-stack/`.
+    Beside,
+    /// `a/tech-stack/tech-stack.md`.
+    Inside,
+    /// A page of `a/tech-stack/` titled "Tech stack".
+    Titled,
+}
+
+/// The folder `page` is named after in that `way`, if any.
+fn named_folder(page: &Page, way: Named) -> Option<&str> {
+    let source = &page.source;
+    if source.is_index() {
+        return None;
     }
-    let mut tree = Tree {
-        pages: &mut pages,
-        nodes: Vec::new(),
-        by_folder,
+    let dir = source.dir();
+    let inside = match way {
+        Named::Beside => return source.rel_path.rsplit_once('.').map(|(path, _)| path),
+        Named::Inside => folder_name(dir) == source.stem(),
+        Named::Titled => same_label(&page.title, folder_name(dir)),
     };
-    let root = tree.build_section("", &landing);
-    let nodes = tree.nodes;
-    let mut order = Vec::with_capacity(pages.len());
-    navigation_order(&nodes, root, &mut order);
-    let mut position = vec![0; pages.len()];
-    for (i, &page) in order.iter().enumerate() {
-        position[page] = i;
-    }
-    let by_alias = index_aliases(&pages, &by_url, diags);
-    Site {
-        config: Arc::new(config),
-        pages: pages.into_iter().map(Arc::new).collect(),
-        nodes: Arc::new(nodes),
-        root,
-        order: Arc::new(order),
-        position: Arc::new(position),
-        by_url: Arc::new(by_url),
-        by_alias: Arc::new(by_alias),
-        assets: Arc::new(assets),
-        deploy: Arc::default(),
-        review: None,
-        history: Arc::default(),
-    }
+    (inside && !dir.is_empty()).then_some(dir)
 }
 
 /// An alias as written (`old/page`, `/old/page/`, `/old/page.html`) as a site URL.
@@ -107,52 +186,56 @@ fn alias_url(alias: &str) -> String {
     }
 }
 
-/// Every page's aliases, each checked: safe to write, and taken by nothing else.
+/// Every page's aliases, each checked: safe to write, and taken by nothing else. An alias that
+/// is the page's own URL is left out with a warning; one that is the address of a folder
+/// without a landing page of its own takes that address over.
 fn index_aliases(
-    pages: &[Page],
+    pages: &mut [Page],
     by_url: &HashMap<String, PageId>,
     diags: &mut Diagnostics,
 ) -> HashMap<String, PageId> {
     let mut by_alias: HashMap<String, PageId> = HashMap::new();
-    for (id, page) in pages.iter().enumerate() {
-        let source = &page.source;
+    // Folder addresses taken over by an alias, with the alias's page.
+    let mut taken: HashMap<String, PageId> = HashMap::new();
+    for id in 0..pages.len() {
+        let source = &pages[id].source;
+        let shown = source.display_path();
         let line = source
             .key_line("aliases")
             .or_else(|| source.key_line("redirect_from"))
             .unwrap_or(1);
         let error = |message: String| {
-            Diagnostic::error(source.display_path(), message)
+            Diagnostic::error(&shown, message)
                 .at(line, 1)
                 .help("an alias is an old address of this page on this site, like `/engineering/old-name/`")
         };
-        for written in &source.front.aliases {
-            if written.contains("://") || written.trim().starts_with("//") {
-                diags.push(error(format!(
-                    "alias `{written}` is not a path of this site"
-                )));
+        for written in source.front.aliases.clone() {
+            let alias = match checked_alias(&written) {
+                Ok(alias) => alias,
+                Err(why) => {
+                    diags.push(error(why));
+                    continue;
+                }
+            };
+            if alias == pages[id].url {
+                diags.push(own_url_warning(&shown, line, &written));
                 continue;
             }
-            let alias = alias_url(written);
-            if let Some(why) = unsafe_url(&alias) {
-                diags.push(error(format!("alias `{written}` is not allowed: {why}")));
+            if let Some(&other) = by_url.get(&alias)
+                && !taken.contains_key(&alias)
+            {
+                match take_over(pages, other, id) {
+                    true => drop(taken.insert(alias, id)),
+                    false => diags.push(error(format!(
+                        "alias `{written}` is the URL of {}: a redirect there would hide that page",
+                        pages[other].source.display_path()
+                    ))),
+                }
                 continue;
             }
-            if alias == page.url {
-                diags.push(error(format!(
-                    "alias `{written}` is this page's own URL: it would redirect to itself"
-                )));
-                continue;
-            }
-            if let Some(&other) = by_url.get(&alias) {
-                diags.push(error(format!(
-                    "alias `{written}` is the URL of {}: a redirect there would hide that page",
-                    pages[other].source.display_path()
-                )));
-                continue;
-            }
-            if let Some(&other) = by_alias.get(&alias) {
+            if let Some(&other) = by_alias.get(&alias).or_else(|| taken.get(&alias)) {
                 let other = &pages[other];
-                diags.push(error(if other.source.rel_path == source.rel_path {
+                diags.push(error(if other.source.rel_path == pages[id].source.rel_path {
                     format!("alias `{written}` is listed twice")
                 } else {
                     format!(
@@ -166,6 +249,158 @@ fn index_aliases(
         }
     }
     by_alias
+}
+
+/// An alias that is its page's own URL (`redirect_from` lists often carry one): left out.
+fn own_url_warning(shown: &str, line: usize, written: &str) -> Diagnostic {
+    Diagnostic::warning(
+        shown,
+        format!("alias `{written}` is this page's own URL: it is left out"),
+    )
+    .at(line, 1)
+    .help("remove it from the list: a page needs no redirect from its own address")
+}
+
+/// Gives the address of page `other` to page `id`'s alias, if `other` is a page handbook
+/// generated for a folder (no text of its own): it then redirects to `id`.
+fn take_over(pages: &mut [Page], other: PageId, id: PageId) -> bool {
+    let page = &pages[other];
+    if !page.generated || page.redirect.as_ref().is_some_and(|r| r.written) {
+        return false;
+    }
+    pages[other].redirect = Some(Redirect {
+        href: pages[id].href.clone(),
+        page: Some(id),
+        written: false,
+    });
+    true
+}
+
+/// An alias as a site URL, or why it cannot be one.
+fn checked_alias(written: &str) -> Result<String, String> {
+    if written.contains("://") || written.trim().starts_with("//") {
+        return Err(format!("alias `{written}` is not a path of this site"));
+    }
+    let alias = alias_url(written);
+    match unsafe_url(&alias) {
+        Some(why) => Err(format!("alias `{written}` is not allowed: {why}")),
+        None => Ok(alias),
+    }
+}
+
+/// Reads every page's `redirect_to`: the page then only redirects there.
+fn redirect_targets(
+    pages: &mut [Page],
+    by_url: &HashMap<String, PageId>,
+    by_alias: &HashMap<String, PageId>,
+    config: &Config,
+    diags: &mut Diagnostics,
+) {
+    for id in 0..pages.len() {
+        let Some(written) = pages[id].source.front.redirect_to.clone() else {
+            continue;
+        };
+        let found = redirect_of(&written, pages, by_url, by_alias, config.base_path());
+        let source = &pages[id].source;
+        let problem = match found {
+            Ok(redirect) if redirect.page == Some(id) => {
+                format!(
+                    "`redirect_to: {written}` is this page's own URL: it would redirect to itself"
+                )
+            }
+            Ok(redirect) => {
+                pages[id].redirect = Some(redirect);
+                continue;
+            }
+            Err(why) => why,
+        };
+        diags.push(
+            Diagnostic::error(source.display_path(), problem)
+                .at(source.key_line("redirect_to").unwrap_or(1), 1)
+                .help("write where the page moved: a path of this site, like `redirect_to: /engineering/releases/`, or an address starting with https://"),
+        );
+    }
+}
+
+/// Where `redirect_to: written` sends readers, or why it cannot.
+fn redirect_of(
+    written: &str,
+    pages: &[Page],
+    by_url: &HashMap<String, PageId>,
+    by_alias: &HashMap<String, PageId>,
+    base_path: &str,
+) -> Result<Redirect, String> {
+    let target = written.trim();
+    let lower = target.to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        return Ok(Redirect {
+            href: target.to_string(),
+            page: None,
+            written: true,
+        });
+    }
+    if target.is_empty() || target.starts_with("//") || target.contains("://") {
+        return Err(format!(
+            "`redirect_to: {written}` is neither a path of this site nor an http(s) address"
+        ));
+    }
+    if !target.starts_with('/') {
+        return Err(format!(
+            "`redirect_to: {written}` is not a path from the site's root (it must start with `/`)"
+        ));
+    }
+    let (path, fragment) = match target.split_once('#') {
+        Some((path, fragment)) => (path, format!("#{fragment}")),
+        None => (target, String::new()),
+    };
+    let page = by_url
+        .get(&alias_url(path))
+        .or_else(|| by_alias.get(&alias_url(path)))
+        .copied();
+    let href = match page {
+        Some(p) => format!("{}{fragment}", pages[p].href),
+        None => format!("{base_path}{target}"),
+    };
+    Ok(Redirect {
+        href,
+        page,
+        written: true,
+    })
+}
+
+/// With `html_aliases: true`, each page's address on a Jekyll site: `/company/values.html`
+/// for `company/values.md`. Not for folders' `index.md` (Jekyll wrote them as
+/// `company/index.html`, which the page's folder has anyway), pages with a `permalink`
+/// (Jekyll used it as it is), pages that only redirect, and addresses an alias or a page
+/// already has.
+fn html_aliases(
+    pages: &[Page],
+    by_url: &HashMap<String, PageId>,
+    by_alias: &HashMap<String, PageId>,
+) -> BTreeMap<String, PageId> {
+    let urls: BTreeSet<&str> = by_url.keys().map(String::as_str).collect();
+    let mut found = BTreeMap::new();
+    for (id, page) in pages.iter().enumerate() {
+        let source = &page.source;
+        if page.generated
+            || !page.is_shown()
+            || source.is_index()
+            || source.front.permalink.is_some()
+            || page.is_home()
+            || page.url.ends_with(".html/")
+        {
+            continue;
+        }
+        let html = format!("{}.html", page.url.trim_end_matches('/'));
+        // A page at `/x.html/` (or below) is written into the folder `x.html/`.
+        let folder = format!("{html}/");
+        let under = urls.range(folder.as_str()..).next();
+        if by_alias.contains_key(&html) || under.is_some_and(|u| u.starts_with(&folder)) {
+            continue;
+        }
+        found.insert(html, id);
+    }
+    found
 }
 
 /// Every folder that holds a page, and all their parent folders; `` is the root.
@@ -235,6 +470,8 @@ pub fn new_page(source: SourcePage, config: &Config, generated: bool) -> Page {
         node: 0,
         toc_max_level,
         generated,
+        folder: None,
+        redirect: None,
     }
 }
 
@@ -375,16 +612,39 @@ fn index_urls(pages: &[Page], diags: &mut Diagnostics) -> HashMap<String, PageId
             diags.push(
                 Diagnostic::error(
                     at.source.display_path(),
-                    format!("two pages have the URL {}: {} and {}", page.url, describe(first), describe(second)),
+                    format!(
+                        "two pages have the URL {}: {} and {}",
+                        page.url,
+                        describe(first),
+                        describe(second)
+                    ),
                 )
                 .at(at.source.key_line("permalink").unwrap_or(1), 1)
-                .help("give one of them another `permalink`, or move a folder's page to its `index.md`"),
+                .help(clash_help(first, second)),
             );
             continue;
         }
         by_url.insert(page.url.clone(), id);
     }
     by_url
+}
+
+/// How to settle two pages on one URL.
+fn clash_help(first: &Page, second: &Page) -> String {
+    let beside = |page: &Page, index: &Page| {
+        index.source.is_index() && named_folder(page, Named::Beside) == Some(index.source.dir())
+    };
+    for (page, index) in [(first, second), (second, first)] {
+        if beside(page, index) {
+            return format!(
+                "{} beside the folder content/{}/ is that folder's landing page, and so is {}: keep one of them (move the other's text into it)",
+                page.source.display_path(),
+                index.source.dir(),
+                index.source.display_path()
+            );
+        }
+    }
+    "give one of them another `permalink`, or move a folder's page to its `index.md`".into()
 }
 
 struct Tree<'p> {
@@ -447,39 +707,65 @@ impl Tree<'_> {
             }
         }
         for (name, members) in groups {
-            children.push(self.build_group(name, members));
+            // A group named like its folder would repeat the folder's heading: its pages are
+            // the folder's own.
+            if same_label(&name, &self.nodes[section].title) || same_label(&name, folder_name(dir))
+            {
+                children.extend(members);
+            } else {
+                children.push(self.build_group(name, members));
+            }
         }
         self.adopt(section, children);
         section
     }
 
+    /// Whether node `n` is named like the group `name`: a page by its file name or title, a
+    /// subfolder by its name or title.
+    fn named_like(&self, n: NodeId, name: &str) -> bool {
+        let node = &self.nodes[n];
+        let Some(page) = node.page.map(|p| &self.pages[p]) else {
+            return false;
+        };
+        let file = match node.kind {
+            NodeKind::Page => page.source.stem(),
+            NodeKind::Section => page.folder.as_deref().map_or("", folder_name),
+            NodeKind::Group => return false,
+        };
+        same_label(file, name) || same_label(&node.title, name)
+    }
+
     /// A subcategory: its header links to the member named like it (`subcategory: Release
     /// process` and `release-process.md`, or a page titled "Release process"), if there is one.
+    /// A subfolder named like it takes the group's other pages in instead: the group would
+    /// only repeat the subfolder's name above it.
     fn build_group(&mut self, name: String, mut members: Vec<NodeId>) -> NodeId {
-        let slug = slugify(&name);
-        let header = members.iter().position(|&n| {
-            let node = &self.nodes[n];
-            node.kind == NodeKind::Page
-                && node.page.is_some_and(|p| {
-                    let page = &self.pages[p];
-                    slugify(page.source.stem()) == slug || page.title.eq_ignore_ascii_case(&name)
-                })
-        });
-        let header_page = header
-            .map(|i| members.remove(i))
-            .and_then(|n| self.nodes[n].page);
+        let header = members.iter().position(|&n| self.named_like(n, &name));
+        let header = header.map(|i| members.remove(i));
+        if let Some(folder) = header.filter(|&h| self.nodes[h].kind == NodeKind::Section) {
+            let mut children = std::mem::take(&mut self.nodes[folder].children);
+            children.extend(members);
+            self.adopt(folder, children);
+            return folder;
+        }
+        let header_page = header.and_then(|n| self.nodes[n].page);
         let weight = match header_page {
             Some(p) => self.pages[p].source.front.weight,
             None => members.iter().filter_map(|&n| self.nodes[n].weight).min(),
         };
+        let first_path = members.iter().map(|&n| &self.nodes[n].sort_path).min();
+        let sort_path = match header_page {
+            Some(p) => self.pages[p].source.rel_path.clone(),
+            None => first_path.cloned().unwrap_or_else(|| name.clone()),
+        };
         let group = self.push(Node {
             kind: NodeKind::Group,
-            title: name.clone(),
+            title: name,
             weight,
             page: header_page,
             parent: None,
             children: Vec::new(),
-            sort_path: header_page.map_or(name, |p| self.pages[p].source.rel_path.clone()),
+            sort_path,
         });
         if let Some(p) = header_page {
             self.pages[p].node = group;
@@ -497,28 +783,39 @@ impl Tree<'_> {
     }
 }
 
+/// Two labels a reader takes for the same: equal but for case, or as slugs (`Dev standards`,
+/// `dev-standards`).
+fn same_label(a: &str, b: &str) -> bool {
+    !a.trim().is_empty() && (a.trim().eq_ignore_ascii_case(b.trim()) || slugify(a) == slugify(b))
+}
+
+/// The last segment of a folder path (`dev-standards` for `engineering/dev-standards`).
+fn folder_name(dir: &str) -> &str {
+    dir.rsplit('/').next().unwrap_or(dir)
+}
+
 fn parent_dir(dir: &str) -> &str {
     dir.rsplit_once('/').map_or("", |(parent, _)| parent)
 }
 
-/// Weighted first (ascending), then title ignoring case, then title, then source path.
-fn order_key(node: &Node) -> (bool, i64, String, &str, &str) {
+/// Weighted first (ascending), then by source path: pages of equal weight, and pages without
+/// a weight, keep the order of their files, as Jekyll listed them.
+fn order_key(node: &Node) -> (bool, i64, &str) {
     (
         node.weight.is_none(),
         node.weight.unwrap_or(0),
-        node.title.to_lowercase(),
-        &node.title,
         &node.sort_path,
     )
 }
 
-/// Depth-first: a section's or group's landing page, then its entries.
-fn navigation_order(nodes: &[Node], node: NodeId, order: &mut Vec<PageId>) {
-    if let Some(page) = nodes[node].page {
+/// Depth-first: a section's or group's landing page, then its entries. Pages that only
+/// redirect are left out.
+fn navigation_order(nodes: &[Node], pages: &[Page], node: NodeId, order: &mut Vec<PageId>) {
+    if let Some(page) = nodes[node].page.filter(|&p| pages[p].is_shown()) {
         order.push(page);
     }
     for &child in &nodes[node].children {
-        navigation_order(nodes, child, order);
+        navigation_order(nodes, pages, child, order);
     }
 }
 

@@ -24,6 +24,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "draft",
     "aliases",
     "redirect_from",
+    "redirect_to",
     "search",
 ];
 
@@ -50,6 +51,9 @@ pub struct FrontMatter {
     pub aliases: Vec<String>,
     /// `search: false` keeps the page out of the search index.
     pub search: Option<bool>,
+    /// The page only redirects there (jekyll-redirect-from): a site path or an http(s) URL.
+    #[serde(default, deserialize_with = "scalar_text")]
+    pub redirect_to: Option<String>,
 }
 
 /// A Markdown file of `content/`, read and split, not yet placed in the site.

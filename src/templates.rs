@@ -405,10 +405,11 @@ pub fn render_sidebar(site: &Site, templates: &Templates, scope: NodeId) -> Resu
     templates.render("partials/sidebar.html", &context)
 }
 
-/// Marks the link to the current page in a shared sidebar.
+/// Marks the link to the current page in a shared sidebar: the last one, the deepest entry (a
+/// folder whose address redirects to the page links there too).
 pub fn mark_current(sidebar: &str, url: &str) -> String {
     let needle = format!("href=\"{url}\"");
-    match memchr::memmem::find(sidebar.as_bytes(), needle.as_bytes()) {
+    match memchr::memmem::rfind(sidebar.as_bytes(), needle.as_bytes()) {
         Some(i) => {
             let end = i + needle.len();
             let mut out = String::with_capacity(sidebar.len() + 24);
@@ -533,14 +534,7 @@ pub fn page_context<'a>(
         title: &site.pages[p].title,
         url: Some(&site.pages[p].href),
     };
-    let breadcrumbs = site
-        .ancestry(page.node)
-        .into_iter()
-        .map(|n| Link {
-            title: &site.nodes[n].title,
-            url: site.node_href(n),
-        })
-        .collect();
+    let breadcrumbs = breadcrumbs(site, page.node);
     let front = &page.source.front;
     PageContext {
         site: SiteView::new(&site.config),
@@ -578,6 +572,35 @@ pub fn page_context<'a>(
         deploy: &site.deploy,
         review: ReviewBanner::of(site),
     }
+}
+
+/// The trail from the home page down to `node`. A label never shows twice in a row (a
+/// folder, its group and its page all named "Team practices"): of such a run, the crumb kept
+/// is the current page, else the deepest one with a link.
+fn breadcrumbs(site: &Site, node: NodeId) -> Vec<Link<'_>> {
+    let chain = site.ancestry(node);
+    let last = chain.len().saturating_sub(1);
+    let mut crumbs: Vec<Link<'_>> = Vec::with_capacity(chain.len());
+    for (i, n) in chain.into_iter().enumerate() {
+        let crumb = Link {
+            title: &site.nodes[n].title,
+            url: site.node_href(n),
+        };
+        match crumbs.last_mut() {
+            Some(previous) if same_label(previous.title, crumb.title) => {
+                if i == last || crumb.url.is_some() {
+                    *previous = crumb;
+                }
+            }
+            _ => crumbs.push(crumb),
+        }
+    }
+    crumbs
+}
+
+/// Labels a reader takes for the same one: equal but for case and surrounding spaces.
+fn same_label(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
 }
 
 /// What a page that is not a page of the site (the 404 page, the changes page, the search page) receives.

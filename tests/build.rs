@@ -35,10 +35,10 @@ const NAVIGATION_ORDER: [&str; 16] = [
     "/guide/alpha/",
     "/guide/beta/",
     "/guide/ten/",
-    "/guide/apple/",
-    "/guide/banana/",
     "/guide/a-first/",
+    "/guide/apple/",
     "/guide/b-second/",
+    "/guide/banana/",
     "/policies/",
     "/policies/travel/",
     "/about/",
@@ -50,7 +50,7 @@ const NAVIGATION_ORDER: [&str; 16] = [
 // Navigation order
 
 #[test]
-fn sidebar_orders_by_weight_then_title_ignoring_case_then_path_with_unweighted_pages_last() {
+fn sidebar_orders_by_weight_then_source_path_with_unweighted_pages_last() {
     let site = Fixture::copy("navigation").build();
     assert_eq!(
         sidebar(&site.page("/guide/")),
@@ -61,10 +61,10 @@ fn sidebar_orders_by_weight_then_title_ignoring_case_then_path_with_unweighted_p
             "  alpha /guide/alpha/",
             "  Beta /guide/beta/",
             "  Ten /guide/ten/",
-            "  Apple /guide/apple/",
-            "  banana /guide/banana/",
             "  Same /guide/a-first/",
+            "  Apple /guide/apple/",
             "  Same /guide/b-second/",
+            "  banana /guide/banana/",
             "Policies /policies/",
             "About /about/",
             "FAQ /faq/",
@@ -171,6 +171,266 @@ fn sidebar_marks_the_current_page_with_aria_current() {
             [url],
             "on {url}"
         );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Folders and their landing pages (navigation)
+
+/// `tech-stack.md` beside `tech-stack/`, as Jekyll and Eleventy lay out a page with sub-pages.
+fn beside_site() -> Fixture {
+    Fixture::new()
+        .file("handbook.yml", "title: Fixture\nbase_url: https://example.com/\nrepository:\n  url: https://github.com/o/h\n")
+        .file("content/index.md", "# Home\n\n[a](tech-stack.md) [b](tech-stack/) [c](/tech-stack)\n")
+        .file("content/about.md", "---\ntitle: About\nweight: 2\n---\n\n[up](tech-stack)\n")
+        .file("content/tech-stack.md", "---\ntitle: Our tech stack\nweight: 1\n---\n\nWhat we use.\n")
+        .file("content/tech-stack/zapier.md", "---\ntitle: Zapier\n---\n\n[back](../tech-stack)\n")
+        .file("content/tech-stack/hubspot/index.md", "---\ntitle: HubSpot\n---\n\nCRM.\n")
+}
+
+#[test]
+fn nav_a_page_beside_a_folder_of_its_name_is_the_folder_landing_page() {
+    let site = beside_site().build();
+    assert_eq!(
+        sidebar(&site.page("/tech-stack/zapier/")),
+        lines(&[
+            "Our tech stack /tech-stack/",
+            "  HubSpot /tech-stack/hubspot/",
+            "  Zapier /tech-stack/zapier/",
+            "About /about/",
+        ]),
+        "its weight orders the folder, its title names it"
+    );
+    let crumbs = |url: &str| select_texts(&site.page(url), "nav[aria-label=Breadcrumbs] li");
+    assert_eq!(
+        crumbs("/tech-stack/hubspot/"),
+        ["Home", "Our tech stack", "HubSpot"]
+    );
+    let landing = site.page("/tech-stack/");
+    assert_eq!(select_texts(&landing, ".prose p"), ["What we use."]);
+    assert_eq!(
+        select_attrs(&landing, "a.edit-link", "href"),
+        ["https://github.com/o/h/edit/main/content/tech-stack.md"]
+    );
+    assert_eq!(
+        select_attrs(&site.page("/"), ".prose a", "href"),
+        ["/tech-stack/", "/tech-stack/", "/tech-stack/"]
+    );
+    assert_eq!(
+        select_attrs(&site.page("/tech-stack/zapier/"), ".prose a", "href"),
+        ["/tech-stack/"]
+    );
+    assert!(site.warnings().is_empty(), "{:?}", site.warnings());
+}
+
+#[test]
+fn nav_a_page_and_an_index_md_of_one_folder_are_an_error_naming_both() {
+    let errors = beside_site()
+        .file("content/tech-stack/index.md", "---\ntitle: Stack\n---\n")
+        .errors();
+    assert_eq!(
+        errors,
+        [
+            "content/tech-stack/index.md:1:1: two pages have the URL /tech-stack/: content/tech-stack.md and content/tech-stack/index.md\n  help: content/tech-stack.md beside the folder content/tech-stack/ is that folder's landing page, and so is content/tech-stack/index.md: keep one of them (move the other's text into it)"
+        ]
+    );
+}
+
+#[test]
+fn nav_a_page_named_or_titled_like_its_folder_without_index_md_is_its_landing_page() {
+    let site = Fixture::new()
+        .file(
+            "content/index.md",
+            "# Home\n\n[x](/updating/) [y](/career/)\n",
+        )
+        .file(
+            "content/updating/updating.md",
+            "---\ntitle: Updating the Handbook\n---\n",
+        )
+        .file("content/updating/editing.md", "---\ntitle: Editing\n---\n")
+        .file("content/career/overview.md", "---\ntitle: Career\n---\n")
+        .build();
+    assert_eq!(
+        sidebar(&site.page("/updating/editing/")),
+        lines(&[
+            "Career /career/overview/",
+            "Updating the Handbook /updating/updating/",
+            "  Editing /updating/editing/",
+        ])
+    );
+    assert_eq!(
+        select_texts(
+            &site.page("/updating/updating/"),
+            "nav[aria-label=Breadcrumbs] li"
+        ),
+        ["Home", "Updating the Handbook"]
+    );
+    // The folder's address leads to it; links to the folder go straight there.
+    assert_eq!(
+        select_attrs(
+            &site.html("updating/index.html"),
+            "html",
+            "data-redirect-to"
+        ),
+        ["/updating/updating/"]
+    );
+    assert!(
+        site.file("_redirects")
+            .contains("/updating/ /updating/updating/ 301!\n")
+    );
+    assert_eq!(
+        select_attrs(&site.page("/"), ".prose a", "href"),
+        ["/updating/updating/", "/career/overview/"]
+    );
+    assert!(
+        !site
+            .sitemap()
+            .contains(&"https://example.com/updating/".to_string())
+    );
+    assert!(site.warnings().is_empty(), "{:?}", site.warnings());
+}
+
+/// A folder whose pages, landing page included, all name their folder as `subcategory`, and a
+/// page named like the group: "DEV STANDARDS › Dev Standards › DEV STANDARDS" before.
+fn repeated_labels_site() -> Fixture {
+    let page =
+        |title: &str, sub: &str| format!("---\ntitle: {title}\nsubcategory: {sub}\n---\n\nText.\n");
+    Fixture::new()
+        .file("content/index.md", "# Home\n")
+        .file("content/eng/index.md", "---\ntitle: Engineering\n---\n")
+        .file(
+            "content/eng/dev-standards/index.md",
+            page("Dev Standards", "Dev Standards"),
+        )
+        .file(
+            "content/eng/dev-standards/linting.md",
+            page("Linting", "Dev Standards"),
+        )
+        .file("content/eng/style.md", page("Style guide", "Dev Standards"))
+        .file(
+            "content/eng/team-practices/index.md",
+            page("Team Practices", "Team Practices"),
+        )
+        .file(
+            "content/eng/team-practices/team-practices.md",
+            page("Team Practices", "Team Practices"),
+        )
+        .file(
+            "content/eng/team-practices/retros.md",
+            page("Retros", "Team Practices"),
+        )
+}
+
+#[test]
+fn nav_a_subcategory_named_like_a_folder_shows_its_heading_once() {
+    let site = repeated_labels_site().build();
+    assert_eq!(
+        sidebar(&site.page("/eng/dev-standards/linting/")),
+        lines(&[
+            "Engineering /eng/",
+            "  Dev Standards /eng/dev-standards/",
+            "    Linting /eng/dev-standards/linting/",
+            "    Style guide /eng/style/",
+            "  Team Practices /eng/team-practices/",
+        ])
+    );
+}
+
+#[test]
+fn nav_breadcrumbs_never_repeat_a_label() {
+    let site = repeated_labels_site().build();
+    let crumbs = |url: &str| select_texts(&site.page(url), "nav[aria-label=Breadcrumbs] li");
+    assert_eq!(
+        crumbs("/eng/team-practices/team-practices/"),
+        ["Home", "Engineering", "Team Practices"]
+    );
+    assert_eq!(
+        select_attrs(
+            &site.page("/eng/team-practices/team-practices/"),
+            "nav[aria-label=Breadcrumbs] [aria-current=page]",
+            "aria-current"
+        ),
+        ["page"]
+    );
+    assert_eq!(
+        crumbs("/eng/team-practices/retros/"),
+        ["Home", "Engineering", "Team Practices", "Retros"]
+    );
+    assert_eq!(
+        crumbs("/eng/dev-standards/"),
+        ["Home", "Engineering", "Dev Standards"]
+    );
+    assert_eq!(
+        crumbs("/eng/style/"),
+        ["Home", "Engineering", "Dev Standards", "Style guide"]
+    );
+}
+
+/// The 18F handbook (246 pages built with Eleventy), copied as `content/`: see
+/// `tests/corpora/README.md`.
+#[test]
+fn nav_the_18f_handbook_builds_with_pages_beside_folders_and_no_label_twice() {
+    let corpus =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpora/18f-handbook/pages");
+    let fixture = Fixture::new().file(
+        "handbook.yml",
+        "title: 18F Handbook\nbase_url: https://handbook.tts.gsa.gov/\nlinks: warn\n",
+    );
+    common::copy_dir(&corpus, &fixture.root().join("content"));
+    let site = fixture.build();
+    let warnings = site.warnings();
+    assert!(
+        warnings.iter().any(|w| w.starts_with(
+            "content/tools/figma.md:5:1: warning: alias `/tools/figma/` is this page's own URL"
+        )),
+        "{warnings:?}"
+    );
+    // tools/slack.md beside tools/slack/.
+    assert_eq!(
+        select_texts(
+            &site.page("/tools/slack/guidelines/"),
+            "nav[aria-label=Breadcrumbs] li"
+        ),
+        [
+            "18F Handbook",
+            "Tools",
+            "Slack",
+            "Slack channel usage and best practices"
+        ]
+    );
+    let redirects = site.file("_redirects");
+    for rule in [
+        "/about-us/tts-consulting/ /about-us/tts-consulting/about/handbook/ 301!\n",
+        "/billing-policy/ /tools/tock/#time-tracking-and-billing 301!\n",
+        "/about-us/org-chart/ https://docs.google.com/presentation/d/1jc8KtufZtrgjbgPXAi_JSajvMWrGLg5h4HCvO6aC5mQ/edit#slide=id.p 301!\n",
+    ] {
+        assert!(redirects.contains(rule), "no {rule:?} in _redirects");
+    }
+    for url in site.page_urls() {
+        let page = site.page(&url);
+        if !select(&page, "html[data-redirect-to]").is_empty() {
+            continue;
+        }
+        let crumbs = select_texts(&page, "nav[aria-label=Breadcrumbs] li");
+        assert!(
+            crumbs.windows(2).all(|w| !w[0].eq_ignore_ascii_case(&w[1])),
+            "{url}: {crumbs:?}"
+        );
+        let nav = sidebar(&page);
+        for pair in nav.windows(2) {
+            let label = |line: &str| {
+                let line = line.trim_start();
+                line.rsplit_once(' ')
+                    .map_or(line, |(t, _)| t)
+                    .to_lowercase()
+            };
+            let nested = pair[1].len() - pair[1].trim_start().len()
+                > pair[0].len() - pair[0].trim_start().len();
+            assert!(
+                !(nested && label(&pair[0]) == label(&pair[1])),
+                "{url}: {pair:?}"
+            );
+        }
     }
 }
 

@@ -256,7 +256,7 @@ fn check_strict_warns_about_equal_weights_and_fails_on_warnings() {
     assert_eq!(strict.status.code(), Some(1));
     assert_eq!(
         stderr(&strict),
-        "content/guide/alpha.md:3:1: warning: 2 pages have weight 2, so their titles decide their order: content/guide/alpha.md, content/guide/beta.md\n  \
+        "content/guide/alpha.md:3:1: warning: 2 pages have weight 2, so their file paths decide their order: content/guide/alpha.md, content/guide/beta.md\n  \
          help: give each a different weight to choose the order\n\
          error: 1 warning (--strict fails on warnings)\n"
     );

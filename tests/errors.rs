@@ -154,16 +154,18 @@ fn two_pages_with_the_same_url_are_an_error_naming_both_files() {
 }
 
 #[test]
-fn a_page_beside_a_folder_of_the_same_name_clashes_with_the_folder_landing_page() {
+fn a_page_beside_a_folder_with_its_own_index_md_is_an_error_naming_both() {
+    // Without `team/index.md`, `team.md` is the folder's landing page (tests/build.rs).
     let errors = errors_after(&site(), |f| {
         f.write("content/team.md", "Team page.\n");
+        f.write("content/team/index.md", "Team.\n");
         f.write("content/team/people.md", "People.\n");
     });
     assert_eq!(
         errors,
-        [format!(
-            "content/team.md:1:1: two pages have the URL /team/: content/team.md and the folder content/team/\n  {URL_CLASH_HELP}"
-        )]
+        [
+            "content/team/index.md:1:1: two pages have the URL /team/: content/team.md and content/team/index.md\n  help: content/team.md beside the folder content/team/ is that folder's landing page, and so is content/team/index.md: keep one of them (move the other's text into it)"
+        ]
     );
 }
 

@@ -537,6 +537,50 @@ fn a_new_page_and_a_new_folder_join_the_navigation() {
 }
 
 #[test]
+fn a_page_beside_a_new_folder_becomes_its_landing_page_and_back() {
+    let fixture = site();
+    fixture.write("content/tools.md", page("Our tools", "What we use."));
+    let server = settled(&fixture);
+    assert!(server.get("/tools/").body.contains("What we use."));
+    // The folder appears: the page is its landing page, not a clash.
+    fixture.write("content/tools/slack.md", page("Slack", "Chat."));
+    let slack = server.wait_for("/tools/slack/", "the folder's page", has("Chat."));
+    assert!(slack.body.contains("<a href=\"/tools/\""), "{}", slack.body);
+    assert!(server.get("/tools/").body.contains("What we use."));
+    // The page goes: the folder gets a generated landing page.
+    std::fs::remove_file(fixture.root().join("content/tools.md")).unwrap();
+    server.wait_for("/tools/", "the generated landing page", |r| {
+        r.status == 200 && !r.body.contains("What we use.") && r.body.contains("Slack")
+    });
+    // The folder goes, the page comes back: a page again.
+    fixture.write("content/tools.md", page("Our tools", "Back."));
+    std::fs::remove_dir_all(fixture.root().join("content/tools")).unwrap();
+    server.wait_for("/tools/", "the page alone", has("Back."));
+    assert_eq!(server.get("/tools/slack/").status, 404);
+}
+
+#[test]
+fn a_page_with_redirect_to_answers_with_a_redirect() {
+    let fixture = site();
+    let server = settled(&fixture);
+    fixture.write(
+        "content/engineering/old.md",
+        "---\ntitle: Old\nredirect_to: /engineering/triage/#labels\n---\n",
+    );
+    let reply = server.wait_for("/engineering/old/", "the redirect", |r| r.status == 301);
+    assert_eq!(
+        reply.header("location"),
+        Some("/engineering/triage/#labels")
+    );
+    assert!(
+        !server
+            .get("/engineering/")
+            .body
+            .contains("/engineering/old/")
+    );
+}
+
+#[test]
 fn a_navigation_change_updates_every_page() {
     let fixture = site();
     let server = settled(&fixture);

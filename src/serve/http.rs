@@ -112,7 +112,12 @@ async fn site(
     } else {
         path.strip_suffix("index.html").map(str::to_string)
     };
-    if let Some(&id) = page_url.as_ref().and_then(|url| site.by_url.get(url)) {
+    let found = page_url.as_ref().and_then(|url| site.by_url.get(url));
+    // A page that only redirects (`redirect_to`, a folder's address an alias took over).
+    if let Some(redirect) = found.and_then(|&id| site.pages[id].redirect.as_ref()) {
+        return self::redirect(&redirect.href);
+    }
+    if let Some(&id) = found {
         // Rendered from the generation the id comes from: a newer one may number its pages
         // differently (a page added or removed), and would answer with another page.
         // Rendering takes a blocking thread; a cached page does not, so that many browsers
@@ -135,7 +140,7 @@ async fn site(
         };
     }
     if let Some(&id) = site.by_alias.get(&path) {
-        return redirect(&format!("{}{query}", site.pages[id].href));
+        return redirect(&format!("{}{query}", site.destination(id)));
     }
     let rel = &path[1..];
     if let Some(source) = generation.copies.get(rel) {
@@ -143,6 +148,10 @@ async fn site(
             Ok(bytes) => respond(&method, &headers, StatusCode::OK, &content_type(rel), bytes),
             Err(_) => not_found(&method, &headers, &shared).await,
         };
+    }
+    // An old `.html` address (`html_aliases`), unless a file of the site is there (above).
+    if let Some(&id) = site.html_aliases.get(&path) {
+        return redirect(&format!("{}{query}", site.destination(id)));
     }
     // A folder's index.html from static/ or content/.
     if path.ends_with('/')

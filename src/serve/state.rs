@@ -401,7 +401,10 @@ impl Workspace {
                 self.problems.entry(path).or_default().extend(diags);
                 continue;
             }
-            page.node = old.site.pages[id].node;
+            let before = &old.site.pages[id];
+            page.node = before.node;
+            page.folder = before.folder.clone();
+            page.redirect = before.redirect.clone();
             site.pages[id] = Arc::new(page);
             patched.push(id);
         }
@@ -698,6 +701,7 @@ fn same_navigation(old: &SourcePage, new: &SourcePage) -> bool {
         && a.draft == b.draft
         && a.description == b.description
         && a.aliases == b.aliases
+        && a.redirect_to == b.redirect_to
         && old.first_heading == new.first_heading
 }
 

@@ -391,7 +391,7 @@ pub fn assert_same_tree(before: &Tree, after: &Tree) {
     assert!(!before.is_empty(), "nothing to compare");
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
