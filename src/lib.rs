@@ -11,6 +11,7 @@ pub mod config;
 pub mod deploy;
 pub mod diagnostics;
 pub mod external;
+pub mod files;
 pub mod fingerprint;
 pub mod git;
 pub mod headers;
@@ -180,7 +181,7 @@ pub fn fix_mojibake(root: &std::path::Path) -> (Vec<(String, usize)>, Vec<Diagno
             continue;
         }
         let shown = format!("{}/{rel}", source::CONTENT_DIR);
-        match mojibake::repair_file(&path) {
+        match mojibake::repair_resolved(&path) {
             Ok(0) => {}
             Ok(count) => repaired.push((shown, count)),
             Err(err) => problems.push(Diagnostic::error(

@@ -34,7 +34,7 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
     let files = crate::source::list_files(root, TEMPLATES_DIR, &mut found);
     let mut problems: Vec<Diagnostic> = found.into_iter().collect();
     for (name, path) in files {
-        match std::fs::read_to_string(&path) {
+        match crate::files::read_to_string(&path) {
             Ok(text) => {
                 sources.insert(name, text);
             }

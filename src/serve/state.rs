@@ -590,9 +590,34 @@ impl Workspace {
         let mut changes = ContentChanges::default();
         let site = &self.current.site;
         let content = self.root.join(source::CONTENT_DIR);
+        let scope = crate::files::Scope::new(&self.root).ok();
         for rel in rels {
-            let path = content.join(rel);
+            if source::is_unpublished(rel) {
+                // `_draft.md`, `_old/`: never part of the site.
+                changes.unknown.insert(rel.clone());
+                continue;
+            }
             let shown = format!("{}/{rel}", source::CONTENT_DIR);
+            // What is there now, links resolved by the rules of a build: a link to a file
+            // outside the handbook is a problem, and is never read.
+            let found = scope
+                .as_ref()
+                .and_then(|scope| scope.inspect_within(&shown, &content.join(rel)));
+            let (path, exists) = match found {
+                Some(crate::files::Entry::File(real) | crate::files::Entry::Folder(real)) => {
+                    self.problems.remove(&shown);
+                    (real, true)
+                }
+                Some(crate::files::Entry::Skipped(d) | crate::files::Entry::Refused(d)) => {
+                    self.problems.insert(shown.clone(), vec![d]);
+                    // Neither a file nor a folder: what was known there is gone.
+                    (PathBuf::new(), true)
+                }
+                None => {
+                    self.problems.remove(&shown);
+                    (PathBuf::new(), false)
+                }
+            };
             let known_page = site
                 .pages
                 .iter()
@@ -604,10 +629,10 @@ impl Workspace {
                 .iter()
                 .any(|p| p.source.rel_path.starts_with(&folder))
                 || site.assets.iter().any(|a| a.rel_path.starts_with(&folder));
-            if !path.exists() && known_page.is_none() && !known_asset && !known_folder {
+            if !exists && known_page.is_none() && !known_asset && !known_folder {
                 changes.unknown.insert(rel.clone());
             }
-            if path.is_dir() || (!path.exists() && known_folder) {
+            if path.is_dir() || (known_folder && !path.is_file()) {
                 changes.rescan = true;
                 continue;
             }
@@ -624,7 +649,6 @@ impl Workspace {
                 continue;
             }
             if !path.is_file() {
-                self.problems.remove(&shown);
                 if known_page.is_some() {
                     changes.removed.push(rel.clone());
                 }
