@@ -323,7 +323,11 @@ fn enter(
         .chain(parent.trail.iter())
         .any(|held| held.starts_with(&real));
     if loops {
-        let named = real.strip_prefix(&scope.root).unwrap_or(&real).display();
+        let named = match real.strip_prefix(&scope.root) {
+            Ok(inside) if inside.as_os_str().is_empty() => ".".to_string(),
+            Ok(inside) => inside.display().to_string(),
+            Err(_) => real.display().to_string(),
+        };
         diags.push(
             Diagnostic::error(
                 shown,

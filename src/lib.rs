@@ -107,6 +107,9 @@ fn load_and_resolve(options: &BuildOptions) -> Result<(Site, Templates, Diagnost
         || templates::load(root),
         || source::load(root, options.drafts, &mut diags),
     );
+    if let Ok(templates) = &templates {
+        diags.extend(templates.warnings.iter().cloned());
+    }
     if content
         .pages
         .iter()
@@ -171,10 +174,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
 
 /// `handbook check --fix`: repairs mojibake in every page of `content/`, in place. Returns each
 /// repaired file (as shown in messages) with how many stretches it repaired, and the files it
-/// could not repair.
+/// could not repair. Files are listed as a build lists them, so a link to a file outside the
+/// handbook is never followed; the problems of the listing (that link, a named pipe) are left
+/// to the check that follows, which reports them.
 pub fn fix_mojibake(root: &std::path::Path) -> (Vec<(String, usize)>, Vec<Diagnostic>) {
+    let files = source::list_files(root, source::CONTENT_DIR, &mut Diagnostics::default());
     let mut problems = Diagnostics::default();
-    let files = source::list_files(root, source::CONTENT_DIR, &mut problems);
     let mut repaired = Vec::new();
     for (rel, path) in files {
         if !rel.ends_with(".md") {

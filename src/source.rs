@@ -620,6 +620,28 @@ mod tests {
     }
 
     #[test]
+    fn names_starting_with_an_underscore_are_unpublished_but_index_pages() {
+        for rel in [
+            "_draft.md",
+            "_old/page.md",
+            "guide/_include.md",
+            "_data/a.png",
+            "_drafts/_index.md",
+        ] {
+            assert!(is_unpublished(rel), "{rel}");
+        }
+        for rel in [
+            "_index.md",
+            "guide/_index.md",
+            "guide/_index.markdown",
+            "a_b.md",
+            "guide/x_.png",
+        ] {
+            assert!(!is_unpublished(rel), "{rel}");
+        }
+    }
+
+    #[test]
     fn reports_invalid_utf8_at_its_position() {
         let err = decode("content/a.md", b"ok\nab\xff".to_vec()).unwrap_err();
         assert_eq!(err.position, Some((2, 3)));

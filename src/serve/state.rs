@@ -289,7 +289,10 @@ impl Workspace {
         );
         problems.extend(file_errors);
         let templates = match templates {
-            Ok(templates) => Arc::new(templates),
+            Ok(templates) => {
+                file_problems(&mut problems, templates.warnings.clone());
+                Arc::new(templates)
+            }
             Err(errors) => {
                 file_problems(&mut problems, errors);
                 // Served with the built-in theme until the templates are fixed.
@@ -433,6 +436,7 @@ impl Workspace {
         self.problems.retain(|path, _| !path.starts_with(&dir));
         match templates::load(&self.root) {
             Ok(templates) => {
+                file_problems(&mut self.problems, templates.warnings.clone());
                 self.templates = Arc::new(templates);
                 true
             }
