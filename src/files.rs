@@ -256,44 +256,57 @@ pub fn list(
         trail: std::rc::Rc::new(Vec::new()),
     }];
     while let Some(pending) = stack.pop() {
-        let shown = format!("{folder}/{}", pending.rel.trim_end_matches('/'));
-        let names = match sorted_names(&pending.dir) {
-            Ok(names) => names,
-            Err(err) => {
-                diags.push(Diagnostic::error(shown, format!("cannot read: {err}")));
-                continue;
-            }
-        };
-        let mut folders = Vec::new();
-        for name in names {
-            let Some(name) = name.to_str().map(str::to_string) else {
-                diags.push(Diagnostic::error(
-                    format!("{shown}/{}", name.to_string_lossy()),
-                    "file name is not valid UTF-8; rename the file",
-                ));
-                continue;
-            };
-            let rel = format!("{}{name}", pending.rel);
-            if crate::source::is_ignored(&name) || skip(&rel) {
-                continue;
-            }
-            let shown = format!("{folder}/{rel}");
-            let path = pending.dir.join(&name);
-            match scope.inspect(&shown, &path) {
-                None => {}
-                Some(Entry::File(real)) => files.push((rel, real)),
-                Some(Entry::Folder(real)) => {
-                    if let Some(next) = enter(&scope, &pending, &path, real, rel, &shown, diags) {
-                        folders.push(next);
-                    }
-                }
-                Some(Entry::Skipped(d) | Entry::Refused(d)) => diags.push(d),
-            }
-        }
+        let folders = list_one(&scope, folder, &pending, skip, &mut files, diags);
         // Depth first, in name order: the first folder on top of the stack.
         stack.extend(folders.into_iter().rev());
     }
     files
+}
+
+/// Adds the files of one folder of the walk to `files`; returns its folders to walk.
+fn list_one(
+    scope: &Scope,
+    folder: &str,
+    pending: &Pending,
+    skip: &dyn Fn(&str) -> bool,
+    files: &mut Vec<(String, PathBuf)>,
+    diags: &mut Diagnostics,
+) -> Vec<Pending> {
+    let shown = format!("{folder}/{}", pending.rel.trim_end_matches('/'));
+    let names = match sorted_names(&pending.dir) {
+        Ok(names) => names,
+        Err(err) => {
+            diags.push(Diagnostic::error(shown, format!("cannot read: {err}")));
+            return Vec::new();
+        }
+    };
+    let mut folders = Vec::new();
+    for name in names {
+        let Some(name) = name.to_str().map(str::to_string) else {
+            diags.push(Diagnostic::error(
+                format!("{shown}/{}", name.to_string_lossy()),
+                "file name is not valid UTF-8; rename the file",
+            ));
+            continue;
+        };
+        let rel = format!("{}{name}", pending.rel);
+        if crate::source::is_ignored(&name) || skip(&rel) {
+            continue;
+        }
+        let shown = format!("{folder}/{rel}");
+        let path = pending.dir.join(&name);
+        match scope.inspect(&shown, &path) {
+            None => {}
+            Some(Entry::File(real)) => files.push((rel, real)),
+            Some(Entry::Folder(real)) => {
+                if let Some(next) = enter(scope, pending, &path, real, rel, &shown, diags) {
+                    folders.push(next);
+                }
+            }
+            Some(Entry::Skipped(d) | Entry::Refused(d)) => diags.push(d),
+        }
+    }
+    folders
 }
 
 /// The walk of folder `real` (at `path`, `rel` in the walk), unless it is a loop or an output

@@ -602,26 +602,12 @@ impl Workspace {
                 continue;
             }
             let shown = format!("{}/{rel}", source::CONTENT_DIR);
-            // What is there now, links resolved by the rules of a build: a link to a file
-            // outside the handbook is a problem, and is never read.
-            let found = scope
-                .as_ref()
-                .and_then(|scope| scope.inspect_within(&shown, &content.join(rel)));
-            let (path, exists) = match found {
-                Some(crate::files::Entry::File(real) | crate::files::Entry::Folder(real)) => {
-                    self.problems.remove(&shown);
-                    (real, true)
-                }
-                Some(crate::files::Entry::Skipped(d) | crate::files::Entry::Refused(d)) => {
-                    self.problems.insert(shown.clone(), vec![d]);
-                    // Neither a file nor a folder: what was known there is gone.
-                    (PathBuf::new(), true)
-                }
-                None => {
-                    self.problems.remove(&shown);
-                    (PathBuf::new(), false)
-                }
-            };
+            let (path, exists) = look(
+                &mut self.problems,
+                scope.as_ref(),
+                &content.join(rel),
+                &shown,
+            );
             let known_page = site
                 .pages
                 .iter()
@@ -683,6 +669,33 @@ impl Workspace {
             }
         }
         changes
+    }
+}
+
+/// What is at `path` now, with links resolved by the rules of a build: the path to read (empty
+/// for a link handbook does not follow, or a pipe, whose problem is filed in `problems`), and
+/// whether anything is there.
+fn look(
+    problems: &mut BTreeMap<String, Vec<Diagnostic>>,
+    scope: Option<&crate::files::Scope>,
+    path: &Path,
+    shown: &str,
+) -> (PathBuf, bool) {
+    use crate::files::Entry;
+    match scope.and_then(|scope| scope.inspect_within(shown, path)) {
+        Some(Entry::File(real) | Entry::Folder(real)) => {
+            problems.remove(shown);
+            (real, true)
+        }
+        Some(Entry::Skipped(d) | Entry::Refused(d)) => {
+            problems.insert(shown.to_string(), vec![d]);
+            // Neither a file nor a folder: what was known there is gone.
+            (PathBuf::new(), true)
+        }
+        None => {
+            problems.remove(shown);
+            (PathBuf::new(), false)
+        }
     }
 }
 
