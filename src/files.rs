@@ -176,6 +176,27 @@ impl Scope {
     }
 }
 
+/// The path to read file `name` of the handbook's folder (`handbook.yml`) at, by the rules of
+/// this module: a link out of the handbook, or a pipe, is an error at `name` (a pipe would
+/// make the command wait forever). `None` when there is no such file (or `root` is not
+/// there): reading it then says why.
+pub fn own_file(root: &Path, name: &str) -> Result<Option<PathBuf>, Diagnostic> {
+    let Ok(scope) = Scope::new(root) else {
+        return Ok(None);
+    };
+    match scope.inspect(name, &scope.root.join(name)) {
+        Some(Entry::File(real)) => Ok(Some(real)),
+        Some(Entry::Refused(d)) => Err(d),
+        Some(Entry::Skipped(d)) => Err(Diagnostic::error(
+            name,
+            d.message
+                .replace("handbook skips it", "handbook needs the file itself"),
+        )
+        .help(format!("replace it with the file `{name}`"))),
+        Some(Entry::Folder(_)) | None => Ok(None),
+    }
+}
+
 /// The warning for a file that is not a file: a pipe, a socket, a device.
 fn special(shown: &str, meta: &std::fs::Metadata) -> Diagnostic {
     Diagnostic::warning(

@@ -625,6 +625,46 @@ fn files_and_folders_starting_with_an_underscore_are_not_published() {
     assert_eq!(served.get("/_new/").status, 404);
 }
 
+#[test]
+fn a_configuration_that_links_out_of_the_handbook_or_is_a_pipe_is_an_error_not_a_hang() {
+    let fixture = site();
+    let config = fixture.root().join("handbook.yml");
+    // A link inside the handbook is read.
+    fixture.write("config/handbook.yml", common::CONFIG);
+    std::fs::remove_file(&config).unwrap();
+    symlink("config/handbook.yml", &config).unwrap();
+    assert_eq!(handbook(&fixture.root(), &["check"]).code, Some(0));
+
+    std::fs::remove_file(&config).unwrap();
+    symlink("/proc/self/environ", &config).unwrap();
+    for command in [&["build"][..], &["check"], &["serve", "--port", "0"]] {
+        let run = handbook(&fixture.root(), command);
+        assert_eq!(run.code, Some(1), "{command:?}: {}", run.stderr);
+        assert!(
+            run.stderr.starts_with(
+                "handbook.yml: this is a symbolic link to `/proc/self/environ` (`/proc/"
+            ),
+            "{command:?}: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("PATH="));
+    }
+
+    std::fs::remove_file(&config).unwrap();
+    mkfifo(&config);
+    for command in [&["build"][..], &["check"], &["serve", "--port", "0"]] {
+        let run = handbook(&fixture.root(), command);
+        assert_eq!(run.code, Some(1), "{command:?}: {}", run.stderr);
+        assert_eq!(
+            run.problems(),
+            [
+                "handbook.yml: a named pipe (FIFO), not a file: handbook needs the file itself\n  help: replace it with the file `handbook.yml`"
+            ],
+            "{command:?}"
+        );
+    }
+}
+
 /// Copies the folder `from` to `to`, files and folders only.
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
