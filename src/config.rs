@@ -290,8 +290,9 @@ fn default_dark_theme() -> String {
 
 /// Reads `handbook.yml` from `root`. `base_url` overrides the file's `base_url`.
 pub fn load(root: &Path, base_url: Option<&str>) -> Result<Config, Diagnostic> {
-    let path = root.join(CONFIG_FILE);
-    let text = std::fs::read_to_string(&path).map_err(|err| {
+    // Never through a link out of the handbook, never a pipe (src/files.rs).
+    let path = crate::files::own_file(root, CONFIG_FILE)?.unwrap_or_else(|| root.join(CONFIG_FILE));
+    let text = crate::files::read_to_string(&path).map_err(|err| {
         Diagnostic::error(
             CONFIG_FILE,
             format!("cannot read the site configuration: {err}"),

@@ -11,6 +11,7 @@ pub mod config;
 pub mod deploy;
 pub mod diagnostics;
 pub mod external;
+pub mod files;
 pub mod fingerprint;
 pub mod git;
 pub mod headers;
@@ -106,6 +107,9 @@ fn load_and_resolve(options: &BuildOptions) -> Result<(Site, Templates, Diagnost
         || templates::load(root),
         || source::load(root, options.drafts, &config.front_matter.keys, &mut diags),
     );
+    if let Ok(templates) = &templates {
+        diags.extend(templates.warnings.iter().cloned());
+    }
     if content
         .pages
         .iter()
@@ -170,17 +174,19 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
 
 /// `handbook check --fix`: repairs mojibake in every page of `content/`, in place. Returns each
 /// repaired file (as shown in messages) with how many stretches it repaired, and the files it
-/// could not repair.
+/// could not repair. Files are listed as a build lists them, so a link to a file outside the
+/// handbook is never followed; the problems of the listing (that link, a named pipe) are left
+/// to the check that follows, which reports them.
 pub fn fix_mojibake(root: &std::path::Path) -> (Vec<(String, usize)>, Vec<Diagnostic>) {
+    let files = source::list_files(root, source::CONTENT_DIR, &mut Diagnostics::default());
     let mut problems = Diagnostics::default();
-    let files = source::list_files(root, source::CONTENT_DIR, &mut problems);
     let mut repaired = Vec::new();
     for (rel, path) in files {
         if !rel.ends_with(".md") {
             continue;
         }
         let shown = format!("{}/{rel}", source::CONTENT_DIR);
-        match mojibake::repair_file(&path) {
+        match mojibake::repair_resolved(&path) {
             Ok(0) => {}
             Ok(count) => repaired.push((shown, count)),
             Err(err) => problems.push(Diagnostic::error(

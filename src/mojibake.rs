@@ -124,7 +124,16 @@ pub fn repair(text: &str) -> Option<String> {
 /// (other names of the file keep the old text), as with any rename-based save. A change made
 /// to the file by someone else between the read and the rename is lost.
 pub fn repair_file(path: &Path) -> io::Result<usize> {
-    let bytes = fs::read(path)?;
+    // Through a symbolic link to the real file: renaming over the link would replace the link.
+    repair_resolved(&fs::canonicalize(path)?)
+}
+
+/// [`repair_file`] for a path without any symbolic link in it, as [`crate::files::list`] gives
+/// them (`handbook check --fix`): the file is read as [`crate::files::read`] does, never
+/// through a link, and the repair is renamed over that same path. So a link put in its place
+/// meanwhile is replaced, and what it points to is never written.
+pub fn repair_resolved(path: &Path) -> io::Result<usize> {
+    let bytes = crate::files::read(path)?;
     let text = String::from_utf8(bytes).map_err(|error| {
         io::Error::new(
             io::ErrorKind::InvalidData,
@@ -145,9 +154,8 @@ pub fn repair_file(path: &Path) -> io::Result<usize> {
 
 /// Writes `bytes` to a temporary file beside `path` and renames it over `path`.
 fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    // Through a symbolic link to the real file: renaming over the link would replace the link.
-    let target = fs::canonicalize(path)?;
-    let permissions = fs::metadata(&target)?.permissions();
+    let target = path;
+    let permissions = fs::metadata(target)?.permissions();
     let dir = target.parent().ok_or_else(|| {
         io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -165,7 +173,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     temp.write_all(bytes)?;
     temp.as_file().set_permissions(permissions)?;
     temp.as_file().sync_all()?;
-    temp.persist(&target).map_err(|error| error.error)?;
+    temp.persist(target).map_err(|error| error.error)?;
     // Makes the rename itself durable. Some file systems refuse to sync a folder; the file is
     // already replaced by then, so that is not worth an error.
     if let Ok(folder) = fs::File::open(dir) {

@@ -12,7 +12,7 @@
 
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
-use std::io;
+use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
 
 /// Present in every folder handbook builds, so that it only ever replaces a folder it made.
@@ -119,19 +119,25 @@ impl Staging {
         self.write(rel, bytes)
     }
 
-    /// Copies `source` unless the file already holds the same bytes.
+    /// Copies `source` unless the file already holds the same bytes. The source is opened as
+    /// [`crate::files::open`] does: never through a link, never a pipe.
     pub fn copy(&self, rel: &str, source: &Path) -> io::Result<()> {
         let path = self.path_of(rel)?;
-        if let (Ok(old), Ok(new)) = (std::fs::metadata(&path), std::fs::metadata(source))
-            && old.len() == new.len()
-            && std::fs::read(&path)? == std::fs::read(source)?
+        let (mut file, meta) = crate::files::open(source)?;
+        if let Ok(old) = std::fs::metadata(&path)
+            && old.len() == meta.len()
         {
-            return Ok(());
+            let mut new = Vec::new();
+            file.read_to_end(&mut new)?;
+            if std::fs::read(&path)? == new {
+                return Ok(());
+            }
+            return self.write(rel, &new);
         }
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        std::fs::copy(source, path).map(|_| ())
+        io::copy(&mut file, &mut std::fs::File::create(path)?).map(|_| ())
     }
 
     /// Makes folder `folder` (`_search/`) hold exactly `files` (paths relative to the output

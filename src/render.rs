@@ -671,7 +671,7 @@ fn fingerprint_assets(
         if let Origin::Static(path, shown) = origin
             && fingerprint::applies_to(rel)
         {
-            let bytes = std::fs::read(path).map_err(|err| {
+            let bytes = crate::files::read(path).map_err(|err| {
                 Diagnostic::error(shown.clone(), format!("cannot read the file: {err}"))
             });
             if let Ok(css) = &bytes {

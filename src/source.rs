@@ -175,60 +175,43 @@ pub fn is_markdown(path: &str) -> bool {
     lower.ends_with(".md") || lower.ends_with(".markdown")
 }
 
-/// Every file under `root/folder`, sorted, as (path relative to the folder, `/`-separated; full
-/// path). Dot files and editor files are skipped, and so are dot folders. Unreadable entries and
-/// names that are not UTF-8 are reported. Nothing when the folder does not exist.
+/// Every file under `root/folder`, sorted, as (path relative to the folder, `/`-separated;
+/// resolved path to read). Dot files and editor files are skipped, and so are dot folders; in
+/// `content/`, so are files and folders whose name starts with `_` ([`is_unpublished`]).
+/// Symbolic links, pipes, unreadable entries and names that are not UTF-8 are reported as
+/// [`crate::files`] says. Nothing when the folder does not exist.
 pub fn list_files(root: &Path, folder: &str, diags: &mut Diagnostics) -> Vec<(String, PathBuf)> {
-    let dir = root.join(folder);
-    if !dir.is_dir() {
-        return Vec::new();
+    if folder == CONTENT_DIR {
+        crate::files::list(root, folder, &is_unpublished, diags)
+    } else {
+        crate::files::list(root, folder, &|_| false, diags)
     }
-    let mut files = Vec::new();
-    let walk = walkdir::WalkDir::new(&dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored(&e.file_name().to_string_lossy()));
-    for entry in walk {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(err) => {
-                let path = err
-                    .path()
-                    .map(|p| display(root, p))
-                    .unwrap_or_else(|| folder.into());
-                diags.push(Diagnostic::error(path, format!("cannot read: {err}")));
-                continue;
-            }
-        };
-        if entry.file_type().is_dir() {
-            continue;
-        }
-        match relative(&dir, entry.path()) {
-            Some(rel) => files.push((rel, entry.into_path())),
-            None => diags.push(Diagnostic::error(
-                display(root, entry.path()),
-                "file name is not valid UTF-8; rename the file",
-            )),
-        }
-    }
-    files
 }
 
-fn relative(base: &Path, path: &Path) -> Option<String> {
-    let rel = path.strip_prefix(base).ok()?;
-    let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
-    Some(parts?.join("/"))
+/// A file or folder of `content/` whose name (or a folder's on its path) starts with `_`, other
+/// than `_index.md`: drafts, old copies, includes and data, as in Jekyll. Not published.
+pub fn is_unpublished(rel: &str) -> bool {
+    let mut names = rel.split('/').peekable();
+    while let Some(name) = names.next() {
+        let last = names.peek().is_none();
+        if name.starts_with('_') && !(last && is_index_name(name)) {
+            return true;
+        }
+    }
+    false
 }
 
-fn display(root: &Path, path: &Path) -> String {
-    relative(root, path).unwrap_or_else(|| path.display().to_string())
+/// `_index.md` (or `.markdown`, any case of the extension): a folder's landing page.
+fn is_index_name(name: &str) -> bool {
+    name.rsplit_once('.')
+        .is_some_and(|(stem, _)| stem == "_index" && is_markdown(name))
 }
 
 /// Reads and parses one page. `declared` are the site's own front matter keys
 /// (`front_matter.keys` of `handbook.yml`).
 pub fn read_page(rel_path: String, path: &Path, declared: &[String]) -> PageResult {
     let shown = format!("{CONTENT_DIR}/{rel_path}");
-    let bytes = std::fs::read(path).map_err(|err| {
+    let bytes = crate::files::read(path).map_err(|err| {
         vec![Diagnostic::error(
             &shown,
             format!("cannot read the file: {err}"),
@@ -684,6 +667,28 @@ mod tests {
             "---\ntitle: [1\n---\n",
         ] {
             let _ = parse(text);
+        }
+    }
+
+    #[test]
+    fn names_starting_with_an_underscore_are_unpublished_but_index_pages() {
+        for rel in [
+            "_draft.md",
+            "_old/page.md",
+            "guide/_include.md",
+            "_data/a.png",
+            "_drafts/_index.md",
+        ] {
+            assert!(is_unpublished(rel), "{rel}");
+        }
+        for rel in [
+            "_index.md",
+            "guide/_index.md",
+            "guide/_index.markdown",
+            "a_b.md",
+            "guide/x_.png",
+        ] {
+            assert!(!is_unpublished(rel), "{rel}");
         }
     }
 

@@ -20,6 +20,8 @@ pub struct Templates {
     pub fingerprint: u128,
     /// Names usable as `layout:` (top-level templates, without `.html`).
     pub layouts: BTreeSet<String>,
+    /// What the listing of `templates/` warns about (a named pipe, skipped).
+    pub warnings: Vec<Diagnostic>,
     /// Each template's text, by name, with the path shown in messages.
     pub sources: BTreeMap<String, (String, String)>,
 }
@@ -32,9 +34,10 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
         .collect();
     let mut found = crate::diagnostics::Diagnostics::default();
     let files = crate::source::list_files(root, TEMPLATES_DIR, &mut found);
-    let mut problems: Vec<Diagnostic> = found.into_iter().collect();
+    let (warnings, mut problems): (Vec<Diagnostic>, Vec<Diagnostic>) =
+        found.into_iter().partition(|d| !d.is_error());
     for (name, path) in files {
-        match std::fs::read_to_string(&path) {
+        match crate::files::read_to_string(&path) {
             Ok(text) => {
                 sources.insert(name, text);
             }
@@ -46,6 +49,7 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
     }
     problems.extend(reference_cycles(root, &sources));
     if !problems.is_empty() {
+        problems.extend(warnings);
         return Err(problems);
     }
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
@@ -62,7 +66,9 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
     tera.set_escape_fn(escape_html);
     if let Err(err) = tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
     {
-        return Err(vec![template_error(root, &err)]);
+        let mut problems = vec![template_error(root, &err)];
+        problems.extend(warnings);
+        return Err(problems);
     }
     let layouts = sources
         .keys()
@@ -86,6 +92,7 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
         tera,
         fingerprint: hasher.digest128(),
         layouts,
+        warnings,
         sources,
     })
 }

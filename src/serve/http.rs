@@ -144,9 +144,9 @@ async fn site(
     }
     let rel = &path[1..];
     if let Some(source) = generation.copies.get(rel) {
-        return match tokio::fs::read(source).await {
-            Ok(bytes) => respond(&method, &headers, StatusCode::OK, &content_type(rel), bytes),
-            Err(_) => not_found(&method, &headers, &shared).await,
+        return match read_file(source).await {
+            Some(bytes) => respond(&method, &headers, StatusCode::OK, &content_type(rel), bytes),
+            None => not_found(&method, &headers, &shared).await,
         };
     }
     // An old `.html` address (`html_aliases`), unless a file of the site is there (above).
@@ -156,7 +156,7 @@ async fn site(
     // A folder's index.html from static/ or content/.
     if path.ends_with('/')
         && let Some(source) = generation.copies.get(&format!("{rel}index.html"))
-        && let Ok(bytes) = tokio::fs::read(source).await
+        && let Some(bytes) = read_file(source).await
     {
         return respond(
             &method,
@@ -208,6 +208,16 @@ async fn site(
     not_found(&method, &headers, &shared).await
 }
 
+/// The bytes of a file of `static/` or `content/`, read as [`crate::files::read`] does: never
+/// through a link (one made since the file was listed), never a pipe. `None` when it cannot be.
+async fn read_file(source: &std::path::Path) -> Option<Vec<u8>> {
+    let source = source.to_path_buf();
+    tokio::task::spawn_blocking(move || crate::files::read(&source).ok())
+        .await
+        .ok()
+        .flatten()
+}
+
 /// The request path, percent-decoded, without `.` and empty segments; `None` if it tries to
 /// leave the site or is not text.
 pub fn normalize(raw: &str) -> Option<String> {
@@ -256,7 +266,10 @@ async fn not_found(method: &Method, headers: &HeaderMap, shared: &Arc<Shared>) -
         Ok((None, version)) => {
             let generation = shared.current();
             let page = match generation.copies.get("404.html") {
-                Some(source) => tokio::fs::read_to_string(source).await.unwrap_or_default(),
+                Some(source) => read_file(source)
+                    .await
+                    .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                    .unwrap_or_default(),
                 None => String::new(),
             };
             html_response(

@@ -296,7 +296,10 @@ impl Workspace {
         );
         problems.extend(file_errors);
         let templates = match templates {
-            Ok(templates) => Arc::new(templates),
+            Ok(templates) => {
+                file_problems(&mut problems, templates.warnings.clone());
+                Arc::new(templates)
+            }
             Err(errors) => {
                 file_problems(&mut problems, errors);
                 // Served with the built-in theme until the templates are fixed.
@@ -443,6 +446,7 @@ impl Workspace {
         self.problems.retain(|path, _| !path.starts_with(&dir));
         match templates::load(&self.root) {
             Ok(templates) => {
+                file_problems(&mut self.problems, templates.warnings.clone());
                 self.templates = Arc::new(templates);
                 true
             }
@@ -604,9 +608,20 @@ impl Workspace {
         let mut changes = ContentChanges::default();
         let site = &self.current.site;
         let content = self.root.join(source::CONTENT_DIR);
+        let scope = crate::files::Scope::new(&self.root).ok();
         for rel in rels {
-            let path = content.join(rel);
+            if source::is_unpublished(rel) {
+                // `_draft.md`, `_old/`: never part of the site.
+                changes.unknown.insert(rel.clone());
+                continue;
+            }
             let shown = format!("{}/{rel}", source::CONTENT_DIR);
+            let (path, exists) = look(
+                &mut self.problems,
+                scope.as_ref(),
+                &content.join(rel),
+                &shown,
+            );
             let known_page = site
                 .pages
                 .iter()
@@ -618,10 +633,10 @@ impl Workspace {
                 .iter()
                 .any(|p| p.source.rel_path.starts_with(&folder))
                 || site.assets.iter().any(|a| a.rel_path.starts_with(&folder));
-            if !path.exists() && known_page.is_none() && !known_asset && !known_folder {
+            if !exists && known_page.is_none() && !known_asset && !known_folder {
                 changes.unknown.insert(rel.clone());
             }
-            if path.is_dir() || (!path.exists() && known_folder) {
+            if path.is_dir() || (known_folder && !path.is_file()) {
                 changes.rescan = true;
                 continue;
             }
@@ -638,7 +653,6 @@ impl Workspace {
                 continue;
             }
             if !path.is_file() {
-                self.problems.remove(&shown);
                 if known_page.is_some() {
                     changes.removed.push(rel.clone());
                 }
@@ -669,6 +683,33 @@ impl Workspace {
             }
         }
         changes
+    }
+}
+
+/// What is at `path` now, with links resolved by the rules of a build: the path to read (empty
+/// for a link handbook does not follow, or a pipe, whose problem is filed in `problems`), and
+/// whether anything is there.
+fn look(
+    problems: &mut BTreeMap<String, Vec<Diagnostic>>,
+    scope: Option<&crate::files::Scope>,
+    path: &Path,
+    shown: &str,
+) -> (PathBuf, bool) {
+    use crate::files::Entry;
+    match scope.and_then(|scope| scope.inspect_within(shown, path)) {
+        Some(Entry::File(real) | Entry::Folder(real)) => {
+            problems.remove(shown);
+            (real, true)
+        }
+        Some(Entry::Skipped(d) | Entry::Refused(d)) => {
+            problems.insert(shown.to_string(), vec![d]);
+            // Neither a file nor a folder: what was known there is gone.
+            (PathBuf::new(), true)
+        }
+        None => {
+            problems.remove(shown);
+            (PathBuf::new(), false)
+        }
     }
 }
 

@@ -45,9 +45,15 @@ pub struct FolderWatcher {
 impl FolderWatcher {
     pub fn new(root: &Path) -> notify::Result<FolderWatcher> {
         let (tx, events) = std::sync::mpsc::channel();
-        let mut watcher = notify::recommended_watcher(move |event| {
-            let _ = tx.send(event);
-        })?;
+        // Links are not followed: a link to `/` would have the watcher walk the whole disk.
+        // Changes inside a linked folder are not seen (README: "Symbolic links").
+        let config = notify::Config::default().with_follow_symlinks(false);
+        let mut watcher = notify::RecommendedWatcher::new(
+            move |event| {
+                let _ = tx.send(event);
+            },
+            config,
+        )?;
         watcher.watch(root, RecursiveMode::NonRecursive)?;
         let mut this = FolderWatcher {
             root: root.to_path_buf(),
