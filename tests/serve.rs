@@ -5,6 +5,8 @@ mod common;
 
 use common::Fixture;
 use common::serve::{Events, Served};
+use std::io::{Read, Write};
+use std::os::unix::process::CommandExt;
 use std::time::Duration;
 
 fn page(title: &str, body: &str) -> String {
@@ -835,3 +837,369 @@ fn a_page_that_cannot_be_rendered_shows_why() {
     assert_eq!(events.until("errors"), "{\"errors\":[]}");
 }
 
+// ------------------------------------------------------------------------------------------
+// Safe on a laptop: Host names, idle connections, many connections
+// ------------------------------------------------------------------------------------------
+
+/// Sends `request` as it is on a new connection and reads until the server closes it (or
+/// `wait` passes): the whole response, as text.
+fn send(address: &str, request: &str, wait: Duration) -> String {
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(wait)).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    String::from_utf8_lossy(&response).into_owned()
+}
+
+fn status_of(response: &str) -> u16 {
+    response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+fn get_with_host(address: &str, path: &str, host: &str) -> String {
+    send(
+        address,
+        &format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+        Duration::from_secs(10),
+    )
+}
+
+#[test]
+fn requests_addressed_to_another_name_are_refused() {
+    let fixture = site();
+    let server = start(&fixture);
+    let address = server.address();
+    // What a page of evil.example sends once evil.example resolves to 127.0.0.1.
+    for path in [
+        "/",
+        "/engineering/triage/",
+        "/extra.css",
+        "/nope/",
+        "/__handbook/live.js",
+        "/__handbook/events",
+    ] {
+        for host in [
+            "evil.example",
+            &format!("evil.example:{}", address.split(':').nth(1).unwrap()),
+            "localhost.evil.example",
+            "127.0.0.1.evil.example",
+        ] {
+            let response = get_with_host(address, path, host);
+            assert_eq!(status_of(&response), 403, "{path} {host}: {response}");
+            assert!(response.contains("text/plain"), "{response}");
+            assert!(
+                response.contains("--allow-host") && !response.contains("Triage"),
+                "{path} {host}: {response}"
+            );
+        }
+    }
+    let response = get_with_host(address, "/", "evil.example:8080");
+    assert!(
+        response.contains("--allow-host evil.example\n")
+            || response.contains("--allow-host evil.example."),
+        "{response}"
+    );
+    // An absolute URL in the request line names the host too.
+    let response = send(
+        address,
+        "GET http://evil.example/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+        Duration::from_secs(10),
+    );
+    assert_eq!(status_of(&response), 403, "{response}");
+}
+
+#[test]
+fn localhost_ip_addresses_and_allowed_names_are_answered() {
+    let fixture = site();
+    let server = Served::start(&fixture.root(), &["--allow-host", "handbook.test"]);
+    let address = server.address();
+    let port = address.split(':').nth(1).unwrap();
+    for host in [
+        format!("localhost:{port}"),
+        "localhost".to_string(),
+        format!("docs.localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+        format!("192.168.1.20:{port}"),
+        format!("handbook.test:{port}"),
+        format!("Handbook.Test.:{port}"),
+    ] {
+        for path in ["/engineering/triage/", "/__handbook/live.js"] {
+            let response = get_with_host(address, path, &host);
+            assert_eq!(status_of(&response), 200, "{path} {host}: {response}");
+        }
+    }
+    // The live-reload stream too (it stays open: read only its start).
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /__handbook/events HTTP/1.1\r\nHost: handbook.test:{port}\r\n\r\n"
+    )
+    .unwrap();
+    let mut start = [0u8; 12];
+    stream.read_exact(&mut start).unwrap();
+    assert_eq!(&start, b"HTTP/1.1 200");
+    // HTTP/1.0 tools may send no Host: no browser does, so no page can be behind it.
+    let response = send(
+        address,
+        "GET /engineering/triage/ HTTP/1.0\r\n\r\n",
+        Duration::from_secs(10),
+    );
+    assert_eq!(status_of(&response), 200, "{response}");
+    // Other names stay refused.
+    let response = get_with_host(address, "/", "other.test");
+    assert_eq!(status_of(&response), 403, "{response}");
+    assert!(response.contains("--allow-host other.test"), "{response}");
+}
+
+#[test]
+fn a_name_that_is_not_a_host_name_is_a_clear_error() {
+    let fixture = site();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_handbook"))
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--allow-host",
+            "http://laptop.local/",
+            "--root",
+        ])
+        .arg(fixture.root())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--allow-host") && stderr.contains("laptop.local"),
+        "{stderr}"
+    );
+}
+
+/// A server whose connections may stay idle for `idle_ms`.
+fn with_idle_timeout(fixture: &Fixture, idle_ms: u64) -> Served {
+    Served::start_with(&fixture.root(), &[], |command| {
+        command.env("HANDBOOK_SERVE_IDLE_TIMEOUT_MS", idle_ms.to_string());
+    })
+}
+
+#[test]
+fn half_sent_and_idle_connections_are_closed_after_the_timeout() {
+    let fixture = site();
+    let server = with_idle_timeout(&fixture, 300);
+    let address = server.address().to_string();
+    let host = format!("Host: {address}\r\n");
+    let cases = [
+        ("nothing sent", String::new()),
+        (
+            "half a request head",
+            format!("GET /engineering/triage/ HTTP/1.1\r\n{host}"),
+        ),
+        ("a request line cut short", "GET /engin".to_string()),
+    ];
+    for (what, partial) in cases {
+        let started = std::time::Instant::now();
+        let response = send(&address, &partial, Duration::from_secs(10));
+        let took = started.elapsed();
+        assert!(
+            took >= Duration::from_millis(250) && took < Duration::from_secs(5),
+            "{what}: closed after {took:?}"
+        );
+        assert!(!response.contains("Triage"), "{what}: {response}");
+    }
+    // Slowloris: a byte every 100 ms keeps no connection open past the timeout.
+    let started = std::time::Instant::now();
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    let request = format!("GET / HTTP/1.1\r\n{host}X-Slow: {}\r\n\r\n", "x".repeat(40));
+    let mut closed = false;
+    for byte in request.as_bytes() {
+        if stream.write_all(&[*byte]).is_err() {
+            closed = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let mut rest = Vec::new();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let _ = stream.read_to_end(&mut rest);
+    assert!(
+        closed || rest.is_empty(),
+        "a slow request was answered: {}",
+        String::from_utf8_lossy(&rest)
+    );
+    assert!(started.elapsed() < Duration::from_secs(8));
+    // A keep-alive connection is answered, then closed once it has been idle that long.
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(stream, "GET /extra.css HTTP/1.1\r\n{host}\r\n").unwrap();
+    let started = std::time::Instant::now();
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let response = String::from_utf8_lossy(&response);
+    assert_eq!(status_of(&response), 200, "{response}");
+    assert!(response.contains("color: black"), "{response}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // Meanwhile the server answers as ever.
+    assert_eq!(server.get("/engineering/triage/").status, 200);
+}
+
+#[test]
+fn the_live_reload_stream_outlives_the_idle_timeout() {
+    let fixture = site();
+    let server = with_idle_timeout(&fixture, 200);
+    server.wait_line("Checked the links");
+    let events = server.events();
+    assert_eq!(events.next().0, "hello");
+    std::thread::sleep(Duration::from_millis(1000));
+    fixture.write(
+        "content/engineering/triage.md",
+        page_text("Still listening."),
+    );
+    events.until("reload");
+    assert!(
+        server
+            .get("/engineering/triage/")
+            .body
+            .contains("Still listening.")
+    );
+}
+
+/// Raises this process's limit of open files to its hard limit; returns the new limit.
+fn raise_own_file_limit() -> u64 {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: plain libc calls on a struct owned here.
+    unsafe {
+        assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit), 0);
+        limit.rlim_cur = limit.rlim_max;
+        libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit);
+    }
+    limit.rlim_cur
+}
+
+/// Opens `n` connections that send nothing.
+fn idle_connections(address: &str, n: usize) -> Vec<std::net::TcpStream> {
+    (0..n)
+        .map(|i| {
+            std::net::TcpStream::connect(address)
+                .unwrap_or_else(|err| panic!("connection {i} of {n}: {err}"))
+        })
+        .collect()
+}
+
+#[test]
+fn two_thousand_idle_connections_do_not_keep_a_reader_waiting() {
+    let wanted = 2000;
+    let limit = raise_own_file_limit();
+    let n = wanted.min(limit.saturating_sub(100) as usize);
+    let fixture = site();
+    let server = start(&fixture);
+    let idle = idle_connections(server.address(), n);
+    let started = std::time::Instant::now();
+    let reply = server.get("/engineering/triage/");
+    assert_eq!(reply.status, 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "answered after {:?} with {n} idle connections",
+        started.elapsed()
+    );
+    drop(idle);
+    assert_eq!(server.get("/").status, 200);
+}
+
+#[test]
+fn at_the_connection_cap_the_server_waits_and_then_answers() {
+    let fixture = site();
+    let server = Served::start_with(&fixture.root(), &[], |command| {
+        command
+            .env("HANDBOOK_SERVE_MAX_CONNECTIONS", "20")
+            .env("HANDBOOK_SERVE_IDLE_TIMEOUT_MS", "400");
+    });
+    // 20 taken at once, 40 waiting in the listen queue, each idle until the timeout.
+    let idle = idle_connections(server.address(), 60);
+    let started = std::time::Instant::now();
+    let reply = server.get("/engineering/triage/");
+    assert_eq!(reply.status, 200);
+    // Not before the first idle connections timed out: the cap held.
+    let took = started.elapsed();
+    assert!(
+        took > Duration::from_millis(300) && took < Duration::from_secs(10),
+        "answered after {took:?}"
+    );
+    drop(idle);
+    assert_eq!(server.get("/").status, 200);
+}
+
+/// CPU time (user + system) the process has used, from /proc.
+fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // The fields after the command name (which is in parentheses).
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .unwrap()
+        .1
+        .split_whitespace()
+        .collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    // SAFETY: sysconf has no preconditions.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as u64;
+    Duration::from_millis(ticks * 1000 / per_second)
+}
+
+#[test]
+fn running_out_of_files_does_not_spin_or_stop_the_server() {
+    let fixture = site();
+    // A hard limit of 64 files, and a cap above it (no server would choose that): accept
+    // fails with EMFILE once the connections have used up the files.
+    let server = Served::start_with(&fixture.root(), &[], |command| {
+        command.env("HANDBOOK_SERVE_MAX_CONNECTIONS", "1000");
+        // SAFETY: setrlimit only, between fork and exec.
+        unsafe {
+            command.pre_exec(|| {
+                let limit = libc::rlimit {
+                    rlim_cur: 64,
+                    rlim_max: 64,
+                };
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    });
+    server.wait_line("Checked the links");
+    let idle = idle_connections(server.address(), 100);
+    let warned = (0..250).any(|_| {
+        std::thread::sleep(Duration::from_millis(20));
+        server
+            .errors()
+            .iter()
+            .any(|l| l.contains("cannot accept connections"))
+    });
+    assert!(warned, "{:?}", server.errors());
+    let before = cpu_time(server.pid());
+    std::thread::sleep(Duration::from_secs(1));
+    let spent = cpu_time(server.pid()) - before;
+    // Waiting between attempts spends nothing; retrying at once spent 390 ms of the second
+    // even on a loaded machine.
+    assert!(
+        spent < Duration::from_millis(100),
+        "the server used {spent:?} of CPU in 1 s while out of files"
+    );
+    drop(idle);
+    let reply = server.get("/engineering/triage/");
+    assert_eq!(reply.status, 200);
+}
