@@ -1203,3 +1203,318 @@ fn running_out_of_files_does_not_spin_or_stop_the_server() {
     let reply = server.get("/engineering/triage/");
     assert_eq!(reply.status, 200);
 }
+
+// ------------------------------------------------------------------------------------------
+// serve answers what build writes
+// ------------------------------------------------------------------------------------------
+
+/// A site with every kind of file `build` writes: the home page, a section landing page
+/// (`index.md`), a folder without one (its landing page is generated), a page with an alias,
+/// a code block (syntax.css), an image beside a page, files of `static/` (a stylesheet and a
+/// script, which a build fingerprints, and others it does not), and search (the search page
+/// and the index).
+fn every_kind_of_file() -> Fixture {
+    Fixture::new()
+        .file(
+            "content/index.md",
+            page(
+                "Home",
+                "Welcome. ![Logo](/img/logo.svg)\n\n<link rel=\"stylesheet\" href=\"/css/site.css\">",
+            ),
+        )
+        .file(
+            "content/engineering/index.md",
+            page("Engineering", "How we build. See [the guide](/files/guide.pdf)."),
+        )
+        .file(
+            "content/engineering/triage.md",
+            "---\ntitle: Triage\naliases: [/old-triage/]\n---\n\nTriage daily.\n\n![Chart](diagram.png)\n\n## Labels\n\n```rust\nfn main() {}\n```\n",
+        )
+        .file(
+            "content/engineering/tools/editor.md",
+            page("Editor", "Use one. [Data](/files/data.json)"),
+        )
+        .file("content/engineering/diagram.png", b"\x89PNG\r\n\x1a\n\x00\xff binary")
+        .file("static/css/site.css", "body { margin: 0; }\n")
+        .file("static/js/extra.js", "console.log('extra');\n")
+        .file("static/files/guide.pdf", b"%PDF-1.4\n\xe2\xe3\n")
+        .file("static/files/data.json", "{\"a\": 1}\n")
+        .file(
+            "static/img/logo.svg",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+        )
+}
+
+/// A response read whole, body as bytes.
+struct Fetched {
+    status: u16,
+    head: String,
+    body: Vec<u8>,
+}
+
+impl Fetched {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().skip(1).find_map(|line| {
+            let (n, v) = line.split_once(':')?;
+            n.eq_ignore_ascii_case(name).then(|| v.trim())
+        })
+    }
+}
+
+fn fetch(address: &str, path: &str) -> Fetched {
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let end = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("{path}: no response head"));
+    let head = String::from_utf8_lossy(&response[..end]).into_owned();
+    Fetched {
+        status: status_of(&head),
+        head,
+        body: response[end + 4..].to_vec(),
+    }
+}
+
+/// `theme.3f2a9c1e.css` → `theme.css`: a build's fingerprinted name, as `serve` names it.
+fn plain_name(path: &str) -> String {
+    for ext in [".css", ".js"] {
+        if let Some(stem) = path.strip_suffix(ext)
+            && let Some((name, hash)) = stem.rsplit_once('.')
+            && hash.len() == 8
+            && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        {
+            return format!("{name}{ext}");
+        }
+    }
+    path.to_string()
+}
+
+/// `href="/theme.3f2a9c1e.css"` → `href="/theme.css"` everywhere in an HTML text.
+fn plain_names_in(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(['"', '\'']) {
+        out.push_str(&rest[..=at]);
+        rest = &rest[at + 1..];
+        let end = rest.find(['"', '\'']).unwrap_or(rest.len());
+        out.push_str(&plain_name(&rest[..end]));
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The Content-Type a static host sends for a built file, by its extension: `(type,
+/// alternative)`. A file of another kind fails the test: add it here.
+fn expected_type(rel: &str) -> (&'static str, &'static str) {
+    let ext = rel.rsplit_once('.').map_or("", |(_, ext)| ext);
+    match ext {
+        "html" => ("text/html", "text/html"),
+        "css" => ("text/css", "text/css"),
+        "js" => ("text/javascript", "application/javascript"),
+        "json" => ("application/json", "application/json"),
+        "xml" => ("text/xml", "application/xml"),
+        "txt" => ("text/plain", "text/plain"),
+        "svg" => ("image/svg+xml", "image/svg+xml"),
+        "png" => ("image/png", "image/png"),
+        "pdf" => ("application/pdf", "application/pdf"),
+        _ => panic!("{rel}: the build wrote a kind of file this test does not know"),
+    }
+}
+
+/// For every file `build` writes, `serve` (over the same site) answers its URL with the same
+/// kind of content and the same content.
+///
+/// What legitimately differs, and is normalised before comparing:
+/// - `serve` puts the live-reload script before `</body>` of every HTML answer (checked, then
+///   removed);
+/// - `build` fingerprints stylesheets and scripts (`theme.3f2a9c1e.css`), `serve` keeps the
+///   plain names: the build's file is fetched by its plain name, and references to
+///   fingerprinted names in HTML are rewritten to plain ones;
+/// - `serve` renders for its own address (`http://127.0.0.1:PORT`), `build` for `base_url`
+///   (canonical links, the sitemap, robots.txt): replaced by `base_url`;
+/// - an alias is a small redirect page in the build and a `301` to the same URL in `serve`;
+/// - `_headers` and `_redirects` are Netlify's settings, which no host serves: skipped, and
+///   so are the build's bookkeeping files (`.handbook-*`).
+///
+/// Not normalised, so compared byte for byte: the search index (its `build` id is a hash of
+/// its content), pages, the 404 page, the search page, every other file.
+#[test]
+fn every_file_the_build_writes_is_served_with_its_type_and_content() {
+    let fixture = every_kind_of_file();
+    let built = fixture.build();
+    let server = start(&fixture);
+    let address = server.address().to_string();
+    let base = "https://example.com";
+    let normal_html = |bytes: &[u8]| {
+        let html = String::from_utf8_lossy(bytes);
+        let html = match (
+            html.find("<script src=\"/__handbook/live.js\""),
+            html.rfind("</body>"),
+        ) {
+            (Some(start), Some(end)) if start < end => {
+                format!("{}{}", &html[..start], &html[end..])
+            }
+            _ => html.into_owned(),
+        };
+        plain_names_in(&html).replace(&server.url, base)
+    };
+    let mut files: Vec<String> = walkdir::WalkDir::new(&built.out)
+        .into_iter()
+        .map(|entry| entry.unwrap())
+        .filter(|entry| entry.file_type().is_file())
+        .map(|entry| {
+            let rel = entry.path().strip_prefix(&built.out).unwrap();
+            rel.to_str().unwrap().replace('\\', "/")
+        })
+        .filter(|rel| !rel.starts_with(".handbook-") && rel != "_headers" && rel != "_redirects")
+        .collect();
+    files.sort();
+    let mut problems = Vec::new();
+    let mut kinds = std::collections::BTreeSet::new();
+    for rel in &files {
+        let bytes = std::fs::read(built.out.join(rel)).unwrap();
+        let plain = plain_name(rel);
+        let url = match plain.strip_suffix("index.html") {
+            Some(folder) => format!("/{folder}"),
+            None => format!("/{plain}"),
+        };
+        // A folder: `/x` goes to `/x/`, as on a static host.
+        if let Some(folder) = url.strip_suffix('/').filter(|f| !f.is_empty()) {
+            let moved = fetch(&address, folder);
+            if moved.status != 301 || moved.header("location") != Some(url.as_str()) {
+                problems.push(format!(
+                    "{folder}: expected a redirect to {url}, got {}",
+                    moved.head
+                ));
+            }
+        }
+        let got = fetch(&address, &url);
+        let built_text = String::from_utf8_lossy(&bytes);
+        // An alias: the build's redirect page, serve's redirect.
+        if let Some(to) = built_text
+            .split("data-redirect-to=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+        {
+            kinds.insert("alias");
+            if got.status != 301 || got.header("location") != Some(to) {
+                problems.push(format!(
+                    "{url}: the build redirects to {to}, serve answered {}",
+                    got.head
+                ));
+            }
+            continue;
+        }
+        let content_type = got.header("content-type").unwrap_or("").to_string();
+        let (essence, charset) = content_type
+            .split_once(';')
+            .map_or((content_type.as_str(), ""), |(e, c)| (e.trim(), c.trim()));
+        let (wanted, alternative) = expected_type(rel);
+        kinds.insert(wanted);
+        let text = wanted.starts_with("text/")
+            || wanted.contains("json")
+            || wanted.contains("xml")
+            || wanted.contains("javascript");
+        if got.status != 200
+            || (essence != wanted && essence != alternative)
+            || (text && !charset.is_empty() && !charset.eq_ignore_ascii_case("charset=utf-8"))
+        {
+            problems.push(format!(
+                "{url} ({rel}): status {}, Content-Type {content_type:?}, expected {wanted}",
+                got.status
+            ));
+            continue;
+        }
+        let live = b"<script src=\"/__handbook/live.js\"";
+        if wanted == "text/html" && !got.body.windows(live.len()).any(|w| w == live) {
+            problems.push(format!("{url}: no live-reload script"));
+        }
+        let same = if wanted == "text/html" {
+            let (ours, theirs) = (normal_html(&got.body), normal_html(&bytes));
+            ours == theirs || {
+                let at = ours
+                    .bytes()
+                    .zip(theirs.bytes())
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(0);
+                let from = at.saturating_sub(80);
+                problems.push(format!(
+                    "{url}: the HTML differs at byte {at}:\n  serve: {:?}\n  build: {:?}",
+                    ours.get(from..(at + 80).min(ours.len())).unwrap_or(""),
+                    theirs.get(from..(at + 80).min(theirs.len())).unwrap_or(""),
+                ));
+                true
+            }
+        } else if rel == "sitemap.xml" || rel == "robots.txt" {
+            String::from_utf8_lossy(&got.body).replace(&server.url, base) == built_text
+        } else {
+            got.body == bytes
+        };
+        if !same {
+            problems.push(format!(
+                "{url} ({rel}): the content differs ({} bytes served, {} built)",
+                got.body.len(),
+                bytes.len()
+            ));
+        }
+    }
+    // The 404 page is also the answer to any unknown path.
+    let missing = fetch(&address, "/no/such/page/");
+    let built_404 = std::fs::read(built.out.join("404.html")).unwrap();
+    if missing.status != 404 || normal_html(&missing.body) != normal_html(&built_404) {
+        problems.push(format!(
+            "/no/such/page/: status {}, or not the 404 page",
+            missing.status
+        ));
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    // The fixture has every kind it is meant to: a build that stopped writing one would
+    // otherwise go unnoticed here.
+    for path in [
+        "index.html",
+        "404.html",
+        "search/index.html",
+        "_search/meta.json",
+        "sitemap.xml",
+        "robots.txt",
+        "engineering/index.html",
+        "engineering/tools/index.html",
+        "engineering/diagram.png",
+        "files/guide.pdf",
+        "img/logo.svg",
+    ] {
+        assert!(
+            files.iter().any(|f| f == path),
+            "the build wrote no {path}: {files:?}"
+        );
+    }
+    for plain in [
+        "syntax.css",
+        "theme.css",
+        "theme.js",
+        "css/site.css",
+        "js/extra.js",
+    ] {
+        assert!(
+            files.iter().any(|f| plain_name(f) == plain && f != plain),
+            "no fingerprinted {plain}: {files:?}"
+        );
+    }
+    assert!(kinds.contains("alias"), "{kinds:?}");
+}

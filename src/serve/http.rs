@@ -304,27 +304,40 @@ async fn site(
             _ => not_found(&method, &headers, &shared).await,
         };
     }
-    // A folder's generated index.html: the search page.
-    let generated = match path.ends_with('/') {
-        true => generation.generated(&format!("{rel}index.html")),
-        false => None,
+    // A generated file, or a folder's generated index.html (the search page): typed by the
+    // name of the file the build writes, `search/index.html` for `/search/`.
+    let name = match path.ends_with('/') {
+        true => format!("{rel}index.html"),
+        false => rel.to_string(),
     };
-    if let Some(made) = generated.or_else(|| generation.generated(rel)) {
+    if let Some(made) = generation.generated(&name) {
         return match &*made {
+            Ok(bytes) if name.ends_with(".html") => html_response(
+                &method,
+                &headers,
+                StatusCode::OK,
+                &String::from_utf8_lossy(bytes),
+                &shared,
+                generation.version,
+            ),
             Ok(bytes) => respond(
                 &method,
                 &headers,
                 StatusCode::OK,
-                &content_type(rel),
+                &content_type(&name),
                 bytes.clone(),
             ),
             Err(problem) => error_page(&method, &headers, problem, &shared, generation.version),
         };
     }
-    // `/engineering` for `/engineering/`, as static hosts do.
+    // `/engineering` for `/engineering/`, as static hosts do: for every folder the built
+    // site has an index.html in (pages, aliases, the search page, files of static/).
     if !path.ends_with('/') {
         let folder = format!("{path}/");
-        if site.by_url.contains_key(&folder) || site.by_alias.contains_key(&folder) {
+        if site.by_url.contains_key(&folder)
+            || site.by_alias.contains_key(&folder)
+            || generation.outputs.contains(&format!("{rel}/index.html"))
+        {
             return redirect(&format!("{folder}{query}"));
         }
     }
@@ -516,7 +529,7 @@ pub fn content_type(path: &str) -> String {
             mime.essence_str(),
             "application/javascript" | "application/json" | "application/xml" | "image/svg+xml"
         );
-    if path.ends_with("_redirects") {
+    if path.ends_with("_redirects") || path.ends_with("_headers") {
         return "text/plain; charset=utf-8".into();
     }
     if text {
