@@ -181,9 +181,12 @@ fn main() {
 /// Builds the site with the release binary, serves it, and types each query into the header
 /// box of a page in headless Chromium, letter by letter.
 fn browser_latency(root: &Path, pages: usize) {
-    let Some(tools) = browser::tools_or_skip() else {
-        println!("\n(no Chromium/chromedriver: browser figures skipped)");
-        return;
+    let tools = match browser::tools() {
+        Ok(tools) => tools,
+        Err(message) => {
+            println!("\n(browser figures skipped: {message})");
+            return;
+        }
     };
     let out = Path::new(MANIFEST_DIR).join(format!("target/bench-search-{pages}"));
     let status = Command::new(BIN)

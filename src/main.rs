@@ -47,6 +47,12 @@ enum Command {
         /// Also serve pages marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Also answer requests addressed to this name (repeatable), like the computer's name
+        /// on your network with --bind 0.0.0.0. localhost, names ending in .localhost and IP
+        /// addresses are always answered; other names are refused, so that a web page you
+        /// visit cannot read the site through a name of its own (DNS rebinding).
+        #[arg(long = "allow-host", value_name = "NAME")]
+        allow_hosts: Vec<String>,
     },
     /// Build the site into the output folder (public/ by default).
     ///
@@ -125,6 +131,7 @@ fn main() -> ExitCode {
             port,
             open,
             drafts,
+            allow_hosts,
         } => {
             let options = handbook::serve::ServeOptions {
                 root,
@@ -132,6 +139,7 @@ fn main() -> ExitCode {
                 port,
                 open,
                 drafts,
+                allow_hosts,
             };
             match handbook::serve::run(options) {
                 Ok(()) => ExitCode::SUCCESS,

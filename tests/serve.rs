@@ -5,6 +5,8 @@ mod common;
 
 use common::Fixture;
 use common::serve::{Events, Served};
+use std::io::{Read, Write};
+use std::os::unix::process::CommandExt;
 use std::time::Duration;
 
 fn page(title: &str, body: &str) -> String {
@@ -845,6 +847,11 @@ fn page_text(body: &str) -> String {
 #[test]
 fn a_page_that_cannot_be_rendered_shows_why() {
     let fixture = site();
+    // The folder exists before the server starts, so that saving the template is one change.
+    // Created by the save, the folder is a change of its own: the server may take it alone
+    // (when this thread is slow to write the file) and announce it with a `reload` of its
+    // own, before the template exists.
+    std::fs::create_dir_all(fixture.root().join("templates")).unwrap();
     let server = settled(&fixture);
     let events = server.events();
     events.until("hello");
@@ -872,4 +879,687 @@ fn a_page_that_cannot_be_rendered_shows_why() {
         has("Triage the queue daily."),
     );
     assert_eq!(events.until("errors"), "{\"errors\":[]}");
+}
+
+// ------------------------------------------------------------------------------------------
+// Safe on a laptop: Host names, idle connections, many connections
+// ------------------------------------------------------------------------------------------
+
+/// Sends `request` as it is on a new connection and reads until the server closes it (or
+/// `wait` passes): the whole response, as text.
+fn send(address: &str, request: &str, wait: Duration) -> String {
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(wait)).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    String::from_utf8_lossy(&response).into_owned()
+}
+
+fn status_of(response: &str) -> u16 {
+    response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+fn get_with_host(address: &str, path: &str, host: &str) -> String {
+    send(
+        address,
+        &format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+        Duration::from_secs(10),
+    )
+}
+
+#[test]
+fn requests_addressed_to_another_name_are_refused() {
+    let fixture = site();
+    let server = start(&fixture);
+    let address = server.address();
+    // What a page of evil.example sends once evil.example resolves to 127.0.0.1.
+    for path in [
+        "/",
+        "/engineering/triage/",
+        "/extra.css",
+        "/nope/",
+        "/__handbook/live.js",
+        "/__handbook/events",
+    ] {
+        for host in [
+            "evil.example",
+            &format!("evil.example:{}", address.split(':').nth(1).unwrap()),
+            "localhost.evil.example",
+            "127.0.0.1.evil.example",
+        ] {
+            let response = get_with_host(address, path, host);
+            assert_eq!(status_of(&response), 403, "{path} {host}: {response}");
+            assert!(response.contains("text/plain"), "{response}");
+            assert!(
+                response.contains("--allow-host") && !response.contains("Triage"),
+                "{path} {host}: {response}"
+            );
+        }
+    }
+    let response = get_with_host(address, "/", "evil.example:8080");
+    assert!(
+        response.contains("--allow-host evil.example\n")
+            || response.contains("--allow-host evil.example."),
+        "{response}"
+    );
+    // An absolute URL in the request line names the host too.
+    let response = send(
+        address,
+        "GET http://evil.example/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+        Duration::from_secs(10),
+    );
+    assert_eq!(status_of(&response), 403, "{response}");
+}
+
+#[test]
+fn localhost_ip_addresses_and_allowed_names_are_answered() {
+    let fixture = site();
+    let server = Served::start(&fixture.root(), &["--allow-host", "handbook.test"]);
+    let address = server.address();
+    let port = address.split(':').nth(1).unwrap();
+    for host in [
+        format!("localhost:{port}"),
+        "localhost".to_string(),
+        format!("docs.localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+        format!("192.168.1.20:{port}"),
+        format!("handbook.test:{port}"),
+        format!("Handbook.Test.:{port}"),
+    ] {
+        for path in ["/engineering/triage/", "/__handbook/live.js"] {
+            let response = get_with_host(address, path, &host);
+            assert_eq!(status_of(&response), 200, "{path} {host}: {response}");
+        }
+    }
+    // The live-reload stream too (it stays open: read only its start).
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /__handbook/events HTTP/1.1\r\nHost: handbook.test:{port}\r\n\r\n"
+    )
+    .unwrap();
+    let mut start = [0u8; 12];
+    stream.read_exact(&mut start).unwrap();
+    assert_eq!(&start, b"HTTP/1.1 200");
+    // HTTP/1.0 tools may send no Host: no browser does, so no page can be behind it.
+    let response = send(
+        address,
+        "GET /engineering/triage/ HTTP/1.0\r\n\r\n",
+        Duration::from_secs(10),
+    );
+    assert_eq!(status_of(&response), 200, "{response}");
+    // Other names stay refused.
+    let response = get_with_host(address, "/", "other.test");
+    assert_eq!(status_of(&response), 403, "{response}");
+    assert!(response.contains("--allow-host other.test"), "{response}");
+}
+
+#[test]
+fn a_name_that_is_not_a_host_name_is_a_clear_error() {
+    let fixture = site();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_handbook"))
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--allow-host",
+            "http://laptop.local/",
+            "--root",
+        ])
+        .arg(fixture.root())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--allow-host") && stderr.contains("laptop.local"),
+        "{stderr}"
+    );
+}
+
+/// A server whose connections may stay idle for `idle_ms`.
+fn with_idle_timeout(fixture: &Fixture, idle_ms: u64) -> Served {
+    Served::start_with(&fixture.root(), &[], |command| {
+        command.env("HANDBOOK_SERVE_IDLE_TIMEOUT_MS", idle_ms.to_string());
+    })
+}
+
+#[test]
+fn half_sent_and_idle_connections_are_closed_after_the_timeout() {
+    let fixture = site();
+    let server = with_idle_timeout(&fixture, 300);
+    let address = server.address().to_string();
+    let host = format!("Host: {address}\r\n");
+    let cases = [
+        ("nothing sent", String::new()),
+        (
+            "half a request head",
+            format!("GET /engineering/triage/ HTTP/1.1\r\n{host}"),
+        ),
+        ("a request line cut short", "GET /engin".to_string()),
+    ];
+    for (what, partial) in cases {
+        let started = std::time::Instant::now();
+        let response = send(&address, &partial, Duration::from_secs(10));
+        let took = started.elapsed();
+        assert!(
+            took >= Duration::from_millis(250) && took < Duration::from_secs(5),
+            "{what}: closed after {took:?}"
+        );
+        assert!(!response.contains("Triage"), "{what}: {response}");
+    }
+    // Slowloris: a byte every 100 ms keeps no connection open past the timeout.
+    let started = std::time::Instant::now();
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    let request = format!("GET / HTTP/1.1\r\n{host}X-Slow: {}\r\n\r\n", "x".repeat(40));
+    let mut closed = false;
+    for byte in request.as_bytes() {
+        if stream.write_all(&[*byte]).is_err() {
+            closed = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let mut rest = Vec::new();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let _ = stream.read_to_end(&mut rest);
+    assert!(
+        closed || rest.is_empty(),
+        "a slow request was answered: {}",
+        String::from_utf8_lossy(&rest)
+    );
+    assert!(started.elapsed() < Duration::from_secs(8));
+    // A keep-alive connection is answered, then closed once it has been idle that long.
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(stream, "GET /extra.css HTTP/1.1\r\n{host}\r\n").unwrap();
+    let started = std::time::Instant::now();
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let response = String::from_utf8_lossy(&response);
+    assert_eq!(status_of(&response), 200, "{response}");
+    assert!(response.contains("color: black"), "{response}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // Meanwhile the server answers as ever.
+    assert_eq!(server.get("/engineering/triage/").status, 200);
+}
+
+#[test]
+fn the_live_reload_stream_outlives_the_idle_timeout() {
+    let fixture = site();
+    let server = with_idle_timeout(&fixture, 200);
+    server.wait_line("Checked the links");
+    let events = server.events();
+    assert_eq!(events.next().0, "hello");
+    std::thread::sleep(Duration::from_millis(1000));
+    fixture.write(
+        "content/engineering/triage.md",
+        page_text("Still listening."),
+    );
+    events.until("reload");
+    assert!(
+        server
+            .get("/engineering/triage/")
+            .body
+            .contains("Still listening.")
+    );
+}
+
+/// Raises this process's limit of open files to its hard limit; returns the new limit.
+fn raise_own_file_limit() -> u64 {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: plain libc calls on a struct owned here.
+    unsafe {
+        assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit), 0);
+        limit.rlim_cur = limit.rlim_max;
+        libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit);
+    }
+    limit.rlim_cur
+}
+
+/// Opens `n` connections that send nothing.
+fn idle_connections(address: &str, n: usize) -> Vec<std::net::TcpStream> {
+    (0..n)
+        .map(|i| {
+            std::net::TcpStream::connect(address)
+                .unwrap_or_else(|err| panic!("connection {i} of {n}: {err}"))
+        })
+        .collect()
+}
+
+#[test]
+fn two_thousand_idle_connections_do_not_keep_a_reader_waiting() {
+    let wanted = 2000;
+    let limit = raise_own_file_limit();
+    let n = wanted.min(limit.saturating_sub(100) as usize);
+    let fixture = site();
+    let server = start(&fixture);
+    let idle = idle_connections(server.address(), n);
+    let started = std::time::Instant::now();
+    let reply = server.get("/engineering/triage/");
+    assert_eq!(reply.status, 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "answered after {:?} with {n} idle connections",
+        started.elapsed()
+    );
+    drop(idle);
+    assert_eq!(server.get("/").status, 200);
+}
+
+#[test]
+fn at_the_connection_cap_the_server_waits_and_then_answers() {
+    let fixture = site();
+    let server = Served::start_with(&fixture.root(), &[], |command| {
+        command
+            .env("HANDBOOK_SERVE_MAX_CONNECTIONS", "20")
+            .env("HANDBOOK_SERVE_IDLE_TIMEOUT_MS", "400");
+    });
+    // 20 taken at once, 40 waiting in the listen queue, each idle until the timeout.
+    let started = std::time::Instant::now();
+    let idle = idle_connections(server.address(), 60);
+    let reply = server.get("/engineering/triage/");
+    assert_eq!(reply.status, 200);
+    // Not before the first idle connections timed out (400 ms after they were accepted, which
+    // was after `started`): the cap held.
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(400) && took < Duration::from_secs(10),
+        "answered after {took:?}"
+    );
+    drop(idle);
+    assert_eq!(server.get("/").status, 200);
+}
+
+/// CPU time (user + system) the process has used, from /proc.
+fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // The fields after the command name (which is in parentheses).
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .unwrap()
+        .1
+        .split_whitespace()
+        .collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    // SAFETY: sysconf has no preconditions.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as u64;
+    Duration::from_millis(ticks * 1000 / per_second)
+}
+
+#[test]
+fn running_out_of_files_does_not_spin_or_stop_the_server() {
+    let fixture = site();
+    // A hard limit of 64 files, and a cap above it (no server would choose that): accept
+    // fails with EMFILE once the connections have used up the files.
+    let server = Served::start_with(&fixture.root(), &[], |command| {
+        command.env("HANDBOOK_SERVE_MAX_CONNECTIONS", "1000");
+        // SAFETY: setrlimit only, between fork and exec.
+        unsafe {
+            command.pre_exec(|| {
+                let limit = libc::rlimit {
+                    rlim_cur: 64,
+                    rlim_max: 64,
+                };
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    });
+    server.wait_line("Checked the links");
+    let idle = idle_connections(server.address(), 100);
+    let warned = (0..250).any(|_| {
+        std::thread::sleep(Duration::from_millis(20));
+        server
+            .errors()
+            .iter()
+            .any(|l| l.contains("cannot accept connections"))
+    });
+    assert!(warned, "{:?}", server.errors());
+    let before = cpu_time(server.pid());
+    std::thread::sleep(Duration::from_secs(1));
+    let spent = cpu_time(server.pid()) - before;
+    // Waiting between attempts spends nothing; retrying at once spent 390 ms of the second
+    // even on a loaded machine.
+    assert!(
+        spent < Duration::from_millis(100),
+        "the server used {spent:?} of CPU in 1 s while out of files"
+    );
+    drop(idle);
+    let reply = server.get("/engineering/triage/");
+    assert_eq!(reply.status, 200);
+}
+
+// ------------------------------------------------------------------------------------------
+// serve answers what build writes
+// ------------------------------------------------------------------------------------------
+
+/// A site with every kind of file `build` writes: the home page, a section landing page
+/// (`index.md`), a folder without one (its landing page is generated), a page with an alias,
+/// a code block (syntax.css), an image beside a page, files of `static/` (a stylesheet and a
+/// script, which a build fingerprints, and others it does not), and search (the search page
+/// and the index).
+fn every_kind_of_file() -> Fixture {
+    Fixture::new()
+        .file(
+            "content/index.md",
+            page(
+                "Home",
+                "Welcome. ![Logo](/img/logo.svg)\n\n<link rel=\"stylesheet\" href=\"/css/site.css\">",
+            ),
+        )
+        .file(
+            "content/engineering/index.md",
+            page("Engineering", "How we build. See [the guide](/files/guide.pdf)."),
+        )
+        .file(
+            "content/engineering/triage.md",
+            "---\ntitle: Triage\naliases: [/old-triage/]\n---\n\nTriage daily.\n\n![Chart](diagram.png)\n\n## Labels\n\n```rust\nfn main() {}\n```\n",
+        )
+        .file(
+            "content/engineering/tools/editor.md",
+            page("Editor", "Use one. [Data](/files/data.json)"),
+        )
+        .file("content/engineering/diagram.png", b"\x89PNG\r\n\x1a\n\x00\xff binary")
+        .file("static/css/site.css", "body { margin: 0; }\n")
+        .file("static/js/extra.js", "console.log('extra');\n")
+        .file("static/files/guide.pdf", b"%PDF-1.4\n\xe2\xe3\n")
+        .file("static/files/data.json", "{\"a\": 1}\n")
+        .file(
+            "static/img/logo.svg",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+        )
+}
+
+/// A response read whole, body as bytes.
+struct Fetched {
+    status: u16,
+    head: String,
+    body: Vec<u8>,
+}
+
+impl Fetched {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().skip(1).find_map(|line| {
+            let (n, v) = line.split_once(':')?;
+            n.eq_ignore_ascii_case(name).then(|| v.trim())
+        })
+    }
+}
+
+fn fetch(address: &str, path: &str) -> Fetched {
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let end = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("{path}: no response head"));
+    let head = String::from_utf8_lossy(&response[..end]).into_owned();
+    Fetched {
+        status: status_of(&head),
+        head,
+        body: response[end + 4..].to_vec(),
+    }
+}
+
+/// `theme.3f2a9c1e.css` → `theme.css`: a build's fingerprinted name, as `serve` names it.
+fn plain_name(path: &str) -> String {
+    for ext in [".css", ".js"] {
+        if let Some(stem) = path.strip_suffix(ext)
+            && let Some((name, hash)) = stem.rsplit_once('.')
+            && hash.len() == 8
+            && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        {
+            return format!("{name}{ext}");
+        }
+    }
+    path.to_string()
+}
+
+/// `href="/theme.3f2a9c1e.css"` → `href="/theme.css"` everywhere in an HTML text.
+fn plain_names_in(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(['"', '\'']) {
+        out.push_str(&rest[..=at]);
+        rest = &rest[at + 1..];
+        let end = rest.find(['"', '\'']).unwrap_or(rest.len());
+        out.push_str(&plain_name(&rest[..end]));
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The Content-Type a static host sends for a built file, by its extension: `(type,
+/// alternative)`. A file of another kind fails the test: add it here.
+fn expected_type(rel: &str) -> (&'static str, &'static str) {
+    let ext = rel.rsplit_once('.').map_or("", |(_, ext)| ext);
+    match ext {
+        "html" => ("text/html", "text/html"),
+        "css" => ("text/css", "text/css"),
+        "js" => ("text/javascript", "application/javascript"),
+        "json" => ("application/json", "application/json"),
+        "xml" => ("text/xml", "application/xml"),
+        "txt" => ("text/plain", "text/plain"),
+        "svg" => ("image/svg+xml", "image/svg+xml"),
+        "png" => ("image/png", "image/png"),
+        "pdf" => ("application/pdf", "application/pdf"),
+        _ => panic!("{rel}: the build wrote a kind of file this test does not know"),
+    }
+}
+
+/// For every file `build` writes, `serve` (over the same site) answers its URL with the same
+/// kind of content and the same content.
+///
+/// What legitimately differs, and is normalised before comparing:
+/// - `serve` puts the live-reload script before `</body>` of every HTML answer (checked, then
+///   removed);
+/// - `build` fingerprints stylesheets and scripts (`theme.3f2a9c1e.css`), `serve` keeps the
+///   plain names: the build's file is fetched by its plain name, and references to
+///   fingerprinted names in HTML are rewritten to plain ones;
+/// - `serve` renders for its own address (`http://127.0.0.1:PORT`), `build` for `base_url`
+///   (canonical links, the sitemap, robots.txt): replaced by `base_url`;
+/// - an alias is a small redirect page in the build and a `301` to the same URL in `serve`;
+/// - `_headers` and `_redirects` are Netlify's settings, which no host serves: skipped, and
+///   so are the build's bookkeeping files (`.handbook-*`).
+///
+/// Not normalised, so compared byte for byte: the search index (its `build` id is a hash of
+/// its content), pages, the 404 page, the search page, every other file.
+#[test]
+fn every_file_the_build_writes_is_served_with_its_type_and_content() {
+    let fixture = every_kind_of_file();
+    let built = fixture.build();
+    let server = start(&fixture);
+    let address = server.address().to_string();
+    let base = "https://example.com";
+    let normal_html = |bytes: &[u8]| {
+        let html = String::from_utf8_lossy(bytes);
+        let html = match (
+            html.find("<script src=\"/__handbook/live.js\""),
+            html.rfind("</body>"),
+        ) {
+            (Some(start), Some(end)) if start < end => {
+                format!("{}{}", &html[..start], &html[end..])
+            }
+            _ => html.into_owned(),
+        };
+        plain_names_in(&html).replace(&server.url, base)
+    };
+    let mut files: Vec<String> = walkdir::WalkDir::new(&built.out)
+        .into_iter()
+        .map(|entry| entry.unwrap())
+        .filter(|entry| entry.file_type().is_file())
+        .map(|entry| {
+            let rel = entry.path().strip_prefix(&built.out).unwrap();
+            rel.to_str().unwrap().replace('\\', "/")
+        })
+        .filter(|rel| !rel.starts_with(".handbook-") && rel != "_headers" && rel != "_redirects")
+        .collect();
+    files.sort();
+    let mut problems = Vec::new();
+    let mut kinds = std::collections::BTreeSet::new();
+    for rel in &files {
+        let bytes = std::fs::read(built.out.join(rel)).unwrap();
+        let plain = plain_name(rel);
+        let url = match plain.strip_suffix("index.html") {
+            Some(folder) => format!("/{folder}"),
+            None => format!("/{plain}"),
+        };
+        // A folder: `/x` goes to `/x/`, as on a static host.
+        if let Some(folder) = url.strip_suffix('/').filter(|f| !f.is_empty()) {
+            let moved = fetch(&address, folder);
+            if moved.status != 301 || moved.header("location") != Some(url.as_str()) {
+                problems.push(format!(
+                    "{folder}: expected a redirect to {url}, got {}",
+                    moved.head
+                ));
+            }
+        }
+        let got = fetch(&address, &url);
+        let built_text = String::from_utf8_lossy(&bytes);
+        // An alias: the build's redirect page, serve's redirect.
+        if let Some(to) = built_text
+            .split("data-redirect-to=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+        {
+            kinds.insert("alias");
+            if got.status != 301 || got.header("location") != Some(to) {
+                problems.push(format!(
+                    "{url}: the build redirects to {to}, serve answered {}",
+                    got.head
+                ));
+            }
+            continue;
+        }
+        let content_type = got.header("content-type").unwrap_or("").to_string();
+        let (essence, charset) = content_type
+            .split_once(';')
+            .map_or((content_type.as_str(), ""), |(e, c)| (e.trim(), c.trim()));
+        let (wanted, alternative) = expected_type(rel);
+        kinds.insert(wanted);
+        let text = wanted.starts_with("text/")
+            || wanted.contains("json")
+            || wanted.contains("xml")
+            || wanted.contains("javascript");
+        if got.status != 200
+            || (essence != wanted && essence != alternative)
+            || (text && !charset.is_empty() && !charset.eq_ignore_ascii_case("charset=utf-8"))
+        {
+            problems.push(format!(
+                "{url} ({rel}): status {}, Content-Type {content_type:?}, expected {wanted}",
+                got.status
+            ));
+            continue;
+        }
+        let live = b"<script src=\"/__handbook/live.js\"";
+        if wanted == "text/html" && !got.body.windows(live.len()).any(|w| w == live) {
+            problems.push(format!("{url}: no live-reload script"));
+        }
+        let same = if wanted == "text/html" {
+            let (ours, theirs) = (normal_html(&got.body), normal_html(&bytes));
+            ours == theirs || {
+                let at = ours
+                    .bytes()
+                    .zip(theirs.bytes())
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(0);
+                let from = at.saturating_sub(80);
+                problems.push(format!(
+                    "{url}: the HTML differs at byte {at}:\n  serve: {:?}\n  build: {:?}",
+                    ours.get(from..(at + 80).min(ours.len())).unwrap_or(""),
+                    theirs.get(from..(at + 80).min(theirs.len())).unwrap_or(""),
+                ));
+                true
+            }
+        } else if rel == "sitemap.xml" || rel == "robots.txt" {
+            String::from_utf8_lossy(&got.body).replace(&server.url, base) == built_text
+        } else {
+            got.body == bytes
+        };
+        if !same {
+            problems.push(format!(
+                "{url} ({rel}): the content differs ({} bytes served, {} built)",
+                got.body.len(),
+                bytes.len()
+            ));
+        }
+    }
+    // The 404 page is also the answer to any unknown path.
+    let missing = fetch(&address, "/no/such/page/");
+    let built_404 = std::fs::read(built.out.join("404.html")).unwrap();
+    if missing.status != 404 || normal_html(&missing.body) != normal_html(&built_404) {
+        problems.push(format!(
+            "/no/such/page/: status {}, or not the 404 page",
+            missing.status
+        ));
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    // The fixture has every kind it is meant to: a build that stopped writing one would
+    // otherwise go unnoticed here.
+    for path in [
+        "index.html",
+        "404.html",
+        "search/index.html",
+        "_search/meta.json",
+        "sitemap.xml",
+        "robots.txt",
+        "engineering/index.html",
+        "engineering/tools/index.html",
+        "engineering/diagram.png",
+        "files/guide.pdf",
+        "img/logo.svg",
+    ] {
+        assert!(
+            files.iter().any(|f| f == path),
+            "the build wrote no {path}: {files:?}"
+        );
+    }
+    for plain in [
+        "syntax.css",
+        "theme.css",
+        "theme.js",
+        "css/site.css",
+        "js/extra.js",
+    ] {
+        assert!(
+            files.iter().any(|f| plain_name(f) == plain && f != plain),
+            "no fingerprinted {plain}: {files:?}"
+        );
+    }
+    assert!(kinds.contains("alias"), "{kinds:?}");
 }

@@ -14,6 +14,7 @@
 //!
 //! Nothing is written to disk.
 
+mod connections;
 mod http;
 pub mod state;
 pub mod watch;
@@ -40,6 +41,9 @@ pub struct ServeOptions {
     /// Open the site in the default browser once it is served.
     pub open: bool,
     pub drafts: bool,
+    /// Names besides localhost and IP addresses that requests may be addressed to
+    /// (`--allow-host`).
+    pub allow_hosts: Vec<String>,
 }
 
 /// Why the server could not start.
@@ -266,6 +270,9 @@ fn problems_json(errors: &[&Diagnostic]) -> String {
 /// Runs the server until the process is stopped.
 pub fn run(options: ServeOptions) -> Result<(), ServeError> {
     let started = Instant::now();
+    let hosts = Arc::new(http::AllowedHosts::new(&options.allow_hosts).map_err(ServeError::Start)?);
+    let limits = connections::Limits::new(connections::raise_open_file_limit())
+        .map_err(ServeError::Start)?;
     let listener = std::net::TcpListener::bind((options.bind, options.port)).map_err(|err| {
         ServeError::Start(if err.kind() == std::io::ErrorKind::AddrInUse {
             format!(
@@ -299,7 +306,7 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
     })?;
     if options.bind.is_unspecified() {
         eprintln!(
-            "warning: listening on {}: anyone on your network can open this site",
+            "warning: listening on {}: anyone on your network can open this site (by this computer's IP address; to open it by the computer's name, add --allow-host NAME)",
             options.bind
         );
     }
@@ -341,9 +348,8 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
             .map_err(|err| ServeError::Start(format!("cannot listen: {err}")))?;
         let listener = tokio::net::TcpListener::from_std(listener)
             .map_err(|err| ServeError::Start(format!("cannot listen: {err}")))?;
-        axum::serve(listener, http::router(shared))
-            .await
-            .map_err(|err| ServeError::Start(format!("the server stopped: {err}")))
+        connections::serve(listener, http::router(shared, hosts), limits).await;
+        Ok(())
     })
 }
 

@@ -2,18 +2,23 @@
 //! what happens in a real browser.
 //!
 //! ```ignore
-//! let Some(tools) = browser::tools_or_skip() else { return };
-//! browser::block_on(async {
-//!     let browser = Browser::start(&tools).await;
-//!     browser.goto("http://127.0.0.1:8080/").await;
-//!     let title = browser.run("return document.title;").await;
-//!     browser.close().await;
-//! });
+//! #[test]
+//! #[cfg_attr(not(has_browser), ignore = "needs Chromium and chromedriver: ...")]
+//! fn a_test() {
+//!     let tools = browser::tools_or_fail();
+//!     browser::block_on(async {
+//!         let browser = Browser::start(&tools).await;
+//!         browser.goto("http://127.0.0.1:8080/").await;
+//!         let title = browser.run("return document.title;").await;
+//!         browser.close().await;
+//!     });
+//! }
 //! ```
 //!
 //! Needs Chromium and chromedriver (`/usr/bin/chromium`, `/usr/bin/chromedriver`, or
 //! `CHROMIUM`, `CHROMEDRIVER`): `apt-get install chromium chromium-driver`; `.ci/run` installs
-//! them. Without them a test says so and passes, except on CI (`CI` set), where it fails.
+//! them. Without them build.rs leaves `has_browser` off and the tests show as ignored, with
+//! what to install; on CI (`CI` set) they run, and fail if a tool is missing.
 //!
 //! Every process a test starts (chromedriver with its browser, a server under test) runs in its
 //! own process group ([`Group`]), killed when the test ends, passing or not: no browser is left
@@ -161,17 +166,11 @@ pub fn tools() -> Result<Tools, String> {
     }
 }
 
-/// [`tools`], or `None` after saying why the test is skipped; on CI (`CI` set) a missing tool
-/// fails the test instead.
-pub fn tools_or_skip() -> Option<Tools> {
-    match tools() {
-        Ok(tools) => Some(tools),
-        Err(message) => {
-            assert!(std::env::var_os("CI").is_none(), "{message}");
-            eprintln!("skipped: {message}");
-            None
-        }
-    }
+/// [`tools`], or a failure saying what to install. Browser tests are ignored where the tools
+/// are missing (`#[cfg_attr(not(has_browser), ignore = ...)]`, set by build.rs), so a test
+/// that runs without them is on CI, or the tools went away since the build: never a pass.
+pub fn tools_or_fail() -> Tools {
+    tools().unwrap_or_else(|message| panic!("{message}"))
 }
 
 /// Runs a browser test's `async` body to the end, on a runtime of the test's thread.

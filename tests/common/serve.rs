@@ -44,7 +44,13 @@ impl Reply {
 impl Served {
     /// Starts `handbook serve --root ROOT --port 0 ARGS` and waits until it serves.
     pub fn start(root: &Path, args: &[&str]) -> Served {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_handbook"))
+        Served::start_with(root, args, |_| {})
+    }
+
+    /// [`Served::start`], with the command changed first (an environment variable, a limit).
+    pub fn start_with(root: &Path, args: &[&str], change: impl FnOnce(&mut Command)) -> Served {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_handbook"));
+        command
             .arg("serve")
             .arg("--root")
             .arg(root)
@@ -53,9 +59,9 @@ impl Served {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .process_group(0)
-            .spawn()
-            .expect("start handbook serve");
+            .process_group(0);
+        change(&mut command);
+        let mut child = command.spawn().expect("start handbook serve");
         let (tx, stdout) = std::sync::mpsc::channel();
         let out = child.stdout.take().expect("piped stdout");
         std::thread::spawn(move || {
@@ -95,6 +101,16 @@ impl Served {
             .unwrap_or_else(|| panic!("no URL in {first:?}"));
         served.url = url.trim_end_matches('/').to_string();
         served
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// `host:port` of the server, to connect to.
+    pub fn address(&self) -> &str {
+        self.url.trim_start_matches("http://")
     }
 
     /// The next line of stdout, if one comes within `wait`.
