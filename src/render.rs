@@ -72,12 +72,7 @@ pub fn write_site(
     if diags.has_errors() {
         return Vec::new();
     }
-    let prepared = match target.map(|target| {
-        (
-            target,
-            Staging::new(target, &written, &[crate::search::INDEX_DIR]),
-        )
-    }) {
+    let prepared = match target.map(|target| (target, Staging::new(target))) {
         None => None,
         Some((_, Ok(staging))) => Some(staging),
         Some((target, Err(err))) => {
@@ -478,7 +473,7 @@ impl Build<'_> {
         if let Some((_, analysis)) = known.filter(|(k, _)| *k == key) {
             let fingerprint =
                 page_fingerprint(global, page, &hrefs_of(analysis), &sidebar, &context);
-            if staging.is_some_and(|s| s.is_current(&rel, fingerprint)) {
+            if staging.is_some_and(|s| s.keep(&rel, fingerprint)) {
                 return PageDone {
                     rel,
                     key,
