@@ -350,12 +350,22 @@ impl Drop for Staging {
     }
 }
 
-/// Deletes a folder and everything in it; nothing if it is not there.
+/// Deletes a folder and everything in it, its subfolders in parallel; nothing if it is not
+/// there.
 fn remove_tree(dir: &Path) -> io::Result<()> {
-    match std::fs::remove_dir_all(dir) {
-        Err(err) if err.kind() != io::ErrorKind::NotFound => Err(err),
-        _ => Ok(()),
-    }
+    let entries = match std::fs::read_dir(dir) {
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(()),
+        entries => entries?,
+    };
+    let entries: Vec<std::fs::DirEntry> = entries.collect::<io::Result<_>>()?;
+    entries.par_iter().try_for_each(|entry| {
+        if entry.file_type()?.is_dir() {
+            std::fs::remove_dir_all(entry.path())
+        } else {
+            std::fs::remove_file(entry.path())
+        }
+    })?;
+    std::fs::remove_dir(dir)
 }
 
 /// True for the errors of a disk without room for the site: full, over quota, or a file larger
