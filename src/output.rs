@@ -377,21 +377,24 @@ pub fn is_out_of_space(err: &io::Error) -> bool {
     )
 }
 
-/// What tells one folder from another on this system, kept by renames: its device and inode.
+/// What tells one folder from another on this system, kept by renames: its device, its inode
+/// and when it was created (a folder made after another was deleted may get its inode number;
+/// 0 where the system does not record creation times).
 fn identity(path: &Path) -> io::Result<String> {
     let meta = std::fs::symlink_metadata(path)?;
+    let born = meta
+        .created()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        Ok(format!("{}:{}", meta.dev(), meta.ino()))
+        Ok(format!("{}:{}:{born}", meta.dev(), meta.ino()))
     }
     #[cfg(not(unix))]
     {
-        let created = meta.created()?;
-        let since = created
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_err(io::Error::other)?;
-        Ok(format!("created:{}", since.as_nanos()))
+        Ok(format!("created:{born}"))
     }
 }
 
