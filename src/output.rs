@@ -17,9 +17,10 @@
 //! staging folder: nothing is ever written outside the output folder.
 
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 
 /// In the home: held by a build, so that only one writes an output folder at a time.
 const LOCK: &str = "lock";
@@ -56,6 +57,15 @@ pub struct Staging {
     /// Pages of the output folder, by the manifest that describes it (empty if none does).
     previous: Manifest,
     previous_facts: String,
+    /// The folders of the new site (`a`, `a/b`), as far as known: those of its pages and
+    /// files, and of the files of the synced folders once written.
+    folders: Mutex<HashSet<String>>,
+    /// Folders whose files are only known later ([`Staging::sync_folder`]): their folders are
+    /// kept until then.
+    synced: Vec<String>,
+    /// The folders the staging folder had when the build began: a failed build leaves those
+    /// (none if it did not exist: it is then deleted).
+    found: Option<HashSet<String>>,
     /// The home did not exist before this build: a failed build removes it.
     created_home: bool,
     committed: bool,
@@ -77,9 +87,11 @@ fn beside(path: &Path, before: &str, after: &str) -> PathBuf {
 }
 
 impl Staging {
-    /// Takes the lock of `target`'s home (creating the home), and makes a fresh, empty staging
-    /// folder in it. A staging folder left by a build that was killed is deleted first.
-    pub fn new(target: &Path) -> io::Result<Staging> {
+    /// Takes the lock of `target`'s home (creating the home), and readies the staging folder in
+    /// it for the new site, whose paths are `outputs`: it holds no file, only the folders of
+    /// the previous site that the new one has too (so that they are not made again). A staging
+    /// folder left by a build that was killed is deleted first.
+    pub fn new(target: &Path, outputs: &BTreeSet<String>, synced: &[&str]) -> io::Result<Staging> {
         if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)?;
         }
@@ -89,21 +101,20 @@ impl Staging {
             Err(err) if err.kind() == io::ErrorKind::AlreadyExists => false,
             Err(err) => return Err(err),
         };
-        let lock = match lock(&home) {
-            Ok(lock) => lock,
-            Err(err) => {
-                if created_home {
-                    let _ = std::fs::remove_dir_all(&home);
-                }
-                return Err(err);
-            }
-        };
+        // Without the lock, the home is another build's to clean up, even if made here.
+        let lock = lock(&home)?;
         let mut staging = Staging {
             dir: home.join(STAGING),
             home,
             target: target.to_path_buf(),
             previous: Manifest::new(),
             previous_facts: String::new(),
+            folders: Mutex::new(folders_of(outputs.iter())),
+            synced: synced
+                .iter()
+                .map(|f| f.trim_end_matches('/').to_string())
+                .collect(),
+            found: None,
             created_home,
             committed: false,
             _lock: lock,
@@ -111,20 +122,47 @@ impl Staging {
         // From here on, dropping `staging` on an error puts the disk back as it was.
         staging.recover_exchange()?;
         staging.remove_leftovers()?;
-        std::fs::create_dir(&staging.dir)?;
+        staging.prepare_folder()?;
         staging.read_previous()?;
         Ok(staging)
     }
 
-    /// Deletes the staging folder and the temporary files a build left in the home.
+    /// Empties the staging folder of files (a killed build may have left some), keeping the
+    /// folders the new site needs; makes it if it is not there.
+    fn prepare_folder(&mut self) -> io::Result<()> {
+        if self.dir.is_dir() {
+            let mut needed = self
+                .folders
+                .lock()
+                .map_err(|_| io::Error::other("poisoned"))?
+                .clone();
+            needed.extend(self.synced_folders());
+            self.found = Some(prune(&self.dir, &needed)?);
+            Ok(())
+        } else {
+            std::fs::create_dir(&self.dir)
+        }
+    }
+
+    /// The folders in the synced folders of the staging folder, and those folders.
+    fn synced_folders(&self) -> HashSet<String> {
+        let mut folders = HashSet::new();
+        for synced in &self.synced {
+            let walk = walkdir::WalkDir::new(self.dir.join(synced)).into_iter();
+            for entry in walk.flatten().filter(|e| e.file_type().is_dir()) {
+                if let Ok(rel) = entry.path().strip_prefix(&self.dir) {
+                    folders.insert(rel.to_string_lossy().replace('\\', "/"));
+                }
+            }
+        }
+        folders
+    }
+
+    /// Deletes the temporary files a build left in the home.
     fn remove_leftovers(&self) -> io::Result<()> {
         for entry in std::fs::read_dir(&self.home)? {
             let entry = entry?;
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            if name == STAGING {
-                remove_tree(&entry.path())?;
-            } else if name.ends_with(NEXT) {
+            if entry.file_name().to_string_lossy().ends_with(NEXT) {
                 std::fs::remove_file(entry.path())?;
             }
         }
@@ -250,6 +288,21 @@ impl Staging {
 
     /// Writes the files of folder `folder` (`_search/`), paths relative to the output folder.
     pub fn sync_folder(&self, folder: &str, files: &[(String, Vec<u8>)]) -> io::Result<()> {
+        let wanted = folders_of(files.iter().map(|(rel, _)| rel));
+        let inside = self.path_of(folder.trim_end_matches('/'))?;
+        // The folders of the previous index that this one does not have.
+        let relative = wanted
+            .iter()
+            .filter_map(|f| f.strip_prefix(folder))
+            .map(String::from)
+            .collect();
+        prune(&inside, &relative)?;
+        if files.is_empty() {
+            let _ = std::fs::remove_dir(&inside);
+        }
+        if let Ok(mut folders) = self.folders.lock() {
+            folders.extend(wanted);
+        }
         files.par_iter().try_for_each(|(rel, bytes)| {
             if !rel.starts_with(folder) {
                 return Err(io::Error::new(
@@ -321,11 +374,14 @@ impl Staging {
         std::fs::rename(next, self.home.join(name))
     }
 
-    /// After a successful exchange: deletes the previous site and what an earlier handbook kept
-    /// beside and in it, and records that only the new output folder is handbook's. Failures
-    /// are left for the next build, which deletes the same leftovers.
+    /// After a successful exchange: deletes the files of the previous site and its folders that
+    /// the new one does not have, what an earlier handbook kept beside and in the output folder,
+    /// and records that only the new output folder is handbook's. Failures are left for the
+    /// next build, which deletes the same leftovers.
     fn forget_previous(&self, new: &str) {
-        let _ = remove_tree(&self.dir);
+        if let Ok(folders) = self.folders.lock() {
+            let _ = prune(&self.dir, &folders);
+        }
         let old_staging = beside(&self.target, ".", ".staging");
         if old_staging.join(OLD_MARKER).is_file() {
             let _ = remove_tree(&old_staging);
@@ -342,12 +398,59 @@ impl Drop for Staging {
     /// Deletes the staging folder (the previous site after a commit) and the temporary files;
     /// after a failed first build, the home too.
     fn drop(&mut self) {
-        let _ = remove_tree(&self.dir);
+        if !self.committed {
+            let _ = match &self.found {
+                Some(found) => prune(&self.dir, found).map(drop),
+                None => remove_tree(&self.dir),
+            };
+        }
         let _ = self.remove_leftovers();
         if self.created_home && !self.committed {
             let _ = std::fs::remove_dir_all(&self.home);
         }
     }
+}
+
+/// The folders of files `rels` and their ancestors: `a` and `a/b` for `a/b/c.html`.
+fn folders_of<'a>(rels: impl Iterator<Item = &'a String>) -> HashSet<String> {
+    let mut folders = HashSet::new();
+    for rel in rels {
+        for (i, _) in rel.match_indices('/') {
+            folders.insert(rel[..i].to_string());
+        }
+    }
+    folders
+}
+
+/// Deletes every file under `dir` and every folder not in `keep` (paths relative to `dir`),
+/// each top-level folder in parallel. Returns the folders kept.
+fn prune(dir: &Path, keep: &HashSet<String>) -> io::Result<HashSet<String>> {
+    let entries = match std::fs::read_dir(dir) {
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(HashSet::new()),
+        entries => entries?,
+    };
+    let entries: Vec<std::fs::DirEntry> = entries.collect::<io::Result<_>>()?;
+    let kept = entries
+        .par_iter()
+        .map(|entry| {
+            let mut kept = HashSet::new();
+            // Deepest first, so that a folder is empty when its turn comes.
+            for found in walkdir::WalkDir::new(entry.path()).contents_first(true) {
+                let found = found.map_err(io::Error::other)?;
+                let rel = found.path().strip_prefix(dir).map_err(io::Error::other)?;
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                if !found.file_type().is_dir() {
+                    std::fs::remove_file(found.path())?;
+                } else if keep.contains(&rel) {
+                    kept.insert(rel);
+                } else {
+                    std::fs::remove_dir(found.path())?;
+                }
+            }
+            Ok(kept)
+        })
+        .collect::<io::Result<Vec<_>>>()?;
+    Ok(kept.into_iter().flatten().collect())
 }
 
 /// Deletes a folder and everything in it, its subfolders in parallel; nothing if it is not
@@ -617,6 +720,28 @@ mod tests {
         std::fs::metadata(path).unwrap().ino()
     }
 
+    fn outputs(rels: &[&str]) -> BTreeSet<String> {
+        rels.iter().map(|r| r.to_string()).collect()
+    }
+
+    #[test]
+    fn a_build_that_was_killed_leaves_nothing_in_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        for _ in 0..2 {
+            let build = Staging::new(&target, &outputs(&["a/b.txt"]), &[]).unwrap();
+            build.write("a/b.txt", b"b").unwrap();
+            build.commit(&Manifest::new(), "").unwrap();
+        }
+        // What a build killed while writing `c.txt` leaves.
+        let home = home_dir(&target);
+        std::fs::write(home.join(STAGING).join("c.txt"), "c").unwrap();
+        let next = Staging::new(&target, &outputs(&["a/b.txt"]), &[]).unwrap();
+        next.write("a/b.txt", b"b").unwrap();
+        next.commit(&Manifest::new(), "").unwrap();
+        assert_eq!(names(&target), ["a"], "c.txt is not published");
+    }
+
     fn names(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(dir)
             .unwrap()
@@ -630,7 +755,7 @@ mod tests {
     fn a_build_links_unchanged_files_and_leaves_only_the_site_and_its_home() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("public");
-        let first = Staging::new(&target).unwrap();
+        let first = Staging::new(&target, &BTreeSet::new(), &[]).unwrap();
         first.write("a/index.html", b"one").unwrap();
         first.write("b/c/x.txt", b"x").unwrap();
         first.write_if_changed("same.txt", b"same").unwrap();
@@ -649,7 +774,12 @@ mod tests {
             inode(&target.join("same.txt")),
         );
 
-        let second = Staging::new(&target).unwrap();
+        let second = Staging::new(
+            &target,
+            &outputs(&["a/index.html", "same.txt", "new.txt"]),
+            &[],
+        )
+        .unwrap();
         assert_eq!(second.previous_facts(), "facts");
         assert!(!second.keep("a/index.html", 8), "another fingerprint");
         assert!(second.keep("a/index.html", 7));
@@ -666,21 +796,27 @@ mod tests {
         );
         assert_eq!(inode(&target.join("same.txt")), same);
         assert_eq!(std::fs::read(target.join("a/index.html")).unwrap(), b"one");
-        assert_eq!(names(&home_dir(&target)), [FACTS, LOCK, MANIFEST, OUTPUTS]);
+        let home = home_dir(&target);
+        assert_eq!(names(&home), [FACTS, LOCK, MANIFEST, OUTPUTS, STAGING]);
+        assert_eq!(
+            tree(&home.join(STAGING)),
+            [("a".to_string(), None)],
+            "only the folders of the site are kept, for the next build"
+        );
     }
 
     #[test]
     fn a_changed_file_is_a_new_file_never_a_write_through_a_link() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("public");
-        let first = Staging::new(&target).unwrap();
+        let first = Staging::new(&target, &BTreeSet::new(), &[]).unwrap();
         first.write("a.txt", b"old").unwrap();
         first.write("b.txt", b"old").unwrap();
         first
             .commit(&Manifest::from([("a.txt".into(), 1)]), "")
             .unwrap();
         let before = tree(&target);
-        let second = Staging::new(&target).unwrap();
+        let second = Staging::new(&target, &BTreeSet::new(), &[]).unwrap();
         assert!(second.keep("a.txt", 1));
         second.write("a.txt", b"new").unwrap();
         second.write_if_changed("b.txt", b"new").unwrap();
@@ -698,7 +834,7 @@ mod tests {
     fn a_build_that_does_not_commit_leaves_everything_as_it_was() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("public");
-        let failed = Staging::new(&target).unwrap();
+        let failed = Staging::new(&target, &BTreeSet::new(), &[]).unwrap();
         failed.write("a.txt", b"a").unwrap();
         drop(failed);
         assert!(
@@ -706,15 +842,23 @@ mod tests {
             "a failed first build leaves nothing"
         );
 
-        let first = Staging::new(&target).unwrap();
+        let first = Staging::new(&target, &BTreeSet::new(), &[]).unwrap();
         first.write("a.txt", b"a").unwrap();
         first
             .commit(&Manifest::from([("a.txt".into(), 1)]), "f")
             .unwrap();
+        let second = Staging::new(&target, &outputs(&["a.txt", "b/c.txt"]), &[]).unwrap();
+        second.write("a.txt", b"a").unwrap();
+        second.write("b/c.txt", b"c").unwrap();
+        second
+            .commit(&Manifest::from([("a.txt".into(), 1)]), "f")
+            .unwrap();
         let before = tree(dir.path());
-        let failed = Staging::new(&target).unwrap();
+        let failed =
+            Staging::new(&target, &outputs(&["a.txt", "b/c.txt", "d/e.txt"]), &[]).unwrap();
         assert!(failed.keep("a.txt", 1));
         failed.write("b/c.txt", b"c").unwrap();
+        failed.write("d/e.txt", b"e").unwrap();
         drop(failed);
         assert_eq!(tree(dir.path()), before);
     }
@@ -735,7 +879,7 @@ mod tests {
         std::fs::write(dir.path().join(".public.lock"), "").unwrap();
         assert_eq!(check_target(dir.path(), &target), Ok(()));
 
-        let staging = Staging::new(&target).unwrap();
+        let staging = Staging::new(&target, &BTreeSet::new(), &[]).unwrap();
         assert_eq!(staging.previous_facts(), "old facts");
         assert!(staging.keep("a/index.html", 7), "the old manifest is read");
         staging
@@ -750,14 +894,14 @@ mod tests {
     fn an_exchange_left_half_done_is_finished() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("public");
-        let first = Staging::new(&target).unwrap();
+        let first = Staging::new(&target, &BTreeSet::new(), &[]).unwrap();
         first.write("a.txt", b"a").unwrap();
         first.commit(&Manifest::new(), "").unwrap();
         // Killed between the first and the second of the three renames.
         let aside = home_dir(&target).join(format!("{STAGING}{SWAP}"));
         std::fs::rename(&target, &aside).unwrap();
         assert_eq!(check_target(dir.path(), &target), Ok(()));
-        let second = Staging::new(&target).unwrap();
+        let second = Staging::new(&target, &BTreeSet::new(), &[]).unwrap();
         assert_eq!(std::fs::read(target.join("a.txt")).unwrap(), b"a");
         drop(second);
         assert!(!aside.exists());
@@ -768,7 +912,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         let target = root.join("public");
-        let first = Staging::new(&target).unwrap();
+        let first = Staging::new(&target, &BTreeSet::new(), &[]).unwrap();
         first.write("a.txt", b"a").unwrap();
         first.commit(&Manifest::new(), "").unwrap();
         assert_eq!(check_target(root, &target), Ok(()));
@@ -789,14 +933,14 @@ mod tests {
     fn one_build_at_a_time() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("public");
-        let first = Staging::new(&target).unwrap();
-        let err = Staging::new(&target).err().unwrap();
+        let first = Staging::new(&target, &BTreeSet::new(), &[]).unwrap();
+        let err = Staging::new(&target, &BTreeSet::new(), &[]).err().unwrap();
         assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
         assert!(
             first.dir.is_dir(),
             "the second build leaves the first's staging folder"
         );
         drop(first);
-        assert!(Staging::new(&target).is_ok());
+        assert!(Staging::new(&target, &BTreeSet::new(), &[]).is_ok());
     }
 }

@@ -72,7 +72,12 @@ pub fn write_site(
     if diags.has_errors() {
         return Vec::new();
     }
-    let prepared = match target.map(|target| (target, Staging::new(target))) {
+    let prepared = match target.map(|target| {
+        (
+            target,
+            Staging::new(target, &written, &[crate::search::INDEX_DIR]),
+        )
+    }) {
         None => None,
         Some((_, Ok(staging))) => Some(staging),
         Some((target, Err(err))) => {

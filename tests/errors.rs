@@ -771,7 +771,11 @@ fn a_build_on_a_full_disk_says_so_and_leaves_the_disk_as_it_was() {
     );
     assert_same_tree(&before, &snapshot(&disk.dir));
     assert_eq!(top_level_of(&disk.dir), [".public.handbook/", "public/"]);
-    assert!(!disk.dir.join(".public.handbook/staging").exists());
+    let staged = snapshot(&disk.dir.join(".public.handbook/staging"));
+    assert!(
+        staged.values().all(Option::is_none),
+        "the staging folder keeps only folders: {staged:?}"
+    );
     // And once there is room again, the build goes through.
     fixture.remove("static/big.bin");
     fixture.remove("content/big.md");
