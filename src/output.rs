@@ -5,13 +5,15 @@
 //! (`output`), the fingerprints of that folder's pages (`manifest`) and what the last build
 //! learned about each page (`facts`). The output folder itself holds only the site.
 //!
-//! A build writes into a fresh folder of the home, `staging`. A page whose inputs did not change
-//! (same fingerprint in the manifest), and any other file whose bytes did not change, is a hard
-//! link to the file of the output folder (a copy where links are not possible); every other file
-//! is written as a new file, never through a link into the live site. Files the new site does not
-//! have are never there. Only when all of that succeeded are the two folders exchanged in one
-//! atomic rename; the previous site, now in `staging`, is then deleted. A failed build deletes
-//! `staging` and its temporary files and leaves everything else as it was.
+//! A build writes into a folder of the home, `staging`, which between builds holds the folders of
+//! the site and no file (making 10,000 folders on every build would cost more than the build).
+//! A page whose inputs did not change (same fingerprint in the manifest), and any other file
+//! whose bytes did not change, is a hard link to the file of the output folder (a copy where
+//! links are not possible); every other file is written as a new file, never through a link into
+//! the live site. Files the new site does not have are never there. Only when all of that
+//! succeeded are the two folders exchanged in one atomic rename; the previous site, now in
+//! `staging`, then loses its files and the folders the new site does not have. A failed build
+//! deletes the files it wrote and its temporary files, and leaves everything else as it was.
 //!
 //! Every write goes through [`safe_relative`], which refuses any path that could leave the
 //! staging folder: nothing is ever written outside the output folder.
