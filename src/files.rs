@@ -168,11 +168,14 @@ impl Scope {
     }
 
     /// Whether `path` (resolved, inside the root) is in, or is, a folder handbook writes its
-    /// output into: one that holds its marker file.
+    /// output into: one with handbook's hidden folder beside it (or, as builds before that
+    /// made them, its marker file inside).
     fn is_output(&self, path: &Path) -> bool {
         path.ancestors()
             .take_while(|dir| dir.starts_with(&self.root) && *dir != self.root)
-            .any(|dir| dir.join(crate::output::MARKER).exists())
+            .any(|dir| {
+                crate::output::home_dir(dir).is_dir() || dir.join(".handbook-output").exists()
+            })
     }
 }
 

@@ -10,7 +10,7 @@ use crate::fingerprint::{self, Fingerprints};
 use crate::links::LinkTable;
 use crate::markdown::{self, MarkdownOptions};
 use crate::model::{NodeId, Page, PageId, Site};
-use crate::output::{Manifest, Staging};
+use crate::output::{self, Manifest, Staging};
 use crate::templates::{self, NotFoundContext, PageContext, Templates};
 use crate::{headers, highlight, theme};
 use rayon::prelude::*;
@@ -43,9 +43,9 @@ impl Origin {
     }
 }
 
-/// Renders the whole site into the staging folder beside `target` and swaps it in; with no
+/// Renders the whole site into a staging folder beside `target` and swaps it in; with no
 /// `target`, renders everything and writes nothing (`handbook check`). Pages whose inputs did
-/// not change since the build the staging folder holds are not rendered again. Problems go to
+/// not change since the build `target` holds are not rendered again, only linked. Problems go to
 /// `diags`; the output folder changes only if there are none. `strict` adds the checks that
 /// are off by default.
 pub fn write_site(
@@ -81,11 +81,9 @@ pub fn write_site(
         None => None,
         Some((_, Ok(staging))) => Some(staging),
         Some((target, Err(err))) => {
-            diags.push(output_failure(
-                target,
-                "cannot prepare the output folder",
-                err,
-            ));
+            diags.push(write_failure(target, err, |err| {
+                output_failure(target, "cannot prepare the output folder", err)
+            }));
             return Vec::new();
         }
     };
@@ -121,7 +119,9 @@ pub fn write_site(
         }
         analyses.push(done.analysis);
     }
-    diags.extend(collapse_repeats(failures));
+    diags.extend(collapse_repeats(without_repeated_full_disk(
+        failures, target,
+    )));
     let (linked, external) = check::links(site, &table, &analyses, diags);
     check::orphans(site, &sidebars, &linked, diags);
     build.write_generated(&files, &assets, &written, diags);
@@ -133,11 +133,14 @@ pub fn write_site(
     } else {
         Vec::new()
     };
+    let target = staging.target().to_path_buf();
     if let Err(err) = staging.sync_folder(crate::search::INDEX_DIR, &index) {
-        diags.push(Diagnostic::error(
-            crate::search::INDEX_DIR,
-            format!("cannot write the search index: {err}"),
-        ));
+        diags.push(write_failure(&target, err, |err| {
+            Diagnostic::error(
+                crate::search::INDEX_DIR,
+                format!("cannot write the search index: {err}"),
+            )
+        }));
     }
     for (rel, origin) in files {
         let result = match &origin {
@@ -147,18 +150,21 @@ pub fn write_site(
             _ => Ok(()),
         };
         if let Err(err) = result {
-            diags.push(Diagnostic::error(
-                origin.describe(),
-                format!("cannot copy to the output: {err}"),
-            ));
+            diags.push(write_failure(&target, err, |err| {
+                Diagnostic::error(
+                    origin.describe(),
+                    format!("cannot copy to the output: {err}"),
+                )
+            }));
         }
     }
     if diags.has_errors() {
         return external;
     }
-    let target = staging.target().to_path_buf();
     if let Err(err) = staging.commit(&manifest, &facts) {
-        diags.push(output_failure(&target, "cannot swap in the new site", err));
+        diags.push(write_failure(&target, err, |err| {
+            output_failure(&target, "cannot swap in the new site", err)
+        }));
     }
     external
 }
@@ -212,6 +218,53 @@ struct PageDone {
 
 fn output_failure(target: &Path, what: &str, err: std::io::Error) -> Diagnostic {
     Diagnostic::error(target.display().to_string(), format!("{what}: {err}"))
+}
+
+/// The problem of a failed write into the output folder `target`: `otherwise(err)`, unless the
+/// disk has no room for the site. Then it says so, in the same words for every file, so that it
+/// is shown once.
+fn write_failure(
+    target: &Path,
+    err: std::io::Error,
+    otherwise: impl FnOnce(std::io::Error) -> Diagnostic,
+) -> Diagnostic {
+    use std::io::ErrorKind;
+    if !output::is_out_of_space(&err) {
+        return otherwise(err);
+    }
+    let elsewhere = "or build into a folder on another disk with --output-dir";
+    let (what, help) = match err.kind() {
+        ErrorKind::FileTooLarge => (
+            "a file of the site is larger than this system allows",
+            format!("raise the limit on the size of files (`ulimit -f`), {elsewhere}"),
+        ),
+        ErrorKind::QuotaExceeded => (
+            "your disk quota is used up",
+            format!("free some space on that disk, {elsewhere}"),
+        ),
+        _ => (
+            "the disk is full",
+            format!("free some space on that disk, {elsewhere}"),
+        ),
+    };
+    Diagnostic::error(
+        target.display().to_string(),
+        format!("{what} ({err}): the new site was not written, and the previous one is unchanged"),
+    )
+    .help(help)
+}
+
+/// `failures` with the problem of a full disk ([`write_failure`]) kept once: it is the same for
+/// every page.
+fn without_repeated_full_disk(failures: Vec<Diagnostic>, target: Option<&Path>) -> Vec<Diagnostic> {
+    let Some(target) = target.map(|t| t.display().to_string()) else {
+        return failures;
+    };
+    let mut seen = false;
+    failures
+        .into_iter()
+        .filter(|d| d.path != target || !std::mem::replace(&mut seen, true))
+        .collect()
 }
 
 /// A broken template fails every page the same way: say it once, with how many pages it hit.
@@ -466,8 +519,8 @@ struct Build<'a> {
 }
 
 impl Build<'_> {
-    /// Renders one page and writes it, unless the staging folder already has it from the same
-    /// inputs (without a staging folder, renders it and drops it). `known` is the page's
+    /// Renders one page and writes it, unless the output folder already has it from the same
+    /// inputs (then keeps it; without a staging folder, renders it and drops it). `known` is the page's
     /// analysis from the previous build: with it, an unchanged page is not even parsed.
     fn write_page(&self, known: Option<&(u64, markdown::Analysis)>, id: PageId) -> PageDone {
         let (site, staging, global) = (self.site, self.staging, self.global);
@@ -487,7 +540,7 @@ impl Build<'_> {
         if let Some((_, analysis)) = known.filter(|(k, _)| *k == key) {
             let fingerprint =
                 page_fingerprint(global, page, &hrefs_of(analysis), &sidebar, &context);
-            if staging.is_some_and(|s| s.is_current(&rel, fingerprint)) {
+            if staging.is_some_and(|s| s.keep(&rel, fingerprint)) {
                 return PageDone {
                     rel,
                     key,
@@ -511,10 +564,12 @@ impl Build<'_> {
                 .write(&rel, html.as_bytes())
                 .map(|()| fingerprint)
                 .map_err(|err| {
-                    Diagnostic::error(
-                        page.source.display_path(),
-                        format!("cannot write {rel}: {err}"),
-                    )
+                    write_failure(staging.target(), err, |err| {
+                        Diagnostic::error(
+                            page.source.display_path(),
+                            format!("cannot write {rel}: {err}"),
+                        )
+                    })
                 })
         });
         PageDone {
@@ -631,10 +686,16 @@ impl Build<'_> {
             .collect()
     }
 
-    /// Writes `bytes` to `name` of the staging folder, if there is one and it differs.
+    /// Writes `bytes` to `name` of the staging folder, if there is one (a link to the output
+    /// folder's file if it holds the same bytes).
     fn write(&self, name: &str, bytes: &[u8], diags: &mut Diagnostics) {
-        if let Some(Err(err)) = self.staging.map(|s| s.write_if_changed(name, bytes)) {
-            diags.push(Diagnostic::error(name, format!("cannot write: {err}")));
+        let Some(staging) = self.staging else {
+            return;
+        };
+        if let Err(err) = staging.write_if_changed(name, bytes) {
+            diags.push(write_failure(staging.target(), err, |err| {
+                Diagnostic::error(name, format!("cannot write: {err}"))
+            }));
         }
     }
 }

@@ -1391,3 +1391,125 @@ fn the_real_handbook_builds_without_errors_or_warnings() {
         ["https://handbook.meltano.com/"]
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The output folder and the one folder beside it
+
+/// The names directly in `dir`, folders with a trailing `/`.
+fn top_level(dir: &std::path::Path) -> Vec<String> {
+    snapshot(dir)
+        .into_keys()
+        .filter(|k| !k.trim_end_matches('/').contains('/'))
+        .collect()
+}
+
+/// Asserts that `public/` holds nothing of handbook's own and that the one folder beside it
+/// holds no page.
+fn assert_only_the_site_is_published(fixture: &Fixture) {
+    assert_eq!(
+        top_level(fixture.tmp()),
+        [".public.handbook/", "public/", "site/"]
+    );
+    let published: Vec<String> = snapshot(&fixture.output())
+        .into_keys()
+        .filter(|k| k.rsplit('/').any(|name| name.starts_with(".handbook")))
+        .collect();
+    assert!(published.is_empty(), "published: {published:?}");
+    let home = snapshot(&fixture.tmp().join(".public.handbook"));
+    let files: Vec<&String> = home
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|_| k))
+        .collect();
+    assert_eq!(
+        files,
+        ["facts", "lock", "manifest", "output"],
+        "no page, no copy of the site: the staging folder keeps only the site's folders"
+    );
+}
+
+#[test]
+fn the_output_holds_only_the_site_and_one_hidden_folder_beside_it() {
+    let fixture = Fixture::copy("navigation");
+    fixture.build();
+    assert_only_the_site_is_published(&fixture);
+    fixture.build();
+    assert_only_the_site_is_published(&fixture);
+    fixture.write("content/guide/alpha.md", "# Alpha\n\nChanged.\n");
+    fixture.build();
+    assert_only_the_site_is_published(&fixture);
+}
+
+#[test]
+fn an_unchanged_page_is_not_written_again_and_a_changed_one_is_a_new_file() {
+    use std::os::unix::fs::MetadataExt;
+    let fixture = Fixture::copy("navigation");
+    fixture.build();
+    let out = fixture.output();
+    let stamp = |rel: &str| {
+        let meta = std::fs::metadata(out.join(rel)).unwrap();
+        (meta.ino(), meta.modified().unwrap())
+    };
+    let (kept, changed) = ("guide/beta/index.html", "guide/alpha/index.html");
+    let before = (stamp(kept), stamp(changed));
+    fixture.build();
+    assert_eq!((stamp(kept), stamp(changed)), before, "nothing changed");
+    fixture.write(
+        "content/guide/alpha.md",
+        "---\ntitle: alpha\nweight: 2\n---\nA new body.\n",
+    );
+    fixture.build();
+    assert_eq!(stamp(kept), before.0, "the unchanged page is the same file");
+    assert_ne!(
+        stamp(changed).0,
+        before.1.0,
+        "the changed page is a new file"
+    );
+}
+
+#[test]
+fn an_output_folder_of_the_old_layout_is_upgraded_by_the_binary() {
+    let fixture = Fixture::copy("navigation");
+    let fresh = fixture.tmp().join("fresh");
+    fixture.build_with(|o| o.output_dir = Some(fresh.clone()));
+    // What an earlier handbook left: its records in the output folder, a second copy of the
+    // site beside it, and a lock file.
+    let out = fixture.output();
+    copy_tree(&fresh, &out);
+    copy_tree(&fresh, &fixture.tmp().join(".public.staging"));
+    for folder in [out.clone(), fixture.tmp().join(".public.staging")] {
+        std::fs::write(folder.join(".handbook-output"), "generated\n").unwrap();
+        std::fs::write(folder.join(".handbook-manifest"), "handbook manifest 1\n").unwrap();
+        std::fs::write(folder.join(".handbook-facts"), "").unwrap();
+    }
+    std::fs::write(fixture.tmp().join(".public.lock"), "").unwrap();
+    std::fs::remove_dir_all(fixture.tmp().join(".fresh.handbook")).unwrap();
+    std::fs::remove_dir_all(&fresh).unwrap();
+    let done = std::process::Command::new(env!("CARGO_BIN_EXE_handbook"))
+        .arg("build")
+        .arg("--root")
+        .arg(fixture.root())
+        .arg("--output-dir")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert_only_the_site_is_published(&fixture);
+    fixture.build_with(|o| o.output_dir = Some(fresh.clone()));
+    common::assert_same_tree(&snapshot(&fresh), &snapshot(&out));
+}
+
+/// Copies every file of `from` into `to`.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for (rel, bytes) in snapshot(from) {
+        let path = to.join(&rel);
+        match bytes {
+            Some(bytes) => std::fs::write(path, bytes).unwrap(),
+            None => std::fs::create_dir_all(path).unwrap(),
+        }
+    }
+}

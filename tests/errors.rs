@@ -1,19 +1,17 @@
 //! Bad input: every problem is reported with its exact text, and a failed build changes nothing
-//! on disk but its own staging folder (`.public.staging`, which holds the build before last and
-//! is the only place a build writes to before it succeeds): the previous output stays byte for
-//! byte, and nothing is written anywhere else.
+//! on disk: the previous output stays byte for byte, the folder beside it where handbook keeps
+//! its records (`.public.handbook`) too, and nothing is written anywhere else.
 
 mod common;
 
-use common::{Fixture, Tree, assert_same_tree, select_texts, snapshot};
+use common::{Fixture, assert_same_tree, select_texts, snapshot};
 
 const PERMALINK_HELP: &str =
     "help: use a site path made of plain segments, like `permalink: /engineering/release-process/`";
 const URL_CLASH_HELP: &str =
     "help: give one of them another `permalink`, or move a folder's page to its `index.md`";
-const STAGING: &str = ".public.staging/";
-/// Held by a build while it writes the output folder.
-const LOCK: &str = ".public.lock";
+/// Beside the output folder: the lock, the manifest, the facts; a staging folder during a build.
+const HOME: &str = ".public.handbook/";
 
 /// A small site that builds.
 fn site() -> Fixture {
@@ -22,26 +20,18 @@ fn site() -> Fixture {
         .file("content/a.md", "---\ntitle: A\n---\nText.\n")
 }
 
-/// Everything in the fixture's folder but the staging folder.
-fn outside_staging(fixture: &Fixture) -> Tree {
-    snapshot(fixture.tmp())
-        .into_iter()
-        .filter(|(k, _)| !k.starts_with(STAGING))
-        .collect()
-}
-
-/// Builds `fixture` twice (so that the staging folder holds a build too), applies `breakage`,
-/// and builds again. Returns the diagnostics of the failed build, after checking that it left
-/// every file of the fixture's folder (site, previous output and anything beside them) exactly
-/// as it was, the staging folder excepted.
+/// Builds `fixture` twice (so that the second build is incremental), applies `breakage`, and
+/// builds again. Returns the diagnostics of the failed build, after checking that it left every
+/// file of the fixture's folder (site, previous output and anything beside them) exactly as it
+/// was.
 fn errors_after(fixture: &Fixture, breakage: impl FnOnce(&Fixture)) -> Vec<String> {
     fixture.build();
     fixture.build();
     breakage(fixture);
-    let before = outside_staging(fixture);
+    let before = snapshot(fixture.tmp());
     assert!(before.contains_key("public/index.html"));
     let errors = fixture.errors();
-    assert_same_tree(&before, &outside_staging(fixture));
+    assert_same_tree(&before, &snapshot(fixture.tmp()));
     errors
 }
 
@@ -209,7 +199,7 @@ fn assert_permalink_refused(yaml_value: &str, shown: &str, why: &str) {
             "content/a.md:3:1: permalink `{shown}` is not allowed: {why}\n  {PERMALINK_HELP}"
         )]
     );
-    assert_eq!(top_level(&fixture), [LOCK, STAGING, "public/", "site/"]);
+    assert_eq!(top_level(&fixture), [HOME, "public/", "site/"]);
     assert!(!fixture.tmp().join("escape").exists());
     assert!(!fixture.tmp().join("b").exists());
 }
@@ -438,18 +428,18 @@ fn an_unknown_setting_in_handbook_yml_is_an_error_with_a_suggestion() {
 /// temporary folder may change.
 fn assert_output_refused(fixture: &Fixture, output: &std::path::Path, message: &str) {
     let before = snapshot(fixture.tmp());
-    let staging = staging_of(output);
-    let had_staging = staging.exists();
+    let home = home_of(output);
+    let had_home = home.exists();
     let errors = fixture.errors_with(|o| o.output_dir = Some(output.to_path_buf()));
     assert_eq!(errors, [format!("{}: {message}", output.display())]);
     assert_same_tree(&before, &snapshot(fixture.tmp()));
-    assert_eq!(staging.exists(), had_staging, "{}", staging.display());
+    assert_eq!(home.exists(), had_home, "{}", home.display());
 }
 
-/// `.x.staging` beside `x`.
-fn staging_of(output: &std::path::Path) -> std::path::PathBuf {
+/// `.x.handbook` beside `x`.
+fn home_of(output: &std::path::Path) -> std::path::PathBuf {
     let name = output.file_name().unwrap().to_string_lossy();
-    output.with_file_name(format!(".{name}.staging"))
+    output.with_file_name(format!(".{name}.handbook"))
 }
 
 #[test]
@@ -496,25 +486,46 @@ fn an_output_folder_with_files_handbook_did_not_write_is_refused() {
     assert_output_refused(
         &fixture,
         &docs,
-        "this output folder already has files that handbook did not write; handbook replaces its output folder whole, so remove that folder or choose another --output-dir",
+        &format!(
+            "this output folder already has files that handbook did not write (handbook knows its own by {} beside them); handbook replaces its output folder whole, so remove that folder or choose another --output-dir",
+            home_of(&docs).display()
+        ),
     );
 }
 
 #[test]
-fn a_staging_folder_with_files_handbook_did_not_write_is_refused() {
+fn a_folder_of_the_same_name_in_place_of_a_build_is_refused() {
+    let fixture = site();
+    fixture.build();
+    let output = fixture.output();
+    std::fs::remove_dir_all(&output).unwrap();
+    std::fs::create_dir_all(&output).unwrap();
+    std::fs::write(output.join("index.html"), "mine").unwrap();
+    assert_output_refused(
+        &fixture,
+        &output,
+        &format!(
+            "this output folder already has files that handbook did not write (handbook knows its own by {} beside them); handbook replaces its output folder whole, so remove that folder or choose another --output-dir",
+            home_of(&output).display()
+        ),
+    );
+}
+
+#[test]
+fn a_home_folder_with_files_handbook_did_not_write_is_refused() {
     let fixture = site();
     let docs = fixture.tmp().join("docs");
-    let staging = staging_of(&docs);
-    std::fs::create_dir_all(&staging).unwrap();
-    std::fs::write(staging.join("keep.txt"), "keep me").unwrap();
+    let home = home_of(&docs);
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(home.join("keep.txt"), "keep me").unwrap();
     let before = snapshot(fixture.tmp());
     let errors = fixture.errors_with(|o| o.output_dir = Some(docs.clone()));
     assert_eq!(
         errors,
         [format!(
-            "{}: the staging folder {} beside it already has files that handbook did not write; handbook replaces its output folder whole, so remove that folder or choose another --output-dir",
+            "{}: the folder {} beside it, where handbook keeps its records of this output folder, already has files that handbook did not write; remove it or choose another --output-dir",
             docs.display(),
-            staging.display()
+            home.display()
         )]
     );
     assert_same_tree(&before, &snapshot(fixture.tmp()));
@@ -536,10 +547,10 @@ fn a_successful_build_replaces_the_previous_output_whole() {
     fixture.remove("content/old.md");
     let built = fixture.build();
     assert_eq!(built.page_urls(), ["/", "/a/"]);
-    assert_eq!(top_level(&fixture), [LOCK, STAGING, "public/", "site/"]);
+    assert_eq!(top_level(&fixture), [HOME, "public/", "site/"]);
     fixture.build();
     assert_eq!(fixture.build().page_urls(), ["/", "/a/"]);
-    assert_eq!(top_level(&fixture), [LOCK, STAGING, "public/", "site/"]);
+    assert_eq!(top_level(&fixture), [HOME, "public/", "site/"]);
 }
 
 #[test]
@@ -673,13 +684,152 @@ fn two_builds_at_once_into_one_folder_leave_one_whole_site() {
         };
         assert!(
             whole,
-            "round {round}: the output is neither site ({} files, marker: {}); results: {:?} {:?}",
+            "round {round}: the output is neither site ({} files); results: {:?} {:?}",
             output.len(),
-            output.contains_key(".handbook-output"),
             a.map(|s| s.pages),
             b.map(|s| s.pages)
         );
         // And the folder is still handbook's.
         one.build_with(|o| o.output_dir = Some(shared.clone()));
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A disk without room
+
+/// A tmpfs of a few MB mounted on `dir` (made here), unmounted when dropped, even when the test
+/// fails.
+struct SmallDisk {
+    dir: std::path::PathBuf,
+}
+
+impl SmallDisk {
+    /// Mounts it, or says why it cannot: only root may mount.
+    fn mount(dir: std::path::PathBuf, size: &str) -> Result<SmallDisk, String> {
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let done = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&dir)
+            .output()
+            .map_err(|e| format!("cannot run mount: {e}"))?;
+        if !done.status.success() {
+            return Err(String::from_utf8_lossy(&done.stderr).trim().to_string());
+        }
+        Ok(SmallDisk { dir })
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let umount = |args: &[&str]| {
+            std::process::Command::new("umount")
+                .args(args)
+                .arg(&self.dir)
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        // Lazily if something still has a file open on it.
+        if !umount(&[]) && !umount(&["-l"]) {
+            eprintln!("could not unmount {}", self.dir.display());
+        }
+    }
+}
+
+/// The files of the site whose second build does not fit on a disk of 2 MB.
+fn site_that_outgrows_its_disk() -> Fixture {
+    site().file("content/b.md", "# B\n\nA page that fits.\n")
+}
+
+#[test]
+fn a_build_on_a_full_disk_says_so_and_leaves_the_disk_as_it_was() {
+    let fixture = site_that_outgrows_its_disk();
+    let disk = match SmallDisk::mount(fixture.tmp().join("disk"), "2m") {
+        Ok(disk) => disk,
+        Err(why) if std::env::var_os("HANDBOOK_TEST_NO_MOUNT").is_some() => {
+            eprintln!("skipped (HANDBOOK_TEST_NO_MOUNT is set): cannot mount a tmpfs: {why}");
+            return;
+        }
+        Err(why) => panic!(
+            "this test mounts a tmpfs of 2 MB, which needs root: {why}\nrun it as root, or set HANDBOOK_TEST_NO_MOUNT=1 to skip it"
+        ),
+    };
+    let output = disk.dir.join("public");
+    let build_into = |o: &mut handbook::BuildOptions| o.output_dir = Some(output.clone());
+    fixture.build_with(build_into);
+    fixture.build_with(build_into);
+    // 3 MB of pages and files that do not fit on it.
+    let big = "Words that fill the disk. ".repeat(40_000);
+    fixture.write("content/big.md", format!("# Big\n\n{big}\n"));
+    fixture.write("static/big.bin", big.as_bytes());
+    fixture.write("content/b.md", "# B\n\nA page that changed.\n");
+    let before = snapshot(&disk.dir);
+    let errors = fixture.errors_with(build_into);
+    assert_eq!(
+        errors,
+        [format!(
+            "{}: the disk is full (No space left on device (os error 28)): the new site was not written, and the previous one is unchanged\n  help: free some space on that disk, or build into a folder on another disk with --output-dir",
+            output.display()
+        )]
+    );
+    assert_same_tree(&before, &snapshot(&disk.dir));
+    assert_eq!(top_level_of(&disk.dir), [".public.handbook/", "public/"]);
+    let staged = snapshot(&disk.dir.join(".public.handbook/staging"));
+    assert!(
+        staged.values().all(Option::is_none),
+        "the staging folder keeps only folders: {staged:?}"
+    );
+    // And once there is room again, the build goes through.
+    fixture.remove("static/big.bin");
+    fixture.remove("content/big.md");
+    fixture.build_with(build_into);
+}
+
+/// The names directly in `dir`, folders with a trailing `/`.
+fn top_level_of(dir: &std::path::Path) -> Vec<String> {
+    snapshot(dir)
+        .into_keys()
+        .filter(|k| !k.trim_end_matches('/').contains('/'))
+        .collect()
+}
+
+#[test]
+fn a_file_larger_than_the_system_allows_says_so_and_changes_nothing() {
+    use std::os::unix::process::CommandExt;
+    let fixture = site();
+    fixture.build();
+    fixture.write("static/big.bin", vec![b'x'; 2 << 20]);
+    let before = snapshot(fixture.tmp());
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_handbook"));
+    command
+        .arg("build")
+        .arg("--root")
+        .arg(fixture.root())
+        .arg("--output-dir")
+        .arg(fixture.output());
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 1 << 20,
+                rlim_max: 1 << 20,
+            };
+            // Ignored, SIGXFSZ lets the write fail with EFBIG instead of killing the build.
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let done = command.output().unwrap();
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert!(!done.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{}: a file of the site is larger than this system allows (File too large (os error 27)): the new site was not written, and the previous one is unchanged\n  help: raise the limit on the size of files (`ulimit -f`), or build into a folder on another disk with --output-dir",
+            fixture.output().display()
+        )),
+        "{stderr}"
+    );
+    assert_same_tree(&before, &snapshot(fixture.tmp()));
 }
