@@ -823,7 +823,7 @@ fn render_template(
     page: &Page,
     context: &PageContext<'_>,
 ) -> Result<String, Diagnostic> {
-    let template = format!("{}.html", page.layout);
+    let template = crate::resolve::layout_template(&page.layout, &page.url, &templates.layouts);
     templates.render(&template, context).map_err(|cause| {
         Diagnostic::error(
             page.source.display_path(),
