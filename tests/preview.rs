@@ -227,7 +227,7 @@ fn a_deploy_preview_shows_the_reviewer_exactly_what_changed() {
         .collect();
     assert_eq!(
         marks,
-        ["/guide/changed/", "/guide/new/", "/guide/new-name/"]
+        ["/guide/changed/", "/guide/new-name/", "/guide/new/"]
     );
 
     // The removed page, flagged in the build's log too; the deploy goes on.
