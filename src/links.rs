@@ -140,6 +140,11 @@ impl<'a> LinkTable<'a> {
         self.resolve_as(from, dest, true)
     }
 
+    /// What `dest` means, without looking for a suggestion when it is broken.
+    pub fn resolve_target(&self, from: &Page, dest: &str) -> Outcome {
+        self.resolve_as(from, dest, false)
+    }
+
     /// [`LinkTable::resolve`], looking for a suggestion only when `suggest` (rendering a page
     /// needs only the URL).
     fn resolve_as(&self, from: &Page, dest: &str, suggest: bool) -> Outcome {

@@ -110,7 +110,9 @@ enum Command {
         #[arg(long)]
         strict: bool,
         /// First repair mojibake (`â€™` for `’`, `Ã©` for `é`: UTF-8 text once read as
-        /// Windows-1252) in every page of content/, in place, changing nothing else; then check.
+        /// Windows-1252) and the letter case of anchors (`#Our-Values` where the heading's id
+        /// is `#our-values`) in every page of content/, in place, changing nothing else; then
+        /// check.
         #[arg(long)]
         fix: bool,
     },
@@ -216,6 +218,16 @@ fn main() -> ExitCode {
                 base,
                 ..BuildOptions::default()
             };
+            if fix {
+                let (fixed, problems) = handbook::fix_anchor_case(&options);
+                for (file, count) in &fixed {
+                    println!("{file}: fixed {count} anchor{}", plural(*count));
+                }
+                if !problems.is_empty() {
+                    report(&problems);
+                    return ExitCode::FAILURE;
+                }
+            }
             match check(&options, CheckOptions { strict, external }) {
                 Ok(summary) => {
                     report(&summary.warnings);

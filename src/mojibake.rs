@@ -144,7 +144,7 @@ pub fn repair_file(path: &Path) -> io::Result<usize> {
 }
 
 /// Writes `bytes` to a temporary file beside `path` and renames it over `path`.
-fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     // Through a symbolic link to the real file: renaming over the link would replace the link.
     let target = fs::canonicalize(path)?;
     let permissions = fs::metadata(&target)?.permissions();
