@@ -183,6 +183,7 @@ pub fn external_links(
     }
     let outcomes: HashMap<&str, &crate::external::LinkReport> =
         report.links.iter().map(|r| (r.url.as_str(), r)).collect();
+    let mut late = HashSet::new();
     for link in links {
         let Some(result) = outcomes.get(link.url.as_str()) else {
             continue;
@@ -192,6 +193,8 @@ pub fn external_links(
         let path = page.source.display_path();
         let d = match &result.outcome {
             Net::Ok { .. } | Net::Ignored => continue,
+            // Once, where the link is first written.
+            Net::NotChecked { .. } if !late.insert(link.url.as_str()) => continue,
             Net::Broken { .. } => {
                 let outcome = result.outcome.to_string();
                 let status = outcome.strip_prefix("broken: ").unwrap_or(&outcome);
@@ -211,6 +214,25 @@ pub fn external_links(
         };
         diags.push(d.at(line, col));
     }
+    if let Some(seconds) = options.deadline.map(|d| d.as_secs())
+        && !late.is_empty()
+    {
+        diags.push(deadline_passed(late.len(), seconds, strict));
+    }
+}
+
+/// The summary of the links `handbook check --external` had no time for.
+fn deadline_passed(count: usize, seconds: u64, strict: bool) -> Diagnostic {
+    let links = if count == 1 { "link" } else { "links" };
+    let message = format!(
+        "{count} external {links} not checked: the check stops after {seconds} s (external_links.deadline_seconds)"
+    );
+    let d = if strict {
+        Diagnostic::error(crate::config::CONFIG_FILE, message)
+    } else {
+        Diagnostic::warning(crate::config::CONFIG_FILE, message)
+    };
+    d.help("what was checked is remembered, so the next check goes on with the rest; allow more time with `deadline_seconds` or `handbook check --external-deadline SECONDS`")
 }
 
 /// What to say about a link to an anchor that is not there, and how to fix it.

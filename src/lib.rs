@@ -272,6 +272,9 @@ pub struct CheckOptions {
     pub strict: bool,
     /// Also check `http(s)` links on the network.
     pub external: bool,
+    /// How long checking them may take, in seconds, instead of
+    /// `external_links.deadline_seconds` (0: no deadline).
+    pub external_deadline: Option<u64>,
 }
 
 /// `handbook check`: everything a build does (every page rendered), without writing anything.
@@ -289,10 +292,13 @@ pub fn check(options: &BuildOptions, checks: CheckOptions) -> Result<BuildSummar
         &mut diags,
     );
     if checks.external {
-        let settings = external::CheckOptions::new(
+        let mut settings = external::CheckOptions::new(
             site.config.external_links.clone(),
             Some(external::default_cache_path(&options.root)),
         );
+        if let Some(seconds) = checks.external_deadline {
+            settings.deadline = (seconds > 0).then(|| Duration::from_secs(seconds));
+        }
         check::external_links(&site, &external, &settings, checks.strict, &mut diags);
     }
     if diags.has_errors() {

@@ -105,6 +105,11 @@ enum Command {
         /// day in .handbook-cache/.
         #[arg(long)]
         external: bool,
+        /// With --external: stop checking after this many seconds, instead of
+        /// external_links.deadline_seconds of handbook.yml (default 120; 0: no limit). Links
+        /// not checked by then are reported, and the next check goes on with them.
+        #[arg(long, value_name = "SECONDS", requires = "external")]
+        external_deadline: Option<u64>,
         /// Also warn about sibling pages with the same weight (their titles then decide their
         /// order), and fail on warnings too (network problems of --external included).
         #[arg(long)]
@@ -194,6 +199,7 @@ fn main() -> ExitCode {
             drafts,
             base,
             external,
+            external_deadline,
             strict,
             fix,
         } => {
@@ -228,7 +234,12 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             }
-            match check(&options, CheckOptions { strict, external }) {
+            let checks = CheckOptions {
+                strict,
+                external,
+                external_deadline,
+            };
+            match check(&options, checks) {
                 Ok(summary) => {
                     report(&summary.warnings);
                     let warnings = summary.warnings.len();
