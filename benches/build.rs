@@ -220,7 +220,7 @@ fn measure(b: &Bench, mode: Mode, bin: &Path, base: &Path, scratch: &Path) -> Me
     let logs = base.join(format!("log-{}-{}", b.key, mode.key()));
     let warm_out = scratch.join(format!("out-{}", b.key));
     let out_for = |i: usize| match mode {
-        Mode::Clean => scratch.join(format!("clean-{}-{i}", b.key)),
+        Mode::Clean | Mode::Broken => scratch.join(format!("clean-{}-{i}", b.key)),
         Mode::NoChange | Mode::OneEdit => warm_out.clone(),
     };
     let mut restore = None;

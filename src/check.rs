@@ -554,3 +554,46 @@ pub fn apply_edits(text: &str, edits: &[(std::ops::Range<usize>, String)]) -> St
     out.push_str(&text[copied..]);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fix(offset: usize, dest: &str, anchor: &str) -> CaseFix {
+        CaseFix {
+            page: 0,
+            offset,
+            dest: dest.into(),
+            anchor: anchor.into(),
+        }
+    }
+
+    #[test]
+    fn a_case_fix_needs_one_id_in_another_case() {
+        let anchors = ["setup".to_string(), "Install".into(), "install".into()];
+        assert_eq!(case_fix(&anchors, "Setup"), Some("setup"));
+        assert_eq!(case_fix(&anchors, "setup"), None, "already right");
+        assert_eq!(case_fix(&anchors, "INSTALL"), None, "two ids: which one?");
+        assert_eq!(case_fix(&anchors, "setp"), None);
+    }
+
+    #[test]
+    fn edits_change_only_the_anchor_as_written() {
+        let body = "[A](#Setup) [B](#Set%75p) [C][c]\n\n[c]: /x/#SETUP\n";
+        let fixes = [
+            fix(4, "#Setup", "setup"),
+            // Percent-encoded: more than the letter case would change.
+            fix(16, "#Set%75p", "setup"),
+            // A reference link: the definition changes.
+            fix(26, "/x/#SETUP", "setup"),
+            // Not where the analysis said: left alone.
+            fix(0, "#Other", "other"),
+        ];
+        let refs: Vec<&CaseFix> = fixes.iter().collect();
+        let edits = case_edits(body, &refs);
+        assert_eq!(
+            apply_edits(body, &edits),
+            "[A](#setup) [B](#Set%75p) [C][c]\n\n[c]: /x/#setup\n"
+        );
+    }
+}
