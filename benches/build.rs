@@ -458,12 +458,23 @@ fn main() {
     drop(trash);
 
     let mut all_met = true;
+    print_table(&results, &mut all_met);
+    print_pairs(&pairs);
+    if strict && !all_met {
+        std::process::exit(1);
+    }
+}
+
+fn print_table(results: &[Measured], all_met: &mut bool) {
+    if results.is_empty() {
+        return;
+    }
     println!();
     println!(
         "| site | build | pages | median | min | max | reported by handbook (median) | CPU user (median) | CPU system (median) | peak RSS (MB) | target | met |"
     );
     println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
-    for r in &results {
+    for r in results {
         let med = median(&r.walls);
         let min = *r.walls.iter().min().unwrap();
         let max = *r.walls.iter().max().unwrap();
@@ -484,7 +495,7 @@ fn main() {
             (true, false) => "NO (memory)",
             (false, false) => "NO (time, memory)",
         };
-        all_met &= wall_ok && rss_ok;
+        *all_met &= wall_ok && rss_ok;
         println!(
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.1} | {} | {} |",
             r.name,
@@ -513,10 +524,6 @@ fn main() {
             .join("/"),
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
-    print_pairs(&pairs);
-    if strict && !all_met {
-        std::process::exit(1);
-    }
 }
 
 /// Clean builds of the site with broken links (A) and of the same site with them working

@@ -26,16 +26,28 @@ pub struct ExternalLink {
 
 /// Checks every page's links against the whole site; returns the pages that other pages link
 /// to, and the links that leave the site.
-pub fn links<A: std::borrow::Borrow<Analysis>>(
+pub fn links<A: std::borrow::Borrow<Analysis> + Sync>(
     site: &Site,
     table: &LinkTable<'_>,
     analyses: &[A],
     diags: &mut Diagnostics,
 ) -> (Linked, Vec<ExternalLink>) {
+    use rayon::prelude::*;
     let mut external = Vec::new();
     let policy = site.config.links;
     let mut linked = Linked::new();
-    for (id, (page, analysis)) in site.pages.iter().zip(analyses).enumerate() {
+    // What every link means, suggestions included, found on every core.
+    let outcomes: Vec<Vec<Outcome>> = (0..site.pages.len())
+        .into_par_iter()
+        .map(|id| {
+            let links = analyses.get(id).map_or(&[][..], |a| &a.borrow().links[..]);
+            let page = &site.pages[id];
+            links.iter().map(|l| table.resolve(page, &l.dest)).collect()
+        })
+        .collect();
+    for (id, ((page, analysis), outcomes)) in
+        site.pages.iter().zip(analyses).zip(outcomes).enumerate()
+    {
         let analysis: &Analysis = analysis.borrow();
         let report = |diags: &mut Diagnostics, offset: usize, (message, help): Problem| {
             let (line, col) = position(page, offset);
@@ -49,13 +61,13 @@ pub fn links<A: std::borrow::Borrow<Analysis>>(
                 None => d,
             });
         };
-        for link in &analysis.links {
+        for (link, outcome) in analysis.links.iter().zip(outcomes) {
             let what = match link.kind {
                 LinkKind::Image => "broken image",
                 LinkKind::Link | LinkKind::Html => "broken link",
             };
             let dest = &link.dest;
-            match table.resolve(page, dest) {
+            match outcome {
                 Outcome::Outside => {
                     let lower = dest.get(..8).unwrap_or(dest).to_ascii_lowercase();
                     if lower.starts_with("http://") || lower.starts_with("https://") {

@@ -300,18 +300,20 @@ impl<'a> LinkTable<'a> {
     /// The page URL nearest to `url`, for "did you mean" (see [`nearest`]): found once per
     /// distinct URL, among the pages of its folder and those with a similar last segment.
     fn nearest_page(&self, url: &str) -> Option<String> {
-        let mut memo = self
-            .suggested
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(known) = memo.get(url) {
+        let memo = || {
+            self.suggested
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        };
+        if let Some(known) = memo().get(url) {
             return known.clone();
         }
+        // Not locked meanwhile: the check looks for suggestions on several threads.
         let index = self
             .nearest
             .get_or_init(|| nearest::Nearest::new(self.site.by_url.keys().map(String::as_str)));
         let found = index.find(url).map(|u| self.href(u));
-        memo.insert(url.to_string(), found.clone());
+        memo().insert(url.to_string(), found.clone());
         found
     }
 

@@ -38,6 +38,8 @@ pub struct Nearest<'a> {
 struct Candidate<'a> {
     url: &'a str,
     lower: Vec<char>,
+    /// [`char_bits`] of `lower`.
+    bits: u64,
     /// Where its last segment starts in `lower`, and where it ends (before a trailing `/`).
     last: (usize, usize),
 }
@@ -60,7 +62,13 @@ impl<'a> Nearest<'a> {
             for hash in hashes {
                 index.by_deletion.entry(hash).or_default().push(id);
             }
-            index.urls.push(Candidate { url, lower, last });
+            let bits = char_bits(&lower);
+            index.urls.push(Candidate {
+                url,
+                lower,
+                bits,
+                last,
+            });
         }
         index
     }
@@ -81,17 +89,27 @@ impl<'a> Nearest<'a> {
         }
         ids.sort_unstable();
         ids.dedup();
+        // Nearest first by a bound that costs nothing, so that the best is found early and
+        // the rest are skipped: no distance is below it.
+        let bits = char_bits(&query);
+        let mut order: Vec<(usize, u32)> = ids
+            .into_iter()
+            .filter_map(|id| {
+                let c = self.urls.get(id as usize)?;
+                let bound = lower_bound(&query, bits, c);
+                (bound <= threshold(c.url)).then_some((bound, id))
+            })
+            .collect();
+        order.sort_unstable();
         let mut best: Option<(usize, &'a str)> = None;
-        let mut compared = 0;
-        for id in ids {
+        for (compared, (lower, id)) in order.into_iter().enumerate() {
+            if best.is_some_and(|(d, _)| lower > d) || compared >= MAX_COMPARED {
+                break;
+            }
             let Some(c) = self.urls.get(id as usize) else {
                 continue;
             };
             let bound = best.map_or(threshold(c.url), |(d, _)| d.min(threshold(c.url)));
-            if c.lower.len().abs_diff(query.len()) > bound || compared >= MAX_COMPARED {
-                continue;
-            }
-            compared += 1;
             let Some(d) = distance_within(&query, &c.lower, bound) else {
                 continue;
             };
@@ -102,6 +120,24 @@ impl<'a> Nearest<'a> {
         }
         best.map(|(_, url)| url)
     }
+}
+
+/// One bit per character (modulo 64) that `text` has.
+fn char_bits(text: &[char]) -> u64 {
+    text.iter()
+        .fold(0, |bits, &c| bits | 1 << (u32::from(c) % 64))
+}
+
+/// No edit distance of `query` and `c` is smaller: each edit changes the length by at most
+/// one, and brings in or takes away at most one character (of a bit of [`char_bits`]).
+fn lower_bound(query: &[char], bits: u64, c: &Candidate<'_>) -> usize {
+    let only_query = (bits & !c.bits).count_ones() as usize;
+    let only_candidate = (c.bits & !bits).count_ones() as usize;
+    query
+        .len()
+        .abs_diff(c.lower.len())
+        .max(only_query)
+        .max(only_candidate)
 }
 
 /// Same folder, or last segments at most one edit apart.
@@ -122,6 +158,7 @@ pub fn exhaustive<'a>(link: &str, candidates: &[&'a str]) -> Option<&'a str> {
             let c = Candidate {
                 url,
                 last: last_segment(&lower),
+                bits: char_bits(&lower),
                 lower,
             };
             let d = distance_within(&query, &c.lower, usize::MAX)?;
