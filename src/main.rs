@@ -275,11 +275,16 @@ fn main() -> ExitCode {
     }
 }
 
-/// The one place that prints diagnostics.
+/// The one place that prints diagnostics. Buffered: stderr is not, and a migrated handbook
+/// can have 25,000 warnings of several writes each.
 fn report(diagnostics: &[Diagnostic]) {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr().lock());
     for d in diagnostics {
-        eprintln!("{d}");
+        // Nowhere to report a closed stderr.
+        let _ = writeln!(out, "{d}");
     }
+    let _ = out.flush();
 }
 
 fn plural(n: usize) -> &'static str {

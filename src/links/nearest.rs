@@ -38,8 +38,8 @@ pub struct Nearest<'a> {
 struct Candidate<'a> {
     url: &'a str,
     lower: Vec<char>,
-    /// [`char_bits`] of `lower`.
-    bits: u64,
+    /// [`char_counts`] of `lower`.
+    counts: Counts,
     /// Where its last segment starts in `lower`, and where it ends (before a trailing `/`).
     last: (usize, usize),
 }
@@ -62,11 +62,11 @@ impl<'a> Nearest<'a> {
             for hash in hashes {
                 index.by_deletion.entry(hash).or_default().push(id);
             }
-            let bits = char_bits(&lower);
+            let counts = char_counts(&lower);
             index.urls.push(Candidate {
                 url,
                 lower,
-                bits,
+                counts,
                 last,
             });
         }
@@ -91,12 +91,12 @@ impl<'a> Nearest<'a> {
         ids.dedup();
         // Nearest first by a bound that costs nothing, so that the best is found early and
         // the rest are skipped: no distance is below it.
-        let bits = char_bits(&query);
+        let counts = char_counts(&query);
         let mut order: Vec<(usize, u32)> = ids
             .into_iter()
             .filter_map(|id| {
                 let c = self.urls.get(id as usize)?;
-                let bound = lower_bound(&query, bits, c);
+                let bound = lower_bound(&query, &counts, c);
                 (bound <= threshold(c.url)).then_some((bound, id))
             })
             .collect();
@@ -122,22 +122,29 @@ impl<'a> Nearest<'a> {
     }
 }
 
-/// One bit per character (modulo 64) that `text` has.
-fn char_bits(text: &[char]) -> u64 {
-    text.iter()
-        .fold(0, |bits, &c| bits | 1 << (u32::from(c) % 64))
+/// How many characters `text` has of each of 32 kinds (a character's code modulo 32).
+type Counts = [u8; 32];
+
+fn char_counts(text: &[char]) -> Counts {
+    let mut counts = [0u8; 32];
+    for &c in text {
+        let kind = (u32::from(c) % 32) as usize;
+        counts[kind] = counts[kind].saturating_add(1);
+    }
+    counts
 }
 
-/// No edit distance of `query` and `c` is smaller: each edit changes the length by at most
-/// one, and brings in or takes away at most one character (of a bit of [`char_bits`]).
-fn lower_bound(query: &[char], bits: u64, c: &Candidate<'_>) -> usize {
-    let only_query = (bits & !c.bits).count_ones() as usize;
-    let only_candidate = (c.bits & !bits).count_ones() as usize;
-    query
-        .len()
-        .abs_diff(c.lower.len())
-        .max(only_query)
-        .max(only_candidate)
+/// No edit distance of `query` and `c` is smaller: an insertion or a deletion changes the
+/// length by one and one count by one; a replacement changes two counts by one; a swap
+/// changes nothing. (Kinds shared by several characters, or counts stopped at 255, only make
+/// the bound lower.)
+fn lower_bound(query: &[char], counts: &Counts, c: &Candidate<'_>) -> usize {
+    let apart: usize = counts
+        .iter()
+        .zip(&c.counts)
+        .map(|(a, b)| usize::from(a.abs_diff(*b)))
+        .sum();
+    query.len().abs_diff(c.lower.len()).max(apart.div_ceil(2))
 }
 
 /// Same folder, or last segments at most one edit apart.
@@ -158,7 +165,7 @@ pub fn exhaustive<'a>(link: &str, candidates: &[&'a str]) -> Option<&'a str> {
             let c = Candidate {
                 url,
                 last: last_segment(&lower),
-                bits: char_bits(&lower),
+                counts: char_counts(&lower),
                 lower,
             };
             let d = distance_within(&query, &c.lower, usize::MAX)?;
