@@ -21,7 +21,7 @@ mod generator;
 mod stats;
 use stats::{fmt_dur, median};
 
-use generator::{SECTIONS, SUBSECTIONS, ensure_site};
+use generator::{SECTIONS, SUBSECTIONS, ensure_site, ensure_site_with};
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -130,16 +130,20 @@ enum Mode {
     NoChange,
     /// A rebuild after one page's body changed (generated sites only).
     OneEdit,
+    /// Clean builds of the site with broken links (`links: warn`), paired with clean builds
+    /// of the same site with those links working (generated sites only; only when asked for).
+    Broken,
 }
 
 impl Mode {
-    const ALL: [Mode; 3] = [Mode::Clean, Mode::NoChange, Mode::OneEdit];
+    const ALL: [Mode; 4] = [Mode::Clean, Mode::NoChange, Mode::OneEdit, Mode::Broken];
 
     fn key(self) -> &'static str {
         match self {
             Mode::Clean => "clean",
             Mode::NoChange => "nochange",
             Mode::OneEdit => "edit",
+            Mode::Broken => "broken",
         }
     }
 
@@ -148,6 +152,7 @@ impl Mode {
             Mode::Clean => "clean build",
             Mode::NoChange => "rebuild, no change",
             Mode::OneEdit => "rebuild, 1 page edited",
+            Mode::Broken => "clean build, broken links",
         }
     }
 }
@@ -161,6 +166,8 @@ struct Bench {
     runs: usize,
     target_wall: Duration,
     target_rss_mb: Option<f64>,
+    /// For [`Mode::Broken`]: the site with broken links and the same site with them working.
+    broken_pair: Option<(PathBuf, PathBuf, usize)>,
 }
 
 struct Measured {
@@ -213,7 +220,7 @@ fn measure(b: &Bench, mode: Mode, bin: &Path, base: &Path, scratch: &Path) -> Me
     let logs = base.join(format!("log-{}-{}", b.key, mode.key()));
     let warm_out = scratch.join(format!("out-{}", b.key));
     let out_for = |i: usize| match mode {
-        Mode::Clean => scratch.join(format!("clean-{}-{i}", b.key)),
+        Mode::Clean | Mode::Broken => scratch.join(format!("clean-{}-{i}", b.key)),
         Mode::NoChange | Mode::OneEdit => warm_out.clone(),
     };
     let mut restore = None;
@@ -328,10 +335,11 @@ fn main() {
     let site_wanted = |key: &str| {
         !filters.iter().any(|f| site_keys.contains(&f.as_str())) || filters.iter().any(|f| f == key)
     };
+    // `broken` runs only when named: it generates two more sites of each size.
     let modes: Vec<Mode> = Mode::ALL
         .into_iter()
         .filter(|m| {
-            !filters.iter().any(|f| mode_keys.contains(&f.as_str()))
+            (*m != Mode::Broken && !filters.iter().any(|f| mode_keys.contains(&f.as_str())))
                 || filters.iter().any(|f| f == m.key())
         })
         .collect();
@@ -383,14 +391,28 @@ fn main() {
             runs: runs_override.unwrap_or(10),
             target_wall: Duration::from_millis(40),
             target_rss_mb: None,
+            broken_pair: None,
         });
     }
-    for (pages, key, name, runs, wall_ms, rss) in [
-        (1_000, "1000", "generated 1k", 10, 250, None),
-        (10_000, "10000", "generated 10k", 5, 2500, Some(300.0)),
+    for (pages, key, name, runs, wall_ms, rss, broken_links) in [
+        (1_000, "1000", "generated 1k", 10, 250, None, 2_400),
+        (
+            10_000,
+            "10000",
+            "generated 10k",
+            5,
+            2500,
+            Some(300.0),
+            25_000,
+        ),
     ] {
         if site_wanted(key) {
             let root = ensure_site(&base, pages, &trash.0);
+            let broken_pair = modes.contains(&Mode::Broken).then(|| {
+                let pair =
+                    |broken| ensure_site_with(&base, pages, &trash.0, Some((broken_links, broken)));
+                (pair(true), pair(false), broken_links)
+            });
             let edit_page = root
                 .join("content")
                 .join(SECTIONS[0])
@@ -404,6 +426,7 @@ fn main() {
                 runs: runs_override.unwrap_or(runs),
                 target_wall: Duration::from_millis(wall_ms),
                 target_rss_mb: rss,
+                broken_pair,
             });
         }
     }
@@ -415,9 +438,16 @@ fn main() {
     println!("binary: {BIN} (measured as a copy, {})", bin.display());
 
     let mut results = Vec::new();
+    let mut pairs = Vec::new();
     for b in &benches {
         for &mode in &modes {
             if mode == Mode::OneEdit && b.edit_page.is_none() {
+                continue;
+            }
+            if mode == Mode::Broken {
+                if let Some(pair) = &b.broken_pair {
+                    pairs.push(measure_pair(b, pair, &bin, &base, &scratch.0));
+                }
                 continue;
             }
             results.push(measure(b, mode, &bin, &base, &scratch.0));
@@ -428,12 +458,23 @@ fn main() {
     drop(trash);
 
     let mut all_met = true;
+    print_table(&results, &mut all_met);
+    print_pairs(&pairs);
+    if strict && !all_met {
+        std::process::exit(1);
+    }
+}
+
+fn print_table(results: &[Measured], all_met: &mut bool) {
+    if results.is_empty() {
+        return;
+    }
     println!();
     println!(
         "| site | build | pages | median | min | max | reported by handbook (median) | CPU user (median) | CPU system (median) | peak RSS (MB) | target | met |"
     );
     println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
-    for r in &results {
+    for r in results {
         let med = median(&r.walls);
         let min = *r.walls.iter().min().unwrap();
         let max = *r.walls.iter().max().unwrap();
@@ -454,7 +495,7 @@ fn main() {
             (true, false) => "NO (memory)",
             (false, false) => "NO (time, memory)",
         };
-        all_met &= wall_ok && rss_ok;
+        *all_met &= wall_ok && rss_ok;
         println!(
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.1} | {} | {} |",
             r.name,
@@ -483,7 +524,106 @@ fn main() {
             .join("/"),
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
-    if strict && !all_met {
-        std::process::exit(1);
+}
+
+/// Clean builds of the site with broken links (A) and of the same site with them working
+/// (B), in turn (A B A B ...), so that a drift of the machine's speed hits both alike.
+struct Paired {
+    name: &'static str,
+    links: usize,
+    /// Per pair: (wall, user + system) of A, then of B.
+    runs: Vec<[(Duration, Duration); 2]>,
+    warnings: usize,
+}
+
+fn measure_pair(
+    b: &Bench,
+    (broken, fixed, links): &(PathBuf, PathBuf, usize),
+    bin: &Path,
+    base: &Path,
+    scratch: &Path,
+) -> Paired {
+    let label = format!("{} / {}", b.name, Mode::Broken.label());
+    let logs = |which: &str| base.join(format!("log-{}-broken-{which}", b.key));
+    let out = |which: &str, i: usize| scratch.join(format!("pair-{}-{which}-{i}", b.key));
+    println!("{label}: warm-up ...");
+    let warm = run_build(bin, broken, &out("a", 0), &logs("a"));
+    let warnings = warm
+        .stderr
+        .lines()
+        .filter(|l| l.contains("warning:"))
+        .count();
+    print_warnings(&format!("{label} (the site without broken links)"), &{
+        run_build(bin, fixed, &out("b", 0), &logs("b"))
+    });
+    let mut runs = Vec::with_capacity(b.runs);
+    for i in 1..=b.runs {
+        let a = run_build(bin, broken, &out("a", i), &logs("a"));
+        let z = run_build(bin, fixed, &out("b", i), &logs("b"));
+        println!(
+            "{label}: pair {i}/{}: {} vs {} wall, {} vs {} CPU",
+            b.runs,
+            fmt_dur(a.wall),
+            fmt_dur(z.wall),
+            fmt_dur(a.user + a.sys),
+            fmt_dur(z.user + z.sys)
+        );
+        runs.push([(a.wall, a.user + a.sys), (z.wall, z.user + z.sys)]);
+    }
+    Paired {
+        name: b.name,
+        links: *links,
+        runs,
+        warnings,
+    }
+}
+
+fn print_pairs(pairs: &[Paired]) {
+    if pairs.is_empty() {
+        return;
+    }
+    println!();
+    println!(
+        "| site | broken links (warnings) | pairs | wall with / without (median) | CPU with / without (median) | ratio of wall (median of pairs) | ratio of CPU (median of pairs) | target | met |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---|---|");
+    for p in pairs {
+        let col = |side: usize, cpu: bool| -> Vec<Duration> {
+            p.runs
+                .iter()
+                .map(|r| if cpu { r[side].1 } else { r[side].0 })
+                .collect()
+        };
+        let ratio = |cpu: bool| -> f64 {
+            let mut ratios: Vec<f64> = p
+                .runs
+                .iter()
+                .map(|r| {
+                    let (a, z) = if cpu {
+                        (r[0].1, r[1].1)
+                    } else {
+                        (r[0].0, r[1].0)
+                    };
+                    a.as_secs_f64() / z.as_secs_f64().max(1e-9)
+                })
+                .collect();
+            ratios.sort_by(f64::total_cmp);
+            ratios[ratios.len() / 2]
+        };
+        let wall_ratio = ratio(false);
+        println!(
+            "| {} | {} ({}) | {} | {} / {} | {} / {} | {:.3} | {:.3} | <= 1.10 | {} |",
+            p.name,
+            p.links,
+            p.warnings,
+            p.runs.len(),
+            fmt_dur(median(&col(0, false))),
+            fmt_dur(median(&col(1, false))),
+            fmt_dur(median(&col(0, true))),
+            fmt_dur(median(&col(1, true))),
+            wall_ratio,
+            ratio(true),
+            if wall_ratio <= 1.10 { "yes" } else { "NO" }
+        );
     }
 }

@@ -26,32 +26,48 @@ pub struct ExternalLink {
 
 /// Checks every page's links against the whole site; returns the pages that other pages link
 /// to, and the links that leave the site.
-pub fn links<A: std::borrow::Borrow<Analysis>>(
+pub fn links<A: std::borrow::Borrow<Analysis> + Sync>(
     site: &Site,
     table: &LinkTable<'_>,
     analyses: &[A],
     diags: &mut Diagnostics,
 ) -> (Linked, Vec<ExternalLink>) {
+    use rayon::prelude::*;
     let mut external = Vec::new();
     let policy = site.config.links;
     let mut linked = Linked::new();
-    for (id, (page, analysis)) in site.pages.iter().zip(analyses).enumerate() {
+    // What every link means, suggestions included, found on every core.
+    let outcomes: Vec<Vec<Outcome>> = (0..site.pages.len())
+        .into_par_iter()
+        .map(|id| {
+            let links = analyses.get(id).map_or(&[][..], |a| &a.borrow().links[..]);
+            let page = &site.pages[id];
+            links.iter().map(|l| table.resolve(page, &l.dest)).collect()
+        })
+        .collect();
+    for (id, ((page, analysis), outcomes)) in
+        site.pages.iter().zip(analyses).zip(outcomes).enumerate()
+    {
         let analysis: &Analysis = analysis.borrow();
-        let report = |diags: &mut Diagnostics, offset: usize, message: String| {
+        let report = |diags: &mut Diagnostics, offset: usize, (message, help): Problem| {
             let (line, col) = position(page, offset);
             let d = match policy {
                 LinkPolicy::Error => Diagnostic::error(page.source.display_path(), message),
                 LinkPolicy::Warn => Diagnostic::warning(page.source.display_path(), message),
             };
-            diags.push(d.at(line, col));
+            let d = d.at(line, col);
+            diags.push(match help {
+                Some(help) => d.help(help),
+                None => d,
+            });
         };
-        for link in &analysis.links {
+        for (link, outcome) in analysis.links.iter().zip(outcomes) {
             let what = match link.kind {
                 LinkKind::Image => "broken image",
                 LinkKind::Link | LinkKind::Html => "broken link",
             };
             let dest = &link.dest;
-            match table.resolve(page, dest) {
+            match outcome {
                 Outcome::Outside => {
                     let lower = dest.get(..8).unwrap_or(dest).to_ascii_lowercase();
                     if lower.starts_with("http://") || lower.starts_with("https://") {
@@ -63,39 +79,23 @@ pub fn links<A: std::borrow::Borrow<Analysis>>(
                     }
                 }
                 Outcome::SamePage(fragment) => {
-                    if !has_anchor(&analyses[id].borrow().anchors, &fragment) {
-                        let hint = did_you_mean(LinkTable::nearest_anchor(
-                            &analyses[id].borrow().anchors,
-                            &fragment,
-                        ));
-                        report(
-                            diags,
-                            link.offset,
-                            format!("{what} {dest}: this page has no heading #{fragment}{hint}"),
-                        );
+                    let anchors = &analyses[id].borrow().anchors;
+                    if let Some(problem) = missing_anchor(anchors, what, dest, &fragment, None) {
+                        report(diags, link.offset, problem);
                     }
                 }
                 Outcome::Internal(resolved) => {
                     if let (Target::Page(target), Some(fragment)) =
                         (&resolved.target, &resolved.fragment)
                         && site.pages[*target].is_shown()
-                        && !has_anchor(&analyses[*target].borrow().anchors, fragment)
                     {
-                        let hint = did_you_mean(
-                            LinkTable::nearest_anchor(
-                                &analyses[*target].borrow().anchors,
-                                fragment,
-                            )
-                            .map(|a| format!("{}{a}", table.href(&site.pages[*target].url))),
-                        );
-                        report(
-                            diags,
-                            link.offset,
-                            format!(
-                                "{what} {dest}: {} has no heading #{fragment}{hint}",
-                                table.href(&site.pages[*target].url)
-                            ),
-                        );
+                        let anchors = &analyses[*target].borrow().anchors;
+                        let url = table.href(&site.pages[*target].url);
+                        if let Some(problem) =
+                            missing_anchor(anchors, what, dest, fragment, Some(&url))
+                        {
+                            report(diags, link.offset, problem);
+                        }
                     }
                     if resolved.via_alias {
                         let (line, col) = position(page, link.offset);
@@ -118,11 +118,8 @@ pub fn links<A: std::borrow::Borrow<Analysis>>(
                     }
                 }
                 Outcome::Broken { reason, suggestion } => {
-                    report(
-                        diags,
-                        link.offset,
-                        format!("{what} {dest}: {reason}{}", did_you_mean(suggestion)),
-                    );
+                    let message = format!("{what} {dest}: {reason}{}", did_you_mean(suggestion));
+                    report(diags, link.offset, (message, None));
                 }
             }
         }
@@ -252,6 +249,7 @@ pub fn external_links(
     }
     let outcomes: HashMap<&str, &crate::external::LinkReport> =
         report.links.iter().map(|r| (r.url.as_str(), r)).collect();
+    let mut late = HashSet::new();
     for link in links {
         let Some(result) = outcomes.get(link.url.as_str()) else {
             continue;
@@ -261,6 +259,8 @@ pub fn external_links(
         let path = page.source.display_path();
         let d = match &result.outcome {
             Net::Ok { .. } | Net::Ignored => continue,
+            // Once, where the link is first written.
+            Net::NotChecked { .. } if !late.insert(link.url.as_str()) => continue,
             Net::Broken { .. } => {
                 let outcome = result.outcome.to_string();
                 let status = outcome.strip_prefix("broken: ").unwrap_or(&outcome);
@@ -280,6 +280,76 @@ pub fn external_links(
         };
         diags.push(d.at(line, col));
     }
+    if let Some(seconds) = options.deadline.map(|d| d.as_secs())
+        && !late.is_empty()
+    {
+        diags.push(deadline_passed(late.len(), seconds, strict));
+    }
+}
+
+/// The summary of the links `handbook check --external` had no time for.
+fn deadline_passed(count: usize, seconds: u64, strict: bool) -> Diagnostic {
+    let links = if count == 1 { "link" } else { "links" };
+    let message = format!(
+        "{count} external {links} not checked: the check stops after {seconds} s (external_links.deadline_seconds)"
+    );
+    let d = if strict {
+        Diagnostic::error(crate::config::CONFIG_FILE, message)
+    } else {
+        Diagnostic::warning(crate::config::CONFIG_FILE, message)
+    };
+    d.help("what was checked is remembered, so the next check goes on with the rest; allow more time with `deadline_seconds` or `handbook check --external-deadline SECONDS`")
+}
+
+/// What to say about a link to an anchor that is not there, and how to fix it.
+type Problem = (String, Option<String>);
+
+/// Says how `handbook check --fix` repairs an anchor in the wrong letter case.
+const CASE_HELP: &str = "`handbook check --fix` corrects the letter case of such anchors in every page, changing nothing else";
+
+/// The problem with `#fragment` of `dest`, a link to a page (`page_url`; `None`: the page
+/// itself) whose ids are `anchors`; `None` when the anchor is there.
+fn missing_anchor(
+    anchors: &[String],
+    what: &str,
+    dest: &str,
+    fragment: &str,
+    page_url: Option<&str>,
+) -> Option<Problem> {
+    if has_anchor(anchors, fragment) {
+        return None;
+    }
+    let page = page_url.unwrap_or("this page");
+    let missing = format!("{what} {dest}: {page} has no heading #{fragment}");
+    if let Some(right) = case_fix(anchors, fragment) {
+        let fixed = with_fragment(dest, right);
+        return Some((
+            format!("{missing}; letter case matters in anchors: write {fixed}"),
+            Some(CASE_HELP.to_string()),
+        ));
+    }
+    let hint = did_you_mean(
+        LinkTable::nearest_anchor(anchors, fragment)
+            .map(|a| format!("{}{a}", page_url.unwrap_or(""))),
+    );
+    Some((format!("{missing}{hint}"), None))
+}
+
+/// The one id of `anchors` that `fragment` names in another letter case
+/// (`#Birthday-gift-budget` for `birthday-gift-budget`); `None` when no id or several do.
+pub fn case_fix<'a>(anchors: &'a [String], fragment: &str) -> Option<&'a str> {
+    let lower = fragment.to_lowercase();
+    let mut found = anchors
+        .iter()
+        .filter(|a| a.as_str() != fragment && a.to_lowercase() == lower);
+    let first = found.next()?;
+    found.all(|other| other == first).then_some(first.as_str())
+}
+
+/// `dest` with its `#fragment` replaced by `anchor`.
+fn with_fragment(dest: &str, anchor: &str) -> String {
+    let path = dest.split_once('#').map_or(dest, |(path, _)| path);
+    format!("{path}#{anchor}")
 }
 
 /// `#top` and an empty fragment scroll to the top of any page (HTML's rule).
@@ -441,4 +511,156 @@ pub fn equal_weights(site: &Site, diags: &mut Diagnostics) {
 /// 1-based line and column of a byte offset in `text`.
 fn text_position(text: &str, offset: usize) -> (usize, usize) {
     crate::diagnostics::position_after(&text.as_bytes()[..offset.min(text.len())])
+}
+
+/// A link whose `#anchor` names an id of its page in another letter case, as `handbook check
+/// --fix` repairs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseFix {
+    pub page: PageId,
+    /// Where the link is in the page's Markdown body ([`crate::markdown::LinkRef::offset`]).
+    pub offset: usize,
+    /// The link as written.
+    pub dest: String,
+    /// The id it means.
+    pub anchor: String,
+}
+
+/// Every link of the site whose anchor is right but for its letter case.
+pub fn case_fixes<A: std::borrow::Borrow<Analysis>>(
+    site: &Site,
+    table: &LinkTable<'_>,
+    analyses: &[A],
+) -> Vec<CaseFix> {
+    let mut fixes = Vec::new();
+    for (id, (page, analysis)) in site.pages.iter().zip(analyses).enumerate() {
+        for link in &analysis.borrow().links {
+            let (target, fragment) = match table.resolve_target(page, &link.dest) {
+                Outcome::SamePage(fragment) => (id, fragment),
+                Outcome::Internal(resolved) => match (resolved.target, resolved.fragment) {
+                    (Target::Page(target), Some(fragment)) => (target, fragment),
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            let anchors = &analyses[target].borrow().anchors;
+            if has_anchor(anchors, &fragment) {
+                continue;
+            }
+            if let Some(anchor) = case_fix(anchors, &fragment) {
+                fixes.push(CaseFix {
+                    page: id,
+                    offset: link.offset,
+                    dest: link.dest.clone(),
+                    anchor: anchor.to_string(),
+                });
+            }
+        }
+    }
+    fixes
+}
+
+/// Where in `body` each fix changes the text, and to what: the anchor of the link as written,
+/// or of the reference definition it uses (`[x]: /a/#Anchor`), and only when the two differ in
+/// letter case alone (not when the anchor is percent-encoded, say). Sorted, without repeats.
+pub fn case_edits(body: &str, fixes: &[&CaseFix]) -> Vec<(std::ops::Range<usize>, String)> {
+    let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    let mut definitions = None;
+    for fix in fixes {
+        let at = if body
+            .get(fix.offset..)
+            .is_some_and(|t| t.starts_with(&fix.dest))
+        {
+            Some(fix.offset)
+        } else {
+            definitions
+                .get_or_insert_with(|| reference_definitions(body))
+                .iter()
+                .find(|(dest, _)| *dest == fix.dest)
+                .map(|(_, at)| *at)
+        };
+        let Some(at) = at else { continue };
+        let Some(hash) = fix.dest.find('#') else {
+            continue;
+        };
+        let range = at + hash + 1..at + fix.dest.len();
+        let written = &body[range.clone()];
+        if written != fix.anchor && written.to_lowercase() == fix.anchor.to_lowercase() {
+            edits.push((range, fix.anchor.clone()));
+        }
+    }
+    edits.sort_by_key(|(range, _)| range.start);
+    edits.dedup_by_key(|(range, _)| range.start);
+    edits
+}
+
+/// The destination of every reference definition of `body`, with where it is written.
+fn reference_definitions(body: &str) -> Vec<(String, usize)> {
+    let parser = pulldown_cmark::Parser::new_ext(body, crate::markdown::parser_options());
+    parser
+        .reference_definitions()
+        .iter()
+        .filter_map(|(_, def)| {
+            let text = body.get(def.span.clone())?;
+            let after_label = text.find("]:").map_or(0, |i| i + 2);
+            let found = text[after_label..].find(def.dest.as_ref())?;
+            Some((def.dest.to_string(), def.span.start + after_label + found))
+        })
+        .collect()
+}
+
+/// `text` with `edits` (sorted, not overlapping) made.
+pub fn apply_edits(text: &str, edits: &[(std::ops::Range<usize>, String)]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (range, replacement) in edits {
+        out.push_str(&text[copied..range.start]);
+        out.push_str(replacement);
+        copied = range.end;
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fix(offset: usize, dest: &str, anchor: &str) -> CaseFix {
+        CaseFix {
+            page: 0,
+            offset,
+            dest: dest.into(),
+            anchor: anchor.into(),
+        }
+    }
+
+    #[test]
+    fn a_case_fix_needs_one_id_in_another_case() {
+        let anchors = ["setup".to_string(), "Install".into(), "install".into()];
+        assert_eq!(case_fix(&anchors, "Setup"), Some("setup"));
+        assert_eq!(case_fix(&anchors, "setup"), None, "already right");
+        assert_eq!(case_fix(&anchors, "INSTALL"), None, "two ids: which one?");
+        assert_eq!(case_fix(&anchors, "setp"), None);
+    }
+
+    #[test]
+    fn edits_change_only_the_anchor_as_written() {
+        let body = "[A](#Setup) [B](#Set%75p) [C][c]\n\n[c]: /x/#SETUP\n";
+        let fixes = [
+            fix(4, "#Setup", "setup"),
+            // Percent-encoded: more than the letter case would change.
+            fix(16, "#Set%75p", "setup"),
+            // A reference link: the definition changes.
+            fix(26, "/x/#SETUP", "setup"),
+            // Not where the analysis said: left alone.
+            fix(0, "#Other", "other"),
+        ];
+        let refs: Vec<&CaseFix> = fixes.iter().collect();
+        let edits = case_edits(body, &refs);
+        assert_eq!(
+            apply_edits(body, &edits),
+            "[A](#setup) [B](#Set%75p) [C][c]\n\n[c]: /x/#setup\n"
+        );
+    }
 }

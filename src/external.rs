@@ -14,6 +14,9 @@
 //!   minute should not fail the check. `Retry-After` is honoured when it is short.
 //! - **A cache between runs.** Good results are trusted for `cache_hours`; anything else is asked
 //!   again every run, so a fixed link stops being reported at once.
+//! - **A deadline for the whole check** (`deadline_seconds`): when it passes, requests in flight
+//!   are abandoned and the links not checked yet come back as [`Outcome::NotChecked`], so a
+//!   hundred dead links cannot keep CI busy for half an hour. What was checked is cached.
 //!
 //! HTTP client: `ureq` (blocking, rustls with ring, webpki roots). Checking links is a few
 //! hundred blocking requests; a small pool of std threads does that without an async runtime,
@@ -26,8 +29,9 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Condvar, Mutex, MutexGuard};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use ureq::ResponseExt;
 use ureq::http::Uri;
 
@@ -67,6 +71,7 @@ pub fn default_cache_path(root: &Path) -> PathBuf {
 ///   timeout_seconds: 10
 ///   retries: 2
 ///   cache_hours: 24
+///   deadline_seconds: 120
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -95,6 +100,10 @@ pub struct ExternalConfig {
     /// ago is not asked again. Broken or unverifiable links are asked again on every run.
     /// 0 checks everything every time. Default: 24.
     pub cache_hours: u64,
+    /// How long the whole check may take. When it is over, requests still waiting for an
+    /// answer are abandoned and the links not checked yet are reported as such; what was
+    /// checked is cached, so the next check goes on from there. 0: no deadline. Default: 120.
+    pub deadline_seconds: u64,
 }
 
 impl Default for ExternalConfig {
@@ -106,6 +115,7 @@ impl Default for ExternalConfig {
             timeout_seconds: 10,
             retries: 2,
             cache_hours: 24,
+            deadline_seconds: 120,
         }
     }
 }
@@ -120,6 +130,11 @@ impl ExternalConfig {
 
     fn timeout(&self) -> Duration {
         Duration::from_secs(self.timeout_seconds.max(1))
+    }
+
+    /// `deadline_seconds`, `None` for 0.
+    pub fn deadline(&self) -> Option<Duration> {
+        (self.deadline_seconds > 0).then(|| Duration::from_secs(self.deadline_seconds))
     }
 }
 
@@ -142,6 +157,9 @@ pub enum Outcome {
     /// Not checked: the link matches `ignore`, or is not an `http:`/`https:` link (`mailto:`,
     /// `ftp:`, a relative link, ...).
     Ignored,
+    /// Not checked in time: the deadline of the whole check (`seconds`) passed before the link
+    /// had an answer. Never cached.
+    NotChecked { seconds: u64 },
 }
 
 impl Outcome {
@@ -160,7 +178,8 @@ impl Outcome {
             Outcome::Broken { .. } => true,
             Outcome::Unverifiable { .. }
             | Outcome::ServerError { .. }
-            | Outcome::NetworkError { .. } => strict,
+            | Outcome::NetworkError { .. }
+            | Outcome::NotChecked { .. } => strict,
         }
     }
 }
@@ -183,6 +202,10 @@ impl fmt::Display for Outcome {
             Outcome::ServerError { status } => write!(f, "server error: {}", status_text(*status)),
             Outcome::NetworkError { message } => f.write_str(message),
             Outcome::Ignored => f.write_str("not checked (ignored)"),
+            Outcome::NotChecked { seconds } => write!(
+                f,
+                "not checked: the check's deadline of {seconds} s passed first"
+            ),
         }
     }
 }
@@ -229,11 +252,15 @@ pub struct CheckOptions {
     /// The first pause before a retry; each further retry waits twice as long. 1 s; tests
     /// shorten it.
     pub backoff_base: Duration,
+    /// How long the whole check may take (`deadline_seconds` of the configuration, unless
+    /// the command line says otherwise); `None`: as long as it takes.
+    pub deadline: Option<Duration>,
 }
 
 impl CheckOptions {
     pub fn new(config: ExternalConfig, cache_path: Option<PathBuf>) -> CheckOptions {
         CheckOptions {
+            deadline: config.deadline(),
             config,
             cache_path,
             backoff_base: Duration::from_secs(1),
@@ -246,6 +273,7 @@ impl CheckOptions {
 /// Never fails: a problem with a link is its [`Outcome`], an unreadable cache is ignored, and a
 /// cache that cannot be written is reported in [`ExternalReport::cache_error`].
 pub fn check(urls: &[String], options: &CheckOptions) -> ExternalReport {
+    let deadline = options.deadline.map(|d| Instant::now() + d);
     let config = &options.config;
     let now = unix_now();
     let cache_path = options.cache_path.as_deref();
@@ -280,12 +308,18 @@ pub fn check(urls: &[String], options: &CheckOptions) -> ExternalReport {
             }
         }
     }
-    let client = Client::new(options);
-    for (job, result) in run_pool(jobs, config.concurrency, config.per_host, |job| {
-        client.check(&job.key)
-    }) {
+    let client = Arc::new(Client::new(options));
+    let limits = Limits {
+        workers: config.concurrency,
+        per_host: config.per_host,
+        deadline,
+    };
+    for (job, result) in run_pool(jobs, limits, move |job| client.check(&job.key)) {
         results.insert(job.key, (result, false));
     }
+    let late = Outcome::NotChecked {
+        seconds: options.deadline.map_or(0, |d| d.as_secs()),
+    };
 
     let reports = links
         .into_iter()
@@ -299,9 +333,14 @@ pub fn check(urls: &[String], options: &CheckOptions) -> ExternalReport {
                     false,
                 ),
                 Plan::Request { key, .. } => results.get(&key).cloned().unwrap_or_else(|| {
-                    // Only a worker thread dying could leave a hole; say so, do not panic.
-                    let message = "not checked: internal error".to_string();
-                    (Checked::outcome(Outcome::NetworkError { message }), false)
+                    // The deadline passed first (or, without one, a worker thread died).
+                    let outcome = match deadline {
+                        Some(_) => late.clone(),
+                        None => Outcome::NetworkError {
+                            message: "not checked: internal error".to_string(),
+                        },
+                    };
+                    (Checked::outcome(outcome), false)
                 }),
             };
             LinkReport {
@@ -626,54 +665,91 @@ fn describe_error(err: ureq::Error, timeout: Duration, url: &str) -> Failure {
     }
 }
 
-/// Runs `work` for every job on up to `workers` threads, at most `per_host` jobs of one host at
-/// a time. Returns each job with its result, in no particular order.
-fn run_pool<R: Send>(
-    jobs: Vec<Job>,
+/// How [`run_pool`] may run its jobs.
+struct Limits {
+    /// Threads, so requests in flight at once.
     workers: usize,
+    /// Jobs of one host at once.
     per_host: usize,
-    work: impl Fn(&Job) -> R + Sync,
+    /// When to stop waiting for results.
+    deadline: Option<Instant>,
+}
+
+/// Runs `work` for every job on up to `workers` threads, at most `per_host` jobs of one host at
+/// a time. Returns each job with its result, in no particular order. At the deadline it
+/// returns what is done: no job starts after it, and the threads still working are left to
+/// finish on their own (their results are dropped).
+fn run_pool<R: Send + 'static>(
+    jobs: Vec<Job>,
+    limits: Limits,
+    work: impl Fn(&Job) -> R + Send + Sync + 'static,
 ) -> Vec<(Job, R)> {
-    let workers = workers.max(1).min(jobs.len());
-    let queue = Queue {
+    let total = jobs.len();
+    let workers = limits.workers.max(1).min(total);
+    let queue = Arc::new(Queue {
         state: Mutex::new(QueueState {
             pending: jobs.into(),
             busy: HashMap::new(),
         }),
         freed: Condvar::new(),
-        per_host: per_host.max(1),
-    };
-    let worker = || {
-        let mut done = Vec::new();
+        per_host: limits.per_host.max(1),
+        stopped: AtomicBool::new(false),
+    });
+    let work = Arc::new(work);
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let mut started = 0;
+    for i in 0..workers {
+        let (queue, work, sender) = (Arc::clone(&queue), Arc::clone(&work), sender.clone());
+        let worker = move || {
+            while let Some((job, place)) = queue.take() {
+                let result = work(&job);
+                drop(place);
+                if sender.send((job, result)).is_err() {
+                    return;
+                }
+            }
+        };
+        let spawned = std::thread::Builder::new()
+            .name(format!("link-check-{i}"))
+            .spawn(worker);
+        started += usize::from(spawned.is_ok());
+    }
+    drop(sender);
+    let mut results = Vec::with_capacity(total);
+    if started == 0 {
+        // The system is out of threads: do the work here, deadline or not.
         while let Some((job, place)) = queue.take() {
             let result = work(&job);
             drop(place);
-            done.push((job, result));
+            results.push((job, result));
         }
-        done
-    };
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .filter_map(|i| {
-                std::thread::Builder::new()
-                    .name(format!("link-check-{i}"))
-                    .spawn_scoped(scope, worker)
-                    .ok()
-            })
-            .collect();
-        // Without a single thread (the system is out of them), do the work here.
-        let mut results = if handles.is_empty() {
-            worker()
-        } else {
-            Vec::new()
-        };
-        for handle in handles {
-            if let Ok(done) = handle.join() {
-                results.extend(done);
+        return results;
+    }
+    collect_until(&receiver, limits.deadline, total, &mut results);
+    queue.stop();
+    results
+}
+
+/// Receives results until there are `total`, the workers are gone, or the deadline passed.
+fn collect_until<T>(
+    receiver: &std::sync::mpsc::Receiver<T>,
+    deadline: Option<Instant>,
+    total: usize,
+    results: &mut Vec<T>,
+) {
+    while results.len() < total {
+        let next = match deadline {
+            None => receiver.recv().ok(),
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                receiver.recv_timeout(left).ok()
             }
+        };
+        match next {
+            Some(result) => results.push(result),
+            None => return,
         }
-        results
-    })
+    }
 }
 
 /// The jobs not started yet, and how many requests each host has in flight.
@@ -682,6 +758,8 @@ struct Queue {
     /// Signalled whenever a host's request ends: a waiting worker may now take a job.
     freed: Condvar,
     per_host: usize,
+    /// Set at the deadline: no job starts after it.
+    stopped: AtomicBool,
 }
 
 struct QueueState {
@@ -703,7 +781,7 @@ impl Queue {
     fn take(&self) -> Option<(Job, HostPlace<'_>)> {
         let mut state = self.lock();
         loop {
-            if state.pending.is_empty() {
+            if state.pending.is_empty() || self.stopped.load(Ordering::SeqCst) {
                 return None;
             }
             let per_host = self.per_host;
@@ -724,6 +802,15 @@ impl Queue {
                 .wait(state)
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
         }
+    }
+}
+
+impl Queue {
+    /// No job starts from now on; workers waiting for a host's place give up.
+    fn stop(&self) {
+        self.stopped.store(true, Ordering::SeqCst);
+        let _state = self.lock();
+        self.freed.notify_all();
     }
 }
 
@@ -1008,11 +1095,21 @@ mod tests {
                 host: if i % 2 == 0 { "a" } else { "b" }.to_string(),
             })
             .collect();
-        let in_flight: HashMap<&str, AtomicUsize> =
-            [("a", AtomicUsize::new(0)), ("b", AtomicUsize::new(0))].into();
-        let total = AtomicUsize::new(0);
-        let (max_host, max_total) = (AtomicUsize::new(0), AtomicUsize::new(0));
-        let done = run_pool(jobs, 3, 2, |job| {
+        let in_flight: Arc<HashMap<&str, AtomicUsize>> =
+            Arc::new([("a", AtomicUsize::new(0)), ("b", AtomicUsize::new(0))].into());
+        let total = Arc::new(AtomicUsize::new(0));
+        let max_host = Arc::new(AtomicUsize::new(0));
+        let max_total = Arc::new(AtomicUsize::new(0));
+        let limits = Limits {
+            workers: 3,
+            per_host: 2,
+            deadline: None,
+        };
+        let (in_flight2, total2) = (Arc::clone(&in_flight), Arc::clone(&total));
+        let (max_host2, max_total2) = (Arc::clone(&max_host), Arc::clone(&max_total));
+        let done = run_pool(jobs, limits, move |job| {
+            let (in_flight, total) = (&in_flight2, &total2);
+            let (max_host, max_total) = (&max_host2, &max_total2);
             let host = &in_flight[job.host.as_str()];
             max_host.fetch_max(host.fetch_add(1, Ordering::SeqCst) + 1, Ordering::SeqCst);
             max_total.fetch_max(total.fetch_add(1, Ordering::SeqCst) + 1, Ordering::SeqCst);

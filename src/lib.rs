@@ -198,6 +198,86 @@ pub fn fix_mojibake(root: &std::path::Path) -> (Vec<(String, usize)>, Vec<Diagno
     (repaired, problems.into_sorted())
 }
 
+/// `handbook check --fix`, after the mojibake: corrects the letter case of every link's
+/// `#anchor` that names an id of its page in another case (`#Our-Values` for `#our-values`),
+/// in the Markdown of each page, changing nothing else. Returns each changed file (as shown in
+/// messages) with how many anchors it corrected, and the files it could not change. A site
+/// that does not load is left alone: the check that follows reports why.
+pub fn fix_anchor_case(options: &BuildOptions) -> (Vec<(String, usize)>, Vec<Diagnostic>) {
+    use rayon::prelude::*;
+    let Ok((site, _, _)) = load_site(options) else {
+        return (Vec::new(), Vec::new());
+    };
+    let mut ignored = Diagnostics::default();
+    let (_, outputs) = render::plan_outputs(&site, &options.root, &mut ignored);
+    let table = links::LinkTable::new(&site, &outputs);
+    let analyses: Vec<markdown::Analysis> = (0..site.pages.len())
+        .into_par_iter()
+        .map(|id| {
+            let options = render::markdown_options(&site, id);
+            markdown::render(&site.pages[id].source.body, options, &|_| None).1
+        })
+        .collect();
+    let fixes = check::case_fixes(&site, &table, &analyses);
+    // Where each file really is: a page that is a link inside the handbook is fixed in the
+    // file it links to, and stays a link.
+    let real: std::collections::HashMap<String, PathBuf> = source::list_files(
+        &options.root,
+        source::CONTENT_DIR,
+        &mut Diagnostics::default(),
+    )
+    .into_iter()
+    .collect();
+    let mut fixed = Vec::new();
+    let mut problems = Vec::new();
+    for (id, page) in site.pages.iter().enumerate() {
+        let mine: Vec<&check::CaseFix> = fixes.iter().filter(|f| f.page == id).collect();
+        if mine.is_empty() || page.generated {
+            continue;
+        }
+        let shown = page.source.display_path();
+        let Some(path) = real.get(&page.source.rel_path) else {
+            continue;
+        };
+        match fix_page_anchors(path, &page.source.body, &mine) {
+            Ok(0) => {}
+            Ok(count) => fixed.push((shown, count)),
+            Err(err) => problems.push(Diagnostic::error(
+                shown,
+                format!("cannot correct the letter case of its anchors: {err}"),
+            )),
+        }
+    }
+    (fixed, problems)
+}
+
+/// Makes `fixes` in the file at `path`, whose Markdown after the front matter was `body`;
+/// rewrites it atomically, keeping its permissions, byte order mark and line endings.
+fn fix_page_anchors(
+    path: &std::path::Path,
+    body: &str,
+    fixes: &[&check::CaseFix],
+) -> std::io::Result<usize> {
+    let changed = || std::io::Error::other("the file changed while it was being fixed");
+    let text = String::from_utf8(files::read(path)?).map_err(|_| changed())?;
+    let (bom, text) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => ("\u{feff}", rest),
+        None => ("", text.as_str()),
+    };
+    if !text.ends_with(body) {
+        return Err(changed());
+    }
+    let body_start = text.len() - body.len();
+    let edits = check::case_edits(body, fixes);
+    if edits.is_empty() {
+        return Ok(0);
+    }
+    let repaired = check::apply_edits(&text[body_start..], &edits);
+    let whole = format!("{bom}{}{repaired}", &text[..body_start]);
+    mojibake::write_atomically(path, whole.as_bytes())?;
+    Ok(edits.len())
+}
+
 /// What `handbook check` checks beyond a build.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CheckOptions {
@@ -206,6 +286,9 @@ pub struct CheckOptions {
     pub strict: bool,
     /// Also check `http(s)` links on the network.
     pub external: bool,
+    /// How long checking them may take, in seconds, instead of
+    /// `external_links.deadline_seconds` (0: no deadline).
+    pub external_deadline: Option<u64>,
 }
 
 /// `handbook check`: everything a build does (every page rendered), without writing anything.
@@ -223,10 +306,13 @@ pub fn check(options: &BuildOptions, checks: CheckOptions) -> Result<BuildSummar
         &mut diags,
     );
     if checks.external {
-        let settings = external::CheckOptions::new(
+        let mut settings = external::CheckOptions::new(
             site.config.external_links.clone(),
             Some(external::default_cache_path(&options.root)),
         );
+        if let Some(seconds) = checks.external_deadline {
+            settings.deadline = (seconds > 0).then(|| Duration::from_secs(seconds));
+        }
         check::external_links(&site, &external, &settings, checks.strict, &mut diags);
     }
     if diags.has_errors() {

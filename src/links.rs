@@ -8,11 +8,14 @@
 //! site-absolute URL the output uses (with the `base_url` path in front), or says why it goes
 //! nowhere. Pure: no IO.
 
+mod nearest;
+
 use crate::diagnostics::suggest;
 use crate::model::{Page, PageId, Site};
 use percent_encoding::percent_decode_str;
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
+use std::sync::{Mutex, OnceLock};
 
 /// What a link reaches.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,6 +88,11 @@ pub struct LinkTable<'a> {
     files: &'a BTreeSet<String>,
     /// `/handbook` when the site is served from `https://example.com/handbook/`, else empty.
     base_path: String,
+    /// The page URLs indexed for "did you mean", made at the first broken link.
+    nearest: OnceLock<nearest::Nearest<'a>>,
+    /// The suggestion for each URL a broken link asked about: a migrated handbook has many
+    /// links to the same old page.
+    suggested: Mutex<HashMap<String, Option<String>>>,
 }
 
 /// Schemes a link may carry without being checked (the site cannot know where they lead).
@@ -103,21 +111,22 @@ const FILE_EXTENSIONS: &[&str] = &[
 impl<'a> LinkTable<'a> {
     /// `files`: every path of the output folder (pages' `index.html` included).
     pub fn new(site: &'a Site, files: &'a BTreeSet<String>) -> Self {
-        LinkTable {
-            site,
-            index: Cow::Owned(LinkIndex::new(site)),
-            files,
-            base_path: site.config.base_path().to_string(),
-        }
+        Self::with(site, files, Cow::Owned(LinkIndex::new(site)))
     }
 
     /// With an index made earlier for the same page files ([`LinkIndex::new`]).
     pub fn with_index(site: &'a Site, files: &'a BTreeSet<String>, index: &'a LinkIndex) -> Self {
+        Self::with(site, files, Cow::Borrowed(index))
+    }
+
+    fn with(site: &'a Site, files: &'a BTreeSet<String>, index: Cow<'a, LinkIndex>) -> Self {
         LinkTable {
             site,
-            index: Cow::Borrowed(index),
+            index,
             files,
             base_path: site.config.base_path().to_string(),
+            nearest: OnceLock::new(),
+            suggested: Mutex::new(HashMap::new()),
         }
     }
 
@@ -126,8 +135,19 @@ impl<'a> LinkTable<'a> {
         format!("{}{url}", self.base_path)
     }
 
-    /// What `dest`, written in page `from`, means.
+    /// What `dest`, written in page `from`, means; a broken link comes with the nearest page.
     pub fn resolve(&self, from: &Page, dest: &str) -> Outcome {
+        self.resolve_as(from, dest, true)
+    }
+
+    /// What `dest` means, without looking for a suggestion when it is broken.
+    pub fn resolve_target(&self, from: &Page, dest: &str) -> Outcome {
+        self.resolve_as(from, dest, false)
+    }
+
+    /// [`LinkTable::resolve`], looking for a suggestion only when `suggest` (rendering a page
+    /// needs only the URL).
+    fn resolve_as(&self, from: &Page, dest: &str, suggest: bool) -> Outcome {
         let dest = dest.trim();
         if dest.is_empty() {
             return Outcome::Outside;
@@ -152,9 +172,9 @@ impl<'a> LinkTable<'a> {
         let path = decode(path);
         let found = if let Some(site_path) = path.strip_prefix('/') {
             self.site_path(site_path)
-                .ok_or_else(|| self.missing_site_path(site_path))
+                .ok_or_else(|| self.missing_site_path(site_path, suggest))
         } else {
-            self.relative(from, &path)
+            self.relative(from, &path, suggest)
         };
         match found {
             Ok(target) => {
@@ -212,7 +232,7 @@ impl<'a> LinkTable<'a> {
 
     /// The URL to write for `dest` in page `from`, when it is not `dest` as written.
     pub fn rewrite(&self, from: &Page, dest: &str) -> Option<String> {
-        match self.resolve(from, dest) {
+        match self.resolve_as(from, dest, false) {
             Outcome::Internal(resolved) if resolved.href != dest => Some(resolved.href),
             _ => None,
         }
@@ -249,7 +269,7 @@ impl<'a> LinkTable<'a> {
     }
 
     /// A path relative to the folder of `from`'s Markdown file.
-    fn relative(&self, from: &Page, path: &str) -> Result<Target, Outcome> {
+    fn relative(&self, from: &Page, path: &str, suggest: bool) -> Result<Target, Outcome> {
         let Some(joined) = join(from.source.dir(), path) else {
             return Err(broken(
                 format!("`{path}` goes above the content folder"),
@@ -288,14 +308,14 @@ impl<'a> LinkTable<'a> {
             } else {
                 "no page or file"
             };
-            broken(
-                format!("{kind} at {shown}"),
-                self.nearest_page(&url_of(trimmed.trim_end_matches(".md"))),
-            )
+            let near = suggest
+                .then(|| self.nearest_page(&url_of(trimmed.trim_end_matches(".md"))))
+                .flatten();
+            broken(format!("{kind} at {shown}"), near)
         })
     }
 
-    fn missing_site_path(&self, path: &str) -> Outcome {
+    fn missing_site_path(&self, path: &str, suggest: bool) -> Outcome {
         let trimmed = path.trim_end_matches('/');
         let url = url_of(trimmed.trim_end_matches(".md").trim_end_matches(".html"));
         let what = if path.ends_with(".md") {
@@ -303,12 +323,27 @@ impl<'a> LinkTable<'a> {
         } else {
             format!("no page at {}", url_of(trimmed))
         };
-        broken(what, self.nearest_page(&url))
+        broken(what, suggest.then(|| self.nearest_page(&url)).flatten())
     }
 
-    /// The page URL nearest to `url`, for "did you mean".
+    /// The page URL nearest to `url`, for "did you mean" (see [`nearest`]): found once per
+    /// distinct URL, among the pages of its folder and those with a similar last segment.
     fn nearest_page(&self, url: &str) -> Option<String> {
-        suggest(url, self.site.by_url.keys().map(String::as_str)).map(|u| self.href(u))
+        let memo = || {
+            self.suggested
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        };
+        if let Some(known) = memo().get(url) {
+            return known.clone();
+        }
+        // Not locked meanwhile: the check looks for suggestions on several threads.
+        let index = self
+            .nearest
+            .get_or_init(|| nearest::Nearest::new(self.site.by_url.keys().map(String::as_str)));
+        let found = index.find(url).map(|u| self.href(u));
+        memo().insert(url.to_string(), found.clone());
+        found
     }
 
     /// The nearest heading id of page `id` to `fragment`.

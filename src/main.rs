@@ -111,12 +111,19 @@ enum Command {
         /// day in .handbook-cache/.
         #[arg(long)]
         external: bool,
+        /// With --external: stop checking after this many seconds, instead of
+        /// external_links.deadline_seconds of handbook.yml (default 120; 0: no limit). Links
+        /// not checked by then are reported, and the next check goes on with them.
+        #[arg(long, value_name = "SECONDS", requires = "external")]
+        external_deadline: Option<u64>,
         /// Also warn about sibling pages with the same weight (their titles then decide their
         /// order), and fail on warnings too (network problems of --external included).
         #[arg(long)]
         strict: bool,
         /// First repair mojibake (`â€™` for `’`, `Ã©` for `é`: UTF-8 text once read as
-        /// Windows-1252) in every page of content/, in place, changing nothing else; then check.
+        /// Windows-1252) and the letter case of anchors (`#Our-Values` where the heading's id
+        /// is `#our-values`) in every page of content/, in place, changing nothing else; then
+        /// check.
         #[arg(long)]
         fix: bool,
     },
@@ -200,6 +207,7 @@ fn main() -> ExitCode {
             drafts,
             base,
             external,
+            external_deadline,
             strict,
             fix,
         } => {
@@ -224,7 +232,22 @@ fn main() -> ExitCode {
                 base,
                 ..BuildOptions::default()
             };
-            match check(&options, CheckOptions { strict, external }) {
+            if fix {
+                let (fixed, problems) = handbook::fix_anchor_case(&options);
+                for (file, count) in &fixed {
+                    println!("{file}: fixed {count} anchor{}", plural(*count));
+                }
+                if !problems.is_empty() {
+                    report(&problems);
+                    return ExitCode::FAILURE;
+                }
+            }
+            let checks = CheckOptions {
+                strict,
+                external,
+                external_deadline,
+            };
+            match check(&options, checks) {
                 Ok(summary) => {
                     report(&summary.warnings);
                     let warnings = summary.warnings.len();
@@ -260,11 +283,16 @@ fn main() -> ExitCode {
     }
 }
 
-/// The one place that prints diagnostics.
+/// The one place that prints diagnostics. Buffered: stderr is not, and a migrated handbook
+/// can have 25,000 warnings of several writes each.
 fn report(diagnostics: &[Diagnostic]) {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr().lock());
     for d in diagnostics {
-        eprintln!("{d}");
+        // Nowhere to report a closed stderr.
+        let _ = writeln!(out, "{d}");
     }
+    let _ = out.flush();
 }
 
 fn plural(n: usize) -> &'static str {

@@ -72,7 +72,7 @@ pub struct Section {
     pub fingerprint: u64,
 }
 
-fn parser_options() -> Options {
+pub(crate) fn parser_options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH

@@ -153,7 +153,7 @@ pub fn repair_resolved(path: &Path) -> io::Result<usize> {
 }
 
 /// Writes `bytes` to a temporary file beside `path` and renames it over `path`.
-fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let target = path;
     let permissions = fs::metadata(target)?.permissions();
     let dir = target.parent().ok_or_else(|| {

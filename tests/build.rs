@@ -1214,9 +1214,18 @@ fn a_layout_picks_the_template_of_that_name() {
 #[test]
 fn jekyll_layout_names_render_as_pages_unless_the_site_has_those_templates() {
     let site = Fixture::copy("layouts")
-        .file("content/index.md", "---\nlayout: home\ntitle: Home\n---\nWelcome.\n")
-        .file("content/a.md", "---\nlayout: default\ntitle: A\n---\nA body.\n")
-        .file("content/b.md", "---\nlayout: post\ntitle: B\n---\nB body.\n")
+        .file(
+            "content/index.md",
+            "---\nlayout: home\ntitle: Home\n---\nWelcome.\n",
+        )
+        .file(
+            "content/a.md",
+            "---\nlayout: default\ntitle: A\n---\nA body.\n",
+        )
+        .file(
+            "content/b.md",
+            "---\nlayout: post\ntitle: B\n---\nB body.\n",
+        )
         .build();
     assert_eq!(site.warnings(), Vec::<String>::new());
     assert_eq!(select_texts(&site.page("/a/"), "main h1"), ["A"]);
@@ -1224,8 +1233,14 @@ fn jekyll_layout_names_render_as_pages_unless_the_site_has_those_templates() {
     assert!(select(&site.page("/a/"), "#wide").is_empty());
     // A template of that name wins.
     let site = Fixture::copy("layouts")
-        .file("content/a.md", "---\nlayout: default\ntitle: A\n---\nA body.\n")
-        .file("templates/default.html", "<p id=\"own\">{{ page.title }}</p>")
+        .file(
+            "content/a.md",
+            "---\nlayout: default\ntitle: A\n---\nA body.\n",
+        )
+        .file(
+            "templates/default.html",
+            "<p id=\"own\">{{ page.title }}</p>",
+        )
         .build();
     assert_eq!(select_texts(&site.page("/a/"), "#own"), ["A"]);
 }

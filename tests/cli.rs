@@ -305,3 +305,82 @@ fn check_fix_repairs_mojibake_in_place_and_changes_nothing_else() {
     let home = std::fs::read(root.join("content/index.md")).unwrap();
     assert_eq!(home, b"# Home\n\nSee [the page](page.md).\n");
 }
+
+/// A page migrated from Jekyll, with Windows line endings: anchors in the wrong letter case in
+/// an inline link, a link to another page, a reference definition and raw HTML. Link text and
+/// code blocks that look the same must not change.
+const CASE_PAGE: &str = "---\r\ntitle: Home\r\n---\r\n\r\n## Birthday gift budget\r\n\r\n\
+    See [#Birthday-gift-budget](#Birthday-gift-budget) and [Our Values](/company/values/#Our-Values).\r\n\
+    Also [the budget][budget] and <a href=\"company/values.md#OUR-VALUES\">values</a>.\r\n\r\n\
+    ```md\r\n[#Birthday-gift-budget](#Birthday-gift-budget)\r\n```\r\n\r\n\
+    [budget]: #BIRTHDAY-Gift-Budget\r\n";
+
+const CASE_FIXED: &str = "---\r\ntitle: Home\r\n---\r\n\r\n## Birthday gift budget\r\n\r\n\
+    See [#Birthday-gift-budget](#birthday-gift-budget) and [Our Values](/company/values/#our-values).\r\n\
+    Also [the budget][budget] and <a href=\"company/values.md#our-values\">values</a>.\r\n\r\n\
+    ```md\r\n[#Birthday-gift-budget](#Birthday-gift-budget)\r\n```\r\n\r\n\
+    [budget]: #birthday-gift-budget\r\n";
+
+#[test]
+fn check_fix_corrects_the_letter_case_of_anchors_and_changes_nothing_else() {
+    use std::os::unix::fs::PermissionsExt;
+    let fixture = Fixture::new().file("content/index.md", CASE_PAGE).file(
+        "content/company/values.md",
+        "---\ntitle: Values\n---\n## Our values\n\nSee [home](/).\n",
+    );
+    let root = fixture.root();
+    let page = root.join("content/index.md");
+    std::fs::set_permissions(&page, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let plain = handbook(&["check".as_ref(), "--root".as_ref(), root.as_os_str()]);
+    assert_eq!(plain.status.code(), Some(1));
+    let help = "  help: `handbook check --fix` corrects the letter case of such anchors in every page, changing nothing else\n";
+    assert_eq!(
+        stderr(&plain),
+        format!(
+            "content/index.md:7:29: broken link #Birthday-gift-budget: this page has no heading #Birthday-gift-budget; letter case matters in anchors: write #birthday-gift-budget\n{help}\
+             content/index.md:7:69: broken link /company/values/#Our-Values: /company/values/ has no heading #Our-Values; letter case matters in anchors: write /company/values/#our-values\n{help}\
+             content/index.md:8:6: broken link #BIRTHDAY-Gift-Budget: this page has no heading #BIRTHDAY-Gift-Budget; letter case matters in anchors: write #birthday-gift-budget\n{help}\
+             content/index.md:8:40: broken link company/values.md#OUR-VALUES: /company/values/ has no heading #OUR-VALUES; letter case matters in anchors: write company/values.md#our-values\n{help}\
+             error: 4 errors and 0 warnings\n"
+        )
+    );
+    assert_eq!(std::fs::read_to_string(&page).unwrap(), CASE_PAGE);
+
+    let fixed = handbook(&[
+        "check".as_ref(),
+        "--fix".as_ref(),
+        "--root".as_ref(),
+        root.as_os_str(),
+    ]);
+    assert_eq!(fixed.status.code(), Some(0), "{}", stderr(&fixed));
+    assert_eq!(stderr(&fixed), "", "nothing left to report");
+    assert!(
+        stdout(&fixed).starts_with("content/index.md: fixed 4 anchors\nChecked 3 pages"),
+        "{}",
+        stdout(&fixed)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&page).unwrap(),
+        CASE_FIXED,
+        "only the anchors' letter case changed: link text, the code block, line endings are as they were"
+    );
+    let mode = std::fs::metadata(&page).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o640, "the file keeps its permissions");
+    let values = std::fs::read(root.join("content/company/values.md")).unwrap();
+    assert_eq!(
+        values,
+        b"---\ntitle: Values\n---\n## Our values\n\nSee [home](/).\n"
+    );
+    // Nothing left to fix: a second --fix changes nothing and says nothing about anchors.
+    let again = handbook(&[
+        "check".as_ref(),
+        "--fix".as_ref(),
+        "--root".as_ref(),
+        root.as_os_str(),
+    ]);
+    assert!(
+        stdout(&again).starts_with("Checked 3 pages"),
+        "{}",
+        stdout(&again)
+    );
+}

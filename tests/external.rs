@@ -637,8 +637,8 @@ fn check_external_reports_links_at_their_place_in_the_pages() {
         ..Default::default()
     };
     let checks = handbook::CheckOptions {
-        strict: false,
         external: true,
+        ..Default::default()
     };
     let err = handbook::check(&options, checks).expect_err("a 404 is an error");
     let lines: Vec<String> = err.diagnostics.iter().map(ToString::to_string).collect();
@@ -668,4 +668,169 @@ fn check_external_reports_links_at_their_place_in_the_pages() {
     let before = server.seen.requests.lock().unwrap().len();
     handbook::check(&options, handbook::CheckOptions::default()).expect("internal links are fine");
     assert_eq!(server.seen.requests.lock().unwrap().len(), before);
+}
+
+/// A server that accepts every connection and never answers: what a dead link behind a
+/// firewall that drops packets looks like to the checker, only faster to set up.
+struct Silent {
+    addr: SocketAddr,
+    stopping: Arc<AtomicBool>,
+    acceptor: Option<thread::JoinHandle<()>>,
+}
+
+impl Silent {
+    fn start() -> Silent {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let stopping = Arc::new(AtomicBool::new(false));
+        let stop = Arc::clone(&stopping);
+        let acceptor = thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming() {
+                if stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                held.extend(stream.ok());
+            }
+        });
+        Silent {
+            addr,
+            stopping,
+            acceptor: Some(acceptor),
+        }
+    }
+
+    fn urls(&self, count: usize) -> Vec<String> {
+        (0..count)
+            .map(|i| format!("http://{}/dead/{i}", self.addr))
+            .collect()
+    }
+}
+
+impl Drop for Silent {
+    fn drop(&mut self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(self.addr);
+        if let Some(acceptor) = self.acceptor.take() {
+            let _ = acceptor.join();
+        }
+    }
+}
+
+/// 100 links that never answer, a request timeout of 10 s and a deadline of 2 s: the check ends
+/// at the deadline, abandoning the requests in flight, reports the links it did not check, and
+/// caches the one it did.
+#[test]
+fn the_deadline_ends_the_check_and_reports_what_was_not_checked() {
+    let (server, silent) = (Server::start(), Silent::start());
+    let dir = tempfile::tempdir().unwrap();
+    let mut options = options(ExternalConfig {
+        timeout_seconds: 10,
+        retries: 0,
+        ..ExternalConfig::default()
+    });
+    options.deadline = Some(Duration::from_secs(2));
+    options.cache_path = Some(dir.path().join("links.json"));
+    let mut urls = vec![server.url("/ok")];
+    urls.extend(silent.urls(100));
+    let started = Instant::now();
+    let report = run(&urls, &options);
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_secs(5),
+        "the check took {took:?}: it should end at the 2 s deadline, not after the 10 s timeout"
+    );
+    assert_eq!(link(&report, &urls[0]).outcome, Outcome::Ok { status: 200 });
+    for url in &urls[1..] {
+        assert_eq!(
+            link(&report, url).outcome,
+            Outcome::NotChecked { seconds: 2 },
+            "{url}"
+        );
+    }
+    assert_eq!(
+        Outcome::NotChecked { seconds: 2 }.to_string(),
+        "not checked: the check's deadline of 2 s passed first"
+    );
+    // The next check asks only about what was not checked.
+    options.deadline = None;
+    options.config.timeout_seconds = 1;
+    let next = run(&urls[..1], &options);
+    assert!(
+        next.links[0].from_cache,
+        "the link checked in time was cached"
+    );
+}
+
+/// `handbook check --external` with `deadline_seconds: 2`: each link not checked is a warning
+/// where it is first written, and one more says how many and how to allow more time; with
+/// `--strict` they are errors.
+#[test]
+fn check_external_reports_links_left_at_the_deadline() {
+    let silent = Silent::start();
+    let site = tempfile::tempdir().unwrap();
+    let root = site.path();
+    std::fs::write(
+        root.join("handbook.yml"),
+        "title: T\nbase_url: https://example.com/\nexternal_links:\n  timeout_seconds: 10\n  retries: 0\n  deadline_seconds: 2\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("content")).unwrap();
+    let urls = silent.urls(100);
+    let lines: Vec<String> = urls.iter().map(|u| format!("- [dead]({u})\n")).collect();
+    let page = format!(
+        "# Home\n\n{}\nAgain: [first]({})\n",
+        lines.concat(),
+        urls[0]
+    );
+    std::fs::write(root.join("content/index.md"), page).unwrap();
+    let options = handbook::BuildOptions {
+        root: root.to_path_buf(),
+        ..Default::default()
+    };
+    let checks = handbook::CheckOptions {
+        external: true,
+        ..Default::default()
+    };
+    let started = Instant::now();
+    let summary = handbook::check(&options, checks).expect("not checked is not an error");
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "{:?}",
+        started.elapsed()
+    );
+    let warnings: Vec<String> = summary.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(warnings.len(), 101, "{warnings:#?}");
+    assert_eq!(
+        warnings[0],
+        format!(
+            "content/index.md:3:10: warning: could not check {}: not checked: the check's deadline of 2 s passed first",
+            urls[0]
+        )
+    );
+    assert_eq!(
+        warnings[100],
+        "handbook.yml: warning: 100 external links not checked: the check stops after 2 s (external_links.deadline_seconds)\n  \
+         help: what was checked is remembered, so the next check goes on with the rest; allow more time with `deadline_seconds` or `handbook check --external-deadline SECONDS`"
+    );
+    let strict = handbook::CheckOptions {
+        strict: true,
+        external_deadline: Some(1),
+        ..checks
+    };
+    let started = Instant::now();
+    let err = handbook::check(&options, strict).expect_err("--strict fails");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(err.errors().count(), 101);
+    assert!(
+        err.diagnostics[100]
+            .to_string()
+            .starts_with("handbook.yml: 100 external links not checked: the check stops after 1 s"),
+        "{}",
+        err.diagnostics[100]
+    );
 }

@@ -328,6 +328,7 @@ impl PageRef {
 const SEED_TITLE: u64 = 1;
 const SEED_HEADINGS: u64 = 2;
 const SEED_BODY: u64 = 3;
+const SEED_BROKEN: u64 = 4;
 
 fn seed(g: usize, stream: u64) -> Lcg {
     Lcg::new((g as u64) << 4 | stream)
@@ -768,7 +769,7 @@ impl Gen<'_> {
     }
 }
 
-fn page_markdown(p: &PageRef, all: &[PageRef]) -> String {
+fn page_markdown(p: &PageRef, all: &[PageRef], old_links: OldLinks) -> String {
     let g = p.g;
     let mut w = Gen {
         r: seed(g, SEED_BODY),
@@ -849,7 +850,91 @@ fn page_markdown(p: &PageRef, all: &[PageRef]) -> String {
         writeln!(out, "- {}", w.internal_link()).unwrap();
     }
     writeln!(out, "- {}", w.external_link()).unwrap();
+    if old_links.count > 0 {
+        out.push_str(&old_links_markdown(p, all, old_links));
+    }
     out
+}
+
+/// The extra links of the "broken links" variant of a site: a page's share of
+/// [`OldLinks::count`] links, each one either broken the way a migrated handbook's links are
+/// broken ([`OldLinks::broken`]) or, in the paired site, the working link it stands for.
+#[derive(Clone, Copy, Default)]
+pub struct OldLinks {
+    /// Links of this page.
+    pub count: usize,
+    pub broken: bool,
+}
+
+/// A `### Old links` list: the same text and number of links in both variants; only where the
+/// links lead differs. Its own LCG stream, so the rest of the page is the plain site's.
+fn old_links_markdown(p: &PageRef, all: &[PageRef], old: OldLinks) -> String {
+    let mut r = seed(p.g, SEED_BROKEN);
+    let mut out = String::from("\n### Old links\n\n");
+    for i in 0..old.count {
+        let target = loop {
+            let t = *r.pick(all);
+            if t.g != p.g {
+                break t;
+            }
+        };
+        let h2s = page_h2s(target.g);
+        let h = h2s[r.below(h2s.len())];
+        let (good, bad) = broken_pair(&mut r, &target, h);
+        let dest = if old.broken { bad } else { good };
+        writeln!(out, "- [old link {i}]({dest})").unwrap();
+    }
+    out
+}
+
+/// `anchor` with its second and third letters swapped (`overview` → `ovreview`), or with an
+/// `s` more where that changes nothing.
+fn misspell(anchor: &str) -> String {
+    let mut chars: Vec<char> = anchor.chars().collect();
+    if chars.len() >= 3 && chars[1] != chars[2] {
+        chars.swap(1, 2);
+    } else {
+        chars.push('s');
+    }
+    chars.into_iter().collect()
+}
+
+/// A working link to `target` and the broken link a migration left in its place: a typo in
+/// the page's name, an anchor in the wrong letter case or misspelt, a page that was removed,
+/// a section renamed, a subsection mixed up. Mostly distinct targets, as in a real migration.
+fn broken_pair(r: &mut Lcg, target: &PageRef, heading: &str) -> (String, String) {
+    let url = target.url();
+    let parent = format!("/{}/{}/", SECTIONS[target.section], SUBSECTIONS[target.sub]);
+    let anchor = slug(heading);
+    match r.below(10) {
+        0 | 1 => (url, format!("{parent}pgae-{}/", target.g)),
+        2 => (url, format!("{parent}page{}/", target.g)),
+        3 | 4 => (
+            format!("{url}#{anchor}"),
+            format!("{url}#{}", heading.replace(' ', "-")),
+        ),
+        5 => (
+            format!("{url}#{anchor}"),
+            format!("{url}#{}", misspell(&anchor)),
+        ),
+        6 | 7 => (url, format!("{parent}retired-guide-{}/", target.g)),
+        8 => (
+            url,
+            format!(
+                "/old-{}/{}/page-{}/",
+                SECTIONS[target.section], SUBSECTIONS[target.sub], target.g
+            ),
+        ),
+        _ => (
+            url,
+            format!(
+                "/{}/{}/page-{}/",
+                SECTIONS[target.section],
+                SUBSECTIONS[(target.sub + 1) % SUBSECTIONS.len()],
+                target.g
+            ),
+        ),
+    }
 }
 
 fn title_case(s: &str) -> String {
@@ -919,6 +1004,16 @@ fn subsection_markdown(s: usize, sub: usize, pages: &[PageRef]) -> String {
 
 /// Writes the whole site into `dir` (which must not exist).
 pub fn generate(dir: &Path, shape: Shape) -> std::io::Result<usize> {
+    generate_with(dir, shape, None)
+}
+
+/// [`generate`], with `old_links`: (links in all, broken or not) spread evenly over the
+/// ordinary pages, and `links: warn` in `handbook.yml`.
+pub fn generate_with(
+    dir: &Path,
+    shape: Shape,
+    old_links: Option<(usize, bool)>,
+) -> std::io::Result<usize> {
     let subs = shape.sections * shape.subsections;
     let landing = 1 + shape.sections + subs;
     let ordinary = shape.pages - landing;
@@ -939,10 +1034,17 @@ pub fn generate(dir: &Path, shape: Shape) -> std::io::Result<usize> {
 
     let content = dir.join("content");
     fs::create_dir_all(&content)?;
+    let policy = if old_links.is_some() {
+        "links: warn\n"
+    } else {
+        ""
+    };
     fs::write(
         dir.join("handbook.yml"),
-        "title: Bench\nbase_url: https://bench.example.com/\n",
+        format!("title: Bench\nbase_url: https://bench.example.com/\n{policy}"),
     )?;
+    let (total, broken) = old_links.unwrap_or((0, false));
+    let share = |g: usize| g * total / all.len().max(1) - (g - 1) * total / all.len().max(1);
     fs::write(content.join("index.md"), home_markdown(&shape))?;
     let mut bytes = 0;
     for (s, section) in SECTIONS.iter().enumerate().take(shape.sections) {
@@ -959,7 +1061,11 @@ pub fn generate(dir: &Path, shape: Shape) -> std::io::Result<usize> {
                 .collect();
             fs::write(dir.join("index.md"), subsection_markdown(s, sub, &pages))?;
             for p in &pages {
-                let md = page_markdown(p, &all);
+                let old = OldLinks {
+                    count: share(p.g),
+                    broken,
+                };
+                let md = page_markdown(p, &all, old);
                 bytes += md.len();
                 fs::write(dir.join(format!("page-{}.md", p.g)), md)?;
             }
@@ -984,21 +1090,41 @@ pub fn marker_text(shape: &Shape) -> String {
 /// Generates `base/handbook-<pages>` unless it is already there with the current marker.
 /// An outdated site is moved into `trash` (which the bench deletes at its end).
 pub fn ensure_site(base: &Path, pages: usize, trash: &Path) -> PathBuf {
+    ensure_site_with(base, pages, trash, None)
+}
+
+/// [`ensure_site`] for the "broken links" pair: `handbook-<pages>-broken` with `links`
+/// broken links, or `handbook-<pages>-fixed` with the same links working
+/// (`old_links` = `(links, broken)`, see [`generate_with`]).
+pub fn ensure_site_with(
+    base: &Path,
+    pages: usize,
+    trash: &Path,
+    old_links: Option<(usize, bool)>,
+) -> PathBuf {
     let shape = Shape::for_pages(pages);
-    let dir = base.join(format!("handbook-{pages}"));
-    let marker = marker_text(&shape);
+    let name = match old_links {
+        None => format!("handbook-{pages}"),
+        Some((_, true)) => format!("handbook-{pages}-broken"),
+        Some((_, false)) => format!("handbook-{pages}-fixed"),
+    };
+    let dir = base.join(&name);
+    let mut marker = marker_text(&shape);
+    if let Some((links, broken)) = old_links {
+        marker.push_str(&format!("old_links={links} broken={broken}\n"));
+    }
     if fs::read_to_string(dir.join(MARKER_FILE)).ok().as_deref() == Some(marker.as_str()) {
         println!("site {}: up to date ({})", dir.display(), GENERATOR_VERSION);
         return dir;
     }
     let started = Instant::now();
-    let tmp = base.join(format!("handbook-{pages}.tmp"));
+    let tmp = base.join(format!("{name}.tmp"));
     let _ = fs::remove_dir_all(&tmp);
-    let avg = generate(&tmp, shape).unwrap_or_else(|e| panic!("generating {}: {e}", tmp.display()));
+    let avg = generate_with(&tmp, shape, old_links)
+        .unwrap_or_else(|e| panic!("generating {}: {e}", tmp.display()));
     fs::write(tmp.join(MARKER_FILE), &marker).expect("write marker");
     if dir.exists() {
-        fs::rename(&dir, trash.join(format!("old-handbook-{pages}")))
-            .expect("move the outdated site away");
+        fs::rename(&dir, trash.join(format!("old-{name}"))).expect("move the outdated site away");
     }
     fs::rename(&tmp, &dir).expect("move the generated site into place");
     println!(
