@@ -292,7 +292,7 @@ impl<'a> LinkTable<'a> {
                 .map(|&id| Target::Page(id))
                 .or_else(|| self.site_path(&joined))
         };
-        found.ok_or_else(|| {
+        found.or_else(|| self.from_url(from, path)).ok_or_else(|| {
             if let Some(host) = looks_like_host(path) {
                 return broken(
                     format!(
@@ -313,6 +313,20 @@ impl<'a> LinkTable<'a> {
                 .flatten();
             broken(format!("{kind} at {shown}"), near)
         })
+    }
+
+    /// `path` as a browser reads it on `from`'s page, against the page's URL: `records/` on
+    /// `/tools/slack/` is `/tools/slack/records/`, `../records/` on
+    /// `/tools/slack/guide/` too. Handbooks written for Jekyll's and Eleventy's URLs link so,
+    /// where the Markdown file's folder says something else (`tools/slack.md` beside
+    /// `tools/slack/`, every page of its own folder).
+    fn from_url(&self, from: &Page, path: &str) -> Option<Target> {
+        if path.ends_with(".md") {
+            return None;
+        }
+        let url = from.url.trim_start_matches('/');
+        let dir = url.rsplit_once('/').map_or("", |(dir, _)| dir);
+        self.site_path(&join(dir, path)?)
     }
 
     fn missing_site_path(&self, path: &str, suggest: bool) -> Outcome {

@@ -57,6 +57,46 @@ fn relative_links_read_from_the_markdown_files_folder_even_under_a_permalink() {
 }
 
 #[test]
+fn relative_links_that_lead_nowhere_from_the_file_are_read_from_the_pages_url_as_a_browser_does() {
+    // As in 18F's handbook (Eleventy): `tools/slack.md` is the page /tools/slack/, and its
+    // links, and those of the pages of `tools/slack/`, are written for those URLs.
+    let site = Fixture::new()
+        .file("content/index.md", "[Tools](tools/)")
+        .file("content/tools/index.md", "[Slack](slack/) [Guide](slack/guide/)")
+        .file(
+            "content/tools/slack.md",
+            "---\ntitle: Slack\n---\n[Records](records/) [Guide](guide/#setup) [Values](../values/)\n",
+        )
+        .file("content/tools/slack/records.md", "# Records\n[Back](../records/)\n")
+        .file("content/tools/slack/guide.md", "# Guide\n\n## Setup\n\n[Records](../records/)\n")
+        .file("content/tools/values.md", "# Values\n")
+        .build();
+    assert_eq!(site.warnings(), Vec::<String>::new());
+    assert_eq!(
+        content_links(&site, "/tools/slack/"),
+        [
+            "/tools/slack/records/",
+            "/tools/slack/guide/#setup",
+            // Beside the file first, as on GitHub: content/values.md does not exist, so the
+            // page's URL decides (/tools/values/).
+            "/tools/values/"
+        ]
+    );
+    assert_eq!(
+        content_links(&site, "/tools/slack/guide/"),
+        ["#setup", "/tools/slack/records/"] // the heading's own anchor, then the link
+    );
+    let broken = Fixture::new()
+        .file("content/index.md", "[Nowhere](nowhere/)")
+        .file(
+            "handbook.yml",
+            "title: T\nbase_url: https://example.com/\nlinks: warn\n",
+        )
+        .build();
+    assert_eq!(broken.warnings().len(), 1);
+}
+
+#[test]
 fn a_base_url_path_prefixes_every_internal_url_of_the_output() {
     let site = Fixture::copy("links")
         .build_with(|o| o.base_url = Some("https://example.com/handbook/".into()));
