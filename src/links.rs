@@ -293,6 +293,9 @@ impl<'a> LinkTable<'a> {
                 .or_else(|| self.site_path(&joined))
         };
         found.or_else(|| self.from_url(from, path)).ok_or_else(|| {
+            if let Some(why) = not_a_path(path) {
+                return broken(why, None);
+            }
             if let Some(host) = looks_like_host(path) {
                 return broken(
                     format!(
@@ -451,6 +454,28 @@ fn suspicious_scheme(dest: &str) -> Option<String> {
 
 /// The host at the start of a relative-looking link that is really a web address without
 /// `https://`: `www.example.com/x`, `semver.org`. `None` for paths and file names.
+/// Why a relative link is something other than a path, with the fix: an e-mail address
+/// without `mailto:`, or a Liquid variable (`{{ site.baseurl }}/x/`) from a Jekyll or Eleventy
+/// template language, which handbook does not fill in.
+fn not_a_path(path: &str) -> Option<String> {
+    if let Some((user, domain)) = path.split_once('@')
+        && !user.is_empty()
+        && !path.contains('/')
+        && domain.contains('.')
+    {
+        return Some(format!(
+            "it looks like an e-mail address; write mailto:{path} to link to it"
+        ));
+    }
+    let start = path.find("{{")?;
+    let end = path[start..].find("}}")? + start + 2;
+    let rest = path[end..].trim_start_matches('/');
+    Some(format!(
+        "`{}` is a Liquid variable, which handbook does not fill in; write the link without it, like /{rest}",
+        &path[start..end]
+    ))
+}
+
 fn looks_like_host(path: &str) -> Option<&str> {
     let host = path.split('/').next()?;
     if host.starts_with("www.") && host.len() > 4 {
@@ -593,6 +618,22 @@ mod tests {
         );
         assert_eq!(join("", "../x"), None);
         assert_eq!(join("engineering", "..").as_deref(), Some(""));
+    }
+
+    #[test]
+    fn spots_email_addresses_and_liquid_variables() {
+        assert_eq!(
+            not_a_path("team@example.com").as_deref(),
+            Some("it looks like an e-mail address; write mailto:team@example.com to link to it")
+        );
+        assert_eq!(
+            not_a_path("{{site.baseurl}}/software/").as_deref(),
+            Some(
+                "`{{site.baseurl}}` is a Liquid variable, which handbook does not fill in; write the link without it, like /software/"
+            )
+        );
+        assert_eq!(not_a_path("img/logo@2x.png"), None);
+        assert_eq!(not_a_path("software/"), None);
     }
 
     #[test]
