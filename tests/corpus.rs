@@ -1,0 +1,69 @@
+//! Real handbooks nobody here wrote (`tests/corpora/`), built as they are: what they contain is
+//! what a team moving its handbook brings, and every problem handbook reports on them must be a
+//! real problem of the content, said so that its writer knows what to change.
+
+mod common;
+
+use common::{Fixture, select_attrs};
+
+/// 18F's handbook (246 pages written for Eleventy, Jekyll before it), copied unmodified as
+/// `content/`, with `links: warn` since some of its own links are broken.
+fn eighteen_f() -> Fixture {
+    let corpus =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpora/18f-handbook/pages");
+    let fixture = Fixture::new().file(
+        "handbook.yml",
+        "title: 18F Handbook\nbase_url: https://handbook.tts.gsa.gov/\nlinks: warn\n",
+    );
+    common::copy_dir(&corpus, &fixture.root().join("content"));
+    fixture
+}
+
+#[test]
+fn the_18f_handbook_builds_unchanged_and_only_its_real_problems_are_reported() {
+    let site = eighteen_f().build();
+    let warnings = site.warnings();
+    // What the corpus really has: links to ids no generator makes, e-mail addresses without
+    // mailto:, Liquid variables, a typo'd scheme, a few pages that are gone; and aliases that
+    // repeat the page's own URL. No key of its front matter (keywords, questions, cSpell...)
+    // is worth a warning, and no page beside its folder is a conflict.
+    let (links, others): (Vec<&String>, Vec<&String>) = warnings
+        .iter()
+        .partition(|w| w.contains(": warning: broken link "));
+    assert!(
+        others
+            .iter()
+            .all(|w| w.contains("is this page's own URL: it is left out")),
+        "{others:#?}"
+    );
+    assert_eq!(others.len(), 6, "{others:#?}");
+    assert!(links.len() < 40, "{} broken links: {links:#?}", links.len());
+    for expected in [
+        "content/training-and-development/pra-for-user-research.md:78:143: warning: broken link GSARegSec@gsa.gov: it looks like an e-mail address; write mailto:GSARegSec@gsa.gov to link to it",
+        "content/18f/chapters/design.md:155:40: warning: broken link {{base.baseurl}}/software/: `{{base.baseurl}}` is a Liquid variable, which handbook does not fill in; write the link without it, like /software/",
+    ] {
+        assert!(
+            warnings.iter().any(|w| w.starts_with(expected)),
+            "no {expected:?} in {warnings:#?}"
+        );
+    }
+    // Relative links written for the page's URL (tools/slack.md is /tools/slack/).
+    assert!(
+        select_attrs(&site.page("/tools/slack/"), ".prose a", "href")
+            .contains(&"/tools/slack/user-management/".to_string())
+    );
+    assert!(site.page_urls().len() > 246, "{}", site.page_urls().len());
+}
+
+#[test]
+fn the_18f_handbook_checks_as_it_builds() {
+    let fixture = eighteen_f();
+    let built = fixture.build().warnings();
+    let checked = handbook::check(&fixture.options(), handbook::CheckOptions::default())
+        .expect("the check passes with links: warn");
+    let mut checked: Vec<String> = checked.warnings.iter().map(ToString::to_string).collect();
+    checked.sort();
+    let mut built = built;
+    built.sort();
+    assert_eq!(checked, built);
+}
