@@ -292,7 +292,7 @@ impl<'a> LinkTable<'a> {
                 .map(|&id| Target::Page(id))
                 .or_else(|| self.site_path(&joined))
         };
-        found.or_else(|| self.from_url(from, path)).ok_or_else(|| {
+        found.or_else(|| self.as_browser_reads(from, path)).ok_or_else(|| {
             if let Some(why) = not_a_path(path) {
                 return broken(why, None);
             }
@@ -323,7 +323,7 @@ impl<'a> LinkTable<'a> {
     /// `/tools/slack/guide/` too. Handbooks written for Jekyll's and Eleventy's URLs link so,
     /// where the Markdown file's folder says something else (`tools/slack.md` beside
     /// `tools/slack/`, every page of its own folder).
-    fn from_url(&self, from: &Page, path: &str) -> Option<Target> {
+    fn as_browser_reads(&self, from: &Page, path: &str) -> Option<Target> {
         if path.ends_with(".md") {
             return None;
         }
