@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Fixture, select_attrs};
+use common::{Fixture, select, select_attrs, select_texts, sidebar};
 
 /// 18F's handbook (246 pages written for Eleventy, Jekyll before it), copied unmodified as
 /// `content/`, with `links: warn` since some of its own links are broken.
@@ -66,4 +66,65 @@ fn the_18f_handbook_checks_as_it_builds() {
     let mut built = built;
     built.sort();
     assert_eq!(checked, built);
+}
+
+/// Pages beside folders are their landing pages, aliases of a page's own URL or of a folder's,
+/// `redirect_to`, and no label twice in a row in any sidebar or breadcrumbs.
+#[test]
+fn the_18f_handbook_nests_pages_beside_folders_and_shows_no_label_twice() {
+    let site = eighteen_f().build();
+    let warnings = site.warnings();
+    assert!(
+        warnings.iter().any(|w| w.starts_with(
+            "content/tools/figma.md:5:1: warning: alias `/tools/figma/` is this page's own URL"
+        )),
+        "{warnings:?}"
+    );
+    // tools/slack.md beside tools/slack/.
+    assert_eq!(
+        select_texts(
+            &site.page("/tools/slack/guidelines/"),
+            "nav[aria-label=Breadcrumbs] li"
+        ),
+        [
+            "18F Handbook",
+            "Tools",
+            "Slack",
+            "Slack channel usage and best practices"
+        ]
+    );
+    let redirects = site.file("_redirects");
+    for rule in [
+        "/about-us/tts-consulting/ /about-us/tts-consulting/about/handbook/ 301!\n",
+        "/billing-policy/ /tools/tock/#time-tracking-and-billing 301!\n",
+        "/about-us/org-chart/ https://docs.google.com/presentation/d/1jc8KtufZtrgjbgPXAi_JSajvMWrGLg5h4HCvO6aC5mQ/edit#slide=id.p 301!\n",
+    ] {
+        assert!(redirects.contains(rule), "no {rule:?} in _redirects");
+    }
+    for url in site.page_urls() {
+        let page = site.page(&url);
+        if !select(&page, "html[data-redirect-to]").is_empty() {
+            continue;
+        }
+        let crumbs = select_texts(&page, "nav[aria-label=Breadcrumbs] li");
+        assert!(
+            crumbs.windows(2).all(|w| !w[0].eq_ignore_ascii_case(&w[1])),
+            "{url}: {crumbs:?}"
+        );
+        let nav = sidebar(&page);
+        for pair in nav.windows(2) {
+            let label = |line: &str| {
+                let line = line.trim_start();
+                line.rsplit_once(' ')
+                    .map_or(line, |(t, _)| t)
+                    .to_lowercase()
+            };
+            let nested = pair[1].len() - pair[1].trim_start().len()
+                > pair[0].len() - pair[0].trim_start().len();
+            assert!(
+                !(nested && label(&pair[0]) == label(&pair[1])),
+                "{url}: {pair:?}"
+            );
+        }
+    }
 }
