@@ -173,10 +173,32 @@ impl Scope {
     fn is_output(&self, path: &Path) -> bool {
         path.ancestors()
             .take_while(|dir| dir.starts_with(&self.root) && *dir != self.root)
-            .any(|dir| {
-                crate::output::home_dir(dir).is_dir() || dir.join(".handbook-output").exists()
-            })
+            .any(|dir| home_dir(dir).is_dir() || dir.join(".handbook-output").exists())
     }
+}
+
+/// Dot files, editor swap and backup files: never content.
+pub fn is_ignored(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || (name.starts_with('#') && name.ends_with('#'))
+        || name == "4913"
+}
+
+/// `.public.handbook` beside `public`: everything handbook keeps between builds of that
+/// output folder (see [`crate::output`]).
+pub fn home_dir(target: &Path) -> PathBuf {
+    beside(target, ".", ".handbook")
+}
+
+/// The path beside `path` named `{before}{its name}{after}`.
+pub fn beside(path: &Path, before: &str, after: &str) -> PathBuf {
+    let name = path
+        .file_name()
+        .map_or("output".into(), |n| n.to_string_lossy().into_owned());
+    path.with_file_name(format!("{before}{name}{after}"))
 }
 
 /// The path to read file `name` of the handbook's folder (`handbook.yml`) at, by the rules of
@@ -245,7 +267,7 @@ struct Pending {
 
 /// Every file under `root/folder`, as (path relative to the folder, `/`-separated; resolved
 /// path to read), in the order of a walk sorted by name (a folder's files where its name
-/// sorts). Hidden and editor files and folders are skipped ([`crate::source::is_ignored`]),
+/// sorts). Hidden and editor files and folders are skipped ([`is_ignored`]),
 /// and so are names `skip` refuses (given the relative path); links, pipes and unreadable
 /// entries are handled as the module says, their problems added to `diags`. Nothing when the
 /// folder does not exist.
@@ -314,7 +336,7 @@ fn list_one(
             continue;
         };
         let rel = format!("{}{name}", pending.rel);
-        if crate::source::is_ignored(&name) || skip(&rel) {
+        if is_ignored(&name) || skip(&rel) {
             continue;
         }
         let shown = format!("{folder}/{rel}");

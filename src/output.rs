@@ -75,18 +75,8 @@ pub struct Staging {
     _lock: std::fs::File,
 }
 
-/// `.public.handbook` beside `public`: everything handbook keeps between builds.
-pub fn home_dir(target: &Path) -> PathBuf {
-    beside(target, ".", ".handbook")
-}
-
-/// The path beside `path` named `{before}{its name}{after}`.
-fn beside(path: &Path, before: &str, after: &str) -> PathBuf {
-    let name = path
-        .file_name()
-        .map_or("output".into(), |n| n.to_string_lossy().into_owned());
-    path.with_file_name(format!("{before}{name}{after}"))
-}
+use crate::files::beside;
+pub use crate::files::home_dir;
 
 impl Staging {
     /// Takes the lock of `target`'s home (creating the home), and readies the staging folder in

@@ -161,14 +161,7 @@ pub fn load(root: &Path, drafts: bool, declared: &[String], diags: &mut Diagnost
 pub type PageResult = Result<(SourcePage, Vec<Diagnostic>), Vec<Diagnostic>>;
 
 /// Dot files, editor swap and backup files: never content.
-pub fn is_ignored(name: &str) -> bool {
-    name.starts_with('.')
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || (name.starts_with('#') && name.ends_with('#'))
-        || name == "4913"
-}
+pub use crate::files::is_ignored;
 
 pub fn is_markdown(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
