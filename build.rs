@@ -6,7 +6,9 @@
 //! - `has_axe`: Chromium, Node.js (`node` on `PATH`) and `tests/browser/node_modules` (`npm ci
 //!   --prefix tests/browser`) are there.
 //!
-//! With `CI` set both are on whatever is installed: there a missing tool fails the tests.
+//! - `is_root`: the tests run as root, so a test can mount a small tmpfs (a full disk).
+//!
+//! With `CI` set both browser settings are on whatever is installed: there a missing tool fails the tests.
 //! Installing a tool, or changing these variables, runs this script again, and the tests
 //! are compiled again to run.
 
@@ -15,6 +17,11 @@ use std::path::{Path, PathBuf};
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(has_browser)");
     println!("cargo::rustc-check-cfg=cfg(has_axe)");
+    println!("cargo::rustc-check-cfg=cfg(is_root)");
+    // Tests that mount a small file system (a full disk) need root.
+    if runs_as_root() {
+        println!("cargo::rustc-cfg=is_root");
+    }
     // Not PATH: it differs between a terminal and an editor's cargo, and every difference
     // would compile the crate again. Node.js installed by a package lands in a watched folder.
     for name in ["CI", "CHROMIUM", "CHROMEDRIVER"] {
@@ -46,6 +53,17 @@ fn main() {
     if ci || (chromium.is_file() && node.is_some() && axe) {
         println!("cargo::rustc-cfg=has_axe");
     }
+}
+
+/// Whether this user is root (`Uid:` 0 in `/proc/self/status`, as the tests will run).
+fn runs_as_root() -> bool {
+    std::fs::read_to_string("/proc/self/status").is_ok_and(|status| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("Uid:"))
+            .and_then(|ids| ids.split_whitespace().next())
+            == Some("0")
+    })
 }
 
 fn tool(variable: &str, default: &str) -> PathBuf {
