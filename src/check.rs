@@ -179,27 +179,25 @@ fn redirect_links<A: std::borrow::Borrow<Analysis>>(
         if !dest.starts_with('/') || page.redirect.is_none() {
             continue;
         }
-        let problem = match table.resolve(page, dest) {
+        let what = "broken redirect_to";
+        let message = match table.resolve(page, dest) {
             Outcome::Broken { reason, suggestion } => {
-                format!("{reason}{}", did_you_mean(suggestion))
+                format!("{what} {dest}: {reason}{}", did_you_mean(suggestion))
             }
             Outcome::Internal(resolved) => match (&resolved.target, &resolved.fragment) {
-                (Target::Page(target), Some(fragment))
-                    if site.pages[*target].is_shown()
-                        && !has_anchor(&analyses[*target].borrow().anchors, fragment) =>
-                {
+                (Target::Page(target), Some(fragment)) if site.pages[*target].is_shown() => {
+                    let anchors = &analyses[*target].borrow().anchors;
                     let url = table.href(&site.pages[*target].url);
-                    let hint = did_you_mean(
-                        LinkTable::nearest_anchor(&analyses[*target].borrow().anchors, fragment)
-                            .map(|a| format!("{url}{a}")),
-                    );
-                    format!("{url} has no heading #{fragment}{hint}")
+                    // Without its help: `check --fix` corrects links in Markdown, not front matter.
+                    match missing_anchor(anchors, what, dest, fragment, Some(&url)) {
+                        Some((message, _)) => message,
+                        None => continue,
+                    }
                 }
                 _ => continue,
             },
             _ => continue,
         };
-        let message = format!("broken redirect_to {dest}: {problem}");
         let d = match site.config.links {
             LinkPolicy::Error => Diagnostic::error(page.source.display_path(), message),
             LinkPolicy::Warn => Diagnostic::warning(page.source.display_path(), message),

@@ -372,6 +372,10 @@ fn redirect_to_is_checked_like_a_link_and_must_be_a_site_path_or_http_address() 
             "content/e.md",
             "---\ntitle: E\nredirect_to: /team/tock/#biling\n---\n",
         )
+        .file(
+            "content/f.md",
+            "---\ntitle: F\nredirect_to: /team/tock/#Billing\n---\n",
+        )
         .errors();
     let errors: Vec<&String> = errors.iter().filter(|e| !e.contains("warning:")).collect();
     assert_eq!(
@@ -379,6 +383,7 @@ fn redirect_to_is_checked_like_a_link_and_must_be_a_site_path_or_http_address() 
         [
             "content/a.md:3:1: broken redirect_to /team/tok/: no page at /team/tok/ (did you mean /team/tock/?)",
             "content/e.md:3:1: broken redirect_to /team/tock/#biling: /team/tock/ has no heading #biling (did you mean /team/tock/#billing?)",
+            "content/f.md:3:1: broken redirect_to /team/tock/#Billing: /team/tock/ has no heading #Billing; letter case matters in anchors: write /team/tock/#billing",
         ]
     );
 }
