@@ -588,16 +588,20 @@ impl Build<'_> {
         hasher.update(html.as_bytes());
         let fingerprint = hasher.digest128();
         let written = match self.staging {
-            Some(staging) => staging.write_if_changed(&rel, html.as_bytes()),
+            Some(staging) => staging
+                .write_if_changed(&rel, html.as_bytes())
+                .map_err(|err| {
+                    write_failure(staging.target(), err, |err| {
+                        Diagnostic::error(
+                            self.site.pages[id].source.display_path(),
+                            format!("cannot write {rel}: {err}"),
+                        )
+                    })
+                }),
             None => Ok(()),
         };
         PageDone {
-            result: written.map(|()| fingerprint).map_err(|err| {
-                Diagnostic::error(
-                    self.site.pages[id].source.display_path(),
-                    format!("cannot write {rel}: {err}"),
-                )
-            }),
+            result: written.map(|()| fingerprint),
             rel,
             key,
             analysis: markdown::Analysis::default(),
