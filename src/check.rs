@@ -51,11 +51,7 @@ pub fn links<A: std::borrow::Borrow<Analysis> + Sync>(
         let analysis: &Analysis = analysis.borrow();
         let report = |diags: &mut Diagnostics, offset: usize, (message, help): Problem| {
             let (line, col) = position(page, offset);
-            let d = match policy {
-                LinkPolicy::Error => Diagnostic::error(page.source.display_path(), message),
-                LinkPolicy::Warn => Diagnostic::warning(page.source.display_path(), message),
-            };
-            let d = d.at(line, col);
+            let d = broken(policy, page, message).at(line, col);
             diags.push(match help {
                 Some(help) => d.help(help),
                 None => d,
@@ -198,11 +194,16 @@ fn redirect_links<A: std::borrow::Borrow<Analysis>>(
             },
             _ => continue,
         };
-        let d = match site.config.links {
-            LinkPolicy::Error => Diagnostic::error(page.source.display_path(), message),
-            LinkPolicy::Warn => Diagnostic::warning(page.source.display_path(), message),
-        };
-        diags.push(d.at(page.source.key_line("redirect_to").unwrap_or(1), 1));
+        let line = page.source.key_line("redirect_to").unwrap_or(1);
+        diags.push(broken(site.config.links, page, message).at(line, 1));
+    }
+}
+
+/// A broken link of `page`: an error, or a warning with `links: warn`.
+fn broken(policy: LinkPolicy, page: &Page, message: String) -> Diagnostic {
+    match policy {
+        LinkPolicy::Error => Diagnostic::error(page.source.display_path(), message),
+        LinkPolicy::Warn => Diagnostic::warning(page.source.display_path(), message),
     }
 }
 
