@@ -309,14 +309,9 @@ fn binding_every_interface_warns() {
         server.url
     );
     assert_eq!(server.get("/").status, 200);
-    let warned = (0..100).any(|_| {
-        std::thread::sleep(Duration::from_millis(20));
-        server
-            .errors()
-            .iter()
-            .any(|l| l.contains("anyone on your network"))
+    server.wait_error(Duration::from_secs(2), |l| {
+        l.contains("anyone on your network")
     });
-    assert!(warned, "{:?}", server.errors());
 }
 
 #[test]
@@ -689,14 +684,9 @@ fn broken_front_matter_shows_then_goes_when_fixed() {
         "{errors}"
     );
     // The terminal says the same.
-    let printed = (0..100).any(|_| {
-        std::thread::sleep(Duration::from_millis(20));
-        server
-            .errors()
-            .iter()
-            .any(|l| l.starts_with("content/engineering/triage.md:") && l.contains("YAML"))
+    server.wait_error(Duration::from_secs(2), |l| {
+        l.starts_with("content/engineering/triage.md:") && l.contains("YAML")
     });
-    assert!(printed, "{:?}", server.errors());
     // The last good version is served meanwhile, and a new connection hears of the error.
     assert!(
         server
@@ -1227,14 +1217,9 @@ fn running_out_of_files_does_not_spin_or_stop_the_server() {
     });
     server.wait_line("Checked the links");
     let idle = idle_connections(server.address(), 100);
-    let warned = (0..250).any(|_| {
-        std::thread::sleep(Duration::from_millis(20));
-        server
-            .errors()
-            .iter()
-            .any(|l| l.contains("cannot accept connections"))
+    server.wait_error(Duration::from_secs(5), |l| {
+        l.contains("cannot accept connections")
     });
-    assert!(warned, "{:?}", server.errors());
     let before = cpu_time(server.pid());
     std::thread::sleep(Duration::from_secs(1));
     let spent = cpu_time(server.pid()) - before;

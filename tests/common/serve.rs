@@ -149,6 +149,16 @@ impl Served {
         self.stderr.lock().unwrap().clone()
     }
 
+    /// Waits up to `within` (looking every 20 ms) for a stderr line that `matches`; panics
+    /// with stderr if none comes.
+    pub fn wait_error(&self, within: Duration, matches: impl Fn(&str) -> bool) {
+        let deadline = Instant::now() + within;
+        while !self.errors().iter().any(|l| matches(l)) {
+            assert!(Instant::now() < deadline, "{:?}", self.errors());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     pub fn get(&self, path: &str) -> Reply {
         self.request("GET", path, &[])
     }
