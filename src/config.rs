@@ -57,7 +57,7 @@ pub struct Config {
     pub html_aliases: bool,
     /// How `handbook check --external` checks `http(s)` links.
     #[serde(default)]
-    pub external_links: crate::external::ExternalConfig,
+    pub external_links: crate::check::external::ExternalConfig,
     /// A bar at the top of every page.
     #[serde(default)]
     pub announcement: Option<Announcement>,
@@ -291,8 +291,9 @@ fn default_dark_theme() -> String {
 /// Reads `handbook.yml` from `root`. `base_url` overrides the file's `base_url`.
 pub fn load(root: &Path, base_url: Option<&str>) -> Result<Config, Diagnostic> {
     // Never through a link out of the handbook, never a pipe (src/files.rs).
-    let path = crate::files::own_file(root, CONFIG_FILE)?.unwrap_or_else(|| root.join(CONFIG_FILE));
-    let text = crate::files::read_to_string(&path).map_err(|err| {
+    let path =
+        crate::source::walk::own_file(root, CONFIG_FILE)?.unwrap_or_else(|| root.join(CONFIG_FILE));
+    let text = crate::source::walk::read_to_string(&path).map_err(|err| {
         Diagnostic::error(
             CONFIG_FILE,
             format!("cannot read the site configuration: {err}"),
@@ -324,7 +325,7 @@ pub fn load(root: &Path, base_url: Option<&str>) -> Result<Config, Diagnostic> {
 
 /// The highlighting themes must be ones syntect has, and are checked before any page renders.
 fn check_themes(config: &Config, text: &str) -> Result<(), Diagnostic> {
-    let known = crate::highlight::theme_names();
+    let known = crate::markdown::highlight::theme_names();
     for (key, name) in [
         ("light_theme", &config.highlight.light_theme),
         ("dark_theme", &config.highlight.dark_theme),

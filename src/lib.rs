@@ -8,32 +8,20 @@
 
 pub mod check;
 pub mod config;
-pub mod deploy;
 pub mod diagnostics;
-pub mod external;
-pub mod files;
-pub mod fingerprint;
 pub mod git;
-pub mod headers;
-pub mod headings;
-pub mod highlight;
-pub mod history;
-pub mod links;
 pub mod markdown;
-pub mod model;
-pub mod mojibake;
+pub mod netlify;
 pub mod output;
 pub mod render;
-pub mod resolve;
-pub mod review;
 pub mod search;
 pub mod serve;
+pub mod site;
 pub mod source;
 pub mod templates;
-pub mod theme;
 
 use diagnostics::{BuildError, Diagnostic, Diagnostics};
-use model::Site;
+use site::Site;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use templates::Templates;
@@ -49,8 +37,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Include `draft: true` pages.
     pub drafts: bool,
-    /// Netlify's build context ([`deploy::Deploy::from_env`]); empty for a local build.
-    pub deploy: deploy::Deploy,
+    /// Netlify's build context ([`netlify::deploy::Deploy::from_env`]); empty for a local build.
+    pub deploy: netlify::deploy::Deploy,
     /// Compare the site with this commit, branch or tag (`--base`): the changes page, the
     /// banner, and the pages that moved without a redirect. On Netlify's previews and branch
     /// deploys the base is found without it.
@@ -79,12 +67,12 @@ pub struct BuildSummary {
 }
 
 /// Loads and resolves the site: every problem of the input, reported together. Also reads
-/// when each page last changed from git ([`history::load`]), while the content is read.
+/// when each page last changed from git ([`git::history::load`]), while the content is read.
 pub fn load_site(options: &BuildOptions) -> Result<(Site, Templates, Diagnostics), BuildError> {
     // `git log` runs in its own process: it costs this one a thread that waits for it, not a
     // core. Scoped, so that it is waited for even when the configuration is broken.
     std::thread::scope(|scope| {
-        let history = scope.spawn(|| history::load(&options.root));
+        let history = scope.spawn(|| git::history::load(&options.root));
         let (mut site, templates, diags) = load_and_resolve(options)?;
         // A panic while reading the log costs the dates, not the build.
         site.history = std::sync::Arc::new(history.join().unwrap_or_default());
@@ -115,15 +103,15 @@ fn load_and_resolve(options: &BuildOptions) -> Result<(Site, Templates, Diagnost
         .iter()
         .any(|p| p.body.contains("```") || p.body.contains("~~~"))
     {
-        highlight::load_syntaxes_in_background();
+        markdown::highlight::load_syntaxes_in_background();
     }
     // A broken template must not hide the content's problems: resolve anyway, without
     // checking layouts, and report everything together.
     let layouts = templates.as_ref().ok().map(|t| &t.layouts);
-    let mut site = resolve::resolve(config, content, layouts, &mut diags);
+    let mut site = site::resolve::resolve(config, content, layouts, &mut diags);
     site.deploy = std::sync::Arc::new(options.deploy.clone());
     if !diags.has_errors()
-        && let Some(base) = review::Base::choose(options.base.as_deref(), &options.deploy)
+        && let Some(base) = netlify::review::Base::choose(options.base.as_deref(), &options.deploy)
     {
         site.review = Some(std::sync::Arc::new(compare_with(
             root, &site, &base, &mut diags,
@@ -186,7 +174,7 @@ pub fn fix_mojibake(root: &std::path::Path) -> (Vec<(String, usize)>, Vec<Diagno
             continue;
         }
         let shown = format!("{}/{rel}", source::CONTENT_DIR);
-        match mojibake::repair_resolved(&path) {
+        match source::mojibake::repair_resolved(&path) {
             Ok(0) => {}
             Ok(count) => repaired.push((shown, count)),
             Err(err) => problems.push(Diagnostic::error(
@@ -210,7 +198,7 @@ pub fn fix_anchor_case(options: &BuildOptions) -> (Vec<(String, usize)>, Vec<Dia
     };
     let mut ignored = Diagnostics::default();
     let (_, outputs) = render::plan_outputs(&site, &options.root, &mut ignored);
-    let table = links::LinkTable::new(&site, &outputs);
+    let table = site::links::LinkTable::new(&site, &outputs);
     let analyses: Vec<markdown::Analysis> = (0..site.pages.len())
         .into_par_iter()
         .map(|id| {
@@ -259,7 +247,7 @@ fn fix_page_anchors(
     fixes: &[&check::CaseFix],
 ) -> std::io::Result<usize> {
     let changed = || std::io::Error::other("the file changed while it was being fixed");
-    let text = String::from_utf8(files::read(path)?).map_err(|_| changed())?;
+    let text = String::from_utf8(source::walk::read(path)?).map_err(|_| changed())?;
     let (bom, text) = match text.strip_prefix('\u{feff}') {
         Some(rest) => ("\u{feff}", rest),
         None => ("", text.as_str()),
@@ -274,7 +262,7 @@ fn fix_page_anchors(
     }
     let repaired = check::apply_edits(&text[body_start..], &edits);
     let whole = format!("{bom}{}{repaired}", &text[..body_start]);
-    mojibake::write_atomically(path, whole.as_bytes())?;
+    source::mojibake::write_atomically(path, whole.as_bytes())?;
     Ok(edits.len())
 }
 
@@ -306,9 +294,9 @@ pub fn check(options: &BuildOptions, checks: CheckOptions) -> Result<BuildSummar
         &mut diags,
     );
     if checks.external {
-        let mut settings = external::CheckOptions::new(
+        let mut settings = check::external::CheckOptions::new(
             site.config.external_links.clone(),
-            Some(external::default_cache_path(&options.root)),
+            Some(check::external::default_cache_path(&options.root)),
         );
         if let Some(seconds) = checks.external_deadline {
             settings.deadline = (seconds > 0).then(|| Duration::from_secs(seconds));
@@ -333,30 +321,30 @@ pub fn check(options: &BuildOptions, checks: CheckOptions) -> Result<BuildSummar
 fn compare_with(
     root: &std::path::Path,
     site: &Site,
-    base: &review::Base,
+    base: &netlify::review::Base,
     diags: &mut Diagnostics,
-) -> review::Review {
+) -> netlify::review::Review {
     let found = git::Repo::open(root)
         .ok_or_else(|| {
             "cannot tell what changed: the handbook is not in a git checkout (or git is not installed)".to_string()
         })
         .and_then(|repo| {
-            let (label, commit) = review::find_base(&repo, base, site)?;
-            review::compare(&repo, site, label, &commit)
+            let (label, commit) = netlify::review::find_base(&repo, base, site)?;
+            netlify::review::compare(&repo, site, label, &commit)
                 .map_err(|err| format!("cannot tell what changed: {err}"))
         });
     match found {
         Ok(review) => review,
         Err(why) => {
             diags.push(match base {
-                review::Base::Rev(_) => Diagnostic::error("--base", why.clone()).help(
+                netlify::review::Base::Rev(_) => Diagnostic::error("--base", why.clone()).help(
                     "pass a commit, branch or tag this clone has, like `--base main` or `--base HEAD~3`",
                 ),
-                review::Base::Netlify => Diagnostic::warning(config::CONFIG_FILE, why.clone()).help(
+                netlify::review::Base::Netlify => Diagnostic::warning(config::CONFIG_FILE, why.clone()).help(
                     "the deploy goes on without the list of changes; `repository.branch` in handbook.yml names the branch merge requests go into",
                 ),
             });
-            review::Review::unknown(site, why)
+            netlify::review::Review::unknown(site, why)
         }
     }
 }

@@ -173,7 +173,7 @@ fn main() -> ExitCode {
                 output_dir,
                 base_url,
                 drafts,
-                deploy: handbook::deploy::Deploy::from_env(),
+                deploy: handbook::netlify::deploy::Deploy::from_env(),
                 base,
             };
             match build(&options) {

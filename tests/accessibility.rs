@@ -152,7 +152,7 @@ fn the_default_theme_passes_axe_in_light_and_dark_wide_and_narrow() {
         root: site,
         output_dir: Some(preview.clone()),
         base: Some("HEAD".into()),
-        deploy: handbook::deploy::Deploy {
+        deploy: handbook::netlify::deploy::Deploy {
             context: "deploy-preview".into(),
             review_id: Some("42".into()),
             branch: Some("fix-release-notes".into()),

@@ -4,7 +4,9 @@
 //! The server is a few lines of std: one thread accepts, one thread per connection answers one
 //! request and closes. It counts requests per route and the most requests in flight at once.
 
-use handbook::external::{self, CheckOptions, ExternalConfig, ExternalReport, LinkReport, Outcome};
+use handbook::check::external::{
+    self, CheckOptions, ExternalConfig, ExternalReport, LinkReport, Outcome,
+};
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};

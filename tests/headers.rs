@@ -7,8 +7,8 @@ mod common;
 
 use common::static_server::{HeaderRule, headers_for, parse_headers};
 use common::{BuiltSite, Fixture, select, select_attrs, snapshot};
-use handbook::deploy::Deploy;
-use handbook::headers::{CONTENT_SECURITY_POLICY, IMMUTABLE, REVALIDATE};
+use handbook::netlify::deploy::Deploy;
+use handbook::netlify::headers::{CONTENT_SECURITY_POLICY, IMMUTABLE, REVALIDATE};
 use scraper::Html;
 
 /// Folders with and without fingerprinted files, nested, and files beside pages.

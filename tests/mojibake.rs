@@ -1,7 +1,7 @@
 //! `mojibake::repair_file` on real files: the repair is atomic and exact, keeps the file's
 //! permissions, and leaves alone a file with nothing to repair or that is not UTF-8.
 
-use handbook::mojibake::{self, Mojibake};
+use handbook::source::mojibake::{self, Mojibake};
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;

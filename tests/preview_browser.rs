@@ -13,7 +13,7 @@ use common::browser::{self, Browser};
 use common::merge_request::merge_request;
 use common::static_server::StaticServer;
 use fantoccini::Locator;
-use handbook::deploy::Deploy;
+use handbook::netlify::deploy::Deploy;
 use serde_json::{Value, json};
 
 /// Where the reader is, what the page says, and where the section `#beta` is.

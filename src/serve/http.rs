@@ -353,11 +353,11 @@ async fn site(
     not_found(&method, &headers, &shared).await
 }
 
-/// The bytes of a file of `static/` or `content/`, read as [`crate::files::read`] does: never
+/// The bytes of a file of `static/` or `content/`, read as [`crate::source::walk::read`] does: never
 /// through a link (one made since the file was listed), never a pipe. `None` when it cannot be.
 async fn read_file(source: &std::path::Path) -> Option<Vec<u8>> {
     let source = source.to_path_buf();
-    tokio::task::spawn_blocking(move || crate::files::read(&source).ok())
+    tokio::task::spawn_blocking(move || crate::source::walk::read(&source).ok())
         .await
         .ok()
         .flatten()
@@ -448,7 +448,7 @@ fn error_page(
 ) -> Response {
     shared.render_failed(version, problem);
     let mut text = String::new();
-    crate::highlight::escape_into(&mut text, &problem.to_string());
+    crate::markdown::highlight::escape_into(&mut text, &problem.to_string());
     let html = format!(
         "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>This page could not be rendered</title></head>\n<body>\n<h1>This page could not be rendered</h1>\n<pre id=\"handbook-render-error\">{text}</pre>\n<p>Fix it and save: this page reloads by itself.</p>\n</body>\n</html>\n"
     );

@@ -19,13 +19,14 @@
 
 use crate::config::{self, Config};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::links::{LinkIndex, LinkTable};
 use crate::markdown::Analysis;
-use crate::model::{NodeId, PageId, Site};
+use crate::markdown::highlight;
 use crate::render;
+use crate::site::links::{LinkIndex, LinkTable};
+use crate::site::resolve;
+use crate::site::{NodeId, PageId, Site};
 use crate::source::{self, Asset, Content, SourcePage};
 use crate::templates::{self, Templates};
-use crate::{highlight, resolve};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -608,7 +609,7 @@ impl Workspace {
         let mut changes = ContentChanges::default();
         let site = &self.current.site;
         let content = self.root.join(source::CONTENT_DIR);
-        let scope = crate::files::Scope::new(&self.root).ok();
+        let scope = crate::source::walk::Scope::new(&self.root).ok();
         for rel in rels {
             if source::is_unpublished(rel) {
                 // `_draft.md`, `_old/`: never part of the site.
@@ -691,11 +692,11 @@ impl Workspace {
 /// whether anything is there.
 fn look(
     problems: &mut BTreeMap<String, Vec<Diagnostic>>,
-    scope: Option<&crate::files::Scope>,
+    scope: Option<&crate::source::walk::Scope>,
     path: &Path,
     shown: &str,
 ) -> (PathBuf, bool) {
-    use crate::files::Entry;
+    use crate::source::walk::Entry;
     match scope.and_then(|scope| scope.inspect_within(shown, path)) {
         Some(Entry::File(real) | Entry::Folder(real)) => {
             problems.remove(shown);

@@ -6,11 +6,11 @@
 //! files differ from the base (`git diff`), which are new and not yet committed
 //! (`git ls-files`), and the old text of the files that differ (`git cat-file --batch`).
 
-use crate::deploy::Deploy;
 use crate::diagnostics::Diagnostic;
 use crate::git::Repo;
 use crate::markdown::{self, SectionChange};
-use crate::model::{Page, PageId, Site};
+use crate::netlify::deploy::Deploy;
+use crate::site::{Page, PageId, Site};
 use crate::source::{self, CONTENT_DIR};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -308,7 +308,7 @@ pub fn compare(repo: &Repo, site: &Site, label: String, commit: &str) -> Result<
         let text = old_texts.get(path)?;
         let (source, _) =
             source::parse_page(rel(path)?, text, &site.config.front_matter.keys).ok()?;
-        Some(crate::resolve::new_page(source, &site.config, false))
+        Some(crate::site::resolve::new_page(source, &site.config, false))
     };
 
     let mut review = Review {

@@ -1,18 +1,20 @@
 //! Rendering the resolved site into the staging folder: pages in parallel, each sidebar once per
 //! navigation group, then 404, sitemap, robots.txt, `_redirects`, `_headers`, the highlighting
 //! stylesheet, and copies of `static/` and of the files beside pages in `content/`. Stylesheets
-//! and scripts are written under fingerprinted names ([`crate::fingerprint`]), and every HTML
+//! and scripts are written under fingerprinted names ([`crate::templates::assets`]), and every HTML
 //! file refers to them by those names.
 
 use crate::check::{self, ExternalLink};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::fingerprint::{self, Fingerprints};
-use crate::links::LinkTable;
+use crate::markdown::highlight;
 use crate::markdown::{self, MarkdownOptions};
-use crate::model::{NodeId, Page, PageId, Site};
+use crate::netlify::headers;
 use crate::output::{self, Manifest, Staging};
+use crate::site::links::LinkTable;
+use crate::site::{NodeId, Page, PageId, Site};
+use crate::templates::assets::{self, Fingerprints};
+use crate::templates::theme;
 use crate::templates::{self, NotFoundContext, PageContext, Templates};
-use crate::{headers, highlight, theme};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -324,7 +326,7 @@ fn plan_files(
         taken.insert(page.output_path(), Origin::Page(page.source.display_path()));
     }
     for (alias, &page) in site.by_alias.iter() {
-        let rel = crate::model::alias_output_path(alias);
+        let rel = crate::site::alias_output_path(alias);
         let origin = Origin::Alias(site.pages[page].source.display_path());
         if let Some(other) = taken.get(&rel) {
             diags.push(Diagnostic::error(
@@ -341,7 +343,7 @@ fn plan_files(
     // An old `.html` address gives way to a file the site really has there.
     for alias in site.html_aliases.keys() {
         taken
-            .entry(crate::model::alias_output_path(alias))
+            .entry(crate::site::alias_output_path(alias))
             .or_insert(Origin::Generated);
     }
     if site.config.search.enabled {
@@ -682,10 +684,7 @@ impl Build<'_> {
             .chain(html_aliases)
             .map(|(alias, &page)| {
                 let html = self.fingerprints.rewrite_html(redirect_page(site, page));
-                (
-                    crate::model::alias_output_path(alias),
-                    Ok(html.into_bytes()),
-                )
+                (crate::site::alias_output_path(alias), Ok(html.into_bytes()))
             })
             .collect()
     }
@@ -722,7 +721,7 @@ fn fingerprint_assets(
 ) -> FingerprintedFiles {
     let mut made: Vec<(String, Result<Vec<u8>, Diagnostic>)> = generated_names(&site.config)
         .into_iter()
-        .filter(|name| fingerprint::applies_to(name) && !copies.contains_key(name))
+        .filter(|name| assets::applies_to(name) && !copies.contains_key(name))
         .filter_map(|name| {
             let bytes = match theme_asset(&name) {
                 Some(bytes) => Ok(bytes.to_vec()),
@@ -734,13 +733,13 @@ fn fingerprint_assets(
         .collect();
     for (rel, origin) in copies {
         if let Origin::Static(path, shown) = origin
-            && fingerprint::applies_to(rel)
+            && assets::applies_to(rel)
         {
-            let bytes = crate::files::read(path).map_err(|err| {
+            let bytes = crate::source::walk::read(path).map_err(|err| {
                 Diagnostic::error(shown.clone(), format!("cannot read the file: {err}"))
             });
             if let Ok(css) = &bytes {
-                diags.extend(fingerprint::local_imports(shown, css));
+                diags.extend(assets::local_imports(shown, css));
             }
             made.push((rel.clone(), bytes));
         }
@@ -827,7 +826,8 @@ fn render_template(
     page: &Page,
     context: &PageContext<'_>,
 ) -> Result<String, Diagnostic> {
-    let template = crate::resolve::layout_template(&page.layout, &page.url, &templates.layouts);
+    let template =
+        crate::site::resolve::layout_template(&page.layout, &page.url, &templates.layouts);
     templates.render(&template, context).map_err(|cause| {
         Diagnostic::error(
             page.source.display_path(),
@@ -926,7 +926,7 @@ fn changes_page(
     site: &Site,
     templates: &Templates,
     root_sidebar: &str,
-    review: &crate::review::Review,
+    review: &crate::netlify::review::Review,
     fingerprints: &Fingerprints,
 ) -> Result<Vec<u8>, Diagnostic> {
     let context = templates::ChangesContext {

@@ -6,9 +6,12 @@
 //! Rendering also returns the page's [`Analysis`]: its heading ids and every link as written,
 //! with its position, which the site-wide link checks run on.
 
-use crate::headings::{self, HeadingText, TocItem, nest};
-use crate::highlight::{code_block, escape_into, language_of};
-use crate::links::{html_attributes, html_tags};
+pub mod headings;
+pub mod highlight;
+
+use crate::markdown::highlight::{code_block, escape_into, language_of};
+use crate::site::links::{html_attributes, html_tags};
+use headings::{HeadingText, TocItem, nest};
 use pulldown_cmark::{
     Alignment, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
 };
@@ -145,7 +148,7 @@ impl SearchRecord {
     }
 }
 
-/// Raw HTML that the Content-Security-Policy of `_headers` blocks (see [`crate::headers`]).
+/// Raw HTML that the Content-Security-Policy of `_headers` blocks (see [`crate::netlify::headers`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Inline {
     /// A `<script>` without `src`.

@@ -5,11 +5,13 @@
 //! Problems are reported at the Markdown source position of the link, compiler-style, with
 //! the nearest existing page or heading suggested.
 
+pub mod external;
+
 use crate::config::LinkPolicy;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::links::{LinkTable, Outcome, Target};
 use crate::markdown::{Analysis, Inline, LinkKind};
-use crate::model::{Page, PageId, Site};
+use crate::site::links::{LinkTable, Outcome, Target};
+use crate::site::{Page, PageId, Site};
 use std::collections::{HashMap, HashSet};
 
 /// The pages (by id) some other page's content links to.
@@ -233,20 +235,20 @@ fn inline_code_warning(inline: &Inline) -> (String, &'static str) {
 pub fn external_links(
     site: &Site,
     links: &[ExternalLink],
-    options: &crate::external::CheckOptions,
+    options: &crate::check::external::CheckOptions,
     strict: bool,
     diags: &mut Diagnostics,
 ) {
-    use crate::external::Outcome as Net;
+    use crate::check::external::Outcome as Net;
     let urls: Vec<String> = links.iter().map(|l| l.url.clone()).collect();
-    let report = crate::external::check(&urls, options);
+    let report = crate::check::external::check(&urls, options);
     if let Some(problem) = &report.cache_error {
         diags.push(Diagnostic::warning(
-            crate::external::CACHE_FILE,
+            crate::check::external::CACHE_FILE,
             format!("cannot save the results of this check for the next one: {problem}"),
         ));
     }
-    let outcomes: HashMap<&str, &crate::external::LinkReport> =
+    let outcomes: HashMap<&str, &crate::check::external::LinkReport> =
         report.links.iter().map(|r| (r.url.as_str(), r)).collect();
     let mut late = HashSet::new();
     for link in links {
@@ -377,7 +379,7 @@ pub fn template_links(
     diags: &mut Diagnostics,
 ) {
     for (shown, text) in templates.sources.values() {
-        for attr in crate::links::html_attributes(text) {
+        for attr in crate::site::links::html_attributes(text) {
             if !matches!(attr.name.as_str(), "href" | "src")
                 || attr.value.contains("{{")
                 || attr.value.contains("{%")
@@ -444,13 +446,13 @@ fn announcement_link(site: &Site, table: &LinkTable<'_>, diags: &mut Diagnostics
 /// a reader can only find them by their address.
 pub fn orphans(
     site: &Site,
-    sidebars: &HashMap<crate::model::NodeId, String>,
+    sidebars: &HashMap<crate::site::NodeId, String>,
     linked: &Linked,
     diags: &mut Diagnostics,
 ) {
     let mut reached: HashSet<&str> = HashSet::new();
     for sidebar in sidebars.values() {
-        for attr in crate::links::html_attributes(sidebar) {
+        for attr in crate::site::links::html_attributes(sidebar) {
             if attr.name == "href" {
                 reached.insert(attr.value);
             }

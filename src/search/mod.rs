@@ -19,7 +19,7 @@
 //! query.
 
 use crate::markdown::{Analysis, SearchRecord};
-use crate::model::{PageId, Site};
+use crate::site::{PageId, Site};
 use rayon::prelude::*;
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::Serialize;

@@ -7,8 +7,8 @@
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::headings::slugify;
-use crate::model::{Node, NodeId, NodeKind, Page, PageId, Redirect, Site};
+use crate::markdown::headings::slugify;
+use crate::site::{Node, NodeId, NodeKind, Page, PageId, Redirect, Site};
 use crate::source::{Content, FrontMatter, SourcePage};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;

@@ -128,12 +128,12 @@ pub fn repair_file(path: &Path) -> io::Result<usize> {
     repair_resolved(&fs::canonicalize(path)?)
 }
 
-/// [`repair_file`] for a path without any symbolic link in it, as [`crate::files::list`] gives
-/// them (`handbook check --fix`): the file is read as [`crate::files::read`] does, never
+/// [`repair_file`] for a path without any symbolic link in it, as [`crate::source::walk::list`] gives
+/// them (`handbook check --fix`): the file is read as [`crate::source::walk::read`] does, never
 /// through a link, and the repair is renamed over that same path. So a link put in its place
 /// meanwhile is replaced, and what it points to is never written.
 pub fn repair_resolved(path: &Path) -> io::Result<usize> {
-    let bytes = crate::files::read(path)?;
+    let bytes = crate::source::walk::read(path)?;
     let text = String::from_utf8(bytes).map_err(|error| {
         io::Error::new(
             io::ErrorKind::InvalidData,

@@ -4,6 +4,9 @@
 //! Nothing here knows about URLs or navigation. Positions are kept so that every problem can be
 //! reported at its line in the file.
 
+pub mod mojibake;
+pub mod walk;
+
 use crate::diagnostics::{Diagnostic, Diagnostics, suggest, yaml_message};
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -161,7 +164,7 @@ pub fn load(root: &Path, drafts: bool, declared: &[String], diags: &mut Diagnost
 pub type PageResult = Result<(SourcePage, Vec<Diagnostic>), Vec<Diagnostic>>;
 
 /// Dot files, editor swap and backup files: never content.
-pub use crate::files::is_ignored;
+pub use crate::source::walk::is_ignored;
 
 pub fn is_markdown(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
@@ -172,12 +175,12 @@ pub fn is_markdown(path: &str) -> bool {
 /// resolved path to read). Dot files and editor files are skipped, and so are dot folders; in
 /// `content/`, so are files and folders whose name starts with `_` ([`is_unpublished`]).
 /// Symbolic links, pipes, unreadable entries and names that are not UTF-8 are reported as
-/// [`crate::files`] says. Nothing when the folder does not exist.
+/// [`crate::source::walk`] says. Nothing when the folder does not exist.
 pub fn list_files(root: &Path, folder: &str, diags: &mut Diagnostics) -> Vec<(String, PathBuf)> {
     if folder == CONTENT_DIR {
-        crate::files::list(root, folder, &is_unpublished, diags)
+        crate::source::walk::list(root, folder, &is_unpublished, diags)
     } else {
-        crate::files::list(root, folder, &|_| false, diags)
+        crate::source::walk::list(root, folder, &|_| false, diags)
     }
 }
 
@@ -204,7 +207,7 @@ fn is_index_name(name: &str) -> bool {
 /// (`front_matter.keys` of `handbook.yml`).
 pub fn read_page(rel_path: String, path: &Path, declared: &[String]) -> PageResult {
     let shown = format!("{CONTENT_DIR}/{rel_path}");
-    let bytes = crate::files::read(path).map_err(|err| {
+    let bytes = crate::source::walk::read(path).map_err(|err| {
         vec![Diagnostic::error(
             &shown,
             format!("cannot read the file: {err}"),
@@ -258,7 +261,7 @@ pub fn parse_page(rel_path: String, text: &str, declared: &[String]) -> PageResu
             ..d
         }]
     })?;
-    let mut warnings: Vec<Diagnostic> = crate::mojibake::find(text)
+    let mut warnings: Vec<Diagnostic> = crate::source::mojibake::find(text)
         .into_iter()
         .map(|m| {
             Diagnostic::warning(

@@ -2,11 +2,13 @@
 //! pages are rendered with, and rendering. Contexts borrow from the [`Site`]; nothing here reads
 //! values back out of a Tera context.
 
+pub mod assets;
+pub mod theme;
+
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
-use crate::headings::TocItem;
-use crate::model::{NodeId, NodeKind, PageId, Site};
-use crate::theme;
+use crate::markdown::headings::TocItem;
+use crate::site::{NodeId, NodeKind, PageId, Site};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
@@ -37,7 +39,7 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
     let (warnings, mut problems): (Vec<Diagnostic>, Vec<Diagnostic>) =
         found.into_iter().partition(|d| !d.is_error());
     for (name, path) in files {
-        match crate::files::read_to_string(&path) {
+        match crate::source::walk::read_to_string(&path) {
             Ok(text) => {
                 sources.insert(name, text);
             }
@@ -107,7 +109,7 @@ pub fn builtin() -> Templates {
 
 fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    crate::highlight::escape_into(&mut out, text);
+    crate::markdown::highlight::escape_into(&mut out, text);
     out
 }
 
@@ -324,7 +326,7 @@ impl Assets {
     }
 
     /// The URLs a build writes: stylesheets and scripts under their fingerprinted names.
-    pub fn fingerprinted(fingerprints: &crate::fingerprint::Fingerprints) -> Self {
+    pub fn fingerprinted(fingerprints: &crate::templates::assets::Fingerprints) -> Self {
         Assets {
             stylesheet: fingerprints.url(theme::STYLESHEET),
             highlight: fingerprints.url(theme::HIGHLIGHT_STYLESHEET),
@@ -492,7 +494,7 @@ pub struct UpdatedView<'a> {
 }
 
 impl<'a> UpdatedView<'a> {
-    fn new(updated: &'a crate::history::Updated) -> Self {
+    fn new(updated: &'a crate::git::history::Updated) -> Self {
         UpdatedView {
             date: &updated.date,
             date_text: updated.long_date(),
@@ -513,7 +515,7 @@ pub struct PageContext<'a> {
     pub assets: Assets,
     pub config: &'a Config,
     /// Where the build is going: Netlify's context, merge request, branch and commit.
-    pub deploy: &'a crate::deploy::Deploy,
+    pub deploy: &'a crate::netlify::deploy::Deploy,
     /// On a preview: the banner's facts.
     pub review: Option<ReviewBanner<'a>>,
 }
@@ -617,7 +619,7 @@ pub struct NotFoundContext<'a> {
     pub sidebar: &'a str,
     pub assets: Assets,
     pub config: &'a Config,
-    pub deploy: &'a crate::deploy::Deploy,
+    pub deploy: &'a crate::netlify::deploy::Deploy,
     pub review: Option<ReviewBanner<'a>>,
 }
 
@@ -626,7 +628,7 @@ impl<'a> NotFoundContext<'a> {
     pub fn new(
         site: &'a Site,
         root_sidebar: &'a str,
-        fingerprints: &crate::fingerprint::Fingerprints,
+        fingerprints: &crate::templates::assets::Fingerprints,
     ) -> Self {
         NotFoundContext {
             site: SiteView::new(&site.config),
@@ -645,7 +647,7 @@ pub struct ChangesContext<'a> {
     #[serde(flatten)]
     pub common: NotFoundContext<'a>,
     /// Everything that changed.
-    pub changes: &'a crate::review::Review,
+    pub changes: &'a crate::netlify::review::Review,
 }
 
 #[cfg(test)]

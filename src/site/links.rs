@@ -11,7 +11,7 @@
 mod nearest;
 
 use crate::diagnostics::suggest;
-use crate::model::{Page, PageId, Site};
+use crate::site::{Page, PageId, Site};
 use percent_encoding::percent_decode_str;
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};

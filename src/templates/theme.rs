@@ -3,49 +3,49 @@
 
 /// Templates, by name relative to `templates/`.
 pub const TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("../templates/base.html")),
-    ("page.html", include_str!("../templates/page.html")),
-    ("index.html", include_str!("../templates/index.html")),
-    ("404.html", include_str!("../templates/404.html")),
-    ("changes.html", include_str!("../templates/changes.html")),
+    ("base.html", include_str!("../../templates/base.html")),
+    ("page.html", include_str!("../../templates/page.html")),
+    ("index.html", include_str!("../../templates/index.html")),
+    ("404.html", include_str!("../../templates/404.html")),
+    ("changes.html", include_str!("../../templates/changes.html")),
     (
         "partials/sidebar.html",
-        include_str!("../templates/partials/sidebar.html"),
+        include_str!("../../templates/partials/sidebar.html"),
     ),
     (
         "partials/breadcrumbs.html",
-        include_str!("../templates/partials/breadcrumbs.html"),
+        include_str!("../../templates/partials/breadcrumbs.html"),
     ),
     (
         "partials/cards.html",
-        include_str!("../templates/partials/cards.html"),
+        include_str!("../../templates/partials/cards.html"),
     ),
     (
         "partials/toc.html",
-        include_str!("../templates/partials/toc.html"),
+        include_str!("../../templates/partials/toc.html"),
     ),
     (
         "partials/prev_next.html",
-        include_str!("../templates/partials/prev_next.html"),
+        include_str!("../../templates/partials/prev_next.html"),
     ),
-    ("search.html", include_str!("../templates/search.html")),
+    ("search.html", include_str!("../../templates/search.html")),
     (
         "partials/search_box.html",
-        include_str!("../templates/partials/search_box.html"),
+        include_str!("../../templates/partials/search_box.html"),
     ),
     (
         "partials/page_meta.html",
-        include_str!("../templates/partials/page_meta.html"),
+        include_str!("../../templates/partials/page_meta.html"),
     ),
 ];
 
 /// Static assets, by path relative to `static/` (and to the output root).
 pub const ASSETS: &[(&str, &[u8])] = &[
-    ("theme.css", include_bytes!("../static/theme.css")),
-    ("theme.js", include_bytes!("../static/theme.js")),
-    ("favicon.svg", include_bytes!("../static/favicon.svg")),
-    ("redirect.js", include_bytes!("../static/redirect.js")),
-    ("search.js", include_bytes!("../static/search.js")),
+    ("theme.css", include_bytes!("../../static/theme.css")),
+    ("theme.js", include_bytes!("../../static/theme.js")),
+    ("favicon.svg", include_bytes!("../../static/favicon.svg")),
+    ("redirect.js", include_bytes!("../../static/redirect.js")),
+    ("search.js", include_bytes!("../../static/search.js")),
 ];
 
 /// Where the theme's assets are served from.

@@ -75,8 +75,8 @@ pub struct Staging {
     _lock: std::fs::File,
 }
 
-use crate::files::beside;
-pub use crate::files::home_dir;
+use crate::source::walk::beside;
+pub use crate::source::walk::home_dir;
 
 impl Staging {
     /// Takes the lock of `target`'s home (creating the home), and readies the staging folder in
@@ -265,9 +265,9 @@ impl Staging {
     }
 
     /// Copies `source`, or links the output folder's file if it holds the same bytes. The
-    /// source is opened as [`crate::files::open`] does: never through a link, never a pipe.
+    /// source is opened as [`crate::source::walk::open`] does: never through a link, never a pipe.
     pub fn copy(&self, rel: &str, source: &Path) -> io::Result<()> {
-        let (mut file, meta) = crate::files::open(source)?;
+        let (mut file, meta) = crate::source::walk::open(source)?;
         let mut new = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
         file.read_to_end(&mut new)?;
         if let Some(current) = self.current_of(rel)

@@ -1,6 +1,9 @@
 //! The resolved site: pages with their URLs, and the navigation tree. Read-only once built by
 //! `resolve`; pages and nodes refer to each other by index, never by reference.
 
+pub mod links;
+pub mod resolve;
+
 use crate::config::Config;
 use crate::source::{Asset, SourcePage};
 use std::collections::HashMap;
@@ -121,14 +124,14 @@ pub struct Site {
     pub html_aliases: Arc<std::collections::BTreeMap<String, PageId>>,
     pub assets: Arc<Vec<Asset>>,
     /// Where the build is going (Netlify's context); empty for `handbook serve` and local builds.
-    pub deploy: Arc<crate::deploy::Deploy>,
+    pub deploy: Arc<crate::netlify::deploy::Deploy>,
     /// What changed compared with the base of the merge request (deploy previews, branch
     /// deploys, `--base`); `None` otherwise.
-    pub review: Option<Arc<crate::review::Review>>,
+    pub review: Option<Arc<crate::netlify::review::Review>>,
     /// When each page's file last changed in git, by its path relative to `content/`. Only
-    /// `handbook build` and `handbook check` read it ([`crate::history::load`]); empty for
+    /// `handbook build` and `handbook check` read it ([`crate::git::history::load`]); empty for
     /// `handbook serve` and outside a git checkout.
-    pub history: Arc<crate::history::History>,
+    pub history: Arc<crate::git::history::History>,
 }
 
 /// The file of the output folder that serves an alias URL.
@@ -142,12 +145,12 @@ pub fn alias_output_path(alias: &str) -> String {
 
 impl Site {
     /// How page `id` differs from the base of the merge request, on a preview.
-    pub fn change_of(&self, id: PageId) -> Option<&crate::review::PageMark> {
+    pub fn change_of(&self, id: PageId) -> Option<&crate::netlify::review::PageMark> {
         self.review.as_ref()?.by_page.get(&id)
     }
 
     /// When page `id` last changed, if git knows; never for a generated landing page.
-    pub fn updated(&self, id: PageId) -> Option<&crate::history::Updated> {
+    pub fn updated(&self, id: PageId) -> Option<&crate::git::history::Updated> {
         let page = &self.pages[id];
         if page.generated {
             return None;
