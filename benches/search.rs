@@ -76,7 +76,9 @@ fn main() {
         root: root.clone(),
         ..Default::default()
     };
-    let (site, _, _) = handbook::load_site(&options).unwrap_or_else(|e| panic!("{e}"));
+    let site = handbook::load(&options)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .site;
     let analyses: Vec<Analysis> = site
         .pages
         .par_iter()

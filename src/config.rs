@@ -4,10 +4,9 @@
 //! silently fall back to a default.
 
 use crate::diagnostics::{Diagnostic, suggest, yaml_message};
+pub use crate::layout::CONFIG_FILE;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-
-pub const CONFIG_FILE: &str = "handbook.yml";
 
 /// Keys accepted at the top level of `handbook.yml`, for suggestions.
 const KNOWN_KEYS: &[&str] = &[
@@ -26,6 +25,27 @@ const KNOWN_KEYS: &[&str] = &[
     "front_matter",
     "extra",
 ];
+
+/// [`KNOWN_KEYS`] mirrors [`Config`]: a field added to it does not compile until it is named
+/// here, and so listed there.
+const _: fn(Config) = |config| {
+    let Config {
+        title: _,
+        description: _,
+        base_url: _,
+        repository: _,
+        language: _,
+        toc_depth: _,
+        highlight: _,
+        links: _,
+        html_aliases: _,
+        external_links: _,
+        announcement: _,
+        search: _,
+        front_matter: _,
+        extra: _,
+    } = config;
+};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -57,7 +77,7 @@ pub struct Config {
     pub html_aliases: bool,
     /// How `handbook check --external` checks `http(s)` links.
     #[serde(default)]
-    pub external_links: crate::check::external::ExternalConfig,
+    pub external_links: ExternalConfig,
     /// A bar at the top of every page.
     #[serde(default)]
     pub announcement: Option<Announcement>,
@@ -529,6 +549,68 @@ fn normalize_base_url(url: &str) -> Result<String, String> {
         return Err(format!("base_url `{url}` is not a valid address"));
     }
     Ok(url.trim_end_matches('/').to_string())
+}
+
+/// `external_links:` in `handbook.yml`: how `handbook check --external` checks the links to
+/// other sites. Every key is optional.
+///
+/// ```yaml
+/// external_links:
+///   ignore:
+///     - https://example.com/private/
+///     - https://*.internal.example.com/*
+///   concurrency: 8
+///   per_host: 2
+///   timeout_seconds: 10
+///   retries: 2
+///   cache_hours: 24
+///   deadline_seconds: 120
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExternalConfig {
+    /// Links that are never checked, for sites that cannot be reached from where the check runs
+    /// (an intranet) or that refuse robots. A pattern without `*` matches every link that
+    /// starts with it: `https://example.com/private/` ignores everything under that folder. In
+    /// a pattern with `*`, each `*` stands for any run of characters (`/` included) and the
+    /// pattern must match the whole link: `https://*.internal.example.com/*`. Matching is
+    /// case-sensitive and sees the link exactly as written in the page. Default: none.
+    pub ignore: Vec<String>,
+    /// How many requests may be in flight at once, to all sites together. Default: 8. 0 is
+    /// read as 1.
+    pub concurrency: usize,
+    /// How many requests may be in flight at once to one host (`docs.example.com`), so that
+    /// many links to one site do not overload it. Default: 2. 0 is read as 1.
+    pub per_host: usize,
+    /// How long one request may take, redirects included, before the link is reported as
+    /// "timed out". Default: 10. 0 is read as 1.
+    pub timeout_seconds: u64,
+    /// How many times a link is asked again after a network error, a "429 Too Many Requests"
+    /// or a 5xx server error, waiting 1 s, then 2 s, 4 s, ... in between (or the
+    /// `Retry-After` the server asks for, up to 10 s). Default: 2.
+    pub retries: u32,
+    /// How long a good result is trusted: a link that answered fine less than this many hours
+    /// ago is not asked again. Broken or unverifiable links are asked again on every run.
+    /// 0 checks everything every time. Default: 24.
+    pub cache_hours: u64,
+    /// How long the whole check may take. When it is over, requests still waiting for an
+    /// answer are abandoned and the links not checked yet are reported as such; what was
+    /// checked is cached, so the next check goes on from there. 0: no deadline. Default: 120.
+    pub deadline_seconds: u64,
+}
+
+impl Default for ExternalConfig {
+    fn default() -> Self {
+        ExternalConfig {
+            ignore: Vec::new(),
+            concurrency: 8,
+            per_host: 2,
+            timeout_seconds: 10,
+            retries: 2,
+            cache_hours: 24,
+            deadline_seconds: 120,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,15 +1,23 @@
 //! `handbook`: a company handbook in Markdown becomes a static site.
 //!
-//! The pipeline, in order:
+//! One pipeline of stages, each taking values and returning one, shared by `build`, `check`
+//! and `serve` (which calls the same stages for what changed):
 //!
 //! ```text
-//! config::load ─▶ source::load ─▶ resolve ─▶ Site ─▶ render (parallel) ─▶ output (atomic swap)
+//! load (config, content, templates) ─▶ resolve ─▶ Site (read-only) ─▶ extras (deploy, history, review)
+//!     ─▶ plan outputs ─▶ render pages ─▶ checks ─▶ search index ─▶ write | keep in memory
 //! ```
+//!
+//! The modules, in pipeline order. `markdown` is a leaf that any stage may use; `git` and
+//! `netlify` are the optional features that `extras` gathers, which the core stages (`source`,
+//! `site`, `markdown`) never import. ARCHITECTURE.md draws the whole house.
 
 pub mod check;
 pub mod config;
 pub mod diagnostics;
+pub mod extras;
 pub mod git;
+pub mod layout;
 pub mod markdown;
 pub mod netlify;
 pub mod output;
@@ -20,9 +28,14 @@ pub mod site;
 pub mod source;
 pub mod templates;
 
-use diagnostics::{BuildError, Diagnostic, Diagnostics};
+use diagnostics::{BuildError, Diagnostic, Diagnostics, Severity};
+use extras::Extras;
+use output::{Nowhere, Plan, Sink, Staging};
+use render::Renderer;
 use site::Site;
-use std::path::PathBuf;
+use site::links::LinkTable;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use templates::Templates;
 
@@ -66,17 +79,36 @@ pub struct BuildSummary {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Loads and resolves the site: every problem of the input, reported together. Also reads
-/// when each page last changed from git ([`git::history::load`]), while the content is read.
-pub fn load_site(options: &BuildOptions) -> Result<(Site, Templates, Diagnostics), BuildError> {
+/// Stages 1 to 3: the configuration, content and templates, resolved into the read-only site,
+/// with its extras beside it. Every problem of the input is reported together.
+pub struct Loaded {
+    pub site: Site,
+    pub templates: Templates,
+    pub extras: Extras,
+    pub diags: Diagnostics,
+}
+
+/// Loads, resolves and gathers the extras. When each page last changed is read from git
+/// ([`git::history::load`]) while the content is read.
+pub fn load(options: &BuildOptions) -> Result<Loaded, BuildError> {
     // `git log` runs in its own process: it costs this one a thread that waits for it, not a
     // core. Scoped, so that it is waited for even when the configuration is broken.
     std::thread::scope(|scope| {
         let history = scope.spawn(|| git::history::load(&options.root));
-        let (mut site, templates, diags) = load_and_resolve(options)?;
+        let (site, templates, mut diags) = load_and_resolve(options)?;
         // A panic while reading the log costs the dates, not the build.
-        site.history = std::sync::Arc::new(history.join().unwrap_or_default());
-        Ok((site, templates, diags))
+        let history = std::sync::Arc::new(history.join().unwrap_or_default());
+        let (deploy, base) = (options.deploy.clone(), options.base.as_deref());
+        let extras = Extras::gather(&options.root, &site, deploy, base, history, &mut diags);
+        if diags.has_errors() {
+            return Err(fail(diags));
+        }
+        Ok(Loaded {
+            site,
+            templates,
+            extras,
+            diags,
+        })
     })
 }
 
@@ -98,25 +130,13 @@ fn load_and_resolve(options: &BuildOptions) -> Result<(Site, Templates, Diagnost
     if let Ok(templates) = &templates {
         diags.extend(templates.warnings.iter().cloned());
     }
-    if content
-        .pages
-        .iter()
-        .any(|p| p.body.contains("```") || p.body.contains("~~~"))
-    {
+    if content.has_code_blocks() {
         markdown::highlight::load_syntaxes_in_background();
     }
     // A broken template must not hide the content's problems: resolve anyway, without
     // checking layouts, and report everything together.
     let layouts = templates.as_ref().ok().map(|t| &t.layouts);
-    let mut site = site::resolve::resolve(config, content, layouts, &mut diags);
-    site.deploy = std::sync::Arc::new(options.deploy.clone());
-    if !diags.has_errors()
-        && let Some(base) = netlify::review::Base::choose(options.base.as_deref(), &options.deploy)
-    {
-        site.review = Some(std::sync::Arc::new(compare_with(
-            root, &site, &base, &mut diags,
-        )));
-    }
+    let site = site::resolve::resolve(config, content, layouts, &mut diags);
     match templates {
         Ok(templates) if !diags.has_errors() => Ok((site, templates, diags)),
         Ok(_) => Err(fail(diags)),
@@ -127,143 +147,159 @@ fn load_and_resolve(options: &BuildOptions) -> Result<(Site, Templates, Diagnost
     }
 }
 
-/// `handbook build`: load, resolve, render every page in parallel, and swap the new site in.
+/// What the stages shared by `build` and `check` made, for the last step.
+pub struct Rendered {
+    pub plan: Plan,
+    /// The fingerprinted names of the stylesheets and scripts.
+    pub fingerprints: templates::assets::Fingerprints,
+    pub pages: render::pages::Pages,
+    /// The links that leave the site, for `check --external`.
+    pub external: Vec<check::ExternalLink>,
+}
+
+/// Stages 4 to 6, shared by `build` and `check`: plan every output, fingerprint the stylesheets
+/// and scripts, render every page and generated file into the sink that `open` makes for the
+/// planned outputs, and run the site-wide checks. `None` when a problem stops it before the
+/// pages are rendered (two files on one path, a broken sidebar, an output folder that cannot
+/// be written); the problems are in `diags`.
+pub fn render<S: Sink>(
+    loaded: &Loaded,
+    root: &Path,
+    checks: check::Settings,
+    open: impl FnOnce(&BTreeSet<String>) -> Result<S, Diagnostic>,
+    diags: &mut Diagnostics,
+) -> Option<(S, Rendered)> {
+    let Loaded {
+        site,
+        templates,
+        extras,
+        ..
+    } = loaded;
+    let generated = render::generated::generated_names(site, extras.review.is_some());
+    let plan = output::plan(site, root, &generated, diags);
+    if diags.has_errors() {
+        return None;
+    }
+    let assets = render::assets::collect(site, &plan, &generated, diags);
+    let sidebars = render::sidebars(site, extras, templates, diags);
+    if diags.has_errors() {
+        return None;
+    }
+    // Links name files by their plain paths; the folder holds the fingerprinted ones.
+    let sink = open(&assets.fingerprints.output_paths(&plan.outputs))
+        .map_err(|d| diags.push(d))
+        .ok()?;
+    let table = LinkTable::new(site, &plan.outputs);
+    let renderer = Renderer {
+        site,
+        extras,
+        templates,
+        table: &table,
+        fingerprints: &assets.fingerprints,
+    };
+    let mut pages = render::pages::render_all(&renderer, &sidebars, &sink);
+    diags.extend(std::mem::take(&mut pages.failures));
+    let inputs = check::Inputs {
+        site,
+        templates,
+        table: &table,
+        sidebars: &sidebars,
+        analyses: &pages.analyses,
+    };
+    let external = check::all(&inputs, checks, diags);
+    let root_sidebar = sidebars.get(&site.root).map_or("", String::as_str);
+    render::generated::write_all(&renderer, root_sidebar, &plan, &assets, &sink, diags);
+    let fingerprints = assets.fingerprints;
+    Some((
+        sink,
+        Rendered {
+            plan,
+            fingerprints,
+            pages,
+            external,
+        },
+    ))
+}
+
+/// `handbook build`: the pipeline, then the search index and the copied files, and the new site
+/// swapped in. The output folder changes only if there is no error.
 pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     let started = Instant::now();
     let target = options.output_dir();
     output::check_target(&options.root, &target)
         .map_err(|message| fail_with(Diagnostic::error(target.display().to_string(), message)))?;
-    let (site, templates, mut diags) = load_site(options)?;
+    let mut loaded = load(options)?;
+    let mut diags = std::mem::take(&mut loaded.diags);
     // A preview is built anyway; the changes page and the log say what moved without a
     // redirect (`handbook check --base` fails on it).
-    for mut d in redirect_problems(&site) {
-        d.severity = diagnostics::Severity::Warning;
-        diags.push(d);
-    }
-    render::write_site(
-        &site,
-        &templates,
+    diags.extend(loaded.extras.redirect_problems().into_iter().map(|mut d| {
+        d.severity = Severity::Warning;
+        d
+    }));
+    let open = |outputs: &BTreeSet<String>| {
+        Staging::new(&target, outputs, &[layout::SEARCH_INDEX_DIR]).map_err(|err| {
+            output::write_failure(&target, err, |err| {
+                output::sink::output_failure(&target, "cannot prepare the output folder", err)
+            })
+        })
+    };
+    let rendered = render(
+        &loaded,
         &options.root,
-        Some(&target),
-        false,
+        check::Settings::default(),
+        open,
         &mut diags,
     );
-    if diags.has_errors() {
-        return Err(fail(diags));
+    if let Some((staging, rendered)) = rendered
+        && !diags.has_errors()
+    {
+        write(&loaded.site, staging, rendered, &mut diags);
     }
-    Ok(BuildSummary {
-        pages: site.pages.len(),
-        sections: site.section_count(),
-        output_dir: target,
-        elapsed: started.elapsed(),
-        warnings: diags.into_sorted(),
-    })
+    summary(&loaded.site, target, started, diags)
 }
 
-/// `handbook check --fix`: repairs mojibake in every page of `content/`, in place. Returns each
-/// repaired file (as shown in messages) with how many stretches it repaired, and the files it
-/// could not repair. Files are listed as a build lists them, so a link to a file outside the
-/// handbook is never followed; the problems of the listing (that link, a named pipe) are left
-/// to the check that follows, which reports them.
-pub fn fix_mojibake(root: &std::path::Path) -> (Vec<(String, usize)>, Vec<Diagnostic>) {
-    let files = source::list_files(root, source::CONTENT_DIR, &mut Diagnostics::default());
-    let mut problems = Diagnostics::default();
-    let mut repaired = Vec::new();
-    for (rel, path) in files {
-        if !rel.ends_with(".md") {
-            continue;
-        }
-        let shown = format!("{}/{rel}", source::CONTENT_DIR);
-        match source::mojibake::repair_resolved(&path) {
-            Ok(0) => {}
-            Ok(count) => repaired.push((shown, count)),
-            Err(err) => problems.push(Diagnostic::error(
-                shown,
-                format!("cannot repair mojibake: {err}"),
-            )),
-        }
-    }
-    (repaired, problems.into_sorted())
-}
-
-/// `handbook check --fix`, after the mojibake: corrects the letter case of every link's
-/// `#anchor` that names an id of its page in another case (`#Our-Values` for `#our-values`),
-/// in the Markdown of each page, changing nothing else. Returns each changed file (as shown in
-/// messages) with how many anchors it corrected, and the files it could not change. A site
-/// that does not load is left alone: the check that follows reports why.
-pub fn fix_anchor_case(options: &BuildOptions) -> (Vec<(String, usize)>, Vec<Diagnostic>) {
-    use rayon::prelude::*;
-    let Ok((site, _, _)) = load_site(options) else {
-        return (Vec::new(), Vec::new());
-    };
-    let mut ignored = Diagnostics::default();
-    let (_, outputs) = render::plan_outputs(&site, &options.root, &mut ignored);
-    let table = site::links::LinkTable::new(&site, &outputs);
-    let analyses: Vec<markdown::Analysis> = (0..site.pages.len())
-        .into_par_iter()
-        .map(|id| {
-            let options = render::markdown_options(&site, id);
-            markdown::render(&site.pages[id].source.body, options, &|_| None).1
+/// The last step of a build: the search index and the copied files into the staging folder,
+/// which then becomes the output folder.
+fn write(site: &Site, staging: Staging, rendered: Rendered, diags: &mut Diagnostics) {
+    let target = staging.target().to_path_buf();
+    let failure = |err, what: &str, message: &str| {
+        output::write_failure(&target, err, |err| {
+            Diagnostic::error(what, format!("{message}: {err}"))
         })
-        .collect();
-    let fixes = check::case_fixes(&site, &table, &analyses);
-    // Where each file really is: a page that is a link inside the handbook is fixed in the
-    // file it links to, and stays a link.
-    let real: std::collections::HashMap<String, PathBuf> = source::list_files(
-        &options.root,
-        source::CONTENT_DIR,
-        &mut Diagnostics::default(),
-    )
-    .into_iter()
-    .collect();
-    let mut fixed = Vec::new();
-    let mut problems = Vec::new();
-    for (id, page) in site.pages.iter().enumerate() {
-        let mine: Vec<&check::CaseFix> = fixes.iter().filter(|f| f.page == id).collect();
-        if mine.is_empty() || page.generated {
-            continue;
-        }
-        let shown = page.source.display_path();
-        let Some(path) = real.get(&page.source.rel_path) else {
+    };
+    let index = match site.config.search.enabled {
+        true => search::index_files(site, &rendered.pages.analyses).files,
+        false => Vec::new(),
+    };
+    if let Err(err) = staging.sync_folder(layout::SEARCH_INDEX_DIR, &index) {
+        let what = layout::SEARCH_INDEX_DIR;
+        diags.push(failure(err, what, "cannot write the search index"));
+    }
+    for (rel, origin) in &rendered.plan.copies {
+        let Some(source) = origin.source() else {
             continue;
         };
-        match fix_page_anchors(path, &page.source.body, &mine) {
-            Ok(0) => {}
-            Ok(count) => fixed.push((shown, count)),
-            Err(err) => problems.push(Diagnostic::error(
-                shown,
-                format!("cannot correct the letter case of its anchors: {err}"),
-            )),
+        // Written under its fingerprinted name with the generated files.
+        if matches!(origin, output::Origin::Static(..)) && rendered.fingerprints.get(rel).is_some()
+        {
+            continue;
+        }
+        if let Err(err) = staging.copy(rel, source) {
+            diags.push(failure(
+                err,
+                &origin.describe(),
+                "cannot copy to the output",
+            ));
         }
     }
-    (fixed, problems)
-}
-
-/// Makes `fixes` in the file at `path`, whose Markdown after the front matter was `body`;
-/// rewrites it atomically, keeping its permissions, byte order mark and line endings.
-fn fix_page_anchors(
-    path: &std::path::Path,
-    body: &str,
-    fixes: &[&check::CaseFix],
-) -> std::io::Result<usize> {
-    let changed = || std::io::Error::other("the file changed while it was being fixed");
-    let text = String::from_utf8(source::walk::read(path)?).map_err(|_| changed())?;
-    let (bom, text) = match text.strip_prefix('\u{feff}') {
-        Some(rest) => ("\u{feff}", rest),
-        None => ("", text.as_str()),
-    };
-    if !text.ends_with(body) {
-        return Err(changed());
+    if diags.has_errors() {
+        return;
     }
-    let body_start = text.len() - body.len();
-    let edits = check::case_edits(body, fixes);
-    if edits.is_empty() {
-        return Ok(0);
+    if let Err(err) = staging.commit(&rendered.pages.manifest, &rendered.pages.facts) {
+        diags.push(output::write_failure(&target, err, |err| {
+            output::sink::output_failure(&target, "cannot swap in the new site", err)
+        }));
     }
-    let repaired = check::apply_edits(&text[body_start..], &edits);
-    let whole = format!("{bom}{}{repaired}", &text[..body_start]);
-    source::mojibake::write_atomically(path, whole.as_bytes())?;
-    Ok(edits.len())
 }
 
 /// What `handbook check` checks beyond a build.
@@ -283,17 +319,23 @@ pub struct CheckOptions {
 /// The summary's `output_dir` is empty.
 pub fn check(options: &BuildOptions, checks: CheckOptions) -> Result<BuildSummary, BuildError> {
     let started = Instant::now();
-    let (site, templates, mut diags) = load_site(options)?;
-    diags.extend(redirect_problems(&site));
-    let external = render::write_site(
-        &site,
-        &templates,
+    let mut loaded = load(options)?;
+    let mut diags = std::mem::take(&mut loaded.diags);
+    diags.extend(loaded.extras.redirect_problems());
+    let settings = check::Settings {
+        equal_weights: checks.strict,
+    };
+    let rendered = render(
+        &loaded,
         &options.root,
-        None,
-        checks.strict,
+        settings,
+        |_| Ok(Nowhere),
         &mut diags,
     );
-    if checks.external {
+    if let Some((_, rendered)) = rendered
+        && checks.external
+    {
+        let site = &loaded.site;
         let mut settings = check::external::CheckOptions::new(
             site.config.external_links.clone(),
             Some(check::external::default_cache_path(&options.root)),
@@ -301,59 +343,56 @@ pub fn check(options: &BuildOptions, checks: CheckOptions) -> Result<BuildSummar
         if let Some(seconds) = checks.external_deadline {
             settings.deadline = (seconds > 0).then(|| Duration::from_secs(seconds));
         }
-        check::external_links(&site, &external, &settings, checks.strict, &mut diags);
+        check::external_links(
+            site,
+            &rendered.external,
+            &settings,
+            checks.strict,
+            &mut diags,
+        );
     }
+    summary(&loaded.site, PathBuf::new(), started, diags)
+}
+
+/// `handbook check --fix`, first: repairs mojibake in every page of `content/`, in place.
+pub fn fix_mojibake(root: &Path) -> check::fix::Fixed {
+    check::fix::mojibake(root)
+}
+
+/// `handbook check --fix`, after the mojibake: corrects the letter case of every link's
+/// `#anchor` that names an id of its page in another case. A site that does not load is left
+/// alone: the check that follows reports why.
+pub fn fix_anchor_case(options: &BuildOptions) -> check::fix::Fixed {
+    let Ok(Loaded { site, extras, .. }) = load(options) else {
+        return (Vec::new(), Vec::new());
+    };
+    let generated = render::generated::generated_names(&site, extras.review.is_some());
+    let plan = output::plan(
+        &site,
+        &options.root,
+        &generated,
+        &mut Diagnostics::default(),
+    );
+    check::fix::anchor_case(&options.root, &site, &extras, &plan.outputs)
+}
+
+/// The end of `build` and `check`: the summary, or every problem found.
+fn summary(
+    site: &Site,
+    output_dir: PathBuf,
+    started: Instant,
+    diags: Diagnostics,
+) -> Result<BuildSummary, BuildError> {
     if diags.has_errors() {
         return Err(fail(diags));
     }
     Ok(BuildSummary {
         pages: site.pages.len(),
         sections: site.section_count(),
-        output_dir: PathBuf::new(),
+        output_dir,
         elapsed: started.elapsed(),
         warnings: diags.into_sorted(),
     })
-}
-
-/// The review of `site` against `base`. Netlify's deploys never fail for lack of history: the
-/// changes page then says why it cannot tell, and so does a warning. A base given with `--base`
-/// that does not exist is an error.
-fn compare_with(
-    root: &std::path::Path,
-    site: &Site,
-    base: &netlify::review::Base,
-    diags: &mut Diagnostics,
-) -> netlify::review::Review {
-    let found = git::Repo::open(root)
-        .ok_or_else(|| {
-            "cannot tell what changed: the handbook is not in a git checkout (or git is not installed)".to_string()
-        })
-        .and_then(|repo| {
-            let (label, commit) = netlify::review::find_base(&repo, base, site)?;
-            netlify::review::compare(&repo, site, label, &commit)
-                .map_err(|err| format!("cannot tell what changed: {err}"))
-        });
-    match found {
-        Ok(review) => review,
-        Err(why) => {
-            diags.push(match base {
-                netlify::review::Base::Rev(_) => Diagnostic::error("--base", why.clone()).help(
-                    "pass a commit, branch or tag this clone has, like `--base main` or `--base HEAD~3`",
-                ),
-                netlify::review::Base::Netlify => Diagnostic::warning(config::CONFIG_FILE, why.clone()).help(
-                    "the deploy goes on without the list of changes; `repository.branch` in handbook.yml names the branch merge requests go into",
-                ),
-            });
-            netlify::review::Review::unknown(site, why)
-        }
-    }
-}
-
-fn redirect_problems(site: &Site) -> Vec<Diagnostic> {
-    site.review
-        .as_ref()
-        .map(|review| review.redirect_problems())
-        .unwrap_or_default()
 }
 
 fn fail(diags: Diagnostics) -> BuildError {

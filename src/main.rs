@@ -53,6 +53,11 @@ enum Command {
         /// visit cannot read the site through a name of its own (DNS rebinding).
         #[arg(long = "allow-host", value_name = "NAME")]
         allow_hosts: Vec<String>,
+        /// Show what a reviewer of the merge request will see, compared with this commit,
+        /// branch or tag (like `main`): the preview banner on every page, the changes page at
+        /// /_preview/, and the changed sections marked in the pages.
+        #[arg(long, value_name = "REV")]
+        base: Option<String>,
     },
     /// Build the site into the output folder (public/ by default).
     ///
@@ -139,6 +144,7 @@ fn main() -> ExitCode {
             open,
             drafts,
             allow_hosts,
+            base,
         } => {
             let options = handbook::serve::ServeOptions {
                 root,
@@ -146,6 +152,7 @@ fn main() -> ExitCode {
                 port,
                 open,
                 drafts,
+                base,
                 allow_hosts,
             };
             match handbook::serve::run(options) {

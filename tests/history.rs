@@ -71,8 +71,8 @@ fn each_page_shows_its_own_latest_change_and_its_author() {
 #[test]
 fn handbook_check_reads_the_history_too() {
     let fixture = three_commits();
-    let (site, _, _) = handbook::load_site(&fixture.options()).unwrap();
-    let mut paths: Vec<&String> = site.history.keys().collect();
+    let loaded = handbook::load(&fixture.options()).unwrap();
+    let mut paths: Vec<&String> = loaded.extras.history.keys().collect();
     paths.sort();
     // Keyed by the path under `content/`; `handbook.yml` is not a page.
     assert_eq!(

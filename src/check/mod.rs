@@ -6,6 +6,7 @@
 //! the nearest existing page or heading suggested.
 
 pub mod external;
+pub mod fix;
 
 use crate::config::LinkPolicy;
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -17,6 +18,59 @@ use std::collections::{HashMap, HashSet};
 /// The pages (by id) some other page's content links to.
 pub type Linked = HashSet<PageId>;
 
+/// Which of the checks that are off by default run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Settings {
+    /// Sibling pages with the same `weight` (`handbook check --strict`, and `handbook serve`).
+    pub equal_weights: bool,
+}
+
+/// What the site-wide checks look at: the site, its templates and shared sidebars, and the
+/// analysis of every rendered page.
+pub struct Inputs<'a, A> {
+    pub site: &'a Site,
+    pub templates: &'a crate::templates::Templates,
+    pub table: &'a LinkTable<'a>,
+    pub sidebars: &'a HashMap<crate::site::NodeId, String>,
+    pub analyses: &'a [A],
+}
+
+/// Every site-wide check: links of templates and pages, pages no one links to, and with
+/// `settings` the checks that are off by default. Returns the links that leave the site, for
+/// `--external`.
+pub fn all<A: std::borrow::Borrow<Analysis> + Sync>(
+    inputs: &Inputs<'_, A>,
+    settings: Settings,
+    diags: &mut Diagnostics,
+) -> Vec<ExternalLink> {
+    let pages = page_links_all(inputs.site, inputs.table, inputs.analyses);
+    with_page_links(inputs, &pages, settings, diags)
+}
+
+/// [`all`], with the link check of each page already made ([`page_links`]; `handbook serve`
+/// keeps those of unchanged pages).
+pub fn with_page_links<A: std::borrow::Borrow<Analysis>>(
+    inputs: &Inputs<'_, A>,
+    pages: &[PageLinks],
+    settings: Settings,
+    diags: &mut Diagnostics,
+) -> Vec<ExternalLink> {
+    let Inputs {
+        site,
+        templates,
+        table,
+        sidebars,
+        analyses,
+    } = inputs;
+    template_links(templates, site, table, diags);
+    if settings.equal_weights {
+        equal_weights(site, diags);
+    }
+    let (linked, external) = merge_links(site, table, analyses, pages, diags);
+    orphans(site, sidebars, &linked, diags);
+    external
+}
+
 /// An `http(s)` link of a page, for `handbook check --external`.
 #[derive(Debug, Clone)]
 pub struct ExternalLink {
@@ -24,6 +78,30 @@ pub struct ExternalLink {
     pub page: PageId,
     /// Byte offset of the link in the page's Markdown.
     pub offset: usize,
+}
+
+/// The link check of one page: its problems, the pages its links reach, and its links that
+/// leave the site. Depends only on the page's own analysis and the anchors of the pages it
+/// links to, so that `handbook serve` re-checks only changed pages and the pages linking to them.
+#[derive(Debug, Clone, Default)]
+pub struct PageLinks {
+    pub diags: Vec<Diagnostic>,
+    /// Every page of the site its links reach, itself included if it links to itself.
+    pub targets: Vec<PageId>,
+    pub external: Vec<ExternalLink>,
+}
+
+/// Checks every page's links against the whole site, in parallel.
+pub fn page_links_all<A: std::borrow::Borrow<Analysis> + Sync>(
+    site: &Site,
+    table: &LinkTable<'_>,
+    analyses: &[A],
+) -> Vec<PageLinks> {
+    use rayon::prelude::*;
+    (0..site.pages.len())
+        .into_par_iter()
+        .map(|id| page_links(site, table, analyses, id))
+        .collect()
 }
 
 /// Checks every page's links against the whole site; returns the pages that other pages link
@@ -34,133 +112,157 @@ pub fn links<A: std::borrow::Borrow<Analysis> + Sync>(
     analyses: &[A],
     diags: &mut Diagnostics,
 ) -> (Linked, Vec<ExternalLink>) {
-    use rayon::prelude::*;
-    let mut external = Vec::new();
-    let policy = site.config.links;
+    let pages = page_links_all(site, table, analyses);
+    merge_links(site, table, analyses, &pages, diags)
+}
+
+/// The problems of every page's link check (and of `redirect_to`) into `diags`; returns the
+/// pages other pages link to, and the links that leave the site.
+pub fn merge_links<A: std::borrow::Borrow<Analysis>>(
+    site: &Site,
+    table: &LinkTable<'_>,
+    analyses: &[A],
+    pages: &[PageLinks],
+    diags: &mut Diagnostics,
+) -> (Linked, Vec<ExternalLink>) {
     let mut linked = Linked::new();
-    // What every link means, suggestions included, found on every core.
-    let outcomes: Vec<Vec<Outcome>> = (0..site.pages.len())
-        .into_par_iter()
-        .map(|id| {
-            let links = analyses.get(id).map_or(&[][..], |a| &a.borrow().links[..]);
-            let page = &site.pages[id];
-            links.iter().map(|l| table.resolve(page, &l.dest)).collect()
-        })
-        .collect();
-    for (id, ((page, analysis), outcomes)) in
-        site.pages.iter().zip(analyses).zip(outcomes).enumerate()
-    {
-        let analysis: &Analysis = analysis.borrow();
-        let report = |diags: &mut Diagnostics, offset: usize, (message, help): Problem| {
-            let (line, col) = position(page, offset);
-            let d = broken(policy, page, message).at(line, col);
-            diags.push(match help {
-                Some(help) => d.help(help),
-                None => d,
-            });
-        };
-        for (link, outcome) in analysis.links.iter().zip(outcomes) {
-            let what = match link.kind {
-                LinkKind::Image => "broken image",
-                LinkKind::Link | LinkKind::Html => "broken link",
-            };
-            let dest = &link.dest;
-            match outcome {
-                Outcome::Outside => {
-                    let lower = dest.get(..8).unwrap_or(dest).to_ascii_lowercase();
-                    if lower.starts_with("http://") || lower.starts_with("https://") {
-                        external.push(ExternalLink {
-                            url: dest.clone(),
-                            page: id,
-                            offset: link.offset,
-                        });
-                    }
-                }
-                Outcome::SamePage(fragment) => {
-                    let anchors = &analyses[id].borrow().anchors;
-                    if let Some(problem) = missing_anchor(anchors, what, dest, &fragment, None) {
-                        report(diags, link.offset, problem);
-                    }
-                }
-                Outcome::Internal(resolved) => {
-                    if let (Target::Page(target), Some(fragment)) =
-                        (&resolved.target, &resolved.fragment)
-                        && site.pages[*target].is_shown()
-                    {
-                        let anchors = &analyses[*target].borrow().anchors;
-                        let url = table.href(&site.pages[*target].url);
-                        if let Some(problem) =
-                            missing_anchor(anchors, what, dest, fragment, Some(&url))
-                        {
-                            report(diags, link.offset, problem);
-                        }
-                    }
-                    if resolved.via_alias {
-                        let (line, col) = position(page, link.offset);
-                        diags.push(
-                            Diagnostic::warning(
-                                page.source.display_path(),
-                                format!(
-                                    "link {dest} is an old address (an alias) of {}: it works through a redirect",
-                                    resolved.href
-                                ),
-                            )
-                            .at(line, col)
-                            .help(format!("link to {} directly", resolved.href)),
-                        );
-                    }
-                    if let Target::Page(target) = resolved.target
-                        && target != id
-                    {
-                        linked.insert(target);
-                    }
-                }
-                Outcome::Broken { reason, suggestion } => {
-                    let message = format!("{what} {dest}: {reason}{}", did_you_mean(suggestion));
-                    report(diags, link.offset, (message, None));
-                }
-            }
-        }
-        for (duplicate, offset) in &analysis.duplicate_ids {
-            let (line, col) = position(page, *offset);
-            diags.push(
-                Diagnostic::error(
-                    page.source.display_path(),
-                    format!("two headings have the id `{duplicate}`: a link to #{duplicate} could only reach the first"),
-                )
-                .at(line, col)
-                .help("give this heading another `{#id}`"),
-            );
-        }
-        for offset in &analysis.images_without_alt {
-            let (line, col) = position(page, *offset);
-            diags.push(
-                Diagnostic::warning(page.source.display_path(), "image without alt text")
-                    .at(line, col)
-                    .help("describe the image for readers who cannot see it: ![what it shows](path), or alt=\"...\""),
-            );
-        }
-        for table in &analysis.tables {
-            let (line, col) = position(page, table.offset);
-            let (message, help) = table.warning();
-            diags.push(
-                Diagnostic::warning(page.source.display_path(), message)
-                    .at(line, col)
-                    .help(help),
-            );
-        }
-        for (offset, inline) in &analysis.inline_code {
-            let (line, col) = position(page, *offset);
-            let (what, help) = inline_code_warning(inline);
-            diags.push(
-                Diagnostic::warning(page.source.display_path(), what)
-                    .at(line, col)
-                    .help(help),
-            );
-        }
+    let mut external = Vec::new();
+    for (id, page) in pages.iter().enumerate() {
+        diags.extend(page.diags.iter().cloned());
+        linked.extend(page.targets.iter().copied().filter(|&t| t != id));
+        external.extend(page.external.iter().cloned());
     }
     redirect_links(site, table, analyses, diags);
     (linked, external)
+}
+
+/// The link check of page `id` ([`PageLinks`]).
+pub fn page_links<A: std::borrow::Borrow<Analysis>>(
+    site: &Site,
+    table: &LinkTable<'_>,
+    analyses: &[A],
+    id: PageId,
+) -> PageLinks {
+    let policy = site.config.links;
+    let page = &site.pages[id];
+    let mut out = PageLinks::default();
+    let Some(analysis) = analyses.get(id).map(|a| a.borrow()) else {
+        return out;
+    };
+    let diags = &mut out.diags;
+    let report = |diags: &mut Vec<Diagnostic>, offset: usize, (message, help): Problem| {
+        let (line, col) = position(page, offset);
+        let d = broken(policy, page, message).at(line, col);
+        diags.push(match help {
+            Some(help) => d.help(help),
+            None => d,
+        });
+    };
+    for link in &analysis.links {
+        let what = match link.kind {
+            LinkKind::Image => "broken image",
+            LinkKind::Link | LinkKind::Html => "broken link",
+        };
+        let dest = &link.dest;
+        match table.resolve(page, dest) {
+            Outcome::Outside => {
+                let lower = dest.get(..8).unwrap_or(dest).to_ascii_lowercase();
+                if lower.starts_with("http://") || lower.starts_with("https://") {
+                    out.external.push(ExternalLink {
+                        url: dest.clone(),
+                        page: id,
+                        offset: link.offset,
+                    });
+                }
+            }
+            Outcome::SamePage(fragment) => {
+                if let Some(problem) =
+                    missing_anchor(&analysis.anchors, what, dest, &fragment, None)
+                {
+                    report(diags, link.offset, problem);
+                }
+            }
+            Outcome::Internal(resolved) => {
+                if let (Target::Page(target), Some(fragment)) =
+                    (&resolved.target, &resolved.fragment)
+                    && site.pages[*target].is_shown()
+                {
+                    let anchors = &analyses[*target].borrow().anchors;
+                    let url = table.href(&site.pages[*target].url);
+                    if let Some(problem) = missing_anchor(anchors, what, dest, fragment, Some(&url))
+                    {
+                        report(diags, link.offset, problem);
+                    }
+                }
+                if resolved.via_alias {
+                    let (line, col) = position(page, link.offset);
+                    diags.push(
+                        Diagnostic::warning(
+                            page.source.display_path(),
+                            format!(
+                                "link {dest} is an old address (an alias) of {}: it works through a redirect",
+                                resolved.href
+                            ),
+                        )
+                        .at(line, col)
+                        .help(format!("link to {} directly", resolved.href)),
+                    );
+                }
+                if let Target::Page(target) = resolved.target {
+                    out.targets.push(target);
+                }
+            }
+            Outcome::Broken { reason, suggestion } => {
+                let message = format!("{what} {dest}: {reason}{}", did_you_mean(suggestion));
+                report(diags, link.offset, (message, None));
+            }
+        }
+    }
+    page_warnings(page, analysis, diags);
+    out
+}
+
+/// What the analysis of a page found wrong besides its links: ids used twice, images without
+/// alt text, tables to fix, raw HTML the Content-Security-Policy blocks.
+fn page_warnings(page: &Page, analysis: &Analysis, diags: &mut Vec<Diagnostic>) {
+    let at = |offset: usize| position(page, offset);
+    for (duplicate, offset) in &analysis.duplicate_ids {
+        let (line, col) = at(*offset);
+        diags.push(
+            Diagnostic::error(
+                page.source.display_path(),
+                format!("two headings have the id `{duplicate}`: a link to #{duplicate} could only reach the first"),
+            )
+            .at(line, col)
+            .help("give this heading another `{#id}`"),
+        );
+    }
+    for offset in &analysis.images_without_alt {
+        let (line, col) = at(*offset);
+        diags.push(
+            Diagnostic::warning(page.source.display_path(), "image without alt text")
+                .at(line, col)
+                .help("describe the image for readers who cannot see it: ![what it shows](path), or alt=\"...\""),
+        );
+    }
+    for table in &analysis.tables {
+        let (line, col) = at(table.offset);
+        let (message, help) = table.warning();
+        diags.push(
+            Diagnostic::warning(page.source.display_path(), message)
+                .at(line, col)
+                .help(help),
+        );
+    }
+    for (offset, inline) in &analysis.inline_code {
+        let (line, col) = at(*offset);
+        let (what, help) = inline_code_warning(inline);
+        diags.push(
+            Diagnostic::warning(page.source.display_path(), what)
+                .at(line, col)
+                .help(help),
+        );
+    }
 }
 
 /// `redirect_to` of every page, when it is a path of this site: it must arrive, like a link.
@@ -295,9 +397,9 @@ fn deadline_passed(count: usize, seconds: u64, strict: bool) -> Diagnostic {
         "{count} external {links} not checked: the check stops after {seconds} s (external_links.deadline_seconds)"
     );
     let d = if strict {
-        Diagnostic::error(crate::config::CONFIG_FILE, message)
+        Diagnostic::error(crate::layout::CONFIG_FILE, message)
     } else {
-        Diagnostic::warning(crate::config::CONFIG_FILE, message)
+        Diagnostic::warning(crate::layout::CONFIG_FILE, message)
     };
     d.help("what was checked is remembered, so the next check goes on with the rest; allow more time with `deadline_seconds` or `handbook check --external-deadline SECONDS`")
 }
@@ -428,7 +530,7 @@ fn announcement_link(site: &Site, table: &LinkTable<'_>, diags: &mut Diagnostics
     };
     if let Outcome::Broken { reason, suggestion } = table.resolve(from, link) {
         let mut d = Diagnostic::error(
-            crate::config::CONFIG_FILE,
+            crate::layout::CONFIG_FILE,
             format!(
                 "broken announcement link {link}: {reason}{}",
                 did_you_mean(suggestion)

@@ -6,7 +6,7 @@
 //! committed, and for files a shallow clone cannot date. A wrong date is worse than none.
 
 use crate::git::Repo;
-use crate::source::CONTENT_DIR;
+use crate::layout::CONTENT_DIR;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;

@@ -3,7 +3,7 @@
 //!
 //! Netlify applies every rule whose path matches a request and joins the values of a header
 //! that several rules set with commas, so `Cache-Control` must come from exactly one rule per
-//! path: never from `/*`. Fingerprinted files (see [`crate::templates::assets`]) get an exact rule
+//! path: never from `/*`. Fingerprinted files (`theme.3f2a9c1e.css`) get an exact rule
 //! each, `immutable` for a year. Every other file is revalidated on each visit: one `/folder/*`
 //! rule for a folder with no fingerprinted file anywhere inside, and exact rules for the files
 //! of the folders that have one (`/` for the home page). The format: a path line, then indented

@@ -8,17 +8,15 @@
 
 use crate::diagnostics::Diagnostic;
 use crate::git::Repo;
+use crate::layout::{CHANGES_PATH, CONTENT_DIR};
 use crate::markdown::{self, SectionChange};
 use crate::netlify::deploy::Deploy;
 use crate::site::{Page, PageId, Site};
-use crate::source::{self, CONTENT_DIR};
+use crate::source;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
-
-/// Where the changes page is, below the site's root.
-pub const CHANGES_PATH: &str = "_preview/";
 
 /// The changes of the site compared with a base commit, ready for templates (`review`).
 #[derive(Debug, Clone, Default, Serialize)]
@@ -172,7 +170,12 @@ pub fn changes_href(site: &Site) -> String {
 
 /// Finds the commit to compare with. Fetches the base branch when the clone does not have it
 /// (Netlify clones only what it builds). `Err` says why there is none.
-pub fn find_base(repo: &Repo, base: &Base, site: &Site) -> Result<(String, String), String> {
+pub fn find_base(
+    repo: &Repo,
+    base: &Base,
+    site: &Site,
+    deploy: &Deploy,
+) -> Result<(String, String), String> {
     match base {
         Base::Rev(rev) => {
             let commit = repo.commit_of(rev).ok_or_else(|| {
@@ -207,8 +210,7 @@ pub fn find_base(repo: &Repo, base: &Base, site: &Site) -> Result<(String, Strin
                     commit,
                 ));
             }
-            if let Some(commit) = site
-                .deploy
+            if let Some(commit) = deploy
                 .cached_commit
                 .as_deref()
                 .and_then(|c| repo.commit_of(c))

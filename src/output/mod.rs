@@ -18,6 +18,13 @@
 //! Every write goes through [`safe_relative`], which refuses any path that could leave the
 //! staging folder: nothing is ever written outside the output folder.
 
+pub mod facts;
+pub mod plan;
+pub mod sink;
+
+pub use plan::{Origin, Plan, plan};
+pub use sink::{Nowhere, Sink, write_failure};
+
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::{self, Read};

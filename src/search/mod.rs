@@ -18,6 +18,7 @@
 //! a letter or a digit; words of one character are left out. `search.js` does the same to the
 //! query.
 
+use crate::layout::SEARCH_INDEX_DIR;
 use crate::markdown::{Analysis, SearchRecord};
 use crate::site::{PageId, Site};
 use rayon::prelude::*;
@@ -30,9 +31,7 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 /// The search page, relative to the site root.
-pub const PAGE_URL: &str = "search/";
 /// The folder of the index files, relative to the site root.
-pub const INDEX_DIR: &str = "_search/";
 /// Changes when the files' shape does.
 const FORMAT_VERSION: u32 = 1;
 /// About how many bytes of postings one shard should hold: a query loads one shard per word.
@@ -143,7 +142,7 @@ pub fn index_files<A: Borrow<Analysis> + Sync>(site: &Site, analyses: &[A]) -> I
         done.sort_unstable_by_key(|(n, _, _)| *n);
         for (n, file, terms) in done {
             index.add(n as u32, terms);
-            files.push((format!("{INDEX_DIR}p/{n}.json"), file));
+            files.push((format!("{SEARCH_INDEX_DIR}p/{n}.json"), file));
         }
     }
     for cache in pool.into_inner().unwrap_or_default() {
@@ -160,7 +159,7 @@ pub fn index_files<A: Borrow<Analysis> + Sync>(site: &Site, analyses: &[A]) -> I
         .map(|(n, mut words)| {
             words.sort_unstable();
             (
-                format!("{INDEX_DIR}s/{n}.json"),
+                format!("{SEARCH_INDEX_DIR}s/{n}.json"),
                 shard_file(&words, &index.postings),
             )
         })
@@ -176,7 +175,7 @@ pub fn index_files<A: Borrow<Analysis> + Sync>(site: &Site, analyses: &[A]) -> I
         "{{\"version\":{FORMAT_VERSION},\"build\":\"{build}\",\"shards\":{shards},\"pages\":{}}}",
         pages.len()
     );
-    files.push((format!("{INDEX_DIR}meta.json"), meta.into_bytes()));
+    files.push((format!("{SEARCH_INDEX_DIR}meta.json"), meta.into_bytes()));
     IndexFiles { build, files }
 }
 

@@ -298,7 +298,7 @@ async fn site(
             bytes,
         );
     }
-    if site.config.search.enabled && rel.starts_with(crate::search::INDEX_DIR) {
+    if site.config.search.enabled && rel.starts_with(crate::layout::SEARCH_INDEX_DIR) {
         let build = uri
             .query()
             .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("v=")))

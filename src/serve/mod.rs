@@ -14,6 +14,7 @@
 //!
 //! Nothing is written to disk.
 
+mod checker;
 mod connections;
 mod http;
 pub mod state;
@@ -41,6 +42,9 @@ pub struct ServeOptions {
     /// Open the site in the default browser once it is served.
     pub open: bool,
     pub drafts: bool,
+    /// Compare with this commit, branch or tag (`--base`): the preview banner, the changes
+    /// page and the marked sections, as on a deploy preview.
+    pub base: Option<String>,
     /// Names besides localhost and IP addresses that requests may be addressed to
     /// (`--allow-host`).
     pub allow_hosts: Vec<String>,
@@ -293,7 +297,8 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
     let root = options.root.canonicalize().map_err(|err| {
         ServeError::Start(format!("cannot open {}: {err}", options.root.display()))
     })?;
-    let workspace = Workspace::load(&root, options.drafts, &url).map_err(ServeError::Site)?;
+    let workspace = Workspace::load(&root, options.drafts, &url, options.base.as_deref())
+        .map_err(ServeError::Site)?;
     let generation = workspace.current();
     let pages = generation.site.pages.len();
     let shared = Arc::new(Shared::new(generation));
@@ -326,7 +331,7 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
         let shared = shared.clone();
         std::thread::Builder::new()
             .name("checker".into())
-            .spawn(move || check_loop(&shared))
+            .spawn(move || checker::check_loop(&shared))
             .map_err(|err| ServeError::Start(format!("cannot start the link check: {err}")))?;
     }
     if options.open
@@ -380,56 +385,5 @@ fn watch_loop(mut watcher: watch::FolderWatcher, mut workspace: Workspace, share
             None => println!("Changed {what}: the site stays as it was"),
         }
         shared.set_loaded(workspace.problems());
-    }
-}
-
-/// How long the link check waits after a change.
-const CHECK_DELAY: std::time::Duration = std::time::Duration::from_millis(50);
-
-/// Analyses every page once (then only changed ones) and checks the links of each new version.
-fn check_loop(shared: &Shared) {
-    let mut checked = 0;
-    let mut first = true;
-    loop {
-        {
-            let mut wanted = lock(&shared.to_check.0);
-            while *wanted == checked && !first {
-                wanted = shared
-                    .to_check
-                    .1
-                    .wait(wanted)
-                    .unwrap_or_else(|p| p.into_inner());
-            }
-        }
-        if !first {
-            // Not at the same moment as the browsers' reload: let the changed page be served
-            // first (and take in the rest of a burst of saves).
-            std::thread::sleep(CHECK_DELAY);
-        }
-        let generation = shared.current();
-        checked = generation.version;
-        let started = Instant::now();
-        let analyses = generation.analyses();
-        if shared.current().version != checked {
-            // Changed meanwhile: the analyses are kept; check the newer version.
-            continue;
-        }
-        let site = &generation.site;
-        let table = generation.link_table();
-        let mut diags = Diagnostics::default();
-        crate::check::template_links(&generation.templates, site, &table, &mut diags);
-        crate::check::links(site, &table, &analyses, &mut diags);
-        shared.set_checked(diags.into_sorted());
-        if site.config.search.enabled {
-            shared.index_search(&generation, &analyses);
-        }
-        if first {
-            println!(
-                "Checked the links of {} pages in {} ms",
-                site.pages.len(),
-                started.elapsed().as_millis()
-            );
-            first = false;
-        }
     }
 }

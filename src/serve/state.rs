@@ -19,13 +19,16 @@
 
 use crate::config::{self, Config};
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::extras::Extras;
+use crate::git::history::History;
 use crate::markdown::Analysis;
 use crate::markdown::highlight;
-use crate::render;
+use crate::render::{self, Renderer};
 use crate::site::links::{LinkIndex, LinkTable};
 use crate::site::resolve;
 use crate::site::{NodeId, PageId, Site};
-use crate::source::{self, Asset, Content, SourcePage};
+use crate::source::{self, Asset, Content, FrontMatter, SourcePage};
+use crate::templates::assets::Fingerprints;
 use crate::templates::{self, Templates};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -74,7 +77,11 @@ pub struct Generation {
     /// notices.
     pub version: u64,
     pub site: Site,
+    /// Git history, and with `--base` the review of what changed: beside the site.
+    pub extras: Arc<Extras>,
     pub templates: Arc<Templates>,
+    /// Plain names: `handbook serve` does not fingerprint stylesheets and scripts.
+    fingerprints: Fingerprints,
     /// Files served as they are (from `static/` and `content/`), by URL path without the
     /// leading `/`, with their source file.
     pub copies: Arc<BTreeMap<String, PathBuf>>,
@@ -119,8 +126,7 @@ impl Generation {
             Err(problem) => return Arc::new(Err(problem.clone())),
         };
         let table = self.link_table();
-        let (html, analysis) =
-            render::render_page(&self.site, &self.templates, sidebar, &table, id);
+        let (html, analysis) = self.renderer(&table).render_page(sidebar, id);
         self.analyses
             .insert(self.analysis_key(id), Arc::new(analysis));
         Arc::new(html)
@@ -128,9 +134,20 @@ impl Generation {
 
     /// What page `id`'s analysis depends on: its text, and whether code is searchable (the
     /// other settings do not change it).
-    fn analysis_key(&self, id: PageId) -> u64 {
+    pub fn analysis_key(&self, id: PageId) -> u64 {
         let global = u128::from(self.site.config.search.code);
         render::analysis_key(global, &self.site.pages[id])
+    }
+
+    /// What this version's pages are rendered with.
+    pub fn renderer<'a>(&'a self, table: &'a LinkTable<'a>) -> Renderer<'a> {
+        Renderer {
+            site: &self.site,
+            extras: &self.extras,
+            templates: &self.templates,
+            table,
+            fingerprints: &self.fingerprints,
+        }
     }
 
     /// What links of this version's pages reach.
@@ -143,14 +160,12 @@ impl Generation {
         if let Some(done) = lock(&self.sidebars).get(&scope) {
             return done.clone();
         }
-        let rendered = Arc::new(
-            templates::render_sidebar(&self.site, &self.templates, scope).map_err(|cause| {
-                Diagnostic::error(
-                    format!("{}/partials/sidebar.html", templates::TEMPLATES_DIR),
-                    cause,
-                )
-            }),
-        );
+        let rendered = Arc::new(render::sidebar(
+            &self.site,
+            &self.extras,
+            &self.templates,
+            scope,
+        ));
         lock(&self.sidebars).insert(scope, rendered.clone());
         rendered
     }
@@ -166,9 +181,9 @@ impl Generation {
         }
         let root_sidebar = self.sidebar(self.site.root);
         let root_sidebar = root_sidebar.as_ref().as_ref().map_or("", String::as_str);
-        let made = Arc::new(render::generated_file(
-            &self.site,
-            &self.templates,
+        let table = self.link_table();
+        let made = Arc::new(render::generated::file(
+            &self.renderer(&table),
             root_sidebar,
             name,
         )?);
@@ -181,24 +196,20 @@ impl Generation {
     /// of edited pages, removed pages); a newer version's are made again if needed.
     pub fn analyses(&self) -> Vec<Arc<Analysis>> {
         let table = self.link_table();
+        let renderer = self.renderer(&table);
         let mut keys = BTreeSet::new();
         let all = self
             .site
             .pages
             .iter()
             .enumerate()
-            .map(|(id, page)| {
+            .map(|(id, _)| {
                 let key = self.analysis_key(id);
                 keys.insert(key);
                 if let Some(known) = self.analyses.get(key) {
                     return known;
                 }
-                let (_, analysis) = crate::markdown::render(
-                    &page.source.body,
-                    render::markdown_options(&self.site, id),
-                    &|d| table.rewrite(page, d),
-                );
-                let analysis = Arc::new(analysis);
+                let analysis = Arc::new(renderer.markdown(id).1);
                 self.analyses.insert(key, analysis.clone());
                 analysis
             })
@@ -245,16 +256,16 @@ impl Batch {
     /// What the batch is about, for the terminal: `content/a.md`, or `3 files`.
     pub fn describe(&self) -> String {
         if self.everything {
-            return config::CONFIG_FILE.to_string();
+            return crate::layout::CONFIG_FILE.to_string();
         }
         let mut names = self
             .content
             .iter()
-            .map(|rel| format!("{}/{rel}", source::CONTENT_DIR))
+            .map(|rel| format!("{}/{rel}", crate::layout::CONTENT_DIR))
             .chain(self.statics.iter().map(|rel| format!("static/{rel}")));
         match (self.len(), names.next()) {
             (1, Some(name)) => name,
-            (1, None) => templates::TEMPLATES_DIR.to_string(),
+            (1, None) => crate::layout::TEMPLATES_DIR.to_string(),
             (n, _) => format!("{n} files"),
         }
     }
@@ -266,12 +277,21 @@ pub struct Workspace {
     root: PathBuf,
     drafts: bool,
     base_url: String,
+    /// `--base`: what the preview banner, the changes page and the marked sections compare
+    /// with, as on a deploy preview.
+    base: Option<String>,
     config: Arc<Config>,
     templates: Arc<Templates>,
+    /// When each page last changed in git, read once at start.
+    history: Arc<History>,
+    /// The extras of the current generation.
+    extras: Arc<Extras>,
     /// Problems by file (`content/…`, `templates/…`, `handbook.yml`), errors and warnings.
     problems: BTreeMap<String, Vec<Diagnostic>>,
     /// Problems of the site as a whole (two pages on one URL, …): from the last resolve.
     site_problems: Vec<Diagnostic>,
+    /// Problems of telling what changed compared with `--base`.
+    review_problems: Vec<Diagnostic>,
     /// The last change could not be resolved (two pages on one URL, …), so the site served
     /// is behind the files: the next change reads every page again.
     stale: bool,
@@ -281,7 +301,16 @@ pub struct Workspace {
 impl Workspace {
     /// Loads the site. Fails only when there is nothing to serve: the configuration cannot be
     /// read. Other problems are kept and shown, and the site is served as far as it goes.
-    pub fn load(root: &Path, drafts: bool, base_url: &str) -> Result<Workspace, Vec<Diagnostic>> {
+    pub fn load(
+        root: &Path,
+        drafts: bool,
+        base_url: &str,
+        base: Option<&str>,
+    ) -> Result<Workspace, Vec<Diagnostic>> {
+        let history = std::thread::spawn({
+            let root = root.to_path_buf();
+            move || crate::git::history::load(&root)
+        });
         let config = Arc::new(config::load(root, Some(base_url)).map_err(|d| vec![d])?);
         let mut problems: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
         let (templates, ((sources, file_errors), assets)) = rayon::join(
@@ -323,15 +352,26 @@ impl Workspace {
             Some(&templates.layouts),
             &mut diags,
         );
-        let (copies, outputs) = render::plan_outputs(&site, root, &mut diags);
+        let history = Arc::new(history.join().unwrap_or_default());
+        let extras = Arc::new(Extras::gather(
+            root,
+            &site,
+            Default::default(),
+            base,
+            history.clone(),
+            &mut diags,
+        ));
+        let (copies, outputs) = plan(&site, &extras, root, &mut diags);
         let links = Arc::new(LinkIndex::new(&site));
         let current = Arc::new(Generation {
             version: 1,
             links,
             site,
+            extras: extras.clone(),
             templates: templates.clone(),
-            copies: Arc::new(copies),
-            outputs: Arc::new(outputs),
+            fingerprints: plain_names(&config),
+            copies,
+            outputs,
             sidebars: Arc::default(),
             pages: Mutex::default(),
             generated: Mutex::default(),
@@ -341,10 +381,14 @@ impl Workspace {
             root: root.to_path_buf(),
             drafts,
             base_url: base_url.to_string(),
+            base: base.map(str::to_string),
             config,
             templates,
+            history,
+            extras,
             problems,
             site_problems: diags.into_sorted(),
+            review_problems: Vec::new(),
             stale: false,
             current,
         })
@@ -360,6 +404,7 @@ impl Workspace {
         let mut all: Diagnostics = Diagnostics::default();
         all.extend(self.problems.values().flatten().cloned());
         all.extend(self.site_problems.iter().cloned());
+        all.extend(self.review_problems.iter().cloned());
         all.into_sorted()
     }
 
@@ -418,9 +463,9 @@ impl Workspace {
         }
         let (copies, outputs) = if statics {
             let mut diags = Diagnostics::default();
-            let (copies, outputs) = render::plan_outputs(&site, &self.root, &mut diags);
+            let planned = plan(&site, &self.extras, &self.root, &mut diags);
             self.site_problems = diags.into_sorted();
-            (Arc::new(copies), Arc::new(outputs))
+            planned
         } else {
             (old.copies.clone(), old.outputs.clone())
         };
@@ -443,7 +488,7 @@ impl Workspace {
     /// Parses the templates again; keeps the last good ones if they are broken. Returns whether
     /// they changed.
     fn reload_templates(&mut self) -> bool {
-        let dir = format!("{}/", templates::TEMPLATES_DIR);
+        let dir = format!("{}/", crate::layout::TEMPLATES_DIR);
         self.problems.retain(|path, _| !path.starts_with(&dir));
         match templates::load(&self.root) {
             Ok(templates) => {
@@ -470,20 +515,38 @@ impl Workspace {
         keep: impl Fn(PageId) -> bool,
     ) {
         // Same sidebars: same navigation, the same pages in the same places.
-        let links = match &sidebars {
-            Some(_) => self.current.links.clone(),
-            None => Arc::new(LinkIndex::new(&site)),
+        let same_pages = sidebars.is_some();
+        let links = match same_pages {
+            true => self.current.links.clone(),
+            false => Arc::new(LinkIndex::new(&site)),
         };
+        // With `--base`, any change may change what the sidebar, the banner and every page say
+        // of the review.
+        let reviewed = self.base.is_some();
+        if reviewed {
+            let mut diags = Diagnostics::default();
+            self.extras = Arc::new(Extras::gather(
+                &self.root,
+                &site,
+                Default::default(),
+                self.base.as_deref(),
+                self.history.clone(),
+                &mut diags,
+            ));
+            self.review_problems = diags.into_sorted();
+        }
+        let sidebars = sidebars.filter(|_| !reviewed);
         let old = &self.current;
         let (kept, fresh): (Vec<_>, Vec<_>) = lock(&old.pages)
             .iter()
             .map(|(id, r)| (*id, r.clone()))
-            .partition(|(id, _)| keep(*id));
-        let same_pages = sidebars.is_some();
+            .partition(|(id, _)| !reviewed && keep(*id));
         let generation = Generation {
             version: old.version + 1,
             links,
             site,
+            extras: self.extras.clone(),
+            fingerprints: plain_names(&self.config),
             templates: self.templates.clone(),
             copies,
             outputs,
@@ -502,7 +565,7 @@ impl Workspace {
 
     /// Re-reads `handbook.yml`, the templates and every page.
     fn reload_everything(&mut self) -> Option<Action> {
-        let key = config::CONFIG_FILE.to_string();
+        let key = crate::layout::CONFIG_FILE.to_string();
         self.problems.remove(&key);
         match config::load(&self.root, Some(&self.base_url)) {
             Ok(config) => self.config = Arc::new(config),
@@ -522,7 +585,7 @@ impl Workspace {
             .into_iter()
             .map(|p| (p.rel_path.clone(), p))
             .collect();
-        let content = format!("{}/", source::CONTENT_DIR);
+        let content = format!("{}/", crate::layout::CONTENT_DIR);
         self.problems.retain(|path, _| !path.starts_with(&content));
         let ((sources, file_errors), assets) = read_content(
             &self.root,
@@ -547,7 +610,7 @@ impl Workspace {
             Some(&self.templates.layouts),
             &mut diags,
         );
-        let (copies, outputs) = render::plan_outputs(&site, &self.root, &mut diags);
+        let (copies, outputs) = plan(&site, &self.extras, &self.root, &mut diags);
         let failed = diags.has_errors();
         self.site_problems = diags.into_sorted();
         self.stale = failed;
@@ -556,7 +619,7 @@ impl Workspace {
         }
         // The link check forgets the analyses of texts gone (Generation::analyses): hashing
         // every page here took ~9% of a navigation change at 10,000 pages.
-        self.publish(site, Arc::new(copies), Arc::new(outputs), None, |_| false);
+        self.publish(site, copies, outputs, None, |_| false);
         true
     }
 
@@ -608,7 +671,7 @@ impl Workspace {
     fn read_changes(&mut self, rels: &BTreeSet<String>) -> ContentChanges {
         let mut changes = ContentChanges::default();
         let site = &self.current.site;
-        let content = self.root.join(source::CONTENT_DIR);
+        let content = self.root.join(crate::layout::CONTENT_DIR);
         let scope = crate::source::walk::Scope::new(&self.root).ok();
         for rel in rels {
             if source::is_unpublished(rel) {
@@ -616,7 +679,7 @@ impl Workspace {
                 changes.unknown.insert(rel.clone());
                 continue;
             }
-            let shown = format!("{}/{rel}", source::CONTENT_DIR);
+            let shown = format!("{}/{rel}", crate::layout::CONTENT_DIR);
             let (path, exists) = look(
                 &mut self.problems,
                 scope.as_ref(),
@@ -735,15 +798,32 @@ struct ContentChanges {
 /// Whether a new version of a page leaves everything outside the page as it was: its URL,
 /// where it sits and what the navigation (sidebar, cards, breadcrumbs, prev/next) says of it.
 fn same_navigation(old: &SourcePage, new: &SourcePage) -> bool {
-    let (a, b) = (&old.front, &new.front);
-    a.title == b.title
-        && a.weight == b.weight
-        && a.permalink == b.permalink
-        && a.subcategory == b.subcategory
-        && a.draft == b.draft
-        && a.description == b.description
-        && a.aliases == b.aliases
-        && a.redirect_to == b.redirect_to
+    // Every field, so that a new one is sorted into one kind or the other.
+    let FrontMatter {
+        // What the navigation (sidebar, cards, breadcrumbs, prev/next) and URLs show.
+        title,
+        weight,
+        permalink,
+        subcategory,
+        draft,
+        description,
+        aliases,
+        redirect_to,
+        // Only the page itself shows these.
+        layout: _,
+        toc: _,
+        sidebar_depth: _,
+        search: _,
+    } = &old.front;
+    let b = &new.front;
+    *title == b.title
+        && *weight == b.weight
+        && *permalink == b.permalink
+        && *subcategory == b.subcategory
+        && *draft == b.draft
+        && *description == b.description
+        && *aliases == b.aliases
+        && *redirect_to == b.redirect_to
         && old.first_heading == new.first_heading
 }
 
@@ -760,7 +840,7 @@ fn read_content(
     Vec<Asset>,
 ) {
     let mut listing = Diagnostics::default();
-    let files = source::list_files(root, source::CONTENT_DIR, &mut listing);
+    let files = source::list_files(root, crate::layout::CONTENT_DIR, &mut listing);
     let mut problems: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
     for d in listing {
         problems.entry(d.path.clone()).or_default().push(d);
@@ -781,7 +861,7 @@ fn read_content(
         match result {
             Ok((page, warnings)) => {
                 if !warnings.is_empty() {
-                    problems.insert(format!("{}/{rel}", source::CONTENT_DIR), warnings);
+                    problems.insert(format!("{}/{rel}", crate::layout::CONTENT_DIR), warnings);
                 }
                 if drafts || page.front.draft != Some(true) {
                     pages.push(page);
@@ -791,11 +871,29 @@ fn read_content(
                 if let Some(good) = last_good.remove(&rel) {
                     pages.push(good);
                 }
-                problems.insert(format!("{}/{rel}", source::CONTENT_DIR), found);
+                problems.insert(format!("{}/{rel}", crate::layout::CONTENT_DIR), found);
             }
         }
     }
     ((pages, problems), assets)
+}
+
+/// The outputs of `site`: the files served as they are (by URL path without the leading `/`,
+/// with their source file), and every path the built site would have. Clashes go to `diags`.
+fn plan(
+    site: &Site,
+    extras: &Extras,
+    root: &Path,
+    diags: &mut Diagnostics,
+) -> (Arc<BTreeMap<String, PathBuf>>, Arc<BTreeSet<String>>) {
+    let generated = render::generated::generated_names(site, extras.review.is_some());
+    let plan = crate::output::plan(site, root, &generated, diags);
+    (Arc::new(plan.copied_files()), Arc::new(plan.outputs))
+}
+
+/// Stylesheets and scripts by their plain names, as `handbook serve` serves them.
+fn plain_names(config: &Config) -> Fingerprints {
+    Fingerprints::new(&config.base_url, config.base_path())
 }
 
 /// Files problems by their path.
@@ -855,7 +953,7 @@ mod tests {
         );
         write(root, "content/index.md", "---\ntitle: Home\n---\n\nHome.\n");
         write(root, "content/a.md", "---\ntitle: A\n---\n\nA.\n");
-        let mut workspace = Workspace::load(root, false, "http://127.0.0.1:1/").unwrap();
+        let mut workspace = Workspace::load(root, false, "http://127.0.0.1:1/", None).unwrap();
         let before = urls(&workspace);
         assert_eq!(before, ["/", "/a/"]);
 
@@ -916,7 +1014,7 @@ mod tests {
         );
         write(root, "content/index.md", "---\ntitle: Home\n---\n\nHome.\n");
         write(root, "content/a.md", "---\ntitle: A\n---\n\nA.\n");
-        let mut workspace = Workspace::load(root, false, "http://127.0.0.1:1/").unwrap();
+        let mut workspace = Workspace::load(root, false, "http://127.0.0.1:1/", None).unwrap();
         let pages = workspace.current().analyses().len();
         for i in 0..10 {
             write(

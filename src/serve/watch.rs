@@ -157,7 +157,7 @@ impl FolderWatcher {
             return Classified::Ignored;
         }
         match parts.as_slice() {
-            [name] if *name == crate::config::CONFIG_FILE => batch.everything = true,
+            [name] if *name == crate::layout::CONFIG_FILE => batch.everything = true,
             [folder] => {
                 return match FOLDERS.iter().copied().find(|f| f == folder) {
                     Some(folder) => Classified::Folder(folder),

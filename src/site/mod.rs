@@ -123,15 +123,6 @@ pub struct Site {
     /// `/company/values/`), with its page. Unlike `by_alias`, a link to one is not reported.
     pub html_aliases: Arc<std::collections::BTreeMap<String, PageId>>,
     pub assets: Arc<Vec<Asset>>,
-    /// Where the build is going (Netlify's context); empty for `handbook serve` and local builds.
-    pub deploy: Arc<crate::netlify::deploy::Deploy>,
-    /// What changed compared with the base of the merge request (deploy previews, branch
-    /// deploys, `--base`); `None` otherwise.
-    pub review: Option<Arc<crate::netlify::review::Review>>,
-    /// When each page's file last changed in git, by its path relative to `content/`. Only
-    /// `handbook build` and `handbook check` read it ([`crate::git::history::load`]); empty for
-    /// `handbook serve` and outside a git checkout.
-    pub history: Arc<crate::git::history::History>,
 }
 
 /// The file of the output folder that serves an alias URL.
@@ -144,20 +135,6 @@ pub fn alias_output_path(alias: &str) -> String {
 }
 
 impl Site {
-    /// How page `id` differs from the base of the merge request, on a preview.
-    pub fn change_of(&self, id: PageId) -> Option<&crate::netlify::review::PageMark> {
-        self.review.as_ref()?.by_page.get(&id)
-    }
-
-    /// When page `id` last changed, if git knows; never for a generated landing page.
-    pub fn updated(&self, id: PageId) -> Option<&crate::git::history::Updated> {
-        let page = &self.pages[id];
-        if page.generated {
-            return None;
-        }
-        self.history.get(&page.source.rel_path)
-    }
-
     /// The `href` of a node's page; where it leads if it only redirects (a folder whose
     /// address an alias took links to that alias's page).
     pub fn node_href(&self, node: NodeId) -> Option<&str> {

@@ -71,9 +71,6 @@ pub fn resolve(
         by_alias: Arc::new(by_alias),
         html_aliases: Arc::new(html_aliases),
         assets: Arc::new(assets),
-        deploy: Arc::default(),
-        review: None,
-        history: Arc::default(),
     }
 }
 

@@ -8,11 +8,10 @@ pub mod mojibake;
 pub mod walk;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, suggest, yaml_message};
+use crate::layout::CONTENT_DIR;
 use rayon::prelude::*;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
-
-pub const CONTENT_DIR: &str = "content";
 
 /// The front matter keys handbook understands.
 pub const KNOWN_KEYS: &[&str] = &[
@@ -30,6 +29,25 @@ pub const KNOWN_KEYS: &[&str] = &[
     "redirect_to",
     "search",
 ];
+
+/// [`KNOWN_KEYS`] mirrors [`FrontMatter`]: a field added to it does not compile until it is
+/// named here, and so listed there (the test `every_known_key_is_a_field` checks the names).
+const _: fn(FrontMatter) = |front| {
+    let FrontMatter {
+        title: _,
+        weight: _,
+        permalink: _,
+        layout: _,
+        subcategory: _,
+        toc: _,
+        sidebar_depth: _,
+        description: _,
+        draft: _,
+        aliases: _,
+        search: _,
+        redirect_to: _,
+    } = front;
+};
 
 /// The typed front matter. Every key is optional.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -120,6 +138,15 @@ pub struct Asset {
 pub struct Content {
     pub pages: Vec<SourcePage>,
     pub assets: Vec<Asset>,
+}
+
+impl Content {
+    /// Whether any page has a fenced code block: then the highlighter is worth loading early.
+    pub fn has_code_blocks(&self) -> bool {
+        self.pages
+            .iter()
+            .any(|p| p.body.contains("```") || p.body.contains("~~~"))
+    }
 }
 
 /// Walks `root/content` and reads every page, in parallel. Drafts are dropped unless `drafts`.
@@ -556,6 +583,24 @@ fn scalar_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_known_key_is_a_field() {
+        for key in KNOWN_KEYS {
+            let value = match *key {
+                "weight" => "3",
+                "toc" | "draft" | "search" => "true",
+                "sidebarDepth" => "2",
+                _ => "x",
+            };
+            let front: FrontMatter = serde_yaml::from_str(&format!("{key}: {value}")).unwrap();
+            assert_ne!(
+                front,
+                FrontMatter::default(),
+                "`{key}` is not a key of FrontMatter"
+            );
+        }
+    }
 
     /// The page and its warnings, or the page's error (its warnings dropped).
     fn parse(text: &str) -> Result<(SourcePage, Vec<Diagnostic>), Diagnostic> {

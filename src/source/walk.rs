@@ -188,7 +188,7 @@ pub fn is_ignored(name: &str) -> bool {
 }
 
 /// `.public.handbook` beside `public`: everything handbook keeps between builds of that
-/// output folder (see [`crate::output`]).
+/// output folder.
 pub fn home_dir(target: &Path) -> PathBuf {
     beside(target, ".", ".handbook")
 }

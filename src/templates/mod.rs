@@ -7,14 +7,14 @@ pub mod theme;
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
+use crate::extras::Extras;
+use crate::layout::TEMPLATES_DIR;
 use crate::markdown::headings::TocItem;
 use crate::site::{NodeId, NodeKind, PageId, Site};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
 use tera::{Context, Tera};
-
-pub const TEMPLATES_DIR: &str = "templates";
 
 pub struct Templates {
     tera: Tera,
@@ -264,8 +264,8 @@ impl<'a> SiteView<'a> {
                 .filter(|a| a.is_shown())
                 .map(|a| AnnouncementView::new(a, config)),
             search: config.search.enabled.then(|| SearchView {
-                page: format!("{}/{}", config.base_path(), crate::search::PAGE_URL),
-                index: format!("{}/{}", config.base_path(), crate::search::INDEX_DIR),
+                page: format!("{}/{}", config.base_path(), crate::layout::SEARCH_PAGE_URL),
+                index: format!("{}/{}", config.base_path(), crate::layout::SEARCH_INDEX_DIR),
             }),
         }
     }
@@ -354,6 +354,7 @@ pub struct NavItem<'a> {
 /// The item of `node`. Children are filled for active items (and `depth` more levels below).
 pub fn nav_item<'a>(
     site: &'a Site,
+    extras: &Extras,
     node: NodeId,
     active: &HashSet<NodeId>,
     depth: usize,
@@ -366,7 +367,7 @@ pub fn nav_item<'a>(
     let children = if is_active || depth > 0 || heading_only {
         n.children
             .iter()
-            .map(|&c| nav_item(site, c, active, depth.saturating_sub(1)))
+            .map(|&c| nav_item(site, extras, c, active, depth.saturating_sub(1)))
             .collect()
     } else {
         Vec::new()
@@ -382,7 +383,7 @@ pub fn nav_item<'a>(
         active: is_active,
         has_children: !n.children.is_empty(),
         children,
-        change: n.page.and_then(|p| site.change_of(p)).map(|m| m.change),
+        change: n.page.and_then(|p| extras.change_of(p)).map(|m| m.change),
     }
 }
 
@@ -395,7 +396,12 @@ struct SidebarContext<'a> {
 
 /// The sidebar of one navigation group (`scope`): every top-level entry, with the scope and its
 /// ancestors expanded.
-pub fn render_sidebar(site: &Site, templates: &Templates, scope: NodeId) -> Result<String, String> {
+pub fn render_sidebar(
+    site: &Site,
+    extras: &Extras,
+    templates: &Templates,
+    scope: NodeId,
+) -> Result<String, String> {
     let active: HashSet<NodeId> = site
         .ancestry(scope)
         .into_iter()
@@ -404,7 +410,7 @@ pub fn render_sidebar(site: &Site, templates: &Templates, scope: NodeId) -> Resu
     let nav = site.nodes[site.root]
         .children
         .iter()
-        .map(|&c| nav_item(site, c, &active, 0))
+        .map(|&c| nav_item(site, extras, c, &active, 0))
         .collect();
     let context = SidebarContext {
         site: SiteView::new(&site.config),
@@ -475,8 +481,8 @@ pub struct ReviewBanner<'a> {
 }
 
 impl<'a> ReviewBanner<'a> {
-    pub fn of(site: &'a Site) -> Option<Self> {
-        site.review.as_deref().map(|review| ReviewBanner {
+    pub fn of(extras: &'a Extras) -> Option<Self> {
+        extras.review.as_ref().map(|review| ReviewBanner {
             url: &review.url,
             count: review.count,
             known: review.base.is_some(),
@@ -523,6 +529,7 @@ pub struct PageContext<'a> {
 /// Everything a page template receives, for page `id` with its rendered Markdown.
 pub fn page_context<'a>(
     site: &'a Site,
+    extras: &'a Extras,
     id: PageId,
     content: &'a str,
     toc: &'a [TocItem],
@@ -536,7 +543,7 @@ pub fn page_context<'a>(
     } else {
         own.children
             .iter()
-            .map(|&c| nav_item(site, c, &none, 0))
+            .map(|&c| nav_item(site, extras, c, &none, 0))
             .collect()
     };
     let link = |p: PageId| Link {
@@ -562,24 +569,24 @@ pub fn page_context<'a>(
             draft: front.draft == Some(true),
             is_home: page.is_home(),
             children,
-            change: site.change_of(id).map(|m| m.change),
-            changed_sections: site.change_of(id).map_or(0, |m| m.sections.len()),
+            change: extras.change_of(id).map(|m| m.change),
+            changed_sections: extras.change_of(id).map_or(0, |m| m.sections.len()),
             edit_url: (!page.generated)
                 .then(|| site.config.repository.edit_url(&page.source.display_path()))
                 .flatten(),
-            updated: site.updated(id).map(UpdatedView::new),
+            updated: extras.updated(site, id).map(UpdatedView::new),
         },
         section: site
             .top_section(page.node)
-            .map(|n| nav_item(site, n, &none, 0)),
+            .map(|n| nav_item(site, extras, n, &none, 0)),
         breadcrumbs,
         prev: site.prev(id).map(link),
         next: site.next(id).map(link),
         sidebar,
         assets: Assets::new(&site.config),
         config: &site.config,
-        deploy: &site.deploy,
-        review: ReviewBanner::of(site),
+        deploy: &extras.deploy,
+        review: ReviewBanner::of(extras),
     }
 }
 
@@ -627,6 +634,7 @@ impl<'a> NotFoundContext<'a> {
     /// With the home page's sidebar, and the stylesheets and scripts by their `fingerprints`.
     pub fn new(
         site: &'a Site,
+        extras: &'a Extras,
         root_sidebar: &'a str,
         fingerprints: &crate::templates::assets::Fingerprints,
     ) -> Self {
@@ -635,8 +643,8 @@ impl<'a> NotFoundContext<'a> {
             sidebar: root_sidebar,
             assets: Assets::fingerprinted(fingerprints),
             config: &site.config,
-            deploy: &site.deploy,
-            review: ReviewBanner::of(site),
+            deploy: &extras.deploy,
+            review: ReviewBanner::of(extras),
         }
     }
 }

@@ -58,3 +58,23 @@ pub const SEARCH_SCRIPT: &str = "/search.js";
 pub const REDIRECT_SCRIPT: &str = "/redirect.js";
 /// Generated from the highlighting themes of `handbook.yml`.
 pub const HIGHLIGHT_STYLESHEET: &str = "/syntax.css";
+
+/// A file of the built-in theme by its output path: one of [`ASSETS`], or the highlighting
+/// stylesheet made from the themes of `handbook.yml` (a problem of `handbook.yml` if one of them
+/// is unknown).
+pub fn builtin_file(
+    name: &str,
+    config: &crate::config::Config,
+) -> Option<Result<Vec<u8>, crate::diagnostics::Diagnostic>> {
+    if let Some((_, bytes)) = ASSETS.iter().find(|(asset, _)| *asset == name) {
+        return Some(Ok(bytes.to_vec()));
+    }
+    (name == &HIGHLIGHT_STYLESHEET[1..]).then(|| {
+        let highlight = &config.highlight;
+        crate::markdown::highlight::stylesheet(&highlight.light_theme, &highlight.dark_theme)
+            .map(String::into_bytes)
+            .map_err(|message| {
+                crate::diagnostics::Diagnostic::error(crate::layout::CONFIG_FILE, message)
+            })
+    })
+}

@@ -1,0 +1,261 @@
+//! The build's pass over every page, in parallel: each page is rendered and handed to the
+//! [`Sink`] as soon as it is done, so that no more than a page per core is held in memory. A
+//! page whose inputs did not change since the previous build is kept as it is, and with its
+//! saved analysis not even parsed.
+
+use super::{Renderer, Sidebars, analysis_key};
+use crate::diagnostics::Diagnostic;
+use crate::markdown::Analysis;
+use crate::output::facts::{self, Known};
+use crate::output::{Manifest, Sink, write_failure};
+use crate::site::{Page, PageId};
+use crate::templates::{PageContext, Templates};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use xxhash_rust::xxh3::Xxh3;
+
+/// Every page of the site, rendered (or found current) and handed to the sink.
+pub struct Pages {
+    /// The analysis of each page, by id: what links are checked against and search indexes.
+    pub analyses: Vec<Analysis>,
+    /// The fingerprint of each page written or kept, by output path.
+    pub manifest: Manifest,
+    /// What the next build needs to know of each page ([`facts`]).
+    pub facts: String,
+    /// Pages that could not be rendered or written; a broken template is said once.
+    pub failures: Vec<Diagnostic>,
+}
+
+/// Renders every page into `sink`.
+pub fn render_all(renderer: &Renderer<'_>, sidebars: &Sidebars, sink: &dyn Sink) -> Pages {
+    let known = facts::read(sink.previous_facts());
+    let pass = Pass {
+        renderer,
+        sidebars,
+        sink,
+        global: global_fingerprint(renderer),
+    };
+    let done: Vec<PageDone> = (0..renderer.site.pages.len())
+        .into_par_iter()
+        .map(|id| pass.page(&known, id))
+        .collect();
+    let mut pages = Pages {
+        analyses: Vec::with_capacity(done.len()),
+        manifest: Manifest::new(),
+        facts: String::new(),
+        failures: Vec::new(),
+    };
+    for done in done {
+        match done.result {
+            Ok(fingerprint) => {
+                pages
+                    .facts
+                    .push_str(&facts::line(&done.rel, done.key, &done.analysis));
+                pages.manifest.insert(done.rel, fingerprint);
+            }
+            Err(d) => pages.failures.push(d),
+        }
+        pages.analyses.push(done.analysis);
+    }
+    let target = sink.target().display().to_string();
+    pages.failures = collapse_repeats(without_repeated(pages.failures, &target));
+    pages
+}
+
+/// A rendered (or found current) page.
+struct PageDone {
+    rel: String,
+    key: u64,
+    analysis: Analysis,
+    result: Result<u128, Diagnostic>,
+}
+
+/// What every page of one pass is rendered with.
+struct Pass<'a, 'r> {
+    renderer: &'a Renderer<'r>,
+    sidebars: &'a Sidebars,
+    sink: &'a dyn Sink,
+    /// [`global_fingerprint`].
+    global: u128,
+}
+
+impl Pass<'_, '_> {
+    /// Renders one page and writes it, unless the output already has it from the same inputs.
+    /// `known` holds the analyses of the previous build: with one, an unchanged page is not
+    /// even parsed.
+    fn page(&self, known: &Known, id: PageId) -> PageDone {
+        let r = self.renderer;
+        let page = &r.site.pages[id];
+        let rel = page.output_path();
+        let key = analysis_key(self.global, page);
+        if page.redirect.is_some() {
+            return self.redirect(rel, key, id);
+        }
+        let shared = self
+            .sidebars
+            .get(&r.site.sidebar_scope(id))
+            .map_or("", String::as_str);
+        let context = r.context(id);
+        let fingerprint_of = |analysis: &Analysis| {
+            let hrefs: Vec<Option<String>> = analysis
+                .links
+                .iter()
+                .map(|l| r.table.rewrite(page, &l.dest))
+                .collect();
+            page_fingerprint(self.global, page, &hrefs, shared, &context)
+        };
+        if let Some((_, analysis)) = known.get(&rel).filter(|(k, _)| *k == key) {
+            let fingerprint = fingerprint_of(analysis);
+            if self.sink.keep(&rel, fingerprint) {
+                let analysis = analysis.clone();
+                return PageDone {
+                    rel,
+                    key,
+                    analysis,
+                    result: Ok(fingerprint),
+                };
+            }
+        }
+        let (html, analysis) = r.render_page(shared, id);
+        let fingerprint = fingerprint_of(&analysis);
+        let result = html.and_then(|html| {
+            self.sink.write(&rel, html.as_bytes()).map_err(|err| {
+                write_failure(self.sink.target(), err, |err| {
+                    Diagnostic::error(
+                        page.source.display_path(),
+                        format!("cannot write {rel}: {err}"),
+                    )
+                })
+            })
+        });
+        PageDone {
+            rel,
+            key,
+            analysis,
+            result: result.map(|()| fingerprint),
+        }
+    }
+
+    /// A page that only redirects (`redirect_to`, or a folder's address taken over by an
+    /// alias): it has no analysis, links or headings of its own.
+    fn redirect(&self, rel: String, key: u64, id: PageId) -> PageDone {
+        let (html, analysis) = self.renderer.render_page("", id);
+        let written = html.and_then(|html| {
+            let fingerprint = xxhash_rust::xxh3::xxh3_128(html.as_bytes());
+            self.sink
+                .write_if_changed(&rel, html.as_bytes())
+                .map(|()| fingerprint)
+                .map_err(|err| {
+                    write_failure(self.sink.target(), err, |err| {
+                        let shown = self.renderer.site.pages[id].source.display_path();
+                        Diagnostic::error(shown, format!("cannot write {rel}: {err}"))
+                    })
+                })
+        });
+        PageDone {
+            rel,
+            key,
+            analysis,
+            result: written,
+        }
+    }
+}
+
+/// What every page depends on: this very program, the templates, the configuration and the
+/// names of the fingerprinted files.
+fn global_fingerprint(renderer: &Renderer<'_>) -> u128 {
+    let mut hasher = Xxh3::new();
+    // The program itself: another handbook binary may render the same input differently. Its
+    // path, size and modification time identify it without reading it.
+    hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+    if let Ok(exe) = std::env::current_exe() {
+        hasher.update(exe.as_os_str().as_encoded_bytes());
+        if let Ok(meta) = std::fs::metadata(&exe) {
+            hasher.update(&meta.len().to_le_bytes());
+            if let Ok(age) = meta
+                .modified()
+                .map(|m| m.duration_since(std::time::UNIX_EPOCH))
+            {
+                hasher.update(&age.unwrap_or_default().as_nanos().to_le_bytes());
+            }
+        }
+    }
+    let templates: &Templates = renderer.templates;
+    hasher.update(&templates.fingerprint.to_le_bytes());
+    hasher.update(&renderer.fingerprints.digest().to_le_bytes());
+    let _ = serde_json::to_writer(HashWriter(&mut hasher), &*renderer.site.config);
+    hasher.digest128()
+}
+
+/// Feeds serialized bytes straight into a hash, without building them in memory.
+struct HashWriter<'a>(&'a mut Xxh3);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Everything a page is rendered from: its Markdown, its sidebar, and its whole template
+/// context except what is rendered from that Markdown (`context` must not have it yet).
+fn page_fingerprint(
+    global: u128,
+    page: &Page,
+    hrefs: &[Option<String>],
+    sidebar: &str,
+    context: &PageContext<'_>,
+) -> u128 {
+    let mut hasher = Xxh3::new();
+    hasher.update(&global.to_le_bytes());
+    hasher.update(page.source.body.as_bytes());
+    hasher.update(&[page.toc_max_level]);
+    // Where the page's links lead: another page's new URL changes this page's HTML.
+    for href in hrefs {
+        hasher.update(href.as_deref().unwrap_or("=").as_bytes());
+        hasher.update(&[0]);
+    }
+    // The sidebar is hashed as it is: escaping it as JSON would cost more than rendering it.
+    hasher.update(sidebar.as_bytes());
+    let _ = serde_json::to_writer(HashWriter(&mut hasher), context);
+    hasher.digest128()
+}
+
+/// `failures` with the problem of a full disk (about the output folder, `target`) kept once:
+/// it is the same for every page.
+fn without_repeated(failures: Vec<Diagnostic>, target: &str) -> Vec<Diagnostic> {
+    let mut seen = false;
+    failures
+        .into_iter()
+        .filter(|d| d.path != target || !std::mem::replace(&mut seen, true))
+        .collect()
+}
+
+/// A broken template fails every page the same way: say it once, with how many pages it hit.
+fn collapse_repeats(failures: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut seen: Vec<(Diagnostic, usize)> = Vec::new();
+    let mut index: HashMap<(String, Option<String>), usize> = HashMap::new();
+    for d in failures {
+        let key = (d.message.clone(), d.help.clone());
+        match index.get(&key) {
+            Some(&i) => seen[i].1 += 1,
+            None => {
+                index.insert(key, seen.len());
+                seen.push((d, 0));
+            }
+        }
+    }
+    seen.into_iter()
+        .map(|(mut d, more)| {
+            if more > 0 {
+                let s = if more == 1 { "" } else { "s" };
+                d.message
+                    .push_str(&format!(" (and the same error on {more} more page{s})"));
+            }
+            d
+        })
+        .collect()
+}
