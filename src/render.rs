@@ -833,7 +833,7 @@ fn render_template(
             page.source.display_path(),
             format!("cannot render this page with templates/{template}: {cause}"),
         )
-        .help("the problem is in the template, not in the page; template variables are listed in README.md, \"Templates and template variables\"")
+        .help("the problem is in the template, not in the page; template variables are listed in docs/templates.md")
     })
 }
 

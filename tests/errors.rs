@@ -629,7 +629,7 @@ fn a_template_that_fails_while_rendering_keeps_the_cause_chain() {
     assert_eq!(
         errors,
         [
-            "content/a.md: cannot render this page with templates/page.html: Failed to render 'page.html': Variable `page.nosuch` not found in context while rendering 'page.html'\n  help: the problem is in the template, not in the page; template variables are listed in README.md, \"Templates and template variables\""
+            "content/a.md: cannot render this page with templates/page.html: Failed to render 'page.html': Variable `page.nosuch` not found in context while rendering 'page.html'\n  help: the problem is in the template, not in the page; template variables are listed in docs/templates.md"
         ]
     );
 }
