@@ -1,5 +1,5 @@
 /* handbook — search: the search box in the header of every page and the /search/ page, both
-   reading the index the build writes (README, "Search"). Progressive enhancement: without this
+   reading the index the build writes (docs/search.md). Progressive enhancement: without this
    script the header's box is a plain form that opens /search/?q=…, which says that search needs
    JavaScript.
 

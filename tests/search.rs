@@ -1,5 +1,5 @@
 //! The search index as a build writes it and `handbook serve` serves it: read back with a
-//! decoder written here from the format's description (README, "Search"), not with the code
+//! decoder written here from the format's description (docs/search.md), not with the code
 //! that writes it.
 
 mod common;

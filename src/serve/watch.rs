@@ -46,7 +46,7 @@ impl FolderWatcher {
     pub fn new(root: &Path) -> notify::Result<FolderWatcher> {
         let (tx, events) = std::sync::mpsc::channel();
         // Links are not followed: a link to `/` would have the watcher walk the whole disk.
-        // Changes inside a linked folder are not seen (README: "Symbolic links").
+        // Changes inside a linked folder are not seen (docs/writing-pages.md: "Symbolic links").
         let config = notify::Config::default().with_follow_symlinks(false);
         let mut watcher = notify::RecommendedWatcher::new(
             move |event| {
