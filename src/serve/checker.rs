@@ -23,13 +23,15 @@ const SETTINGS: check::Settings = check::Settings {
 };
 
 /// The link check of the last checked version: what the next one may keep.
-struct LastCheck {
+pub(super) struct LastCheck {
     /// Same index and outputs: the same pages in the same places, the same files.
     links: Arc<LinkIndex>,
     outputs: Arc<BTreeSet<String>>,
     /// The analysis key of each page.
     keys: Vec<u64>,
     pages: Vec<PageLinks>,
+    /// How many pages this check checked again (every page when nothing could be kept).
+    pub rechecked: usize,
 }
 
 /// Analyses every page once (then only changed ones) and checks each new version.
@@ -80,7 +82,7 @@ pub fn check_loop(shared: &Shared) {
 
 /// The checks of one version, keeping from `last` the link checks of pages that neither
 /// changed nor link to a page that changed.
-fn check_version(
+pub(super) fn check_version(
     generation: &Generation,
     analyses: &[Arc<crate::markdown::Analysis>],
     last: Option<LastCheck>,
@@ -95,6 +97,7 @@ fn check_version(
             && Arc::ptr_eq(&last.outputs, &generation.outputs)
             && last.keys.len() == keys.len()
     });
+    let mut rechecked = keys.len();
     let pages = match reusable {
         Some(last) => {
             let changed: HashSet<PageId> = (0..keys.len())
@@ -108,6 +111,7 @@ fn check_version(
                 })
                 .map(|id| (id, check::page_links(site, &table, analyses, id)))
                 .collect();
+            rechecked = again.len();
             for (id, checked) in again {
                 pages[id] = checked;
             }
@@ -130,6 +134,7 @@ fn check_version(
         outputs: generation.outputs.clone(),
         keys,
         pages,
+        rechecked,
     };
     (diags, done)
 }

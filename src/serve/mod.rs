@@ -21,7 +21,8 @@ pub mod state;
 pub mod watch;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use state::{Action, Generation, Workspace, lock};
+pub use state::{Action, Batch, Generation};
+use state::{Workspace, lock};
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -110,6 +111,17 @@ struct Status {
     printed: BTreeSet<String>,
     /// The errors browsers show, as sent.
     shown: Arc<str>,
+}
+
+impl Status {
+    /// Every problem, sorted.
+    fn all(&self) -> Vec<Diagnostic> {
+        let mut all = Diagnostics::default();
+        all.extend(self.loaded.iter().cloned());
+        all.extend(self.checked.iter().cloned());
+        all.extend(self.rendering.iter().cloned());
+        all.into_sorted()
+    }
 }
 
 impl Shared {
@@ -201,6 +213,11 @@ impl Shared {
         self.to_check.1.notify_one();
     }
 
+    /// Every problem known now, sorted.
+    pub fn problems(&self) -> Vec<Diagnostic> {
+        lock(&self.status).all()
+    }
+
     fn set_loaded(&self, problems: Vec<Diagnostic>) {
         let mut status = lock(&self.status);
         status.loaded = problems;
@@ -228,11 +245,7 @@ impl Shared {
 
     /// Prints the problems not printed yet, and tells browsers when the errors changed.
     fn report(&self, status: &mut Status) {
-        let mut all = Diagnostics::default();
-        all.extend(status.loaded.iter().cloned());
-        all.extend(status.checked.iter().cloned());
-        all.extend(status.rendering.iter().cloned());
-        let all = all.into_sorted();
+        let all = status.all();
         let now: BTreeSet<String> = all.iter().map(|d| d.to_string()).collect();
         for d in &all {
             let text = d.to_string();
@@ -271,10 +284,81 @@ fn problems_json(errors: &[&Diagnostic]) -> String {
     serde_json::Value::Array(list).to_string()
 }
 
+/// `handbook serve`'s site as a value: the workspace that turns changes into versions, what the
+/// HTTP side shares, and the router. [`run`] adds the listener, the watcher and the checker
+/// threads; tests drive it directly, without spawning the binary.
+pub struct App {
+    shared: Arc<Shared>,
+    workspace: Workspace,
+    hosts: Arc<http::AllowedHosts>,
+    /// The last check, whose page checks the next one may keep.
+    last: Mutex<Option<checker::LastCheck>>,
+}
+
+impl App {
+    /// Loads the site of `options.root` for pages rendered at `url` (`http://127.0.0.1:1111/`).
+    /// Fails only when there is nothing to serve, or an option is wrong.
+    pub fn load(options: &ServeOptions, url: &str) -> Result<App, ServeError> {
+        let hosts = http::AllowedHosts::new(&options.allow_hosts).map_err(ServeError::Start)?;
+        let root = options.root.canonicalize().map_err(|err| {
+            ServeError::Start(format!("cannot open {}: {err}", options.root.display()))
+        })?;
+        let base = options.base.as_deref();
+        let workspace =
+            Workspace::load(&root, options.drafts, url, base).map_err(ServeError::Site)?;
+        let shared = Arc::new(Shared::new(workspace.current()));
+        shared.set_loaded(workspace.problems());
+        Ok(App {
+            shared,
+            workspace,
+            hosts: Arc::new(hosts),
+            last: Mutex::default(),
+        })
+    }
+
+    /// The HTTP side: pages, files, the live-reload script and its event stream.
+    pub fn router(&self) -> axum::Router {
+        http::router(self.shared.clone(), self.hosts.clone())
+    }
+
+    /// Applies a batch of changed files, as the watcher does, and tells browsers.
+    pub fn apply(&mut self, batch: &mut state::Batch) -> Option<Action> {
+        let action = self.workspace.apply(batch);
+        if let Some(action) = action {
+            self.shared.publish(self.workspace.current(), action);
+        }
+        self.shared.set_loaded(self.workspace.problems());
+        action
+    }
+
+    /// Runs the checks of the current version now, as the checker thread does after a change;
+    /// returns how many pages' links it checked (not those of pages that neither changed nor
+    /// link to a page that changed).
+    pub fn check(&self) -> usize {
+        let generation = self.shared.current();
+        let analyses = generation.analyses();
+        let mut last = lock(&self.last);
+        let (diags, done) = checker::check_version(&generation, &analyses, last.take());
+        let rechecked = done.rechecked;
+        *last = Some(done);
+        self.shared.set_checked(diags.into_sorted());
+        rechecked
+    }
+
+    /// Every problem known now: from loading, the last check, and pages that failed to render.
+    pub fn problems(&self) -> Vec<Diagnostic> {
+        self.shared.problems()
+    }
+
+    /// The version served now.
+    pub fn current(&self) -> Arc<Generation> {
+        self.shared.current()
+    }
+}
+
 /// Runs the server until the process is stopped.
 pub fn run(options: ServeOptions) -> Result<(), ServeError> {
     let started = Instant::now();
-    let hosts = Arc::new(http::AllowedHosts::new(&options.allow_hosts).map_err(ServeError::Start)?);
     let limits = connections::Limits::new(connections::raise_open_file_limit())
         .map_err(ServeError::Start)?;
     let listener = std::net::TcpListener::bind((options.bind, options.port)).map_err(|err| {
@@ -294,15 +378,16 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
         .local_addr()
         .map_err(|err| ServeError::Start(format!("cannot listen: {err}")))?;
     let url = site_url(address);
+    let App {
+        shared,
+        workspace,
+        hosts,
+        ..
+    } = App::load(&options, &url)?;
     let root = options.root.canonicalize().map_err(|err| {
         ServeError::Start(format!("cannot open {}: {err}", options.root.display()))
     })?;
-    let workspace = Workspace::load(&root, options.drafts, &url, options.base.as_deref())
-        .map_err(ServeError::Site)?;
-    let generation = workspace.current();
-    let pages = generation.site.pages.len();
-    let shared = Arc::new(Shared::new(generation));
-    shared.set_loaded(workspace.problems());
+    let pages = shared.current().site.pages.len();
     let watcher = watch::FolderWatcher::new(&root).map_err(|err| {
         ServeError::Start(format!(
             "cannot watch {} for changes: {err}",
@@ -320,25 +405,40 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
         if pages == 1 { "" } else { "s" },
         started.elapsed().as_millis()
     );
-    {
-        let shared = shared.clone();
-        std::thread::Builder::new()
-            .name("watcher".into())
-            .spawn(move || watch_loop(watcher, workspace, &shared))
-            .map_err(|err| ServeError::Start(format!("cannot start the watcher: {err}")))?;
-    }
-    {
-        let shared = shared.clone();
-        std::thread::Builder::new()
-            .name("checker".into())
-            .spawn(move || checker::check_loop(&shared))
-            .map_err(|err| ServeError::Start(format!("cannot start the link check: {err}")))?;
-    }
+    spawn_threads(&shared, watcher, workspace)?;
     if options.open
         && let Err(err) = open::that_detached(&url)
     {
         eprintln!("warning: cannot open a browser ({err}); open {url} yourself");
     }
+    serve_forever(listener, http::router(shared, hosts), limits)
+}
+
+/// The watcher, which turns changes on disk into new versions, and the checker.
+fn spawn_threads(
+    shared: &Arc<Shared>,
+    watcher: watch::FolderWatcher,
+    workspace: Workspace,
+) -> Result<(), ServeError> {
+    let for_watcher = shared.clone();
+    std::thread::Builder::new()
+        .name("watcher".into())
+        .spawn(move || watch_loop(watcher, workspace, &for_watcher))
+        .map_err(|err| ServeError::Start(format!("cannot start the watcher: {err}")))?;
+    let for_checker = shared.clone();
+    std::thread::Builder::new()
+        .name("checker".into())
+        .spawn(move || checker::check_loop(&for_checker))
+        .map_err(|err| ServeError::Start(format!("cannot start the link check: {err}")))?;
+    Ok(())
+}
+
+/// Answers requests on `listener` until the process is stopped.
+fn serve_forever(
+    listener: std::net::TcpListener,
+    router: axum::Router,
+    limits: connections::Limits,
+) -> Result<(), ServeError> {
     // Blocking threads render pages and read files. Tokio's default allows 512 of them, and
     // each keeps its own allocator caches (about 1 MB of RSS under load): a few browsers plus
     // a crawler would grow the server by hundreds of MB for no speed on a few cores.
@@ -353,7 +453,7 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
             .map_err(|err| ServeError::Start(format!("cannot listen: {err}")))?;
         let listener = tokio::net::TcpListener::from_std(listener)
             .map_err(|err| ServeError::Start(format!("cannot listen: {err}")))?;
-        connections::serve(listener, http::router(shared, hosts), limits).await;
+        connections::serve(listener, router, limits).await;
         Ok(())
     })
 }
