@@ -113,7 +113,11 @@ fn serve_shows_when_each_page_last_changed() {
         "{html}"
     );
     let (head, _) = get_with_head(&address, "/search/");
-    assert!(head.to_ascii_lowercase().contains("content-type: text/html"), "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: text/html"),
+        "{head}"
+    );
 }
 
 #[test]
