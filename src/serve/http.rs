@@ -6,6 +6,8 @@
 //! looked up among the site's pages, aliases, generated files and the files of `static/` and
 //! `content/`; anything else is the site's 404 page, with status 404.
 
+use super::hosts::{AllowedHosts, check_host};
+use super::state::Generation;
 use super::{LiveEvent, Shared};
 use axum::Router;
 use axum::body::Body;
@@ -31,137 +33,6 @@ pub fn router(shared: Arc<Shared>, hosts: Arc<AllowedHosts>) -> Router {
         .fallback(site)
         .with_state(shared)
         .layer(axum::middleware::from_fn_with_state(hosts, check_host))
-}
-
-/// The names a request may be addressed to (its `Host`), besides `localhost`, names ending in
-/// `.localhost` and IP addresses.
-///
-/// Why: a web page the contributor opens could point a name of its own at 127.0.0.1 (DNS
-/// rebinding) and then read the preview as its own site. Its requests carry its name as
-/// `Host`, so the server answers only names that cannot be anyone else's: the loopback names
-/// and IP addresses (rebinding needs a DNS name), plus those `--allow-host` names.
-#[derive(Debug, Default)]
-pub struct AllowedHosts {
-    /// Lower case, without a trailing dot.
-    names: Vec<String>,
-}
-
-impl AllowedHosts {
-    /// The names given with `--allow-host`; an error for one that is not a host name.
-    pub fn new(names: &[String]) -> Result<AllowedHosts, String> {
-        let mut allowed = AllowedHosts::default();
-        for name in names {
-            let normal = normal_host(name);
-            let valid = !normal.is_empty()
-                && normal
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_');
-            if !valid {
-                return Err(format!(
-                    "--allow-host {name:?} is not a host name: give the name alone, like --allow-host my-laptop.local (no http://, port or path)"
-                ));
-            }
-            allowed.names.push(normal);
-        }
-        Ok(allowed)
-    }
-
-    /// Whether a request addressed to `authority` (a `Host` header: a name or an address, and
-    /// perhaps a port) is answered.
-    pub fn allows(&self, authority: &str) -> bool {
-        let Some(host) = host_of(authority) else {
-            return false;
-        };
-        if host.starts_with('[') {
-            // host_of checked that it is an IPv6 address.
-            return true;
-        }
-        let host = normal_host(host);
-        host.parse::<std::net::Ipv4Addr>().is_ok()
-            || host == "localhost"
-            || host.ends_with(".localhost")
-            || self.names.contains(&host)
-    }
-}
-
-fn normal_host(name: &str) -> String {
-    name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase()
-}
-
-/// The host of `name[:port]` or `[ipv6][:port]`; `None` when it is neither.
-fn host_of(authority: &str) -> Option<&str> {
-    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
-        let end = rest.find(']')?;
-        rest[..end].parse::<std::net::Ipv6Addr>().ok()?;
-        (&authority[..end + 2], &rest[end + 1..])
-    } else {
-        let end = authority.find(':').unwrap_or(authority.len());
-        (&authority[..end], &authority[end..])
-    };
-    let port_ok = port.is_empty()
-        || port
-            .strip_prefix(':')
-            .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
-    (port_ok && !host.is_empty()).then_some(host)
-}
-
-/// Refuses (403) a request addressed to a name the server does not know: see [`AllowedHosts`].
-/// A request without `Host` is answered: browsers always send one, only HTTP/1.0 tools do
-/// not, and rebinding needs a browser.
-async fn check_host(
-    State(hosts): State<Arc<AllowedHosts>>,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    // An absolute URL in the request line (`GET http://name/ HTTP/1.1`) names the host too.
-    let in_uri = request.uri().authority().map(|a| a.as_str().to_string());
-    let mut named = Vec::new();
-    for value in request.headers().get_all(header::HOST) {
-        named.push(value.to_str().ok().map(str::to_string));
-    }
-    if let Some(authority) = in_uri {
-        named.push(Some(authority));
-    }
-    for name in named {
-        match name {
-            Some(name) if hosts.allows(&name) => {}
-            other => return refuse_host(other.as_deref()),
-        }
-    }
-    next.run(request).await
-}
-
-fn refuse_host(name: Option<&str>) -> Response {
-    let shown = name
-        .and_then(host_of)
-        .filter(|h| h.len() <= 253)
-        .map(|h| h.to_string());
-    let (what, allow) = match &shown {
-        Some(host) => (format!("`{host}`"), format!("--allow-host {host}")),
-        None => (
-            "a name it does not know".to_string(),
-            "--allow-host NAME".to_string(),
-        ),
-    };
-    let text = format!(
-        "handbook serve does not answer requests addressed to {what}.\n\n\
-         It answers only localhost, names ending in .localhost and IP addresses, so that a web\n\
-         page you visit cannot read your preview through a name of its own (DNS rebinding).\n\n\
-         If you opened this address yourself (the computer's name on your network, with\n\
-         --bind 0.0.0.0), start the server again with {allow}.\n"
-    );
-    let mut response = (StatusCode::FORBIDDEN, text).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }
 
 async fn live_script(headers: HeaderMap) -> Response {
@@ -235,25 +106,70 @@ async fn site(
         )
             .into_response();
     };
-    let generation = shared.current();
-    let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
-    let site = &generation.site;
-    // A page, by its URL or its `index.html`.
-    let page_url = if path.ends_with('/') {
-        Some(path.clone())
-    } else {
-        path.strip_suffix("index.html").map(str::to_string)
+    let request = Request {
+        generation: shared.current(),
+        query: uri.query().map(|q| format!("?{q}")).unwrap_or_default(),
+        uri: &uri,
+        method: &method,
+        headers: &headers,
+        shared: &shared,
+        path,
     };
-    let found = page_url.as_ref().and_then(|url| site.by_url.get(url));
-    // A page that only redirects (`redirect_to`, a folder's address an alias took over).
-    if let Some(redirect) = found.and_then(|&id| site.pages[id].redirect.as_ref()) {
-        return self::redirect(&redirect.href);
+    if let Some(response) = request.page().await {
+        return response;
     }
-    if let Some(&id) = found {
-        // Rendered from the generation the id comes from: a newer one may number its pages
-        // differently (a page added or removed), and would answer with another page.
-        // Rendering takes a blocking thread; a cached page does not, so that many browsers
-        // (or a crawler) do not grow the blocking pool, each thread with its own memory.
+    if let Some(response) = request.file().await {
+        return response;
+    }
+    if let Some(response) = request.generated().await {
+        return response;
+    }
+    request.folder_or_not_found().await
+}
+
+/// One request for a path of the site, answered from one version of it.
+struct Request<'a> {
+    generation: Arc<Generation>,
+    /// `?…` as asked, kept by redirects.
+    query: String,
+    uri: &'a Uri,
+    method: &'a Method,
+    headers: &'a HeaderMap,
+    shared: &'a Arc<Shared>,
+    /// The normalised path, with its leading `/`.
+    path: String,
+}
+
+impl Request<'_> {
+    /// A page, by its URL or its `index.html`; a page that only redirects (`redirect_to`, a
+    /// folder's address an alias took over) or an alias, as a redirect.
+    async fn page(&self) -> Option<Response> {
+        let site = &self.generation.site;
+        let page_url = match self.path.ends_with('/') {
+            true => Some(self.path.clone()),
+            false => self.path.strip_suffix("index.html").map(str::to_string),
+        };
+        let found = page_url.as_ref().and_then(|url| site.by_url.get(url));
+        if let Some(redirect) = found.and_then(|&id| site.pages[id].redirect.as_ref()) {
+            return Some(self::redirect(&redirect.href));
+        }
+        if let Some(&id) = found {
+            return Some(self.render(id).await);
+        }
+        let id = site.by_alias.get(&self.path)?;
+        Some(redirect(&format!(
+            "{}{}",
+            site.destination(*id),
+            self.query
+        )))
+    }
+
+    /// Page `id`, rendered from the generation the id comes from: a newer one may number its
+    /// pages differently (a page added or removed), and would answer with another page.
+    /// Rendering takes a blocking thread; a cached page does not, so that many browsers (or a
+    /// crawler) do not grow the blocking pool, each thread with its own memory.
+    async fn render(&self, id: crate::site::PageId) -> Response {
+        let generation = &self.generation;
         let rendered = match generation.cached(id) {
             Some(done) => Ok((done, generation.version)),
             None => {
@@ -261,96 +177,102 @@ async fn site(
                 tokio::task::spawn_blocking(move || (for_render.page(id), for_render.version)).await
             }
         };
-        return match rendered {
+        let (method, headers, shared) = (self.method, self.headers, self.shared);
+        match rendered {
             Ok((rendered, version)) => match &*rendered {
-                Ok(html) => {
-                    html_response(&method, &headers, StatusCode::OK, html, &shared, version)
-                }
-                Err(problem) => error_page(&method, &headers, problem, &shared, version),
+                Ok(html) => html_response(method, headers, StatusCode::OK, html, shared, version),
+                Err(problem) => error_page(method, headers, problem, shared, version),
             },
             Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-        };
-    }
-    if let Some(&id) = site.by_alias.get(&path) {
-        return redirect(&format!("{}{query}", site.destination(id)));
-    }
-    let rel = &path[1..];
-    if let Some(source) = generation.copies.get(rel) {
-        return match read_file(source).await {
-            Some(bytes) => respond(&method, &headers, StatusCode::OK, &content_type(rel), bytes),
-            None => not_found(&method, &headers, &shared).await,
-        };
-    }
-    // An old `.html` address (`html_aliases`), unless a file of the site is there (above).
-    if let Some(&id) = site.html_aliases.get(&path) {
-        return redirect(&format!("{}{query}", site.destination(id)));
-    }
-    // A folder's index.html from static/ or content/.
-    if path.ends_with('/')
-        && let Some(source) = generation.copies.get(&format!("{rel}index.html"))
-        && let Some(bytes) = read_file(source).await
-    {
-        return respond(
-            &method,
-            &headers,
-            StatusCode::OK,
-            "text/html; charset=utf-8",
-            bytes,
-        );
-    }
-    if site.config.search.enabled && rel.starts_with(crate::layout::SEARCH_INDEX_DIR) {
-        let build = uri
-            .query()
-            .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("v=")))
-            .map(str::to_string);
-        let (from, rel) = (shared.clone(), rel.to_string());
-        let found =
-            tokio::task::spawn_blocking(move || from.search_file(&rel, build.as_deref())).await;
-        return match found {
-            Ok(Some(bytes)) => {
-                respond(&method, &headers, StatusCode::OK, "application/json", bytes)
-            }
-            _ => not_found(&method, &headers, &shared).await,
-        };
-    }
-    // A generated file, or a folder's generated index.html (the search page): typed by the
-    // name of the file the build writes, `search/index.html` for `/search/`.
-    let name = match path.ends_with('/') {
-        true => format!("{rel}index.html"),
-        false => rel.to_string(),
-    };
-    if let Some(made) = generation.generated(&name) {
-        return match &*made {
-            Ok(bytes) if name.ends_with(".html") => html_response(
-                &method,
-                &headers,
-                StatusCode::OK,
-                &String::from_utf8_lossy(bytes),
-                &shared,
-                generation.version,
-            ),
-            Ok(bytes) => respond(
-                &method,
-                &headers,
-                StatusCode::OK,
-                &content_type(&name),
-                bytes.clone(),
-            ),
-            Err(problem) => error_page(&method, &headers, problem, &shared, generation.version),
-        };
-    }
-    // `/engineering` for `/engineering/`, as static hosts do: for every folder the built
-    // site has an index.html in (pages, aliases, the search page, files of static/).
-    if !path.ends_with('/') {
-        let folder = format!("{path}/");
-        if site.by_url.contains_key(&folder)
-            || site.by_alias.contains_key(&folder)
-            || generation.outputs.contains(&format!("{rel}/index.html"))
-        {
-            return redirect(&format!("{folder}{query}"));
         }
     }
-    not_found(&method, &headers, &shared).await
+
+    /// A file of `static/` or `content/` (a folder's `index.html` too), an old `.html` address
+    /// (`html_aliases`) unless a file of the site is there, or a file of the search index.
+    async fn file(&self) -> Option<Response> {
+        let (site, rel) = (&self.generation.site, &self.path[1..]);
+        let (method, headers) = (self.method, self.headers);
+        if let Some(source) = self.generation.copies.get(rel) {
+            return Some(match read_file(source).await {
+                Some(bytes) => respond(method, headers, StatusCode::OK, &content_type(rel), bytes),
+                None => not_found(method, headers, self.shared).await,
+            });
+        }
+        if let Some(&id) = site.html_aliases.get(&self.path) {
+            return Some(redirect(&format!("{}{}", site.destination(id), self.query)));
+        }
+        if self.path.ends_with('/')
+            && let Some(source) = self.generation.copies.get(&format!("{rel}index.html"))
+            && let Some(bytes) = read_file(source).await
+        {
+            let html = "text/html; charset=utf-8";
+            return Some(respond(method, headers, StatusCode::OK, html, bytes));
+        }
+        if site.config.search.enabled && rel.starts_with(crate::layout::SEARCH_INDEX_DIR) {
+            return Some(self.search_file(rel).await);
+        }
+        None
+    }
+
+    /// A file of the search index of the version the browser's `?v=` names.
+    async fn search_file(&self, rel: &str) -> Response {
+        let build = (self.uri.query())
+            .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("v=")))
+            .map(str::to_string);
+        let (from, rel) = (self.shared.clone(), rel.to_string());
+        let found =
+            tokio::task::spawn_blocking(move || from.search_file(&rel, build.as_deref())).await;
+        match found {
+            Ok(Some(bytes)) => respond(
+                self.method,
+                self.headers,
+                StatusCode::OK,
+                "application/json",
+                bytes,
+            ),
+            _ => not_found(self.method, self.headers, self.shared).await,
+        }
+    }
+
+    /// A generated file, or a folder's generated index.html (the search page, the changes
+    /// page): typed by the name of the file the build writes, `search/index.html` for
+    /// `/search/`.
+    async fn generated(&self) -> Option<Response> {
+        let rel = &self.path[1..];
+        let name = match self.path.ends_with('/') {
+            true => format!("{rel}index.html"),
+            false => rel.to_string(),
+        };
+        let made = self.generation.generated(&name)?;
+        let (method, headers, version) = (self.method, self.headers, self.generation.version);
+        Some(match &*made {
+            Ok(bytes) if name.ends_with(".html") => {
+                let html = String::from_utf8_lossy(bytes);
+                html_response(method, headers, StatusCode::OK, &html, self.shared, version)
+            }
+            Ok(bytes) => {
+                let bytes = bytes.clone();
+                respond(method, headers, StatusCode::OK, &content_type(&name), bytes)
+            }
+            Err(problem) => error_page(method, headers, problem, self.shared, version),
+        })
+    }
+
+    /// `/engineering` for `/engineering/`, as static hosts do: for every folder the built site
+    /// has an index.html in (pages, aliases, the search page, files of static/). Else 404.
+    async fn folder_or_not_found(&self) -> Response {
+        let (site, path) = (&self.generation.site, &self.path);
+        if !path.ends_with('/') {
+            let folder = format!("{path}/");
+            if site.by_url.contains_key(&folder)
+                || site.by_alias.contains_key(&folder)
+                || (self.generation.outputs).contains(&format!("{}/index.html", &path[1..]))
+            {
+                return redirect(&format!("{folder}{}", self.query));
+            }
+        }
+        not_found(self.method, self.headers, self.shared).await
+    }
 }
 
 /// The bytes of a file of `static/` or `content/`, read as [`crate::source::walk::read`] does: never
@@ -558,60 +480,5 @@ pub fn content_type(path: &str) -> String {
         format!("{}; charset=utf-8", mime.essence_str())
     } else {
         mime.essence_str().to_string()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn loopback_names_and_addresses_are_allowed_and_other_names_are_not() {
-        let hosts = AllowedHosts::new(&["My-Laptop.local".to_string()]).unwrap();
-        for allowed in [
-            "localhost",
-            "localhost:1111",
-            "LOCALHOST.:1111",
-            "handbook.localhost:1111",
-            "127.0.0.1",
-            "127.0.0.1:1111",
-            "192.168.1.20:1111",
-            "[::1]:1111",
-            "[::1]",
-            "[fe80::1]:80",
-            "my-laptop.local",
-            "MY-LAPTOP.LOCAL:1111",
-        ] {
-            assert!(hosts.allows(allowed), "{allowed}");
-        }
-        for refused in [
-            "evil.example",
-            "evil.example:1111",
-            "localhost.evil.example",
-            "127.0.0.1.evil.example",
-            "evillocalhost",
-            "my-laptop.local.evil.example",
-            "0x7f.1",
-            "2130706433x",
-            "::1",
-            "[::1",
-            "[not-v6]:1111",
-            "localhost:",
-            "localhost:11x",
-            "localhost:1111:1111",
-            "",
-            ":1111",
-        ] {
-            assert!(!hosts.allows(refused), "{refused:?}");
-        }
-    }
-
-    #[test]
-    fn an_allowed_host_must_be_a_plain_name() {
-        assert!(AllowedHosts::new(&["laptop.local.".to_string()]).is_ok());
-        for bad in ["http://laptop.local", "laptop.local:1111", "", "a/b", "a b"] {
-            let err = AllowedHosts::new(&[bad.to_string()]).unwrap_err();
-            assert!(err.contains("--allow-host"), "{err}");
-        }
     }
 }

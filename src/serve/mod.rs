@@ -16,6 +16,7 @@
 
 mod checker;
 mod connections;
+mod hosts;
 mod http;
 pub mod state;
 pub mod watch;
@@ -290,7 +291,7 @@ fn problems_json(errors: &[&Diagnostic]) -> String {
 pub struct App {
     shared: Arc<Shared>,
     workspace: Workspace,
-    hosts: Arc<http::AllowedHosts>,
+    hosts: Arc<hosts::AllowedHosts>,
     /// The last check, whose page checks the next one may keep.
     last: Mutex<Option<checker::LastCheck>>,
 }
@@ -299,7 +300,7 @@ impl App {
     /// Loads the site of `options.root` for pages rendered at `url` (`http://127.0.0.1:1111/`).
     /// Fails only when there is nothing to serve, or an option is wrong.
     pub fn load(options: &ServeOptions, url: &str) -> Result<App, ServeError> {
-        let hosts = http::AllowedHosts::new(&options.allow_hosts).map_err(ServeError::Start)?;
+        let hosts = hosts::AllowedHosts::new(&options.allow_hosts).map_err(ServeError::Start)?;
         let root = options.root.canonicalize().map_err(|err| {
             ServeError::Start(format!("cannot open {}: {err}", options.root.display()))
         })?;
