@@ -5,13 +5,16 @@
 //!
 //! Rendering also returns the page's [`Analysis`]: its heading ids and every link as written,
 //! with its position, which the site-wide link checks run on.
+//!
+//! A leaf: it imports nothing else of the crate, so that any stage may use it.
 
 pub mod headings;
 pub mod highlight;
+pub mod html;
 
-use crate::markdown::highlight::{code_block, escape_into, language_of};
-use crate::site::links::{html_attributes, html_tags};
 use headings::{HeadingText, TocItem, nest};
+use highlight::{code_block, escape_into, language_of};
+use html::{html_attributes, html_tags};
 use pulldown_cmark::{
     Alignment, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
 };
@@ -148,7 +151,7 @@ impl SearchRecord {
     }
 }
 
-/// Raw HTML that the Content-Security-Policy of `_headers` blocks (see [`crate::netlify::headers`]).
+/// Raw HTML that a strict Content-Security-Policy (the one of the site's `_headers`) blocks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Inline {
     /// A `<script>` without `src`.
