@@ -1,0 +1,142 @@
+//! Heading ids on a page's events: which id each heading gets (by [`headings::heading_ids`]),
+//! and explicit ids used twice. The ids are given once for the whole page, as they depend on
+//! every heading.
+
+use super::headings::{self, HeadingText};
+use super::title::title_heading_len;
+use pulldown_cmark::{Event, Tag, TagEnd};
+use std::ops::Range;
+
+/// The heading ids of a page whose title heading may have been dropped.
+pub(super) struct HeadingIds {
+    /// The id of every heading of the events, in order.
+    pub ids: Vec<String>,
+    /// Explicit ids that repeat one used before: index in `ids`, and the id.
+    pub duplicates: Vec<(usize, String)>,
+    /// The id of the dropped title heading: it still counts for numbering repeats, as in
+    /// kramdown, and stays a link target.
+    pub hidden: Option<String>,
+}
+
+impl HeadingIds {
+    /// Every heading id, the hidden title's first, and the repeated explicit ids.
+    pub fn into_anchors(self) -> (Vec<String>, Vec<(usize, String)>) {
+        let mut anchors = Vec::with_capacity(usize::from(self.hidden.is_some()) + self.ids.len());
+        anchors.extend(self.hidden);
+        anchors.extend(self.ids);
+        (anchors, self.duplicates)
+    }
+}
+
+/// Gives every heading of `events` its id, and drops a leading `#` heading whose text is
+/// `title` (the template shows the title).
+pub(super) fn assign(events: &mut Vec<(Event<'_>, Range<usize>)>, title: &str) -> HeadingIds {
+    let (mut ids, mut duplicates) = heading_ids(events.iter().map(|(e, _)| e));
+    let skip = title_heading_len(events.iter().map(|(e, _)| e), title);
+    let mut hidden = None;
+    if skip > 0 && !ids.is_empty() {
+        events.drain(..skip);
+        hidden = Some(ids.remove(0));
+        // The title heading is the first: it is never the repeat of an earlier id.
+        duplicates = duplicates
+            .into_iter()
+            .filter_map(|(index, id)| Some((index.checked_sub(1)?, id)))
+            .collect();
+    }
+    HeadingIds {
+        ids,
+        duplicates,
+        hidden,
+    }
+}
+
+/// The id of every heading in order (see [`headings::heading_ids`]), and the explicit ids that
+/// repeat one used before (by heading index).
+fn heading_ids<'e, 'a: 'e>(
+    events: impl Iterator<Item = &'e Event<'a>>,
+) -> (Vec<String>, Vec<(usize, String)>) {
+    let mut headings = Vec::new();
+    let mut current: Option<HeadingText> = None;
+    // Image alt text is not part of the id: kramdown's text of a heading leaves images out.
+    let mut images = 0usize;
+    for event in events {
+        match event {
+            Event::Start(Tag::Heading { id, .. }) => {
+                current = Some(HeadingText {
+                    explicit: id.as_ref().map(|id| id.to_string()),
+                    text: String::new(),
+                });
+            }
+            Event::End(TagEnd::Heading(_)) => headings.extend(current.take()),
+            Event::Start(Tag::Image { .. }) => images += 1,
+            Event::End(TagEnd::Image) => images = images.saturating_sub(1),
+            Event::Text(t) | Event::Code(t) if images == 0 => {
+                if let Some(heading) = current.as_mut() {
+                    heading.text.push_str(t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(heading) = current.as_mut() {
+                    heading.text.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+    let (ids, repeated) = headings::heading_ids(&headings);
+    let duplicates = repeated
+        .into_iter()
+        .filter_map(|index| Some((index, ids.get(index)?.clone())))
+        .collect();
+    (ids, duplicates)
+}
+
+/// Each repeated explicit id with the offset of the heading that repeats it.
+pub(super) fn duplicate_offsets(
+    events: &[(Event<'_>, Range<usize>)],
+    duplicates: Vec<(usize, String)>,
+) -> Vec<(String, usize)> {
+    let mut starts = events
+        .iter()
+        .filter(|(e, _)| matches!(e, Event::Start(Tag::Heading { .. })))
+        .map(|(_, range)| range.start)
+        .enumerate();
+    duplicates
+        .into_iter()
+        .filter_map(|(index, id)| {
+            let (_, offset) = starts.find(|(i, _)| *i == index)?;
+            Some((id, offset))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pulldown_cmark::Parser;
+
+    fn events(md: &str) -> Vec<(Event<'_>, Range<usize>)> {
+        Parser::new_ext(md, super::super::parser_options())
+            .into_offset_iter()
+            .collect()
+    }
+
+    #[test]
+    fn the_title_heading_is_dropped_and_its_id_kept_apart() {
+        let md = "# Setup\n\n## Setup\n\n## A {#x}\n\n## B {#x}\n";
+        let mut events = events(md);
+        let HeadingIds {
+            ids,
+            duplicates,
+            hidden,
+        } = assign(&mut events, "Setup");
+        assert_eq!(hidden.as_deref(), Some("setup"));
+        assert_eq!(ids, ["setup-1", "x", "x"]);
+        assert_eq!(duplicates, [(2, "x".to_string())]);
+        assert!(matches!(events[0].0, Event::Start(Tag::Heading { .. })));
+        assert_eq!(&md[events[0].1.clone()], "## Setup\n");
+        let offsets = duplicate_offsets(&events, duplicates);
+        assert_eq!(offsets.len(), 1);
+        assert_eq!(&md[offsets[0].1..][..4], "## B");
+    }
+}
