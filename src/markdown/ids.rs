@@ -1,10 +1,13 @@
 //! Heading ids on a page's events: which id each heading gets (by [`headings::heading_ids`]),
-//! and explicit ids used twice. The ids are given once for the whole page, as they depend on
-//! every heading.
+//! explicit ids used twice, and the headings written with their id and a `#` anchor link.
+//!
+//! The ids are given once for the whole page, as they depend on every heading; [`with_ids`]
+//! then puts each into its heading's start event, where the later adaptors read it.
 
 use super::headings::{self, HeadingText};
+use super::highlight::escape_into;
 use super::title::title_heading_len;
-use pulldown_cmark::{Event, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Tag, TagEnd};
 use std::ops::Range;
 
 /// The heading ids of a page whose title heading may have been dropped.
@@ -110,6 +113,105 @@ pub(super) fn duplicate_offsets(
         .collect()
 }
 
+/// `events` with each heading's start carrying its id from `ids`, in order: the id the later
+/// adaptors and [`HeadingHtml`] use. Borrowed, so that no id is copied.
+pub(super) fn with_ids<'i, 'a: 'i>(
+    events: impl Iterator<Item = Event<'a>>,
+    ids: &'i [String],
+) -> impl Iterator<Item = Event<'i>> {
+    let mut ids = ids.iter();
+    events.map(move |event| match event {
+        Event::Start(Tag::Heading {
+            level,
+            id: _,
+            classes,
+            attrs,
+        }) => Event::Start(Tag::Heading {
+            level,
+            id: ids.next().map(|id| CowStr::Borrowed(id.as_str())),
+            classes,
+            attrs,
+        }),
+        other => other,
+    })
+}
+
+/// Writes each heading with its id, and a `#` link to it before its end, as raw HTML; every
+/// other event passes through.
+pub(super) struct HeadingHtml<I> {
+    events: I,
+    /// The end of the heading being written.
+    close: Option<String>,
+}
+
+impl<I> HeadingHtml<I> {
+    pub fn new(events: I) -> Self {
+        HeadingHtml {
+            events,
+            close: None,
+        }
+    }
+}
+
+impl<'a, I: Iterator<Item = Event<'a>>> Iterator for HeadingHtml<I> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        Some(match self.events.next()? {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                let id = id.as_deref().unwrap_or_default();
+                self.close = Some(heading_close(level, id));
+                Event::Html(heading_open(level, id, &classes, &attrs).into())
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                Event::Html(self.close.take().unwrap_or_default().into())
+            }
+            other => other,
+        })
+    }
+}
+
+fn heading_open(
+    level: HeadingLevel,
+    id: &str,
+    classes: &[CowStr<'_>],
+    attrs: &[(CowStr<'_>, Option<CowStr<'_>>)],
+) -> String {
+    let mut html = format!("<{level} id=\"");
+    escape_into(&mut html, id);
+    html.push('"');
+    if !classes.is_empty() {
+        html.push_str(" class=\"");
+        escape_into(&mut html, &classes.join(" "));
+        html.push('"');
+    }
+    for (name, value) in attrs {
+        html.push(' ');
+        escape_into(&mut html, name);
+        if let Some(value) = value {
+            html.push_str("=\"");
+            escape_into(&mut html, value);
+            html.push('"');
+        }
+    }
+    html.push('>');
+    html
+}
+
+fn heading_close(level: HeadingLevel, id: &str) -> String {
+    let mut html = String::from("<a class=\"anchor\" href=\"#");
+    escape_into(&mut html, id);
+    html.push_str(&format!(
+        "\" aria-label=\"Link to this section\">#</a></{level}>\n"
+    ));
+    html
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,5 +240,25 @@ mod tests {
         let offsets = duplicate_offsets(&events, duplicates);
         assert_eq!(offsets.len(), 1);
         assert_eq!(&md[offsets[0].1..][..4], "## B");
+    }
+
+    #[test]
+    fn headings_are_written_with_their_ids_and_anchors() {
+        let md = "## A *b* {.wide}\n\ntext\n";
+        let ids = ["given".to_string()];
+        let html: Vec<String> =
+            HeadingHtml::new(with_ids(events(md).into_iter().map(|(e, _)| e), &ids))
+                .filter_map(|e| match e {
+                    Event::Html(html) => Some(html.to_string()),
+                    _ => None,
+                })
+                .collect();
+        assert_eq!(
+            html,
+            [
+                "<h2 id=\"given\" class=\"wide\">",
+                "<a class=\"anchor\" href=\"#given\" aria-label=\"Link to this section\">#</a></h2>\n"
+            ]
+        );
     }
 }

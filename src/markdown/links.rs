@@ -7,12 +7,16 @@ use super::{Analysis, Inline, LinkKind, LinkRef};
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 use std::ops::Range;
 
-/// A link's or image's destination, or each `href` and `src` of raw HTML, as `rewrite` gives
-/// it (kept as written where it gives `None`).
-pub(super) fn rewrite_event<'a>(
-    event: Event<'a>,
+/// `events` with each link's and image's destination, and each `href` and `src` of raw HTML,
+/// as `rewrite` gives it (kept as written where it gives `None`).
+pub(super) fn rewritten<'a>(
+    events: impl Iterator<Item = Event<'a>>,
     rewrite: &dyn Fn(&str) -> Option<String>,
-) -> Event<'a> {
+) -> impl Iterator<Item = Event<'a>> {
+    events.map(move |event| rewrite_event(event, rewrite))
+}
+
+fn rewrite_event<'a>(event: Event<'a>, rewrite: &dyn Fn(&str) -> Option<String>) -> Event<'a> {
     match event {
         Event::Start(Tag::Link {
             link_type,
@@ -207,7 +211,7 @@ mod tests {
     fn destinations_and_raw_html_are_rewritten() {
         let rewrite = |dest: &str| (dest == "a").then(|| "/A/".to_string());
         let events = Parser::new("[l](a) [k](b) <img src=\"a\" alt=\"a\">");
-        let out: Vec<Event<'_>> = events.map(|e| rewrite_event(e, &rewrite)).collect();
+        let out: Vec<Event<'_>> = rewritten(events, &rewrite).collect();
         let dests: Vec<String> = out
             .iter()
             .filter_map(|e| match e {

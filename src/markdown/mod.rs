@@ -1,7 +1,9 @@
-//! One page's Markdown to HTML, through small adaptors over pulldown-cmark's events: heading ids
-//! and anchors, the table of contents, code highlighting, and dropping a leading `#` heading that
-//! already serves as the page title. Pure: no IO, no knowledge of other pages: links are
-//! rewritten by a function the caller passes.
+//! One page's Markdown to HTML, through small adaptors over pulldown-cmark's events, one per
+//! concern: heading ids and anchors ([`ids`]), dropping a leading `#` heading that already
+//! serves as the page title ([`title`]), link rewriting ([`links`]), search text
+//! ([`search_text`]), the table of contents ([`toc`]), preview marks ([`marks`]), code
+//! highlighting ([`highlight`]) and table alignment ([`align`]). [`render`] chains them. Pure:
+//! no IO, no knowledge of other pages: links are rewritten by a function the caller passes.
 //!
 //! Rendering also returns the page's [`Analysis`]: its heading ids and every link as written,
 //! with its position, which the site-wide link checks run on.
@@ -15,14 +17,16 @@ pub mod html;
 mod ids;
 mod inches;
 mod links;
+mod marks;
+mod search_text;
 mod sections;
 mod tables;
 mod title;
+mod toc;
 
 use headings::TocItem;
-use highlight::{code_block, escape_into, language_of};
 use ids::HeadingIds;
-use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Options, Parser};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
@@ -145,18 +149,6 @@ pub struct SearchRecord {
     pub text: String,
 }
 
-impl SearchRecord {
-    fn push(&mut self, text: &str) {
-        self.text.push_str(text);
-    }
-
-    fn gap(&mut self) {
-        if !self.text.ends_with(' ') {
-            self.text.push(' ');
-        }
-    }
-}
-
 /// Raw HTML that a strict Content-Security-Policy (the one of the site's `_headers`) blocks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Inline {
@@ -199,191 +191,30 @@ pub fn render(
     // The events borrow their headings' ids from `anchors`.
     let (anchors, duplicates) = headings.into_anchors();
     let mut analysis = analysis_of(markdown, &events, &anchors, duplicates, tables);
-    let mut ids = anchors[shown..].iter();
-    let mut records = vec![SearchRecord::default()];
-    let events: Vec<Event<'_>> = events.into_iter().map(|(e, _)| e).collect();
 
-    let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len() + 1);
     let mut toc = Vec::new();
-    out.extend(title_anchor);
-    let mut iter = events.into_iter();
-    // Nesting depth of blocks: only headings outside lists and quotes start a marked section.
-    let mut depth = 0usize;
-    let mut marked_open = open_mark(&mut out, options.marked, "");
-    while let Some(event) = iter.next() {
-        match event {
-            Event::Start(Tag::Heading {
-                level,
-                id: _,
-                classes,
-                attrs,
-            }) => {
-                let inner: Vec<Event<'_>> = iter
-                    .by_ref()
-                    .take_while(|e| !matches!(e, Event::End(TagEnd::Heading(_))))
-                    .map(|e| links::rewrite_event(e, rewrite))
-                    .collect();
-                let text = plain_text(&inner);
-                let id = ids.next().cloned().unwrap_or_default();
-                if depth == 0 {
-                    records.push(SearchRecord {
-                        anchor: id.clone(),
-                        heading: text.clone(),
-                        text: String::new(),
-                    });
-                } else if let Some(record) = records.last_mut() {
-                    record.gap();
-                    record.push(&text);
-                    record.gap();
-                }
-                if depth == 0 && !options.marked.is_empty() {
-                    if marked_open {
-                        out.push(Event::Html("</div>\n".into()));
-                    }
-                    marked_open = open_mark(&mut out, options.marked, &id);
-                }
-                let depth = level as u8;
-                if depth >= 2 && depth <= options.toc_max_level {
-                    toc.push((depth, id.clone(), text.clone()));
-                }
-                out.push(Event::Html(
-                    heading_open(level, &id, &classes, &attrs).into(),
-                ));
-                out.extend(inner);
-                out.push(Event::Html(heading_close(level, &id).into()));
-            }
-            Event::Start(Tag::CodeBlock(kind)) => {
-                let lang = match &kind {
-                    CodeBlockKind::Fenced(info) => language_of(info),
-                    CodeBlockKind::Indented => None,
-                };
-                let mut code = String::new();
-                for inner in iter.by_ref() {
-                    match inner {
-                        Event::Text(text) => code.push_str(&text),
-                        Event::End(TagEnd::CodeBlock) => break,
-                        _ => {}
-                    }
-                }
-                if options.search_code
-                    && let Some(record) = records.last_mut()
-                {
-                    record.gap();
-                    record.push(&code);
-                    record.gap();
-                }
-                out.push(Event::Html(code_block(lang.as_deref(), &code).into()));
-            }
-            other => {
-                match &other {
-                    Event::Start(_) => depth += 1,
-                    Event::End(_) => depth = depth.saturating_sub(1),
-                    _ => {}
-                }
-                if let Some(record) = records.last_mut() {
-                    match &other {
-                        Event::Text(text) | Event::Code(text) => record.push(text),
-                        // Raw HTML's tags are left out; they separate words (`a<br>b`).
-                        Event::SoftBreak
-                        | Event::HardBreak
-                        | Event::Html(_)
-                        | Event::InlineHtml(_) => record.gap(),
-                        Event::End(end) if ends_a_block(end) => record.gap(),
-                        _ => {}
-                    }
-                }
-                out.push(links::rewrite_event(other, rewrite));
-            }
-        }
-    }
-    if marked_open {
-        out.push(Event::Html("</div>\n".into()));
-    }
-
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, align::align_attributes(out.into_iter()));
+    // Ids first: the adaptors after read them from the heading starts. Search text and the
+    // table of contents read headings and code before they become raw HTML, and before the
+    // marks, whose HTML is no text. The title's anchor comes before the introduction's mark.
+    let events = events.into_iter().map(|(event, _)| event);
+    let events = ids::with_ids(events, &anchors[shown..]);
+    let events = links::rewritten(events, rewrite);
+    let events = search_text::SearchText::new(events, &mut analysis.search, options.search_code);
+    let events = toc::Toc::new(events, options.toc_max_level, &mut toc);
+    let events = marks::Marks::new(events, options.marked);
+    let events = highlight::CodeBlocks::new(events);
+    let events = title_anchor
+        .into_iter()
+        .chain(ids::HeadingHtml::new(events));
+    pulldown_cmark::html::push_html(&mut html, align::align_attributes(events));
+    search_text::collapse_spaces(&mut analysis.search);
     let rendered = RenderedMarkdown {
         html,
         toc: headings::nest(toc),
         anchors,
     };
-    for record in &mut records {
-        record.text = record.text.split_whitespace().collect::<Vec<_>>().join(" ");
-    }
-    analysis.search = records;
     (rendered, analysis)
-}
-
-/// Whether the end of `tag` separates words: the end of a paragraph or a table cell does, the
-/// end of emphasis does not (`**bold**ness` is one word).
-fn ends_a_block(tag: &TagEnd) -> bool {
-    matches!(
-        tag,
-        TagEnd::Paragraph
-            | TagEnd::Item
-            | TagEnd::TableCell
-            | TagEnd::TableHead
-            | TagEnd::TableRow
-            | TagEnd::BlockQuote(_)
-            | TagEnd::List(_)
-            | TagEnd::FootnoteDefinition
-            | TagEnd::DefinitionListTitle
-            | TagEnd::DefinitionListDefinition
-    )
-}
-
-/// Opens the mark of section `anchor` if it is marked; whether it did.
-fn open_mark(out: &mut Vec<Event<'_>>, marked: &[(String, SectionChange)], anchor: &str) -> bool {
-    let Some((_, change)) = marked.iter().find(|(a, _)| a == anchor) else {
-        return false;
-    };
-    out.push(Event::Html(
-        format!(
-            "<div class=\"changed-section\" data-change=\"{}\">\n",
-            change.as_str()
-        )
-        .into(),
-    ));
-    true
-}
-
-fn heading_open(
-    level: HeadingLevel,
-    id: &str,
-    classes: &[pulldown_cmark::CowStr<'_>],
-    attrs: &[(
-        pulldown_cmark::CowStr<'_>,
-        Option<pulldown_cmark::CowStr<'_>>,
-    )],
-) -> String {
-    let mut html = format!("<{level} id=\"");
-    escape_into(&mut html, id);
-    html.push('"');
-    if !classes.is_empty() {
-        html.push_str(" class=\"");
-        escape_into(&mut html, &classes.join(" "));
-        html.push('"');
-    }
-    for (name, value) in attrs {
-        html.push(' ');
-        escape_into(&mut html, name);
-        if let Some(value) = value {
-            html.push_str("=\"");
-            escape_into(&mut html, value);
-            html.push('"');
-        }
-    }
-    html.push('>');
-    html
-}
-
-fn heading_close(level: HeadingLevel, id: &str) -> String {
-    let mut html = String::from("<a class=\"anchor\" href=\"#");
-    escape_into(&mut html, id);
-    html.push_str(&format!(
-        "\" aria-label=\"Link to this section\">#</a></{level}>\n"
-    ));
-    html
 }
 
 /// What the site-wide checks need to know of a page, but its search text.
