@@ -75,11 +75,20 @@ impl<I> CodeBlocks<I> {
 impl<'a, I: Iterator<Item = Event<'a>>> Iterator for CodeBlocks<I> {
     type Item = Event<'a>;
 
+    // Inlined, so that the chain of adaptors is one loop; code blocks are read out of line.
+    #[inline]
     fn next(&mut self) -> Option<Event<'a>> {
-        let kind = match self.events.next()? {
-            Event::Start(Tag::CodeBlock(kind)) => kind,
-            other => return Some(other),
-        };
+        match self.events.next()? {
+            Event::Start(Tag::CodeBlock(kind)) => Some(self.code_block(kind)),
+            other => Some(other),
+        }
+    }
+}
+
+impl<'a, I: Iterator<Item = Event<'a>>> CodeBlocks<I> {
+    /// The block that `kind` starts, read up to its end.
+    #[inline(never)]
+    fn code_block(&mut self, kind: CodeBlockKind<'_>) -> Event<'static> {
         let lang = match &kind {
             CodeBlockKind::Fenced(info) => language_of(info),
             CodeBlockKind::Indented => None,
@@ -92,7 +101,7 @@ impl<'a, I: Iterator<Item = Event<'a>>> Iterator for CodeBlocks<I> {
                 _ => {}
             }
         }
-        Some(Event::Html(code_block(lang.as_deref(), &code).into()))
+        Event::Html(code_block(lang.as_deref(), &code).into())
     }
 }
 

@@ -156,6 +156,8 @@ impl<I> HeadingHtml<I> {
 impl<'a, I: Iterator<Item = Event<'a>>> Iterator for HeadingHtml<I> {
     type Item = Event<'a>;
 
+    // Inlined, so that the chain of adaptors is one loop; headings are written out of line.
+    #[inline]
     fn next(&mut self) -> Option<Event<'a>> {
         Some(match self.events.next()? {
             Event::Start(Tag::Heading {
@@ -163,16 +165,26 @@ impl<'a, I: Iterator<Item = Event<'a>>> Iterator for HeadingHtml<I> {
                 id,
                 classes,
                 attrs,
-            }) => {
-                let id = id.as_deref().unwrap_or_default();
-                self.close = Some(heading_close(level, id));
-                Event::Html(heading_open(level, id, &classes, &attrs).into())
-            }
+            }) => self.open(level, id.as_deref().unwrap_or_default(), &classes, &attrs),
             Event::End(TagEnd::Heading(_)) => {
                 Event::Html(self.close.take().unwrap_or_default().into())
             }
             other => other,
         })
+    }
+}
+
+impl<I> HeadingHtml<I> {
+    #[inline(never)]
+    fn open(
+        &mut self,
+        level: HeadingLevel,
+        id: &str,
+        classes: &[CowStr<'_>],
+        attrs: &[(CowStr<'_>, Option<CowStr<'_>>)],
+    ) -> Event<'static> {
+        self.close = Some(heading_close(level, id));
+        Event::Html(heading_open(level, id, classes, attrs).into())
     }
 }
 

@@ -40,6 +40,7 @@ impl<'r, I> SearchText<'r, I> {
         }
     }
 
+    #[inline(never)]
     fn read(&mut self, event: &Event<'_>) {
         let Some(record) = self.records.last_mut() else {
             return;
@@ -112,6 +113,8 @@ impl<'r, I> SearchText<'r, I> {
 impl<'a, I: Iterator<Item = Event<'a>>> Iterator for SearchText<'_, I> {
     type Item = Event<'a>;
 
+    // Inlined, so that the chain of adaptors is one loop; events are read out of line.
+    #[inline]
     fn next(&mut self) -> Option<Event<'a>> {
         let event = self.events.next()?;
         self.read(&event);

@@ -29,6 +29,7 @@ impl<'t, I> Toc<'t, I> {
 impl<'a, I: Iterator<Item = Event<'a>>> Iterator for Toc<'_, I> {
     type Item = Event<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<Event<'a>> {
         let event = self.events.next()?;
         match &event {
