@@ -175,6 +175,7 @@ impl<'a, I: Iterator<Item = Event<'a>>> Iterator for HeadingHtml<I> {
 }
 
 impl<I> HeadingHtml<I> {
+    /// The heading's start as raw HTML; its end is kept for [`Event::End`].
     #[inline(never)]
     fn open(
         &mut self,

@@ -13,7 +13,9 @@ pub(super) struct Marks<'m, 'a, I> {
     marked: &'m [(String, SectionChange)],
     /// Nesting depth of blocks: only headings outside lists and quotes start a section.
     depth: usize,
+    /// Whether the introduction's mark is placed (or not marked).
     started: bool,
+    /// Whether a mark is open, to close before the next section or at the end.
     open: bool,
     /// Events due before the next one of `events`, the first due last.
     due: Vec<Event<'a>>,
@@ -47,6 +49,7 @@ impl<'a, I: Iterator<Item = Event<'a>>> Iterator for Marks<'_, 'a, I> {
 }
 
 impl<'a, I: Iterator<Item = Event<'a>>> Marks<'_, 'a, I> {
+    /// The next event of a page with marked sections.
     #[inline(never)]
     fn next_marked(&mut self) -> Option<Event<'a>> {
         if let Some(event) = self.due.pop() {
