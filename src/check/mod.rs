@@ -481,7 +481,7 @@ pub fn template_links(
     diags: &mut Diagnostics,
 ) {
     for (shown, text) in templates.sources.values() {
-        for attr in crate::site::links::html_attributes(text) {
+        for attr in crate::markdown::html::html_attributes(text) {
             if !matches!(attr.name.as_str(), "href" | "src")
                 || attr.value.contains("{{")
                 || attr.value.contains("{%")
@@ -554,7 +554,7 @@ pub fn orphans(
 ) {
     let mut reached: HashSet<&str> = HashSet::new();
     for sidebar in sidebars.values() {
-        for attr in crate::site::links::html_attributes(sidebar) {
+        for attr in crate::markdown::html::html_attributes(sidebar) {
             if attr.name == "href" {
                 reached.insert(attr.value);
             }

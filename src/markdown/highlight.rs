@@ -1,9 +1,10 @@
-//! Code highlighting with syntect, as CSS classes (`hl-*`), plus the one stylesheet that colours
-//! them in a light and a dark theme.
+//! Code highlighting with syntect, as CSS classes (`hl-*`): the adaptor that writes a page's
+//! code blocks so, plus the one stylesheet that colours them in a light and a dark theme.
 //!
 //! Syntax definitions load once, on the first code block of a build: a site without code never
 //! pays for them.
 
+use pulldown_cmark::{CodeBlockKind, Event, Tag, TagEnd};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -57,6 +58,51 @@ pub fn code_block(lang: Option<&str>, code: &str) -> String {
     }
     html.push_str("</code></pre>\n");
     html
+}
+
+/// Writes each code block as one `<pre>` of raw HTML ([`code_block`]), swallowing the block's
+/// text; every other event passes through.
+pub(super) struct CodeBlocks<I> {
+    events: I,
+}
+
+impl<I> CodeBlocks<I> {
+    pub fn new(events: I) -> Self {
+        CodeBlocks { events }
+    }
+}
+
+impl<'a, I: Iterator<Item = Event<'a>>> Iterator for CodeBlocks<I> {
+    type Item = Event<'a>;
+
+    // Inlined, so that the chain of adaptors is one loop; code blocks are read out of line.
+    #[inline]
+    fn next(&mut self) -> Option<Event<'a>> {
+        match self.events.next()? {
+            Event::Start(Tag::CodeBlock(kind)) => Some(self.code_block(kind)),
+            other => Some(other),
+        }
+    }
+}
+
+impl<'a, I: Iterator<Item = Event<'a>>> CodeBlocks<I> {
+    /// The block that `kind` starts, read up to its end.
+    #[inline(never)]
+    fn code_block(&mut self, kind: CodeBlockKind<'_>) -> Event<'static> {
+        let lang = match &kind {
+            CodeBlockKind::Fenced(info) => language_of(info),
+            CodeBlockKind::Indented => None,
+        };
+        let mut code = String::new();
+        for event in self.events.by_ref() {
+            match event {
+                Event::Text(text) => code.push_str(&text),
+                Event::End(TagEnd::CodeBlock) => break,
+                _ => {}
+            }
+        }
+        Event::Html(code_block(lang.as_deref(), &code).into())
+    }
 }
 
 fn highlighted(lang: &str, code: &str) -> Option<String> {
@@ -393,6 +439,27 @@ mod tests {
             html,
             "<pre class=\"hl-code\" tabindex=\"0\" data-lang=\"nosuchlang\"><code class=\"language-nosuchlang\">&lt;b&gt;&amp;&lt;/b&gt;\n</code></pre>\n"
         );
+    }
+
+    #[test]
+    fn code_blocks_become_one_pre_each_and_other_events_pass() {
+        let md = "text\n\n```nosuchlang\n<a>\n```\n\n    indented\n";
+        let events: Vec<Event<'_>> = CodeBlocks::new(pulldown_cmark::Parser::new(md)).collect();
+        let html: Vec<&str> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Html(html) => Some(html.as_ref()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            html,
+            [
+                "<pre class=\"hl-code\" tabindex=\"0\" data-lang=\"nosuchlang\"><code class=\"language-nosuchlang\">&lt;a&gt;\n</code></pre>\n",
+                "<pre class=\"hl-code\" tabindex=\"0\"><code>indented\n</code></pre>\n"
+            ]
+        );
+        assert_eq!(events.len(), 5, "{events:?}");
     }
 
     #[test]
