@@ -24,7 +24,10 @@
 //! `cargo tree`). rustls needs no system OpenSSL and trusts the same roots on every machine.
 //! ureq reads `HTTPS_PROXY`/`NO_PROXY` from the environment, which company networks need.
 
+mod report;
+
 pub use crate::config::ExternalConfig;
+pub use report::external_links;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::fmt;
