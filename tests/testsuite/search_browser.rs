@@ -10,11 +10,9 @@
 //! ignored (build.rs), and so does the axe test without `npm ci --prefix tests/browser`; on CI
 //! (`CI` set) they fail.
 
-mod common;
-
-use common::browser::{self, Browser, Tools};
-use common::static_server::StaticServer;
-use common::{BuiltSite, Fixture};
+use crate::support::browser::{self, Browser, Tools};
+use crate::support::static_server::StaticServer;
+use crate::support::{BuiltSite, Fixture};
 use fantoccini::Locator;
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;

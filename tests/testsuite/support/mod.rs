@@ -4,9 +4,6 @@
 //! Layout of every fixture: the site in `<tmp>/site`, the output in `<tmp>/public`, so that a
 //! snapshot of `<tmp>` shows anything a build wrote outside its output folder.
 
-// Each test file uses a different part of the harness.
-#![allow(dead_code)]
-
 use handbook::diagnostics::BuildError;
 use handbook::{BuildOptions, BuildSummary};
 use scraper::{ElementRef, Html, Selector};

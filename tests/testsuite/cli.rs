@@ -1,8 +1,6 @@
 //! The `handbook` binary: exit codes, what goes to stdout and stderr, and the flags.
 
-mod common;
-
-use common::Fixture;
+use crate::support::Fixture;
 use std::process::{Command, Output};
 
 fn handbook(args: &[&std::ffi::OsStr]) -> Output {

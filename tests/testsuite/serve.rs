@@ -1,10 +1,9 @@
 //! `handbook serve`, the real server on 127.0.0.1:0 over a temporary site, spoken to over
 //! HTTP: what it serves, what it refuses, and how it follows changes on disk.
 
-mod common;
-
-use common::Fixture;
-use common::serve::{Events, Served};
+use crate::support;
+use crate::support::Fixture;
+use crate::support::serve::{Events, Served};
 use std::io::{Read, Write};
 use std::os::unix::process::CommandExt;
 use std::time::Duration;
@@ -48,7 +47,7 @@ fn save(fixture: &Fixture, path: &str, text: &str) {
     std::fs::rename(&temp, &target).unwrap();
 }
 
-fn has(text: &'static str) -> impl Fn(&common::serve::Reply) -> bool {
+fn has(text: &'static str) -> impl Fn(&support::serve::Reply) -> bool {
     move |reply| reply.status == 200 && reply.body.contains(text)
 }
 
@@ -100,7 +99,7 @@ fn serves_pages_with_the_live_reload_script() {
 #[test]
 fn writes_nothing_to_disk() {
     let fixture = site();
-    let before = common::snapshot(fixture.tmp());
+    let before = support::snapshot(fixture.tmp());
     let server = start(&fixture);
     for path in [
         "/",
@@ -114,7 +113,7 @@ fn writes_nothing_to_disk() {
     fixture.write("content/engineering/triage.md", page("Triage", "Edited."));
     server.wait_for("/engineering/triage/", "the edit", has("Edited."));
     drop(server);
-    let after = common::snapshot(fixture.tmp());
+    let after = support::snapshot(fixture.tmp());
     let added: Vec<&String> = after.keys().filter(|k| !before.contains_key(*k)).collect();
     assert!(added.is_empty(), "serve wrote {added:?}");
     assert!(!fixture.root().join("public").exists());
@@ -209,7 +208,7 @@ fn redirects_folders_and_aliases() {
 fn requests_cannot_leave_the_site() {
     let fixture = site().file("content/secret-neighbour.txt", "fine").file(
         "handbook.yml",
-        format!("{}# SECRET-CONFIG\n", common::CONFIG),
+        format!("{}# SECRET-CONFIG\n", support::CONFIG),
     );
     std::fs::write(fixture.tmp().join("outside.txt"), "SECRET-OUTSIDE").unwrap();
     let server = start(&fixture);

@@ -2,12 +2,11 @@
 //! written site-absolute (with the path of `base_url`); a link or anchor that goes nowhere is
 //! reported at its place in the Markdown, with the nearest thing that exists.
 
-mod common;
-
-use common::{Fixture, select, select_attrs};
+use crate::support;
+use crate::support::{Fixture, select, select_attrs};
 
 /// `href`s and `src`s of the page's own content, in document order.
-fn content_links(site: &common::BuiltSite, url: &str) -> Vec<String> {
+fn content_links(site: &support::BuiltSite, url: &str) -> Vec<String> {
     let html = site.page(url);
     select(&html, ".prose a, .prose img")
         .into_iter()

@@ -4,10 +4,9 @@
 //! under a deadline, so that a hang fails the test instead of hanging it, and the secret of a
 //! file outside the handbook is looked for in every file the build wrote and every response.
 
-mod common;
-
-use common::Fixture;
-use common::serve::Served;
+use crate::support;
+use crate::support::Fixture;
+use crate::support::serve::Served;
 use std::os::unix::fs::symlink;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -541,7 +540,7 @@ fn serve_never_serves_a_linked_file_outside_the_handbook_even_one_linked_while_i
             .iter()
             .all(|s| printed.contains(&format!("{s}: this is a symbolic link to ")))
     };
-    let until = Instant::now() + common::serve::PATIENCE;
+    let until = Instant::now() + support::serve::PATIENCE;
     while !reported(&served.errors().join("\n")) && Instant::now() < until {
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -556,7 +555,7 @@ fn serve_never_serves_a_linked_file_outside_the_handbook_even_one_linked_while_i
 #[test]
 fn files_and_folders_starting_with_an_underscore_are_not_published() {
     let fixture = site()
-        .file("handbook.yml", format!("{}links: warn\n", common::CONFIG))
+        .file("handbook.yml", format!("{}links: warn\n", support::CONFIG))
         .file(
             "content/_draft.md",
             page("DRAFT-MARK draft", "DRAFT-MARK text."),
@@ -630,7 +629,7 @@ fn a_configuration_that_links_out_of_the_handbook_or_is_a_pipe_is_an_error_not_a
     let fixture = site();
     let config = fixture.root().join("handbook.yml");
     // A link inside the handbook is read.
-    fixture.write("config/handbook.yml", common::CONFIG);
+    fixture.write("config/handbook.yml", support::CONFIG);
     std::fs::remove_file(&config).unwrap();
     symlink("config/handbook.yml", &config).unwrap();
     assert_eq!(handbook(&fixture.root(), &["check"]).code, Some(0));

@@ -3,10 +3,8 @@
 //! values); every response has the security headers and a Content-Security-Policy the site's
 //! own pages satisfy; previews are not indexed.
 
-mod common;
-
-use common::static_server::{HeaderRule, headers_for, parse_headers};
-use common::{BuiltSite, Fixture, select, select_attrs, snapshot};
+use crate::support::static_server::{HeaderRule, headers_for, parse_headers};
+use crate::support::{BuiltSite, Fixture, select, select_attrs, snapshot};
 use handbook::deploy::Deploy;
 use handbook::headers::{CONTENT_SECURITY_POLICY, IMMUTABLE, REVALIDATE};
 use scraper::Html;

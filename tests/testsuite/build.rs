@@ -2,11 +2,10 @@
 //! Every test builds a small site of `tests/fixtures/` (or one written inline) and reads the
 //! output back as parsed HTML.
 
-mod common;
-
+use crate::support;
 use handbook::BuildOptions;
 
-use common::{
+use crate::support::{
     BuiltSite, Fixture, rel_link, select, select_attrs, select_one, select_texts, sidebar,
     snapshot, toc,
 };
@@ -128,14 +127,14 @@ fn prev_and_next_links_show_the_neighbours_titles() {
     let prev = select_one(&page, "a[rel=prev]");
     let next = select_one(&page, "a[rel=next]");
     assert!(
-        common::text(prev).contains("Zeta"),
+        support::text(prev).contains("Zeta"),
         "{}",
-        common::text(prev)
+        support::text(prev)
     );
     assert!(
-        common::text(next).contains("Beta"),
+        support::text(next).contains("Beta"),
         "{}",
-        common::text(next)
+        support::text(next)
     );
 }
 
@@ -571,7 +570,7 @@ fn a_folder_without_index_md_gets_a_landing_page_listing_its_pages() {
         select_attrs(&people, "main a[href^='/people/']:not([rel])", "href"),
         ["/people/hiring/", "/people/on-call/"]
     );
-    let text = common::text(select_one(&people, "main"));
+    let text = support::text(select_one(&people, "main"));
     assert!(text.contains("How we hire."), "description missing: {text}");
 }
 
@@ -767,7 +766,7 @@ fn toc_false_leaves_the_toc_out_but_keeps_heading_ids() {
 #[test]
 fn toc_depth_of_handbook_yml_is_the_default_of_every_page() {
     let fixture = Fixture::copy("headings");
-    fixture.write("handbook.yml", format!("{}toc_depth: 1\n", common::CONFIG));
+    fixture.write("handbook.yml", format!("{}toc_depth: 1\n", support::CONFIG));
     let site = fixture.build();
     assert_eq!(
         toc(&site.page("/ids/")),
@@ -807,7 +806,7 @@ fn the_first_heading_is_the_title_of_a_page_without_front_matter_and_is_shown_on
         Some(lines(&["Cleaning up #cleaning-up"])),
         "the rest of the page is kept"
     );
-    assert!(common::text(select_one(&page, "main")).contains("Brew it strong."));
+    assert!(support::text(select_one(&page, "main")).contains("Brew it strong."));
 }
 
 #[test]
@@ -1222,7 +1221,7 @@ fn building_twice_gives_byte_identical_output() {
             snapshot(&other).keys().collect::<Vec<_>>(),
             "{name}"
         );
-        common::assert_same_tree(&first, &snapshot(&other));
+        support::assert_same_tree(&first, &snapshot(&other));
     }
 }
 
@@ -1239,7 +1238,7 @@ fn assert_rebuild_is_fresh(fixture: &Fixture, step: &str, options: impl Fn(&mut 
         let (rebuilt, expected) = (snapshot(&fixture.output()), snapshot(&fresh));
         if rebuilt != expected {
             eprintln!("after step `{step}`:");
-            common::assert_same_tree(&expected, &rebuilt);
+            support::assert_same_tree(&expected, &rebuilt);
         }
     }
 }
@@ -1465,7 +1464,7 @@ fn an_output_folder_of_the_old_layout_is_upgraded_by_the_binary() {
     );
     assert_only_the_site_is_published(&fixture);
     fixture.build_with(|o| o.output_dir = Some(fresh.clone()));
-    common::assert_same_tree(&snapshot(&fresh), &snapshot(&out));
+    support::assert_same_tree(&snapshot(&fresh), &snapshot(&out));
 }
 
 /// Copies every file of `from` into `to`.

@@ -3,10 +3,8 @@
 //! the CPU while it writes its 500 files: a writer paused for longer than the quiet period
 //! would make two bursts.
 
-mod common;
-
-use common::Fixture;
-use common::serve::Served;
+use crate::support::Fixture;
+use crate::support::serve::Served;
 use std::time::Duration;
 
 fn page(title: &str, body: &str) -> String {

@@ -2,10 +2,8 @@
 //! decoder written here from the format's description (README, "Search"), not with the code
 //! that writes it.
 
-mod common;
-
-use common::serve::Served;
-use common::{BuiltSite, Fixture, select};
+use crate::support::serve::Served;
+use crate::support::{BuiltSite, Fixture, select};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 

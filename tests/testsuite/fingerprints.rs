@@ -2,10 +2,9 @@
 //! hash changes with the content and only then, writes no file under the plain name, and
 //! rewrites every reference in every HTML file; `handbook serve` keeps the plain names.
 
-mod common;
-
-use common::serve::Served;
-use common::{BuiltSite, Fixture, select_attrs, snapshot};
+use crate::support;
+use crate::support::serve::Served;
+use crate::support::{BuiltSite, Fixture, select_attrs, snapshot};
 use scraper::Html;
 use std::collections::BTreeMap;
 
@@ -105,7 +104,7 @@ fn names_change_when_the_content_changes_and_only_then() {
     let before = snapshot(&fixture.output());
     let again = fixture.build();
     assert_eq!(names(&again), first);
-    common::assert_same_tree(&before, &snapshot(&fixture.output()));
+    support::assert_same_tree(&before, &snapshot(&fixture.output()));
 
     fixture.write("static/css/site.css", "body { color: navy; }\n");
     let edited = fixture.build();
@@ -130,7 +129,7 @@ fn names_change_when_the_content_changes_and_only_then() {
         "handbook.yml",
         format!(
             "{}highlight:\n  light_theme: Solarized (light)\n",
-            common::CONFIG
+            support::CONFIG
         ),
     );
     let third = names(&fixture.build());

@@ -10,10 +10,8 @@
 //! Both processes (`handbook serve`, chromedriver with its browser) run in their own process
 //! group, which is killed when the test ends, passing or not: no browser is left behind.
 
-mod common;
-
-use common::Fixture;
-use common::browser::{self, Browser, DEADLINE, Group};
+use crate::support::Fixture;
+use crate::support::browser::{self, Browser, DEADLINE, Group};
 use serde_json::json;
 use std::path::Path;
 use std::process::Command;

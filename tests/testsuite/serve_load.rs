@@ -2,7 +2,7 @@
 //! busy cores:
 //!
 //! ```sh
-//! cargo test --release --test serve_load -- --ignored --nocapture
+//! cargo test --release --test testsuite serve_load -- --ignored --nocapture
 //! ```
 //!
 //! It serves a temporary copy of this repository's own handbook (`handbook.yml`, `content/`,
@@ -25,7 +25,7 @@
 //! A second test adds and removes a page 40 times while 16 clients fetch pages, and checks that
 //! every response is the page asked for (its canonical link). The two tests run one at a time.
 
-#[path = "../benches/common/server.rs"]
+#[path = "../../benches/common/server.rs"]
 mod server;
 
 use server::{Http, Server, Sse, save_atomically};
@@ -199,7 +199,7 @@ struct Received {
 }
 
 #[test]
-#[ignore = "load test: cargo test --release --test serve_load -- --ignored --nocapture"]
+#[ignore = "load test: cargo test --release --test testsuite serve_load -- --ignored --nocapture"]
 fn two_hundred_clients_and_fifty_live_reload_connections_during_twenty_edits() {
     let _alone = lock(&ONE_AT_A_TIME);
     let (tmp, root, mut server) = serve_this_handbook();
@@ -432,7 +432,7 @@ fn two_hundred_clients_and_fifty_live_reload_connections_during_twenty_edits() {
 /// for. (Adding or removing a page renumbers the pages after it; a request that straddled the
 /// change once got its neighbour, with status 200.)
 #[test]
-#[ignore = "load test: cargo test --release --test serve_load -- --ignored --nocapture"]
+#[ignore = "load test: cargo test --release --test testsuite serve_load -- --ignored --nocapture"]
 fn every_page_is_the_one_asked_for_while_pages_come_and_go() {
     let _alone = lock(&ONE_AT_A_TIME);
     const CHANGES: usize = 40;

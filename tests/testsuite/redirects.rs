@@ -1,9 +1,8 @@
 //! Aliases: old URLs of a page redirect to it (`_redirects` for Netlify, a redirect page for
 //! every other host), links to them still work, and an alias that would clash is an error.
 
-mod common;
-
-use common::{Fixture, select_attrs};
+use crate::support;
+use crate::support::{Fixture, select_attrs};
 
 fn moved_site() -> Fixture {
     Fixture::new()
@@ -208,7 +207,7 @@ fn an_alias_may_take_the_address_of_a_generated_folder_page() {
     // page is the deepest link.
     let page = site.page("/consulting/about/handbook/");
     assert_eq!(
-        common::sidebar(&page),
+        support::sidebar(&page),
         [
             "Consulting /consulting/about/handbook/",
             "  About /consulting/about/",
@@ -217,7 +216,7 @@ fn an_alias_may_take_the_address_of_a_generated_folder_page() {
         ]
     );
     assert_eq!(
-        common::select_texts(&page, "nav[aria-label=Handbook] [aria-current=page]"),
+        support::select_texts(&page, "nav[aria-label=Handbook] [aria-current=page]"),
         ["Consulting handbook"]
     );
     assert_eq!(
@@ -301,10 +300,10 @@ fn redirect_to_makes_a_page_a_redirect_and_its_aliases_follow() {
         select_attrs(&chart, "html", "data-redirect-to"),
         ["https://docs.example.org/chart#slide=2"]
     );
-    assert_eq!(common::select_texts(&chart, "a"), ["Org chart"]);
+    assert_eq!(support::select_texts(&chart, "a"), ["Org chart"]);
     // Not a page: not in the sidebar, the sitemap or the search index.
     assert_eq!(
-        common::sidebar(&site.page("/team/tock/")),
+        support::sidebar(&site.page("/team/tock/")),
         ["Team /team/", "  Tock /team/tock/"]
     );
     assert_eq!(

@@ -7,11 +7,9 @@
 //! Needs Chromium and chromedriver: see tests/common/browser.rs. Without them the test shows as
 //! ignored (build.rs); on CI (`CI` set) it fails.
 
-mod common;
-
-use common::browser::{self, Browser};
-use common::merge_request::merge_request;
-use common::static_server::StaticServer;
+use crate::support::browser::{self, Browser};
+use crate::support::merge_request::merge_request;
+use crate::support::static_server::StaticServer;
 use fantoccini::Locator;
 use handbook::deploy::Deploy;
 use serde_json::{Value, json};

@@ -1,9 +1,8 @@
 //! "Edit this page": the forge's edit address of each page's file, for GitHub and GitLab, and
 //! for a handbook in a subfolder of its repository.
 
-mod common;
-
-use common::{Fixture, select_attrs};
+use crate::support;
+use crate::support::{Fixture, select_attrs};
 
 fn site_with(repository: &str) -> Fixture {
     Fixture::new()
@@ -104,7 +103,7 @@ fn a_handbook_in_a_subfolder_links_to_its_files_in_the_repository() {
 fn the_subfolder_defaults_to_where_git_says_the_handbook_is() {
     let fixture = site_with("  url: https://github.com/acme/website\n");
     // The repository is the fixture's temporary folder, the handbook its `site/`.
-    common::git::git(fixture.tmp(), &["init", "-q"]);
+    support::git::git(fixture.tmp(), &["init", "-q"]);
     assert_eq!(
         edit_links(&fixture)[0].1,
         "https://github.com/acme/website/edit/main/site/content/index.md"

@@ -3,11 +3,9 @@
 //! renamed with an alias), built by the `handbook` binary with the variables Netlify sets in each
 //! context. The output is read back as parsed HTML.
 
-mod common;
-
-use common::git::git;
-use common::merge_request::{merge_request, page};
-use common::{Fixture, select, select_attrs, select_one, select_texts, text};
+use crate::support::git::git;
+use crate::support::merge_request::{merge_request, page};
+use crate::support::{Fixture, select, select_attrs, select_one, select_texts, text};
 use scraper::Html;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

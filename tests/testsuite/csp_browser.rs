@@ -7,11 +7,9 @@
 //! Needs Chromium and chromedriver: see tests/common/browser.rs. Without them the test shows as
 //! ignored (build.rs); on CI (`CI` set) it fails.
 
-mod common;
-
-use common::Fixture;
-use common::browser::{self, Browser};
-use common::static_server::StaticServer;
+use crate::support::Fixture;
+use crate::support::browser::{self, Browser};
+use crate::support::static_server::StaticServer;
 use serde_json::{Value, json};
 
 /// The state of the page: loaded, its deferred theme script run, its stylesheets applied.

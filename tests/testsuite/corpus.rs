@@ -2,9 +2,8 @@
 //! what a team moving its handbook brings, and every problem handbook reports on them must be a
 //! real problem of the content, said so that its writer knows what to change.
 
-mod common;
-
-use common::{Fixture, select, select_attrs, select_texts, sidebar};
+use crate::support;
+use crate::support::{Fixture, select, select_attrs, select_texts, sidebar};
 
 /// 18F's handbook (246 pages written for Eleventy, Jekyll before it), copied unmodified as
 /// `content/`, with `links: warn` since some of its own links are broken.
@@ -15,7 +14,7 @@ fn eighteen_f() -> Fixture {
         "handbook.yml",
         "title: 18F Handbook\nbase_url: https://handbook.tts.gsa.gov/\nlinks: warn\n",
     );
-    common::copy_dir(&corpus, &fixture.root().join("content"));
+    support::copy_dir(&corpus, &fixture.root().join("content"));
     fixture
 }
 

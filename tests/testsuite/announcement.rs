@@ -1,8 +1,6 @@
 //! `announcement:` in handbook.yml: a bar at the top of every page, the 404 page included.
 
-mod common;
-
-use common::{Fixture, select, select_attrs, select_texts};
+use crate::support::{Fixture, select, select_attrs, select_texts};
 
 fn site_with(base_url: &str, announcement: &str) -> Fixture {
     Fixture::new()

@@ -1,15 +1,14 @@
 //! "Last updated <date> by <author>" from the git history: real repositories made with the `git`
 //! command in a temporary folder, with fixed authors and dates, built with `handbook::build`.
 
-mod common;
-
-use common::git::{commit, git};
-use common::{Fixture, select, select_attrs, select_texts};
+use crate::support;
+use crate::support::git::{commit, git};
+use crate::support::{Fixture, select, select_attrs, select_texts};
 use std::process::Command;
 
 /// "Last updated" of a page, as a reader sees it, with the `<time datetime>`; `None` if the
 /// page has none.
-fn updated(site: &common::BuiltSite, url: &str) -> Option<(String, String)> {
+fn updated(site: &support::BuiltSite, url: &str) -> Option<(String, String)> {
     let html = site.page(url);
     let texts = select_texts(&html, ".last-updated");
     assert!(texts.len() <= 1, "{texts:?}");

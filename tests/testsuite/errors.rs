@@ -2,9 +2,8 @@
 //! on disk: the previous output stays byte for byte, the folder beside it where handbook keeps
 //! its records (`.public.handbook`) too, and nothing is written anywhere else.
 
-mod common;
-
-use common::{Fixture, assert_same_tree, select_texts, snapshot};
+use crate::support;
+use crate::support::{Fixture, assert_same_tree, select_texts, snapshot};
 
 const PERMALINK_HELP: &str =
     "help: use a site path made of plain segments, like `permalink: /engineering/release-process/`";
@@ -308,7 +307,7 @@ fn a_byte_order_mark_is_ignored() {
         .build();
     let page = site.page("/bom/");
     assert_eq!(select_texts(&page, "main h1"), ["With BOM"]);
-    assert!(!common::text(common::select_one(&page, "main")).contains("---"));
+    assert!(!support::text(support::select_one(&page, "main")).contains("---"));
 }
 
 #[test]
@@ -412,7 +411,7 @@ fn an_unknown_setting_in_handbook_yml_is_an_error_with_a_suggestion() {
     let errors = errors_after(&site(), |f| {
         f.write(
             "handbook.yml",
-            format!("{}descripton: Our handbook\n", common::CONFIG),
+            format!("{}descripton: Our handbook\n", support::CONFIG),
         )
     });
     assert_eq!(
