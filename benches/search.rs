@@ -19,6 +19,9 @@
 mod browser;
 #[path = "common/generator.rs"]
 mod generator;
+#[path = "../tests/testsuite/support/process.rs"]
+#[allow(dead_code)]
+mod process;
 #[path = "../tests/testsuite/support/static_server.rs"]
 #[allow(dead_code)]
 mod static_server;

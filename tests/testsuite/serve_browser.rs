@@ -11,7 +11,8 @@
 //! group, which is killed when the test ends, passing or not: no browser is left behind.
 
 use crate::support::Fixture;
-use crate::support::browser::{self, Browser, DEADLINE, Group};
+use crate::support::browser::{self, Browser, DEADLINE};
+use crate::support::process::Group;
 use serde_json::json;
 use std::path::Path;
 use std::process::Command;
@@ -26,7 +27,8 @@ fn serve(root: &Path) -> (Group, String) {
             .arg(root)
             .args(["--port", "0"]),
     );
-    let lines = server.lines();
+    server.keep_stderr();
+    let lines = server.stdout_lines();
     // "Serving 2 pages at http://127.0.0.1:40123/ (loaded in 3 ms). Watching ..."
     let first = lines.recv_timeout(DEADLINE).unwrap_or_else(|err| {
         panic!(

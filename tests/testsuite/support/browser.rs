@@ -21,16 +21,14 @@
 //! what to install; on CI (`CI` set) they run, and fail if a tool is missing.
 //!
 //! Every process a test starts (chromedriver with its browser, a server under test) runs in its
-//! own process group ([`Group`]), killed when the test ends, passing or not: no browser is left
-//! behind.
+//! own process group (`process.rs`), killed when the test ends, passing or not: no browser is
+//! left behind. benches/search.rs includes this file (and `process.rs`) too.
 
+use super::process::Group;
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Read};
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// How long the browser has to show something: generous for a debug build on a busy machine;
@@ -38,102 +36,6 @@ use std::time::{Duration, Instant};
 pub const DEADLINE: Duration = Duration::from_secs(15);
 
 const INSTALL: &str = "apt-get install chromium chromium-driver";
-
-/// A child process in its own process group, which is killed (with whatever it started, such
-/// as chromedriver's browser) and waited for on drop.
-pub struct Group {
-    child: Child,
-    name: &'static str,
-    /// What the process printed, for failure messages.
-    output: Arc<Mutex<String>>,
-}
-
-impl Group {
-    /// Starts `command` in a new process group, its stderr collected; read its stdout with
-    /// [`Group::lines`] or collect it with [`Group::collect_stdout`].
-    pub fn spawn(name: &'static str, command: &mut Command) -> Group {
-        let mut child = command
-            .process_group(0)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|err| panic!("cannot start {name}: {err}"));
-        let output = Arc::new(Mutex::new(String::new()));
-        let stderr = child.stderr.take().expect("piped stderr");
-        collect(stderr, output.clone());
-        Group {
-            child,
-            name,
-            output,
-        }
-    }
-
-    /// Reads stdout line by line, collecting it, and sends each line to the returned receiver.
-    pub fn lines(&mut self) -> std::sync::mpsc::Receiver<String> {
-        let stdout = self.child.stdout.take().expect("piped stdout");
-        let (tx, rx) = std::sync::mpsc::channel();
-        let output = self.output.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                output.lock().unwrap().push_str(&format!("{line}\n"));
-                let _ = tx.send(line);
-            }
-        });
-        rx
-    }
-
-    /// Collects stdout without looking at it.
-    pub fn collect_stdout(&mut self) {
-        let stdout = self.child.stdout.take().expect("piped stdout");
-        collect(stdout, self.output.clone());
-    }
-
-    /// Everything the process printed so far, headed by its name.
-    pub fn output(&self) -> String {
-        self.printed()()
-    }
-
-    /// [`Group::output`] as a function that outlives a borrow of the group, for
-    /// [`Browser::on_failure`].
-    pub fn printed(&self) -> impl Fn() -> String + 'static {
-        let (name, output) = (self.name, self.output.clone());
-        move || format!("--- {name} printed:\n{}", output.lock().unwrap())
-    }
-
-    /// Whether the process has exited, and how.
-    pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
-        self.child.try_wait().ok().flatten()
-    }
-}
-
-impl Drop for Group {
-    fn drop(&mut self) {
-        // The group this test made, by its id (the child's pid): never anything by name.
-        let group = self.child.id() as libc::pid_t;
-        // SAFETY: kill(2) with a negative pid signals that process group only.
-        unsafe {
-            libc::kill(-group, libc::SIGKILL);
-        }
-        let _ = self.child.wait();
-    }
-}
-
-/// Appends everything `from` yields to `into`, in a thread.
-fn collect(mut from: impl Read + Send + 'static, into: Arc<Mutex<String>>) {
-    std::thread::spawn(move || {
-        let mut buffer = [0u8; 4096];
-        while let Ok(n) = from.read(&mut buffer) {
-            if n == 0 {
-                break;
-            }
-            into.lock()
-                .unwrap()
-                .push_str(&String::from_utf8_lossy(&buffer[..n]));
-        }
-    });
-}
 
 /// Where Chromium and chromedriver are.
 pub struct Tools {
@@ -192,7 +94,7 @@ fn chromedriver(program: &Path) -> (Group, String) {
         "chromedriver",
         Command::new(program).arg(format!("--port={port}")),
     );
-    driver.collect_stdout();
+    driver.keep_output();
     let started = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         if let Some(status) = driver.exited() {
@@ -264,7 +166,7 @@ impl Browser {
     }
 
     /// Adds what `describe` says to the message of any step that fails from now on: pass it
-    /// [`Group::printed`] of a server under test, say.
+    /// the `printed()` of a server under test, say.
     pub fn on_failure(&mut self, describe: impl Fn() -> String + 'static) {
         self.on_failure.push(Box::new(describe));
     }
