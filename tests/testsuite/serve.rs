@@ -1,9 +1,8 @@
 //! `handbook serve`, the real server on 127.0.0.1:0 over a temporary site, spoken to over
 //! HTTP: what it serves, what it refuses, and how it follows changes on disk.
 
-use crate::support;
-use crate::support::Fixture;
-use crate::support::serve::{Events, Served};
+use crate::support::http::{Client, Events, Reply, status_of};
+use crate::support::{self, Fixture, Served, snapshot};
 use std::io::{Read, Write};
 use std::os::unix::process::CommandExt;
 use std::time::Duration;
@@ -37,17 +36,7 @@ fn start(fixture: &Fixture) -> Served {
     Served::start(&fixture.root(), &[])
 }
 
-/// Writes a file the way most editors save: a temporary file renamed over it. (A plain write
-/// truncates first: a half-written template is a valid, empty one for a moment.)
-fn save(fixture: &Fixture, path: &str, text: &str) {
-    let target = fixture.root().join(path);
-    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-    let temp = target.with_file_name(".handbook-test-save.tmp");
-    std::fs::write(&temp, text).unwrap();
-    std::fs::rename(&temp, &target).unwrap();
-}
-
-fn has(text: &'static str) -> impl Fn(&support::serve::Reply) -> bool {
+fn has(text: &'static str) -> impl Fn(&Reply) -> bool {
     move |reply| reply.status == 200 && reply.body.contains(text)
 }
 
@@ -99,7 +88,7 @@ fn serves_pages_with_the_live_reload_script() {
 #[test]
 fn writes_nothing_to_disk() {
     let fixture = site();
-    let before = support::snapshot(fixture.tmp());
+    let before = snapshot(fixture.tmp());
     let server = start(&fixture);
     for path in [
         "/",
@@ -113,7 +102,7 @@ fn writes_nothing_to_disk() {
     fixture.write("content/engineering/triage.md", page("Triage", "Edited."));
     server.wait_for("/engineering/triage/", "the edit", has("Edited."));
     drop(server);
-    let after = support::snapshot(fixture.tmp());
+    let after = snapshot(fixture.tmp());
     let added: Vec<&String> = after.keys().filter(|k| !before.contains_key(*k)).collect();
     assert!(added.is_empty(), "serve wrote {added:?}");
     assert!(!fixture.root().join("public").exists());
@@ -617,7 +606,7 @@ fn a_template_change_applies_to_every_page() {
     .unwrap();
     let marked = base.replacen("<body", "<body data-test=\"template-v2\"", 1);
     assert_ne!(base, marked);
-    save(&fixture, "templates/base.html", &marked);
+    fixture.save("templates/base.html", &marked);
     server.wait_for("/", "the new template", has("template-v2"));
     assert!(
         server
@@ -845,8 +834,7 @@ fn a_page_that_cannot_be_rendered_shows_why() {
     let events = server.events();
     events.until("hello");
     // Parses, but fails with this page's values: only rendering finds out.
-    save(
-        &fixture,
+    fixture.save(
         "templates/page.html",
         "{% extends \"base.html\" %}{% block content %}{{ page.extra.missing.deeper }}{% endblock content %}",
     );
@@ -874,28 +862,8 @@ fn a_page_that_cannot_be_rendered_shows_why() {
 // Safe on a laptop: Host names, idle connections, many connections
 // ------------------------------------------------------------------------------------------
 
-/// Sends `request` as it is on a new connection and reads until the server closes it (or
-/// `wait` passes): the whole response, as text.
-fn send(address: &str, request: &str, wait: Duration) -> String {
-    let mut stream = std::net::TcpStream::connect(address).unwrap();
-    stream.set_read_timeout(Some(wait)).unwrap();
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut response = Vec::new();
-    let _ = stream.read_to_end(&mut response);
-    String::from_utf8_lossy(&response).into_owned()
-}
-
-fn status_of(response: &str) -> u16 {
-    response
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0)
-}
-
-fn get_with_host(address: &str, path: &str, host: &str) -> String {
-    send(
-        address,
+fn get_with_host(server: &Client, path: &str, host: &str) -> String {
+    server.send(
         &format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
         Duration::from_secs(10),
     )
@@ -921,7 +889,7 @@ fn requests_addressed_to_another_name_are_refused() {
             "localhost.evil.example",
             "127.0.0.1.evil.example",
         ] {
-            let response = get_with_host(address, path, host);
+            let response = get_with_host(&server, path, host);
             assert_eq!(status_of(&response), 403, "{path} {host}: {response}");
             assert!(response.contains("text/plain"), "{response}");
             assert!(
@@ -930,15 +898,14 @@ fn requests_addressed_to_another_name_are_refused() {
             );
         }
     }
-    let response = get_with_host(address, "/", "evil.example:8080");
+    let response = get_with_host(&server, "/", "evil.example:8080");
     assert!(
         response.contains("--allow-host evil.example\n")
             || response.contains("--allow-host evil.example."),
         "{response}"
     );
     // An absolute URL in the request line names the host too.
-    let response = send(
-        address,
+    let response = server.send(
         "GET http://evil.example/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
         Duration::from_secs(10),
     );
@@ -962,7 +929,7 @@ fn localhost_ip_addresses_and_allowed_names_are_answered() {
         format!("Handbook.Test.:{port}"),
     ] {
         for path in ["/engineering/triage/", "/__handbook/live.js"] {
-            let response = get_with_host(address, path, &host);
+            let response = get_with_host(&server, path, &host);
             assert_eq!(status_of(&response), 200, "{path} {host}: {response}");
         }
     }
@@ -980,14 +947,13 @@ fn localhost_ip_addresses_and_allowed_names_are_answered() {
     stream.read_exact(&mut start).unwrap();
     assert_eq!(&start, b"HTTP/1.1 200");
     // HTTP/1.0 tools may send no Host: no browser does, so no page can be behind it.
-    let response = send(
-        address,
+    let response = server.send(
         "GET /engineering/triage/ HTTP/1.0\r\n\r\n",
         Duration::from_secs(10),
     );
     assert_eq!(status_of(&response), 200, "{response}");
     // Other names stay refused.
-    let response = get_with_host(address, "/", "other.test");
+    let response = get_with_host(&server, "/", "other.test");
     assert_eq!(status_of(&response), 403, "{response}");
     assert!(response.contains("--allow-host other.test"), "{response}");
 }
@@ -1038,7 +1004,7 @@ fn half_sent_and_idle_connections_are_closed_after_the_timeout() {
     ];
     for (what, partial) in cases {
         let started = std::time::Instant::now();
-        let response = send(&address, &partial, Duration::from_secs(10));
+        let response = server.send(&partial, Duration::from_secs(10));
         let took = started.elapsed();
         assert!(
             took >= Duration::from_millis(250) && took < Duration::from_secs(5),
@@ -1274,46 +1240,6 @@ fn every_kind_of_file() -> Fixture {
         )
 }
 
-/// A response read whole, body as bytes.
-struct Fetched {
-    status: u16,
-    head: String,
-    body: Vec<u8>,
-}
-
-impl Fetched {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.head.lines().skip(1).find_map(|line| {
-            let (n, v) = line.split_once(':')?;
-            n.eq_ignore_ascii_case(name).then(|| v.trim())
-        })
-    }
-}
-
-fn fetch(address: &str, path: &str) -> Fetched {
-    let mut stream = std::net::TcpStream::connect(address).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).unwrap();
-    let end = response
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or_else(|| panic!("{path}: no response head"));
-    let head = String::from_utf8_lossy(&response[..end]).into_owned();
-    Fetched {
-        status: status_of(&head),
-        head,
-        body: response[end + 4..].to_vec(),
-    }
-}
-
 /// `theme.3f2a9c1e.css` → `theme.css`: a build's fingerprinted name, as `serve` names it.
 fn plain_name(path: &str) -> String {
     for ext in [".css", ".js"] {
@@ -1383,7 +1309,6 @@ fn every_file_the_build_writes_is_served_with_its_type_and_content() {
     let fixture = every_kind_of_file();
     let built = fixture.build();
     let server = start(&fixture);
-    let address = server.address().to_string();
     let base = "https://example.com";
     let normal_html = |bytes: &[u8]| {
         let html = String::from_utf8_lossy(bytes);
@@ -1420,7 +1345,7 @@ fn every_file_the_build_writes_is_served_with_its_type_and_content() {
         };
         // A folder: `/x` goes to `/x/`, as on a static host.
         if let Some(folder) = url.strip_suffix('/').filter(|f| !f.is_empty()) {
-            let moved = fetch(&address, folder);
+            let moved = server.get(folder);
             if moved.status != 301 || moved.header("location") != Some(url.as_str()) {
                 problems.push(format!(
                     "{folder}: expected a redirect to {url}, got {}",
@@ -1428,7 +1353,7 @@ fn every_file_the_build_writes_is_served_with_its_type_and_content() {
                 ));
             }
         }
-        let got = fetch(&address, &url);
+        let got = server.get(&url);
         let built_text = String::from_utf8_lossy(&bytes);
         // An alias: the build's redirect page, serve's redirect.
         if let Some(to) = built_text
@@ -1466,11 +1391,11 @@ fn every_file_the_build_writes_is_served_with_its_type_and_content() {
             continue;
         }
         let live = b"<script src=\"/__handbook/live.js\"";
-        if wanted == "text/html" && !got.body.windows(live.len()).any(|w| w == live) {
+        if wanted == "text/html" && !got.bytes.windows(live.len()).any(|w| w == live) {
             problems.push(format!("{url}: no live-reload script"));
         }
         let same = if wanted == "text/html" {
-            let (ours, theirs) = (normal_html(&got.body), normal_html(&bytes));
+            let (ours, theirs) = (normal_html(&got.bytes), normal_html(&bytes));
             ours == theirs || {
                 let at = ours
                     .bytes()
@@ -1486,22 +1411,22 @@ fn every_file_the_build_writes_is_served_with_its_type_and_content() {
                 true
             }
         } else if rel == "sitemap.xml" || rel == "robots.txt" {
-            String::from_utf8_lossy(&got.body).replace(&server.url, base) == built_text
+            String::from_utf8_lossy(&got.bytes).replace(&server.url, base) == built_text
         } else {
-            got.body == bytes
+            got.bytes == bytes
         };
         if !same {
             problems.push(format!(
                 "{url} ({rel}): the content differs ({} bytes served, {} built)",
-                got.body.len(),
+                got.bytes.len(),
                 bytes.len()
             ));
         }
     }
     // The 404 page is also the answer to any unknown path.
-    let missing = fetch(&address, "/no/such/page/");
+    let missing = server.get("/no/such/page/");
     let built_404 = std::fs::read(built.out.join("404.html")).unwrap();
-    if missing.status != 404 || normal_html(&missing.body) != normal_html(&built_404) {
+    if missing.status != 404 || normal_html(&missing.bytes) != normal_html(&built_404) {
         problems.push(format!(
             "/no/such/page/: status {}, or not the 404 page",
             missing.status

@@ -10,56 +10,14 @@
 //! Both processes (`handbook serve`, chromedriver with its browser) run in their own process
 //! group, which is killed when the test ends, passing or not: no browser is left behind.
 
-use crate::support::Fixture;
-use crate::support::browser::{self, Browser, DEADLINE};
-use crate::support::process::Group;
+use crate::support::browser::{self, Browser};
+use crate::support::{Fixture, Served};
 use serde_json::json;
 use std::path::Path;
-use std::process::Command;
-
-/// `handbook serve` over the fixture, on a free port; returns it and the site's URL.
-fn serve(root: &Path) -> (Group, String) {
-    let mut server = Group::spawn(
-        "handbook serve",
-        Command::new(env!("CARGO_BIN_EXE_handbook"))
-            .arg("serve")
-            .arg("--root")
-            .arg(root)
-            .args(["--port", "0"]),
-    );
-    server.keep_stderr();
-    let lines = server.stdout_lines();
-    // "Serving 2 pages at http://127.0.0.1:40123/ (loaded in 3 ms). Watching ..."
-    let first = lines.recv_timeout(DEADLINE).unwrap_or_else(|err| {
-        panic!(
-            "handbook serve did not say where it serves ({err})\n{}",
-            server.output()
-        )
-    });
-    let url = first
-        .find("http://")
-        .map(|start| &first[start..])
-        .and_then(|rest| rest.split(' ').next())
-        .filter(|url| url.ends_with('/'))
-        .unwrap_or_else(|| panic!("no URL in {first:?}\n{}", server.output()))
-        .to_string();
-    (server, url)
-}
 
 /// The page for the test: its Markdown, with `extra` as a last paragraph.
 fn triage(extra: &str) -> String {
     format!("---\ntitle: Triage\n---\nEvery bug gets an owner within a day.\n\n{extra}\n")
-}
-
-/// Writes a file as editors save: a temporary file in the same folder, renamed over it, so
-/// that the server never sees it half-written.
-fn save(path: &Path, contents: &str) {
-    let temporary = path.with_file_name(format!(
-        ".{}.saving",
-        path.file_name().unwrap().to_string_lossy()
-    ));
-    std::fs::write(&temporary, contents).unwrap();
-    std::fs::rename(&temporary, path).unwrap();
 }
 
 #[test]
@@ -81,16 +39,15 @@ fn the_browser_follows_edits_to_pages_and_stylesheets_and_shows_errors() {
         )
         .file("content/engineering/triage.md", triage("First version."))
         .file("static/theme.css", &theme_css);
-    let page_source = fixture.root().join("content/engineering/triage.md");
-    let css_source = fixture.root().join("static/theme.css");
+    let (page_source, css_source) = ("content/engineering/triage.md", "static/theme.css");
 
-    let (server, site) = serve(&fixture.root());
+    let server = Served::start(&fixture.root(), &[]);
     browser::block_on(async {
         let mut browser = Browser::start(&tools).await;
         browser.on_failure(server.printed());
 
         // (a) The page, marked: a reload loses the mark.
-        let page = format!("{site}engineering/triage/");
+        let page = format!("{}/engineering/triage/", server.url);
         browser.goto(&page).await;
         browser
             .wait_for(
@@ -101,7 +58,7 @@ fn the_browser_follows_edits_to_pages_and_stylesheets_and_shows_errors() {
             .await;
 
         // (b) An edit to the page: the browser reloads it by itself and shows the new text.
-        save(&page_source, &triage("Second version, with zanzibarite."));
+        fixture.save(page_source, &triage("Second version, with zanzibarite."));
         browser
             .wait_for(
                 "the edited text in the page",
@@ -117,8 +74,8 @@ fn the_browser_follows_edits_to_pages_and_stylesheets_and_shows_errors() {
         browser.run("window.__handbookMarker = 1;").await;
 
         // (c) An edit to the stylesheet: the new style applies, and the page is not reloaded.
-        save(
-            &css_source,
+        fixture.save(
+            css_source,
             &format!("{theme_css}\nbody {{ outline: 7px solid rgb(1, 2, 3); }}\n"),
         );
         browser
@@ -137,8 +94,8 @@ fn the_browser_follows_edits_to_pages_and_stylesheets_and_shows_errors() {
             .await;
 
         // (d) Broken front matter: the overlay names the file; the page stays as it was.
-        save(
-            &page_source,
+        fixture.save(
+            page_source,
             "---\ntitle: [unclosed\n---\nEvery bug gets an owner within a day.\n",
         );
         let overlay = browser
@@ -160,7 +117,7 @@ fn the_browser_follows_edits_to_pages_and_stylesheets_and_shows_errors() {
         eprintln!("the overlay said: {}", overlay["overlay"]);
 
         // (e) Fixed: the overlay goes, and the page shows the fixed version.
-        save(&page_source, &triage("Third version, with quokkadrome."));
+        fixture.save(page_source, &triage("Third version, with quokkadrome."));
         browser
             .wait_for(
                 "the overlay gone and the fixed page shown",

@@ -67,6 +67,18 @@ impl Fixture {
         std::fs::write(path, contents).unwrap();
     }
 
+    /// Writes a file as editors save: into a hidden temporary file beside it, renamed over it,
+    /// so that a watcher never sees it half-written (a plain write truncates first: a
+    /// half-written template is a valid, empty one for a moment).
+    pub fn save(&self, path: &str, text: &str) {
+        let target = self.root().join(path);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        let name = target.file_name().unwrap().to_string_lossy();
+        let temporary = target.with_file_name(format!(".{name}.saving"));
+        std::fs::write(&temporary, text).unwrap();
+        std::fs::rename(&temporary, &target).unwrap();
+    }
+
     pub fn remove(&self, path: &str) {
         std::fs::remove_file(self.root().join(path)).unwrap();
     }

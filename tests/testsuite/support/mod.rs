@@ -3,7 +3,8 @@
 //! - [`fixture`]: a site in a temporary folder ([`Fixture`]), built and read back
 //!   ([`BuiltSite`]), and snapshots of folders;
 //! - [`html`]: CSS selectors over the built pages, the sidebar and table of contents as lines;
-//! - [`serve`]: `handbook serve` on 127.0.0.1:0, and an HTTP client for it;
+//! - [`serve`]: `handbook serve` on 127.0.0.1:0 ([`Served`]), killed with its process group;
+//! - [`http`]: the HTTP client of the tests, and live-reload events;
 //! - [`static_server`]: a built site served as Netlify serves it;
 //! - [`browser`]: headless Chromium over WebDriver;
 //! - [`git`], [`merge_request`]: git repositories with fixed authors and dates;
@@ -13,6 +14,7 @@ pub mod browser;
 pub mod fixture;
 pub mod git;
 pub mod html;
+pub mod http;
 pub mod merge_request;
 pub mod process;
 pub mod serve;
@@ -20,3 +22,4 @@ pub mod static_server;
 
 pub use fixture::{BuiltSite, CONFIG, Fixture, assert_same_tree, copy_dir, snapshot};
 pub use html::{rel_link, select, select_attrs, select_one, select_texts, sidebar, text, toc};
+pub use serve::Served;

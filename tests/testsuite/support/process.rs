@@ -8,8 +8,8 @@
 //! let first = lines.recv_timeout(PATIENCE).unwrap_or_else(|_| panic!("{}", server.output()));
 //! ```
 //!
-//! Used by the browser's chromedriver (`browser.rs`) and the browser tests' server; std and libc
-//! only: benches/search.rs includes this file too.
+//! Used by `handbook serve` (`serve.rs`) and the browser's chromedriver (`browser.rs`); std and
+//! libc only: benches/search.rs includes this file too.
 
 use std::io::{BufRead, BufReader, Read};
 use std::os::unix::process::CommandExt;
@@ -45,6 +45,11 @@ impl Group {
             reaped: false,
             printed: Arc::default(),
         }
+    }
+
+    /// The process's id, which is also its group's.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Reads stdout line by line, keeping each line for [`Group::output`], and sends each to

@@ -1,44 +1,38 @@
-//! The real `handbook serve`, as a child process on 127.0.0.1:0, and an HTTP client for it.
+//! The real `handbook serve`, as a child process on 127.0.0.1:0: it is started, the test reads
+//! the address it prints, and talks to it over HTTP ([`Served`] is a [`Client`]).
+//!
+//! ```ignore
+//! let server = Served::start(&fixture.root(), &["--drafts"]);
+//! fixture.write("content/a.md", "# A\n\nNew.\n");
+//! server.wait_for("/a/", "the edit", |reply| reply.body.contains("New."));
+//! ```
 //!
 //! The server runs in its own process group; dropping [`Served`] kills that group (never a
 //! process by name) and reaps it.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::os::unix::process::CommandExt;
+use super::http::Client;
+use super::process::Group;
+use std::ops::Deref;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+pub use super::http::Reply;
 
 /// How long a test waits for the server to show a change.
 pub const PATIENCE: Duration = Duration::from_secs(15);
 
 pub struct Served {
-    child: Child,
     /// `http://127.0.0.1:PORT` (no trailing slash).
     pub url: String,
+    client: Client,
     stdout: Receiver<String>,
     /// Every line the server printed to stderr so far.
-    pub stderr: Arc<Mutex<Vec<String>>>,
-    agent: ureq::Agent,
-}
-
-/// A response, read whole.
-#[derive(Debug)]
-pub struct Reply {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-}
-
-impl Reply {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
+    stderr: Arc<Mutex<Vec<String>>>,
+    /// Last: the server is killed once the rest is gone.
+    group: Group,
 }
 
 impl Served {
@@ -55,62 +49,38 @@ impl Served {
             .arg("--root")
             .arg(root)
             .args(["--port", "0"])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .process_group(0);
+            .args(args);
         change(&mut command);
-        let mut child = command.spawn().expect("start handbook serve");
-        let (tx, stdout) = std::sync::mpsc::channel();
-        let out = child.stdout.take().expect("piped stdout");
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let stderr = Arc::new(Mutex::new(Vec::new()));
-        let err = child.stderr.take().expect("piped stderr");
-        let lines = stderr.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(err).lines().map_while(Result::ok) {
-                lines.lock().unwrap().push(line);
-            }
-        });
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .timeout_global(Some(Duration::from_secs(30)))
-            .build()
-            .into();
-        let mut served = Served {
-            child,
-            url: String::new(),
-            stdout,
-            stderr,
-            agent,
-        };
-        let first = served
-            .next_line(PATIENCE)
-            .unwrap_or_else(|| panic!("the server printed nothing; stderr: {:?}", served.errors()));
+        let mut group = Group::spawn("handbook serve", &mut command);
+        let stdout = group.stdout_lines();
+        let stderr = group.keep_stderr();
+        // "Serving 2 pages at http://127.0.0.1:40123/ (loaded in 3 ms). Watching ..."
+        let first = stdout
+            .recv_timeout(PATIENCE)
+            .unwrap_or_else(|_| panic!("the server printed nothing\n{}", group.output()));
         let url = first
             .split_whitespace()
             .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no URL in {first:?}"));
-        served.url = url.trim_end_matches('/').to_string();
-        served
+            .unwrap_or_else(|| panic!("no URL in {first:?}"))
+            .trim_end_matches('/')
+            .to_string();
+        Served {
+            client: Client::new(url.trim_start_matches("http://")),
+            url,
+            stdout,
+            stderr,
+            group,
+        }
     }
 
     /// The server's process id.
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.group.pid()
     }
 
-    /// `host:port` of the server, to connect to.
-    pub fn address(&self) -> &str {
-        self.url.trim_start_matches("http://")
+    /// Everything the server printed so far, as a function for `Browser::on_failure`.
+    pub fn printed(&self) -> impl Fn() -> String + 'static {
+        self.group.printed()
     }
 
     /// The next line of stdout, if one comes within `wait`.
@@ -145,6 +115,7 @@ impl Served {
         lines
     }
 
+    /// Every line of stderr so far.
     pub fn errors(&self) -> Vec<String> {
         self.stderr.lock().unwrap().clone()
     }
@@ -157,62 +128,6 @@ impl Served {
             assert!(Instant::now() < deadline, "{:?}", self.errors());
             std::thread::sleep(Duration::from_millis(20));
         }
-    }
-
-    pub fn get(&self, path: &str) -> Reply {
-        self.request("GET", path, &[])
-    }
-
-    pub fn request(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> Reply {
-        let url = format!("{}{path}", self.url);
-        let mut request = ureq::http::Request::builder().method(method).uri(&url);
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        let request = request.body(()).unwrap();
-        let mut response = self
-            .agent
-            .run(request)
-            .unwrap_or_else(|err| panic!("{method} {url}: {err}"));
-        let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or("").to_string()))
-            .collect();
-        let body = response
-            .body_mut()
-            .read_to_string()
-            .unwrap_or_else(|err| panic!("{method} {url}: reading the body: {err}"));
-        Reply {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    /// Sends `raw` bytes as they are (for paths a client library would clean up) and returns
-    /// the status and the whole response.
-    pub fn raw(&self, request_line_path: &str) -> (u16, String) {
-        let address = self.url.trim_start_matches("http://");
-        let mut stream = std::net::TcpStream::connect(address).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        write!(
-            stream,
-            "GET {request_line_path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut response = Vec::new();
-        let _ = stream.read_to_end(&mut response);
-        let text = String::from_utf8_lossy(&response).to_string();
-        let status = text
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        (status, text)
     }
 
     /// GETs `path` until `done` says yes; panics with the last response after [`PATIENCE`].
@@ -234,74 +149,13 @@ impl Served {
             std::thread::sleep(Duration::from_millis(20));
         }
     }
-
-    /// A live-reload connection, as a page's script opens it.
-    pub fn events(&self) -> Events {
-        let url = format!("{}/__handbook/events", self.url);
-        let response = self
-            .agent
-            .get(&url)
-            .call()
-            .unwrap_or_else(|err| panic!("GET {url}: {err}"));
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let reader = BufReader::new(response.into_body().into_reader());
-            let mut name = String::new();
-            for line in reader.lines().map_while(Result::ok) {
-                if let Some(event) = line.strip_prefix("event:") {
-                    name = event.trim().to_string();
-                } else if let Some(data) = line.strip_prefix("data:")
-                    && tx.send((name.clone(), data.trim().to_string())).is_err()
-                {
-                    break;
-                }
-            }
-        });
-        Events(rx)
-    }
 }
 
-impl Drop for Served {
-    fn drop(&mut self) {
-        // SAFETY: kill(2) with the negated pid of the process group this test started.
-        unsafe {
-            libc::kill(-(self.child.id() as i32), libc::SIGKILL);
-        }
-        let _ = self.child.wait();
-    }
-}
+/// `server.get(path)`, `server.events()`, ...: the server's [`Client`].
+impl Deref for Served {
+    type Target = Client;
 
-/// Server-sent events: (event name, data).
-pub struct Events(Receiver<(String, String)>);
-
-impl Events {
-    /// The next event within [`PATIENCE`].
-    pub fn next(&self) -> (String, String) {
-        self.0
-            .recv_timeout(PATIENCE)
-            .expect("no live-reload event came")
-    }
-
-    /// Events until one named `name`; returns its data.
-    pub fn until(&self, name: &str) -> String {
-        loop {
-            let (event, data) = self.next();
-            if event == name {
-                return data;
-            }
-        }
-    }
-
-    /// Every event that comes within `wait`.
-    pub fn within(&self, wait: Duration) -> Vec<(String, String)> {
-        let deadline = Instant::now() + wait;
-        let mut events = Vec::new();
-        while let Ok(event) = self
-            .0
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-        {
-            events.push(event);
-        }
-        events
+    fn deref(&self) -> &Client {
+        &self.client
     }
 }
