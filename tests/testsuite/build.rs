@@ -1449,19 +1449,12 @@ fn an_output_folder_of_the_old_layout_is_upgraded_by_the_binary() {
     std::fs::write(fixture.tmp().join(".public.lock"), "").unwrap();
     std::fs::remove_dir_all(fixture.tmp().join(".fresh.handbook")).unwrap();
     std::fs::remove_dir_all(&fresh).unwrap();
-    let done = std::process::Command::new(env!("CARGO_BIN_EXE_handbook"))
-        .arg("build")
-        .arg("--root")
-        .arg(fixture.root())
+    fixture
+        .handbook(&["build"])
         .arg("--output-dir")
         .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        done.status.success(),
-        "{}",
-        String::from_utf8_lossy(&done.stderr)
-    );
+        .run()
+        .success();
     assert_only_the_site_is_published(&fixture);
     fixture.build_with(|o| o.output_dir = Some(fresh.clone()));
     support::assert_same_tree(&snapshot(&fresh), &snapshot(&out));

@@ -1,22 +1,6 @@
 //! The `handbook` binary: exit codes, what goes to stdout and stderr, and the flags.
 
-use crate::support::Fixture;
-use std::process::{Command, Output};
-
-fn handbook(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_handbook"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
-}
+use crate::support::{Fixture, Handbook};
 
 /// `Built N pages in M sections in X ms into DIR` → (N, M, DIR), checking the wording.
 fn parse_summary(line: &str) -> (usize, usize, String) {
@@ -43,20 +27,15 @@ fn parse_summary(line: &str) -> (usize, usize, String) {
 fn build_exits_0_and_ends_with_a_summary_line() {
     let fixture = Fixture::copy("navigation");
     let root = fixture.root();
-    let output = handbook(&["build".as_ref(), "--root".as_ref(), root.as_os_str()]);
-    assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(output.status.code(), Some(0));
-    let out = stdout(&output);
-    let last = out.lines().last().unwrap();
+    let run = fixture.handbook(&["build"]).run();
+    run.success();
+    let last = run.stdout.lines().last().unwrap();
     let (pages, sections, dir) = parse_summary(last);
     assert_eq!((pages, sections), (16, 3));
     assert_eq!(dir, root.join("public").display().to_string());
     assert!(root.join("public/guide/zeta/index.html").is_file());
-    assert_eq!(
-        stderr(&output),
-        "",
-        "a clean build prints nothing on stderr"
-    );
+    // A clean build prints nothing on stderr.
+    run.stderr_is("");
 }
 
 #[test]
@@ -64,9 +43,8 @@ fn the_summary_line_uses_the_singular_for_one() {
     let fixture = Fixture::new()
         .file("content/index.md", "")
         .file("content/team/index.md", "");
-    let root = fixture.root();
-    let output = handbook(&["build".as_ref(), "--root".as_ref(), root.as_os_str()]);
-    let out = stdout(&output);
+    let run = fixture.handbook(&["build"]).run();
+    let out = &run.stdout;
     let (pages, sections, _) = parse_summary(out.lines().last().unwrap());
     assert_eq!((pages, sections), (2, 1));
     assert!(out.starts_with("Built 2 pages in 1 section in "), "{out}");
@@ -79,14 +57,10 @@ fn a_failed_build_exits_1_and_prints_every_diagnostic_on_stderr() {
         .file("content/a.md", "---\ntitle: A\nweight: first\n---\n")
         .file("content/b.md", "---\nwieght: 2\n---\n");
     let root = fixture.root();
-    let output = handbook(&["build".as_ref(), "--root".as_ref(), root.as_os_str()]);
-    assert_eq!(output.status.code(), Some(1));
-    assert_eq!(stdout(&output), "");
-    assert_eq!(
-        stderr(&output),
+    fixture.handbook(&["build"]).run().code(1).stdout_is("").stderr_is(
         "content/a.md:3:9: `weight` must be a whole number, found string \"first\"\n  help: write it like `weight: 10`\n\
          content/b.md:2:1: warning: unknown front matter key `wieght`\n  help: did you mean `weight`? If `wieght` is one of your own keys, declare it in handbook.yml as `front_matter: {keys: [wieght]}`; templates read its value as `page.extra.wieght`\n\
-         error: the build failed with 1 error; the previous output was left as it was\n"
+         error: the build failed with 1 error; the previous output was left as it was\n",
     );
     assert!(!root.join("public").exists());
 }
@@ -96,36 +70,31 @@ fn warnings_are_printed_on_stderr_and_the_build_succeeds() {
     let fixture = Fixture::new()
         .file("content/index.md", "")
         .file("content/b.md", "---\nwieght: 2\n---\n");
-    let root = fixture.root();
-    let output = handbook(&["build".as_ref(), "--root".as_ref(), root.as_os_str()]);
-    assert_eq!(output.status.code(), Some(0));
-    assert_eq!(
-        stderr(&output),
-        "content/b.md:2:1: warning: unknown front matter key `wieght`\n  help: did you mean `weight`? If `wieght` is one of your own keys, declare it in handbook.yml as `front_matter: {keys: [wieght]}`; templates read its value as `page.extra.wieght`\n"
+    let run = fixture.handbook(&["build"]).run();
+    run.code(0).stderr_is(
+        "content/b.md:2:1: warning: unknown front matter key `wieght`\n  help: did you mean `weight`? If `wieght` is one of your own keys, declare it in handbook.yml as `front_matter: {keys: [wieght]}`; templates read its value as `page.extra.wieght`\n",
     );
-    assert!(stdout(&output).starts_with("Built 2 pages in 0 sections in "));
+    assert!(run.stdout.starts_with("Built 2 pages in 0 sections in "));
 }
 
 #[test]
 fn output_dir_base_url_and_drafts_flags_reach_the_build() {
     let fixture = Fixture::copy("drafts");
     // A relative --output-dir is relative to the current folder.
-    let output = Command::new(env!("CARGO_BIN_EXE_handbook"))
-        .current_dir(fixture.tmp())
-        .args([
-            "build",
-            "--root",
-            "site",
-            "--output-dir",
-            "out",
-            "--base-url",
-            "https://preview.example.org/",
-            "--drafts",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let (pages, _, dir) = parse_summary(stdout(&output).lines().last().unwrap());
+    let run = Handbook::new([
+        "build",
+        "--root",
+        "site",
+        "--output-dir",
+        "out",
+        "--base-url",
+        "https://preview.example.org/",
+        "--drafts",
+    ])
+    .current_dir(fixture.tmp())
+    .run();
+    run.code(0);
+    let (pages, _, dir) = parse_summary(run.stdout.lines().last().unwrap());
     assert_eq!(pages, 6);
     assert_eq!(dir, "out");
     let sitemap = std::fs::read_to_string(fixture.tmp().join("out/sitemap.xml")).unwrap();
@@ -138,36 +107,32 @@ fn output_dir_base_url_and_drafts_flags_reach_the_build() {
 
 #[test]
 fn help_mentions_every_command_and_flag() {
-    let top = handbook(&["--help".as_ref()]);
-    assert_eq!(top.status.code(), Some(0));
-    let text = stdout(&top);
+    let top = Handbook::new(["--help"]).run();
+    let text = &top.code(0).stdout;
     for word in ["serve", "build", "check", "--help", "--version"] {
         assert!(
             text.contains(word),
             "`handbook --help` lacks {word}:\n{text}"
         );
     }
-    let build = handbook(&["build".as_ref(), "--help".as_ref()]);
-    assert_eq!(build.status.code(), Some(0));
-    let text = stdout(&build);
+    let build = Handbook::new(["build", "--help"]).run();
+    let text = &build.code(0).stdout;
     for word in ["--root", "--output-dir", "--base-url", "--drafts", "--help"] {
         assert!(
             text.contains(word),
             "`handbook build --help` lacks {word}:\n{text}"
         );
     }
-    let serve = handbook(&["serve".as_ref(), "--help".as_ref()]);
-    assert_eq!(serve.status.code(), Some(0));
-    let text = stdout(&serve);
+    let serve = Handbook::new(["serve", "--help"]).run();
+    let text = &serve.code(0).stdout;
     for word in ["--root", "--bind", "--port", "--open", "--drafts", "--help"] {
         assert!(
             text.contains(word),
             "`handbook serve --help` lacks {word}:\n{text}"
         );
     }
-    let check = handbook(&["check".as_ref(), "--help".as_ref()]);
-    assert_eq!(check.status.code(), Some(0));
-    let text = stdout(&check);
+    let check = Handbook::new(["check", "--help"]).run();
+    let text = &check.code(0).stdout;
     for word in [
         "--root",
         "--base-url",
@@ -186,9 +151,9 @@ fn help_mentions_every_command_and_flag() {
 
 #[test]
 fn an_unknown_flag_is_a_usage_error() {
-    let output = handbook(&["build".as_ref(), "--draft".as_ref()]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("--drafts"), "{}", stderr(&output));
+    let run = Handbook::new(["build", "--draft"]).run();
+    let stderr = &run.code(2).stderr;
+    assert!(stderr.contains("--drafts"), "{stderr}");
 }
 
 #[test]
@@ -199,15 +164,16 @@ fn check_reports_every_problem_writes_nothing_and_exits_1() {
         "---\ntitle: Engineering\n---\n[a](/nowhere/) and [b](#nothing)\n",
     );
     let root = fixture.root();
-    let output = handbook(&["check".as_ref(), "--root".as_ref(), root.as_os_str()]);
-    assert_eq!(output.status.code(), Some(1));
-    assert_eq!(
-        stderr(&output),
-        "content/engineering/index.md:4:5: broken link /nowhere/: no page at /nowhere/\n\
-         content/engineering/index.md:4:24: broken link #nothing: this page has no heading #nothing\n\
-         error: 2 errors and 0 warnings\n"
-    );
-    assert_eq!(stdout(&output), "");
+    fixture
+        .handbook(&["check"])
+        .run()
+        .code(1)
+        .stderr_is(
+            "content/engineering/index.md:4:5: broken link /nowhere/: no page at /nowhere/\n\
+             content/engineering/index.md:4:24: broken link #nothing: this page has no heading #nothing\n\
+             error: 2 errors and 0 warnings\n",
+        )
+        .stdout_is("");
     let written: Vec<_> = std::fs::read_dir(fixture.tmp())
         .unwrap()
         .map(|e| e.unwrap().file_name())
@@ -218,45 +184,20 @@ fn check_reports_every_problem_writes_nothing_and_exits_1() {
 
 #[test]
 fn check_passes_on_the_real_handbook() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let output = handbook(&[
-        "check".as_ref(),
-        "--strict".as_ref(),
-        "--root".as_ref(),
-        root.as_os_str(),
-    ]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert_eq!(stderr(&output), "");
-    assert!(
-        stdout(&output).starts_with("Checked 11 pages in "),
-        "{}",
-        stdout(&output)
-    );
+    let run = Handbook::new(["check", "--strict", "--root", env!("CARGO_MANIFEST_DIR")]).run();
+    let stdout = &run.code(0).stderr_is("").stdout;
+    assert!(stdout.starts_with("Checked 11 pages in "), "{stdout}");
 }
 
 #[test]
 fn check_strict_warns_about_equal_weights_and_fails_on_warnings() {
     let fixture = Fixture::copy("navigation");
-    let root = fixture.root();
-    let plain = handbook(&["check".as_ref(), "--root".as_ref(), root.as_os_str()]);
-    assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
-    assert_eq!(
-        stderr(&plain),
-        "",
-        "equal weights are not reported without --strict"
-    );
-    let strict = handbook(&[
-        "check".as_ref(),
-        "--strict".as_ref(),
-        "--root".as_ref(),
-        root.as_os_str(),
-    ]);
-    assert_eq!(strict.status.code(), Some(1));
-    assert_eq!(
-        stderr(&strict),
+    // Equal weights are not reported without --strict.
+    fixture.handbook(&["check"]).run().code(0).stderr_is("");
+    fixture.handbook(&["check", "--strict"]).run().code(1).stderr_is(
         "content/guide/alpha.md:3:1: warning: 2 pages have weight 2, so their file paths decide their order: content/guide/alpha.md, content/guide/beta.md\n  \
          help: give each a different weight to choose the order\n\
-         error: 1 warning (--strict fails on warnings)\n"
+         error: 1 warning (--strict fails on warnings)\n",
     );
 }
 
@@ -268,32 +209,20 @@ fn check_fix_repairs_mojibake_in_place_and_changes_nothing_else() {
         .file("content/page.md", page);
     let root = fixture.root();
     // Reported by a plain check, at its place, with the repaired text.
-    let plain = handbook(&["check".as_ref(), "--root".as_ref(), root.as_os_str()]);
-    assert_eq!(plain.status.code(), Some(0));
     let fix_help =
         "  help: `handbook check --fix` repairs it in every page, changing nothing else\n";
-    assert_eq!(
-        stderr(&plain),
-        format!(
+    fixture.handbook(&["check"]).run().code(0).stderr_is(&format!(
             "content/page.md:2:12: warning: mojibake: `â€™` should read `’` (UTF-8 text that was once read as Windows-1252)\n{fix_help}\
              content/page.md:5:8: warning: mojibake: `â€œ` should read `“` (UTF-8 text that was once read as Windows-1252)\n{fix_help}\
              content/page.md:5:16: warning: mojibake: `â€\u{9d}` should read `”` (UTF-8 text that was once read as Windows-1252)\n{fix_help}\
              content/page.md:5:30: warning: mojibake: `Ã©` should read `é` (UTF-8 text that was once read as Windows-1252)\n{fix_help}"
-        )
-    );
-    let fixed = handbook(&[
-        "check".as_ref(),
-        "--fix".as_ref(),
-        "--root".as_ref(),
-        root.as_os_str(),
-    ]);
-    assert_eq!(fixed.status.code(), Some(0), "{}", stderr(&fixed));
-    assert_eq!(stderr(&fixed), "", "nothing left to report");
+    ));
+    // Nothing left to report.
+    let fixed = fixture.handbook(&["check", "--fix"]).run();
+    let stdout = &fixed.code(0).stderr_is("").stdout;
     assert!(
-        stdout(&fixed)
-            .starts_with("Repaired 4 stretches of mojibake in content/page.md\nChecked 2 pages"),
-        "{}",
-        stdout(&fixed)
+        stdout.starts_with("Repaired 4 stretches of mojibake in content/page.md\nChecked 2 pages"),
+        "{stdout}"
     );
     assert_eq!(
         std::fs::read_to_string(root.join("content/page.md")).unwrap(),
@@ -329,33 +258,22 @@ fn check_fix_corrects_the_letter_case_of_anchors_and_changes_nothing_else() {
     let root = fixture.root();
     let page = root.join("content/index.md");
     std::fs::set_permissions(&page, std::fs::Permissions::from_mode(0o640)).unwrap();
-    let plain = handbook(&["check".as_ref(), "--root".as_ref(), root.as_os_str()]);
-    assert_eq!(plain.status.code(), Some(1));
     let help = "  help: `handbook check --fix` corrects the letter case of such anchors in every page, changing nothing else\n";
-    assert_eq!(
-        stderr(&plain),
-        format!(
+    fixture.handbook(&["check"]).run().code(1).stderr_is(&format!(
             "content/index.md:7:29: broken link #Birthday-gift-budget: this page has no heading #Birthday-gift-budget; letter case matters in anchors: write #birthday-gift-budget\n{help}\
              content/index.md:7:69: broken link /company/values/#Our-Values: /company/values/ has no heading #Our-Values; letter case matters in anchors: write /company/values/#our-values\n{help}\
              content/index.md:8:6: broken link #BIRTHDAY-Gift-Budget: this page has no heading #BIRTHDAY-Gift-Budget; letter case matters in anchors: write #birthday-gift-budget\n{help}\
              content/index.md:8:40: broken link company/values.md#OUR-VALUES: /company/values/ has no heading #OUR-VALUES; letter case matters in anchors: write company/values.md#our-values\n{help}\
              error: 4 errors and 0 warnings\n"
-        )
-    );
+    ));
     assert_eq!(std::fs::read_to_string(&page).unwrap(), CASE_PAGE);
 
-    let fixed = handbook(&[
-        "check".as_ref(),
-        "--fix".as_ref(),
-        "--root".as_ref(),
-        root.as_os_str(),
-    ]);
-    assert_eq!(fixed.status.code(), Some(0), "{}", stderr(&fixed));
-    assert_eq!(stderr(&fixed), "", "nothing left to report");
+    // Nothing left to report.
+    let fixed = fixture.handbook(&["check", "--fix"]).run();
+    let stdout = &fixed.code(0).stderr_is("").stdout;
     assert!(
-        stdout(&fixed).starts_with("content/index.md: fixed 4 anchors\nChecked 3 pages"),
-        "{}",
-        stdout(&fixed)
+        stdout.starts_with("content/index.md: fixed 4 anchors\nChecked 3 pages"),
+        "{stdout}"
     );
     assert_eq!(
         std::fs::read_to_string(&page).unwrap(),
@@ -370,15 +288,10 @@ fn check_fix_corrects_the_letter_case_of_anchors_and_changes_nothing_else() {
         b"---\ntitle: Values\n---\n## Our values\n\nSee [home](/).\n"
     );
     // Nothing left to fix: a second --fix changes nothing and says nothing about anchors.
-    let again = handbook(&[
-        "check".as_ref(),
-        "--fix".as_ref(),
-        "--root".as_ref(),
-        root.as_os_str(),
-    ]);
+    let again = fixture.handbook(&["check", "--fix"]).run();
     assert!(
-        stdout(&again).starts_with("Checked 3 pages"),
+        again.stdout.starts_with("Checked 3 pages"),
         "{}",
-        stdout(&again)
+        again.stdout
     );
 }

@@ -3,6 +3,7 @@
 //! its records (`.public.handbook`) too, and nothing is written anywhere else.
 
 use crate::support;
+use crate::support::cmd::Run;
 use crate::support::{Fixture, assert_same_tree, select_texts, snapshot};
 
 const PERMALINK_HELP: &str =
@@ -353,28 +354,19 @@ fn many_repeated_headings_take_no_longer_than_as_many_different_ones() {
 }
 
 /// Runs `handbook build` in a child process: a stack overflow must fail this test, not abort
-/// every test of this file.
-fn build_in_child(fixture: &Fixture) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_handbook"))
-        .arg("build")
-        .arg("--root")
-        .arg(fixture.root())
+/// every test of the suite.
+fn build_in_child(fixture: &Fixture) -> Run {
+    fixture
+        .handbook(&["build"])
         .arg("--output-dir")
         .arg(fixture.output())
-        .output()
-        .unwrap()
+        .run()
 }
 
 #[test]
 fn ten_thousand_nested_blockquotes_do_not_crash_the_build() {
     let fixture = site().file("content/deep.md", format!("{} deep\n", ">".repeat(10_000)));
-    let output = build_in_child(&fixture);
-    assert!(
-        output.status.success(),
-        "{:?}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
+    build_in_child(&fixture).success();
     let html = std::fs::read_to_string(fixture.output().join("deep/index.html")).unwrap();
     assert_eq!(html.matches("<blockquote>").count(), 10_000);
 }
@@ -382,13 +374,7 @@ fn ten_thousand_nested_blockquotes_do_not_crash_the_build() {
 #[test]
 fn ten_thousand_nested_lists_do_not_crash_the_build() {
     let fixture = site().file("content/deep.md", format!("{}deep\n", "- ".repeat(10_000)));
-    let output = build_in_child(&fixture);
-    assert!(
-        output.status.success(),
-        "{:?}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
+    build_in_child(&fixture).success();
     let html = std::fs::read_to_string(fixture.output().join("deep/index.html")).unwrap();
     assert_eq!(html.matches("<ul>\n<li>").count(), 10_000);
 }
@@ -794,31 +780,30 @@ fn a_file_larger_than_the_system_allows_says_so_and_changes_nothing() {
     fixture.build();
     fixture.write("static/big.bin", vec![b'x'; 2 << 20]);
     let before = snapshot(fixture.tmp());
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_handbook"));
-    command
-        .arg("build")
-        .arg("--root")
-        .arg(fixture.root())
+    let done = fixture
+        .handbook(&["build"])
         .arg("--output-dir")
-        .arg(fixture.output());
-    // SAFETY: only async-signal-safe calls between fork and exec.
-    unsafe {
-        command.pre_exec(|| {
-            let limit = libc::rlimit {
-                rlim_cur: 1 << 20,
-                rlim_max: 1 << 20,
-            };
-            // Ignored, SIGXFSZ lets the write fail with EFBIG instead of killing the build.
-            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
-                return Err(std::io::Error::last_os_error());
+        .arg(fixture.output())
+        .with(|command| {
+            // SAFETY: only async-signal-safe calls between fork and exec.
+            unsafe {
+                command.pre_exec(|| {
+                    let limit = libc::rlimit {
+                        rlim_cur: 1 << 20,
+                        rlim_max: 1 << 20,
+                    };
+                    // Ignored, SIGXFSZ lets the write fail with EFBIG instead of killing the
+                    // build.
+                    libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+                    if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
             }
-            Ok(())
-        });
-    }
-    let done = command.output().unwrap();
-    let stderr = String::from_utf8_lossy(&done.stderr);
-    assert!(!done.status.success(), "{stderr}");
+        })
+        .run();
+    let stderr = &done.failure().stderr;
     assert!(
         stderr.contains(&format!(
             "{}: a file of the site is larger than this system allows (File too large (os error 27)): the new site was not written, and the previous one is unchanged\n  help: raise the limit on the size of files (`ulimit -f`), or build into a folder on another disk with --output-dir",

@@ -152,10 +152,8 @@ fn every_path_gets_the_security_headers() {
 #[test]
 fn a_deploy_preview_is_not_indexed() {
     let fixture = site();
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_handbook"))
-        .arg("build")
-        .arg("--root")
-        .arg(fixture.root())
+    fixture
+        .handbook(&["build"])
         .arg("--output-dir")
         .arg(fixture.output())
         .env("CONTEXT", "deploy-preview")
@@ -163,9 +161,8 @@ fn a_deploy_preview_is_not_indexed() {
             "DEPLOY_PRIME_URL",
             "https://deploy-preview-7--handbook.netlify.app",
         )
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{output:?}");
+        .run()
+        .success();
     let site = BuiltSite::at(fixture.output());
     let rules = rules(&site);
     assert_eq!(

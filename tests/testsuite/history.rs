@@ -4,7 +4,6 @@
 use crate::support;
 use crate::support::git::{commit, git};
 use crate::support::{Fixture, select, select_attrs, select_texts};
-use std::process::Command;
 
 /// "Last updated" of a page, as a reader sees it, with the `<time datetime>`; `None` if the
 /// page has none.
@@ -161,18 +160,15 @@ fn outside_a_git_checkout_there_is_no_date_and_no_warning() {
 fn without_the_git_command_there_is_no_date_and_no_warning() {
     let fixture = three_commits();
     let empty = tempfile::tempdir().unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_handbook"))
-        .args(["build", "--root"])
-        .arg(fixture.root())
+    fixture
+        .handbook(&["build"])
         .arg("--output-dir")
         .arg(fixture.output())
         // Nothing to find `git` in.
         .env("PATH", empty.path())
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
-    assert_eq!(stderr, "");
+        .run()
+        .success()
+        .stderr_is("");
     let html = std::fs::read_to_string(fixture.output().join("index.html")).unwrap();
     assert!(!html.contains("Last updated"));
 }

@@ -3,12 +3,15 @@
 //! renamed with an alias), built by the `handbook` binary with the variables Netlify sets in each
 //! context. The output is read back as parsed HTML.
 
+use crate::support::cmd::Run;
 use crate::support::git::git;
 use crate::support::merge_request::{merge_request, page};
-use crate::support::{Fixture, select, select_attrs, select_one, select_texts, text};
+use crate::support::{
+    BuiltSite, Fixture, Handbook, select, select_attrs, select_one, select_texts, text,
+};
 use scraper::Html;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::ops::Deref;
+use std::path::Path;
 
 /// Every variable Netlify sets that handbook reads, and the one it must never read.
 const NETLIFY_VARS: &[&str] = &[
@@ -29,65 +32,42 @@ const PRODUCTION_URL: &str = "https://handbook.example.com";
 const SECRET_REPOSITORY_URL: &str = "https://x-access-token:s3cr3t-t0ken@github.com/acme/handbook";
 
 /// `handbook <args>` in `dir`, with exactly the Netlify variables `vars` set.
-fn handbook(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_handbook"));
-    command.args(args).current_dir(dir);
-    for var in NETLIFY_VARS {
-        command.env_remove(var);
-    }
-    command
+fn handbook(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Run {
+    let mut command = Handbook::new(args)
+        .current_dir(dir)
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .envs(vars.iter().copied());
-    command.output().expect("handbook runs")
+        .env("GIT_CONFIG_NOSYSTEM", "1");
+    for var in NETLIFY_VARS {
+        command = command.env_remove(var);
+    }
+    for (name, value) in vars {
+        command = command.env(name, value);
+    }
+    command.run()
 }
 
-/// A finished `handbook build` of `dir` into `dir/public`.
+/// A finished `handbook build` of `dir` into `dir/public`: the site, and what the build said.
 struct Build {
-    out: PathBuf,
+    site: BuiltSite,
     stderr: String,
 }
 
-impl Build {
-    fn page(&self, url: &str) -> Html {
-        Html::parse_document(&self.file(&format!("{}index.html", &url[1..])))
-    }
+impl Deref for Build {
+    type Target = BuiltSite;
 
-    fn file(&self, path: &str) -> String {
-        std::fs::read_to_string(self.out.join(path))
-            .unwrap_or_else(|err| panic!("cannot read {path}: {err}"))
-    }
-
-    /// Every HTML file of the output, by path.
-    fn html_files(&self) -> Vec<(String, String)> {
-        walkdir::WalkDir::new(&self.out)
-            .into_iter()
-            .filter_map(Result::ok)
-            .filter(|e| e.path().extension().is_some_and(|x| x == "html"))
-            .map(|e| {
-                let rel = e.path().strip_prefix(&self.out).unwrap();
-                (
-                    rel.to_string_lossy().into_owned(),
-                    std::fs::read_to_string(e.path()).unwrap(),
-                )
-            })
-            .collect()
+    fn deref(&self) -> &BuiltSite {
+        &self.site
     }
 }
 
 fn build(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Build {
     let mut all = vec!["build"];
     all.extend(args);
-    let out = handbook(dir, &all, vars);
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(
-        out.status.success(),
-        "the build failed:\n{stderr}{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    let run = handbook(dir, &all, vars);
+    run.success();
     Build {
-        out: dir.join("public"),
-        stderr,
+        site: BuiltSite::at(dir.join("public")),
+        stderr: run.stderr,
     }
 }
 
@@ -429,8 +409,7 @@ fn check_base_fails_on_a_page_moved_without_a_redirect() {
     let repo = merge_request();
     let root = repo.fixture.root();
     let out = handbook(&root, &["check", "--base", "main"], &[]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let stderr = &out.code(1).stderr;
     assert_eq!(
         stderr.lines().collect::<Vec<_>>(),
         [
@@ -449,8 +428,7 @@ fn check_base_fails_on_a_page_moved_without_a_redirect() {
         "content/guide/new-name.md",
         page("Renamed", "Same text under a new name.\n"),
     );
-    let out = handbook(&root, &["check", "--base", "main"], &[]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = handbook(&root, &["check", "--base", "main"], &[]).stderr;
     assert_eq!(
         stderr.lines().next(),
         Some(
@@ -459,8 +437,7 @@ fn check_base_fails_on_a_page_moved_without_a_redirect() {
         "{stderr}"
     );
 
-    let out = handbook(&root, &["check", "--base", "no-such-branch"], &[]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = handbook(&root, &["check", "--base", "no-such-branch"], &[]).stderr;
     assert!(
         stderr.starts_with(
             "--base: there is no commit, branch or tag `no-such-branch` in this repository"

@@ -5,19 +5,14 @@
 //! file outside the handbook is looked for in every file the build wrote and every response.
 
 use crate::support;
-use crate::support::Fixture;
-use crate::support::serve::Served;
+use crate::support::cmd::Run;
+use crate::support::{Fixture, Served};
 use std::os::unix::fs::symlink;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// What no output may ever hold: the content of the file outside the handbook.
 const SECRET: &str = "SECRET-4f1d9c2e-never-published";
-
-/// Longer than any of these commands takes on a busy machine, far shorter than forever.
-const DEADLINE: Duration = Duration::from_secs(60);
 
 fn page(title: &str, body: &str) -> String {
     format!("---\ntitle: {title}\n---\n\n{body}\n")
@@ -45,78 +40,6 @@ fn link(fixture: &Fixture, path: &str, target: impl AsRef<Path>) {
     let path = fixture.root().join(path);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     symlink(target, path).unwrap();
-}
-
-/// A finished command: exit code, stdout, stderr.
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    /// The problems printed, one string per problem (its help line included).
-    fn problems(&self) -> Vec<String> {
-        let mut problems: Vec<String> = Vec::new();
-        for line in self.stderr.lines() {
-            match problems.last_mut() {
-                Some(last) if line.starts_with("  ") => {
-                    last.push('\n');
-                    last.push_str(line);
-                }
-                // The summary line (`error: the build failed…`, `error: 11 errors…`).
-                _ if line.starts_with("error: ") => {}
-                _ => problems.push(line.to_string()),
-            }
-        }
-        problems
-    }
-}
-
-/// Runs `handbook ARGS --root ROOT` in its own process group; kills the group and fails the
-/// test if it has not finished within [`DEADLINE`].
-fn handbook(root: &Path, args: &[&str]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_handbook"))
-        .args(args)
-        .arg("--root")
-        .arg(root)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .spawn()
-        .unwrap();
-    // Read while it runs: a full pipe would stop it as surely as a hang.
-    let read = |pipe: Option<Box<dyn std::io::Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            if let Some(mut pipe) = pipe {
-                let _ = pipe.read_to_string(&mut text);
-            }
-            text
-        })
-    };
-    let stdout = read(child.stdout.take().map(|p| Box::new(p) as _));
-    let stderr = read(child.stderr.take().map(|p| Box::new(p) as _));
-    let started = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return Run {
-                code: status.code(),
-                stdout: stdout.join().unwrap(),
-                stderr: stderr.join().unwrap(),
-            };
-        }
-        if started.elapsed() > DEADLINE {
-            // SAFETY: kill(2) with the negated pid of the process group this test started.
-            unsafe {
-                libc::kill(-(child.id() as i32), libc::SIGKILL);
-            }
-            let _ = child.wait();
-            panic!("handbook {args:?} did not finish within {DEADLINE:?}: it hangs");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
 }
 
 /// Every regular file under `dir` (links not followed).
@@ -153,7 +76,7 @@ fn assert_no_secret(fixture: &Fixture) -> usize {
 
 /// `handbook build` into the fixture's default output folder, `site/public`.
 fn build(fixture: &Fixture) -> Run {
-    handbook(&fixture.root(), &["build"])
+    fixture.handbook(&["build"]).run()
 }
 
 fn public(fixture: &Fixture) -> PathBuf {
@@ -181,7 +104,7 @@ fn a_link_to_a_file_outside_the_handbook_is_an_error_at_the_link_and_is_never_re
     link(&fixture, "templates/partials/footer.html", &target);
 
     for command in [&["build"][..], &["check"]] {
-        let run = handbook(&fixture.root(), command);
+        let run = fixture.handbook(command).run();
         assert_eq!(run.code, Some(1), "{}", run.stderr);
         let shown = target.display().to_string();
         let problems = run.problems();
@@ -300,7 +223,7 @@ fn loops_of_links_are_errors_at_the_link_and_every_command_finishes() {
         )
     };
     for command in [&["build"][..], &["check"], &["check", "--fix"]] {
-        let run = handbook(&fixture.root(), command);
+        let run = fixture.handbook(command).run();
         assert_eq!(run.code, Some(1), "{command:?}: {}", run.stderr);
         let problems = run.problems();
         for expected in [
@@ -447,7 +370,7 @@ fn pipes_sockets_and_devices_are_skipped_with_a_warning_and_no_command_waits_for
         expected.push(warning("content/device.md", "a character device"));
     }
     for command in [&["build"][..], &["check"], &["check", "--fix"]] {
-        let run = handbook(&root, command);
+        let run = fixture.handbook(command).run();
         assert_eq!(run.code, Some(0), "{command:?}: {}", run.stderr);
         let problems = run.problems();
         for warning in &expected {
@@ -476,7 +399,7 @@ fn check_fix_never_rewrites_a_file_outside_the_handbook_through_a_link() {
     link(&fixture, "content/outside.md", &damaged);
     link(&fixture, "content/inside.md", "../shared/inside.md");
 
-    let run = handbook(&fixture.root(), &["check", "--fix"]);
+    let run = fixture.handbook(&["check", "--fix"]).run();
 
     assert_eq!(run.code, Some(1), "{}", run.stderr);
     assert!(
@@ -632,12 +555,12 @@ fn a_configuration_that_links_out_of_the_handbook_or_is_a_pipe_is_an_error_not_a
     fixture.write("config/handbook.yml", support::CONFIG);
     std::fs::remove_file(&config).unwrap();
     symlink("config/handbook.yml", &config).unwrap();
-    assert_eq!(handbook(&fixture.root(), &["check"]).code, Some(0));
+    assert_eq!(fixture.handbook(&["check"]).run().code, Some(0));
 
     std::fs::remove_file(&config).unwrap();
     symlink("/proc/self/environ", &config).unwrap();
     for command in [&["build"][..], &["check"], &["serve", "--port", "0"]] {
-        let run = handbook(&fixture.root(), command);
+        let run = fixture.handbook(command).run();
         assert_eq!(run.code, Some(1), "{command:?}: {}", run.stderr);
         assert!(
             run.stderr.starts_with(
@@ -652,7 +575,7 @@ fn a_configuration_that_links_out_of_the_handbook_or_is_a_pipe_is_an_error_not_a
     std::fs::remove_file(&config).unwrap();
     mkfifo(&config);
     for command in [&["build"][..], &["check"], &["serve", "--port", "0"]] {
-        let run = handbook(&fixture.root(), command);
+        let run = fixture.handbook(command).run();
         assert_eq!(run.code, Some(1), "{command:?}: {}", run.stderr);
         assert_eq!(
             run.problems(),
@@ -688,7 +611,7 @@ fn the_18f_handbook_builds_with_links_pipes_and_drafts_added_and_publishes_no_se
     copy_tree(corpus, &fixture.root().join("content"));
     // The corpus has problems of its own (two pages on one URL...): what changes must be
     // exactly what was added.
-    let before = handbook(&fixture.root(), &["check"]).problems();
+    let before = fixture.handbook(&["check"]).run().problems();
     let baseline_build = build(&fixture);
     assert!(
         baseline_build.problems() == before,
@@ -710,7 +633,7 @@ fn the_18f_handbook_builds_with_links_pipes_and_drafts_added_and_publishes_no_se
         page("DRAFT-MARK", "DRAFT-MARK"),
     );
     for command in [&["check"][..], &["build"]] {
-        let run = handbook(&fixture.root(), command);
+        let run = fixture.handbook(command).run();
         let (copied, mut added): (Vec<String>, Vec<String>) = run
             .problems()
             .into_iter()

@@ -274,13 +274,8 @@ fn a_taken_port_is_a_clear_error() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port().to_string();
     let fixture = site();
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_handbook"))
-        .args(["serve", "--port", &port, "--root"])
-        .arg(fixture.root())
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let run = fixture.handbook(&["serve", "--port", &port]).run();
+    let stderr = &run.failure().stderr;
     assert!(
         stderr.contains(&format!("port {port} is already in use")) && stderr.contains("--port 0"),
         "{stderr}"
@@ -306,13 +301,8 @@ fn binding_every_interface_warns() {
 fn a_missing_configuration_is_a_clear_error() {
     let fixture = site();
     fixture.remove("handbook.yml");
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_handbook"))
-        .args(["serve", "--port", "0", "--root"])
-        .arg(fixture.root())
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let run = fixture.handbook(&["serve", "--port", "0"]).run();
+    let stderr = &run.failure().stderr;
     assert!(stderr.contains("handbook.yml"), "{stderr}");
 }
 
@@ -961,20 +951,16 @@ fn localhost_ip_addresses_and_allowed_names_are_answered() {
 #[test]
 fn a_name_that_is_not_a_host_name_is_a_clear_error() {
     let fixture = site();
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_handbook"))
-        .args([
+    let run = fixture
+        .handbook(&[
             "serve",
             "--port",
             "0",
             "--allow-host",
             "http://laptop.local/",
-            "--root",
         ])
-        .arg(fixture.root())
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+        .run();
+    let stderr = &run.failure().stderr;
     assert!(
         stderr.contains("--allow-host") && stderr.contains("laptop.local"),
         "{stderr}"

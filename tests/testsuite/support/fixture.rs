@@ -1,5 +1,6 @@
 //! Fixture sites: a handbook in a temporary folder, made from `tests/fixtures/<name>/` or file by
-//! file, built with `handbook::build`, and its output read back ([`BuiltSite`]).
+//! file, built (with `handbook::build`, or by the binary: [`Fixture::handbook`]) and its output
+//! read back ([`BuiltSite`]).
 //!
 //! ```ignore
 //! let fixture = Fixture::new().file("content/index.md", "# Home\n\nWelcome.\n");
@@ -10,6 +11,7 @@
 //! Layout of every fixture: the site in `<tmp>/site`, the output in `<tmp>/public`, so that a
 //! snapshot of `<tmp>` shows anything a build wrote outside its output folder.
 
+use super::cmd::Handbook;
 use handbook::diagnostics::BuildError;
 use handbook::{BuildOptions, BuildSummary};
 use scraper::Html;
@@ -96,6 +98,11 @@ impl Fixture {
     /// Where [`Fixture::build`] writes the site.
     pub fn output(&self) -> PathBuf {
         self.tmp.path().join("public")
+    }
+
+    /// `handbook ARGS --root ROOT`, to run ([`Handbook::run`]).
+    pub fn handbook(&self, args: &[&str]) -> Handbook {
+        Handbook::new(args).arg("--root").arg(self.root())
     }
 
     pub fn options(&self) -> BuildOptions {
@@ -248,6 +255,15 @@ impl BuiltSite {
             .warnings
             .iter()
             .map(ToString::to_string)
+            .collect()
+    }
+
+    /// Every HTML file of the output (path, text), sorted by path.
+    pub fn html_files(&self) -> Vec<(String, String)> {
+        snapshot(&self.out)
+            .into_iter()
+            .filter(|(path, _)| path.ends_with(".html"))
+            .filter_map(|(path, bytes)| Some((path, String::from_utf8(bytes?).unwrap())))
             .collect()
     }
 

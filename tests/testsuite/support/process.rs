@@ -8,12 +8,12 @@
 //! let first = lines.recv_timeout(PATIENCE).unwrap_or_else(|_| panic!("{}", server.output()));
 //! ```
 //!
-//! Used by `handbook serve` (`serve.rs`) and the browser's chromedriver (`browser.rs`); std and
-//! libc only: benches/search.rs includes this file too.
+//! Used by the command runner (`cmd.rs`), `handbook serve` (`serve.rs`) and the browser's
+//! chromedriver (`browser.rs`); std and libc only: benches/search.rs includes this file too.
 
 use std::io::{BufRead, BufReader, Read};
 use std::os::unix::process::CommandExt;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, ChildStderr, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
 
@@ -30,7 +30,8 @@ pub struct Group {
 
 impl Group {
     /// Starts `command` in a new process group, stdin closed and stdout and stderr piped: read
-    /// them with [`Group::stdout_lines`] and [`Group::keep_stderr`], or [`Group::keep_output`].
+    /// them with [`Group::stdout_lines`] and [`Group::keep_stderr`], [`Group::keep_output`] or
+    /// [`Group::pipes`].
     pub fn spawn(name: &'static str, command: &mut Command) -> Group {
         let child = command
             .process_group(0)
@@ -85,6 +86,13 @@ impl Group {
             let printed = self.printed.clone();
             for_each_line(pipe, move |line| push_line(&printed, &line));
         }
+    }
+
+    /// Stdout and stderr as they are, to read whole.
+    pub fn pipes(&mut self) -> (ChildStdout, ChildStderr) {
+        let stdout = self.child.stdout.take().expect("piped stdout");
+        let stderr = self.child.stderr.take().expect("piped stderr");
+        (stdout, stderr)
     }
 
     /// Everything the process printed so far, headed by its name.
