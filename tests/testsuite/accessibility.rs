@@ -6,49 +6,10 @@
 //! tests/browser`; `.ci/run` installs them. Without them the test shows as ignored (build.rs
 //! looks for them), with what to install; on CI (`CI` set) it fails.
 
-use std::io::{BufRead, BufReader};
+use crate::support::git::{commit, git};
+use crate::support::{Fixture, StaticServer};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-
-/// A static file server for the built site: Python's, on a free port, ended by its pid.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Server {
-    fn start(dir: &Path) -> Server {
-        let mut child = Command::new("python3")
-            .args(["-u", "-m", "http.server", "--bind", "127.0.0.1", "0"])
-            .current_dir(dir)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start python3 -m http.server");
-        // "Serving HTTP on 127.0.0.1 port 40123 (http://127.0.0.1:40123/) ..."
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("piped stdout"))
-            .read_line(&mut line)
-            .expect("read the server's first line");
-        let port = line
-            .split(" port ")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .unwrap_or_else(|| panic!("no port in {line:?}"));
-        Server {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        // Only the process this test started.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use std::process::Command;
 
 /// What the browser test needs and is missing, if anything.
 fn missing_tools(browser_dir: &Path) -> Vec<String> {
@@ -66,40 +27,21 @@ fn missing_tools(browser_dir: &Path) -> Vec<String> {
     missing
 }
 
-/// A copy of the real handbook at `to` that shows what only some sites show: an announcement
-/// with a link, and "Last updated" from a git history of one commit (if git is there).
-fn with_everything_shown(repo: &Path, to: &Path) -> PathBuf {
-    for folder in ["content", "templates", "static"] {
-        copy_dir(&repo.join(folder), &to.join(folder));
-    }
-    let config = std::fs::read_to_string(repo.join("handbook.yml")).unwrap();
-    std::fs::write(
-        to.join("handbook.yml"),
+/// A copy of the real handbook that shows what only some sites show: an announcement with a
+/// link, and "Last updated" from a git history of one commit.
+fn with_everything_shown() -> Fixture {
+    let fixture = Fixture::this_handbook();
+    let config = std::fs::read_to_string(fixture.root().join("handbook.yml")).unwrap();
+    fixture.write(
+        "handbook.yml",
         format!(
             "{config}\nannouncement:\n  text: We moved to the new handbook!\n  link: /community/\n"
         ),
-    )
-    .unwrap();
-    let git = |args: &[&str]| {
-        let _ = Command::new("git")
-            .args([
-                "-c",
-                "user.name=Jane Doe",
-                "-c",
-                "user.email=jane@example.com",
-            ])
-            .args(args)
-            .current_dir(to)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    };
-    git(&["init", "-q"]);
-    git(&["add", "--all"]);
-    git(&["commit", "-q", "-m", "copy"]);
-    to.to_path_buf()
+    );
+    let root = fixture.root();
+    git(&root, &["init", "-q"]);
+    commit(&root, "Jane Doe", "2026-01-05T10:00:00Z");
+    fixture
 }
 
 #[test]
@@ -118,16 +60,10 @@ fn the_default_theme_passes_axe_in_light_and_dark_wide_and_narrow() {
         missing.join(", ")
     );
 
-    let out = tempfile::tempdir().unwrap();
-    let public = out.path().join("public");
-    let site = with_everything_shown(&repo, &out.path().join("site"));
-    handbook::build(&handbook::BuildOptions {
-        root: site.clone(),
-        output_dir: Some(public.clone()),
-        ..Default::default()
-    })
-    .expect("the real handbook builds");
-    let server = Server::start(&public);
+    let fixture = with_everything_shown();
+    let public = fixture.build().out;
+    // Without the Content-Security-Policy of `_headers`: it would block the script of axe.
+    let server = StaticServer::without_headers(&public);
 
     let pages = [
         "/",
@@ -143,30 +79,27 @@ fn the_default_theme_passes_axe_in_light_and_dark_wide_and_narrow() {
 
     // A deploy preview of the copy with a changed page: the banner, the marks in the page and
     // the sidebar, and the changes page.
-    let changed = site.join("content/engineering/release-process.md");
-    let mut text = std::fs::read_to_string(&changed).unwrap();
+    let changed = "content/engineering/release-process.md";
+    let mut text = std::fs::read_to_string(fixture.root().join(changed)).unwrap();
     text.push_str("\n## Reviewed in a preview\n\nA section a merge request adds.\n");
-    std::fs::write(&changed, text).unwrap();
-    let preview = out.path().join("preview-public");
-    handbook::build(&handbook::BuildOptions {
-        root: site,
-        output_dir: Some(preview.clone()),
-        base: Some("HEAD".into()),
-        deploy: handbook::deploy::Deploy {
+    fixture.write(changed, text);
+    let preview = fixture.tmp().join("preview-public");
+    fixture.build_with(|options| {
+        options.output_dir = Some(preview.clone());
+        options.base = Some("HEAD".into());
+        options.deploy = handbook::deploy::Deploy {
             context: "deploy-preview".into(),
             review_id: Some("42".into()),
             branch: Some("fix-release-notes".into()),
             commit: Some("0123456789abcdef".into()),
             noindex: true,
             ..Default::default()
-        },
-        ..Default::default()
-    })
-    .expect("the preview builds");
+        };
+    });
     let page =
         std::fs::read_to_string(preview.join("engineering/release-process/index.html")).unwrap();
     assert!(page.contains("preview-banner") && page.contains("changed-section"));
-    let server = Server::start(&preview);
+    let server = StaticServer::without_headers(&preview);
     audit(
         &browser_dir,
         &server,
@@ -174,10 +107,10 @@ fn the_default_theme_passes_axe_in_light_and_dark_wide_and_narrow() {
     );
 }
 
-fn audit(browser_dir: &Path, server: &Server, pages: &[&str]) {
+fn audit(browser_dir: &Path, server: &StaticServer, pages: &[&str]) {
     let audit = Command::new("node")
         .arg(browser_dir.join("audit.js"))
-        .arg(&server.url)
+        .arg(server.url(""))
         .args(pages)
         .output()
         .expect("run node tests/browser/audit.js");
@@ -187,15 +120,4 @@ fn audit(browser_dir: &Path, server: &Server, pages: &[&str]) {
         "accessibility problems or console errors:\n{report}{}",
         String::from_utf8_lossy(&audit.stderr)
     );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from).into_iter().map(Result::unwrap) {
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }

@@ -7,9 +7,8 @@
 //! Needs Chromium and chromedriver: see tests/common/browser.rs. Without them the test shows as
 //! ignored (build.rs); on CI (`CI` set) it fails.
 
-use crate::support::Fixture;
 use crate::support::browser::{self, Browser};
-use crate::support::static_server::StaticServer;
+use crate::support::{Fixture, StaticServer};
 use serde_json::{Value, json};
 
 /// The state of the page: loaded, its deferred theme script run, its stylesheets applied.

@@ -1,13 +1,15 @@
 //! The external link checker against a real HTTP server on 127.0.0.1: statuses, redirects,
 //! retries, timeouts, the per-host limit and the cache.
 //!
-//! The server is a few lines of std: one thread accepts, one thread per connection answers one
-//! request and closes. It counts requests per route and the most requests in flight at once.
+//! The server is the tests' `Listener` (one thread accepts, one thread per connection answers
+//! one request and closes) with routes of its own. It counts requests per route and the most
+//! requests in flight at once.
 
+use crate::support::static_server::Listener;
 use handbook::external::{self, CheckOptions, ExternalConfig, ExternalReport, LinkReport, Outcome};
 use std::collections::HashMap;
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -25,38 +27,22 @@ struct Seen {
 }
 
 struct Server {
-    addr: SocketAddr,
     seen: Arc<Seen>,
-    acceptor: Option<thread::JoinHandle<()>>,
+    listener: Listener,
 }
 
 impl Server {
     fn start() -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
         let seen = Arc::new(Seen::default());
-        let acceptor = {
-            let seen = Arc::clone(&seen);
-            thread::spawn(move || {
-                for stream in listener.incoming() {
-                    if seen.stopping.load(Ordering::SeqCst) {
-                        break;
-                    }
-                    let Ok(stream) = stream else { continue };
-                    let seen = Arc::clone(&seen);
-                    thread::spawn(move || answer(stream, &seen));
-                }
-            })
-        };
+        let answering = Arc::clone(&seen);
         Server {
-            addr,
             seen,
-            acceptor: Some(acceptor),
+            listener: Listener::start(move |stream| answer(stream, &answering)),
         }
     }
 
     fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
+        self.listener.url(path)
     }
 
     /// How many requests (any method) came for `path`.
@@ -74,14 +60,10 @@ impl Server {
 }
 
 impl Drop for Server {
-    /// Stops the accepting thread: set the flag, then wake `accept` with one last connection.
-    /// Connection threads end by themselves (the slow one checks the flag while it sleeps).
+    /// Wakes the slow answers (they check the flag while they sleep); the listener stops when
+    /// dropped next.
     fn drop(&mut self) {
         self.seen.stopping.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(self.addr);
-        if let Some(acceptor) = self.acceptor.take() {
-            let _ = acceptor.join();
-        }
     }
 }
 
@@ -422,7 +404,7 @@ fn network_errors_and_odd_links_never_panic() {
 #[test]
 fn https_to_a_plain_http_server_is_a_tls_error() {
     let server = Server::start();
-    let url = format!("https://{}/ok", server.addr);
+    let url = format!("https://{}/ok", server.listener.address());
     let no_retry = ExternalConfig {
         retries: 0,
         ..config()
@@ -461,7 +443,7 @@ fn ignore_patterns_are_never_requested() {
     let ignored = ExternalConfig {
         ignore: vec![
             server.url("/not-"),
-            format!("http://{}/*/gone*", server.addr),
+            format!("http://{}/*/gone*", server.listener.address()),
         ],
         ..config()
     };
@@ -671,49 +653,27 @@ fn check_external_reports_links_at_their_place_in_the_pages() {
 }
 
 /// A server that accepts every connection and never answers: what a dead link behind a
-/// firewall that drops packets looks like to the checker, only faster to set up.
+/// firewall that drops packets looks like to the checker, only faster to set up. The
+/// connections stay open until it is dropped.
 struct Silent {
-    addr: SocketAddr,
-    stopping: Arc<AtomicBool>,
-    acceptor: Option<thread::JoinHandle<()>>,
+    listener: Listener,
+    _held: Arc<Mutex<Vec<TcpStream>>>,
 }
 
 impl Silent {
     fn start() -> Silent {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        let stopping = Arc::new(AtomicBool::new(false));
-        let stop = Arc::clone(&stopping);
-        let acceptor = thread::spawn(move || {
-            let mut held = Vec::new();
-            for stream in listener.incoming() {
-                if stop.load(Ordering::SeqCst) {
-                    break;
-                }
-                held.extend(stream.ok());
-            }
-        });
+        let held = Arc::new(Mutex::new(Vec::new()));
+        let holding = Arc::clone(&held);
         Silent {
-            addr,
-            stopping,
-            acceptor: Some(acceptor),
+            listener: Listener::start(move |stream| holding.lock().unwrap().push(stream)),
+            _held: held,
         }
     }
 
     fn urls(&self, count: usize) -> Vec<String> {
         (0..count)
-            .map(|i| format!("http://{}/dead/{i}", self.addr))
+            .map(|i| self.listener.url(&format!("/dead/{i}")))
             .collect()
-    }
-}
-
-impl Drop for Silent {
-    fn drop(&mut self) {
-        self.stopping.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(self.addr);
-        if let Some(acceptor) = self.acceptor.take() {
-            let _ = acceptor.join();
-        }
     }
 }
 

@@ -7,10 +7,9 @@
 //! Needs Chromium and chromedriver: see tests/common/browser.rs. Without them the test shows as
 //! ignored (build.rs); on CI (`CI` set) it fails.
 
+use crate::support::StaticServer;
 use crate::support::browser::{self, Browser};
 use crate::support::merge_request::merge_request;
-use crate::support::static_server::StaticServer;
-use fantoccini::Locator;
 use handbook::deploy::Deploy;
 use serde_json::{Value, json};
 
@@ -32,18 +31,6 @@ return {
   violations: JSON.parse(sessionStorage.getItem("violations") || "[]"),
 };
 "#;
-
-async fn click(browser: &Browser, css: &str) {
-    let found = browser.client.find(Locator::Css(css)).await;
-    match found {
-        Ok(element) => {
-            if let Err(err) = element.click().await {
-                browser.fail(&format!("clicking {css}"), &err.to_string());
-            }
-        }
-        Err(err) => browser.fail(&format!("finding {css}"), &err.to_string()),
-    }
-}
 
 #[test]
 #[cfg_attr(
@@ -82,18 +69,16 @@ fn a_reviewer_clicks_through_the_banner_to_a_changed_section() {
             )
         );
 
-        click(&browser, ".preview-banner a").await;
+        browser.click(".preview-banner a").await;
         browser
             .wait_for("the changes page", STATE, |p: &Value| {
                 Ok(p["where"] == json!("/_preview/") && p["ready"] == json!(true))
             })
             .await;
 
-        click(
-            &browser,
-            ".changes__sections a[href='/guide/changed/#beta']",
-        )
-        .await;
+        browser
+            .click(".changes__sections a[href='/guide/changed/#beta']")
+            .await;
         let landed = browser
             .wait_for("the changed section, in view", STATE, |p: &Value| {
                 Ok(p["where"] == json!("/guide/changed/#beta") && p["betaInView"] == json!(true))

@@ -11,13 +11,10 @@
 //! (`CI` set) they fail.
 
 use crate::support::browser::{self, Browser, Tools};
-use crate::support::static_server::StaticServer;
-use crate::support::{BuiltSite, Fixture};
-use fantoccini::Locator;
-use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use crate::support::{BuiltSite, Fixture, StaticServer};
 use fantoccini::key::Key;
 use serde_json::{Value, json};
-use std::time::Duration;
+use std::ops::Deref;
 
 /// Records in `sessionStorage` (which outlives a navigation) every console error or warning,
 /// uncaught exception, unhandled rejection and failed request of every document, as `path:
@@ -189,47 +186,6 @@ impl Session {
             .await
     }
 
-    async fn click(&self, css: &str) {
-        let element = match self.browser.client.find(Locator::Css(css)).await {
-            Ok(element) => element,
-            Err(err) => self
-                .browser
-                .fail(&format!("finding {css}"), &err.to_string()),
-        };
-        if let Err(err) = element.click().await {
-            self.browser
-                .fail(&format!("clicking {css}"), &err.to_string());
-        }
-    }
-
-    /// Types `text` into whatever has the focus, one key at a time, as a person does.
-    async fn type_text(&self, text: &str) {
-        let mut keys = KeyActions::new("keyboard".into());
-        for c in text.chars() {
-            keys = keys
-                .then(KeyAction::Down { value: c })
-                .then(KeyAction::Up { value: c })
-                .pause(Duration::from_millis(60));
-        }
-        self.perform(keys, text).await;
-    }
-
-    /// Presses and releases one key (`Key::Down`, `Key::Escape`, ...).
-    async fn press(&self, key: Key) {
-        let value = char::from(key);
-        let keys = KeyActions::new("keyboard".into())
-            .then(KeyAction::Down { value })
-            .then(KeyAction::Up { value });
-        self.perform(keys, &format!("{key:?}")).await;
-    }
-
-    async fn perform(&self, keys: KeyActions, what: &str) {
-        if let Err(err) = self.browser.client.perform_actions(keys).await {
-            self.browser
-                .fail(&format!("typing {what:?}"), &err.to_string());
-        }
-    }
-
     /// Types `query` into the header's box (focused by a click) and waits for its results.
     async fn search(&self, query: &str) -> Value {
         self.click(".search-box__input").await;
@@ -245,6 +201,15 @@ impl Session {
     async fn close(self) {
         self.browser.close().await;
         drop(self.server);
+    }
+}
+
+/// `session.click(...)`, `session.press(...)`: the session's browser.
+impl Deref for Session {
+    type Target = Browser;
+
+    fn deref(&self) -> &Browser {
+        &self.browser
     }
 }
 

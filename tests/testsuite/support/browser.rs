@@ -25,7 +25,9 @@
 //! left behind. benches/search.rs includes this file (and `process.rs`) too.
 
 use super::process::Group;
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -201,6 +203,44 @@ document.addEventListener("securitypolicyviolation", function (event) {
         match self.client.execute(script, vec![]).await {
             Ok(value) => value,
             Err(err) => self.fail(&format!("running {script:?}"), &err.to_string()),
+        }
+    }
+
+    /// Clicks the element `css` finds.
+    pub async fn click(&self, css: &str) {
+        let element = match self.client.find(Locator::Css(css)).await {
+            Ok(element) => element,
+            Err(err) => self.fail(&format!("finding {css}"), &err.to_string()),
+        };
+        if let Err(err) = element.click().await {
+            self.fail(&format!("clicking {css}"), &err.to_string());
+        }
+    }
+
+    /// Types `text` into whatever has the focus, one key at a time, as a person does.
+    pub async fn type_text(&self, text: &str) {
+        let mut keys = KeyActions::new("keyboard".into());
+        for c in text.chars() {
+            keys = keys
+                .then(KeyAction::Down { value: c })
+                .then(KeyAction::Up { value: c })
+                .pause(Duration::from_millis(60));
+        }
+        self.perform(keys, text).await;
+    }
+
+    /// Presses and releases one key (`Key::Down`, `Key::Escape`, ...).
+    pub async fn press(&self, key: Key) {
+        let value = char::from(key);
+        let keys = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value })
+            .then(KeyAction::Up { value });
+        self.perform(keys, &format!("{key:?}")).await;
+    }
+
+    async fn perform(&self, keys: KeyActions, what: &str) {
+        if let Err(err) = self.client.perform_actions(keys).await {
+            self.fail(&format!("typing {what:?}"), &err.to_string());
         }
     }
 

@@ -1,6 +1,6 @@
-//! Fixture sites: a handbook in a temporary folder, made from `tests/fixtures/<name>/` or file by
-//! file, built (with `handbook::build`, or by the binary: [`Fixture::handbook`]) and its output
-//! read back ([`BuiltSite`]).
+//! Fixture sites: a handbook in a temporary folder, made from `tests/fixtures/<name>/`, from
+//! this repository's own handbook, or file by file, then built (with `handbook::build`, or by
+//! the binary: [`Fixture::handbook`]) and its output read back ([`BuiltSite`]).
 //!
 //! ```ignore
 //! let fixture = Fixture::new().file("content/index.md", "# Home\n\nWelcome.\n");
@@ -34,31 +34,53 @@ impl Default for Fixture {
 }
 
 impl Fixture {
-    /// A site with only `handbook.yml`; add files with [`Fixture::file`].
+    /// A site with only `handbook.yml` ([`CONFIG`]); add files with [`Fixture::file`].
     pub fn new() -> Fixture {
-        let fixture = Fixture {
-            tmp: Rc::new(tempfile::tempdir().unwrap()),
-        };
+        let fixture = Fixture::empty();
         fixture.write("handbook.yml", CONFIG);
         fixture
     }
 
     /// A copy of `tests/fixtures/<name>/`.
     pub fn copy(name: &str) -> Fixture {
-        let source = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures")
-            .join(name);
+        let source = repository().join("tests/fixtures").join(name);
         assert!(source.is_dir(), "no fixture {}", source.display());
-        let fixture = Fixture {
-            tmp: Rc::new(tempfile::tempdir().unwrap()),
-        };
+        let fixture = Fixture::empty();
         copy_dir(&source, &fixture.root());
         fixture
+    }
+
+    /// A copy of this repository's own handbook: `handbook.yml`, `content/`, `static/` and
+    /// `templates/`.
+    pub fn this_handbook() -> Fixture {
+        let repo = repository();
+        let mut fixture = Fixture::empty().file(
+            "handbook.yml",
+            std::fs::read(repo.join("handbook.yml")).unwrap(),
+        );
+        for folder in ["content", "static", "templates"] {
+            if repo.join(folder).is_dir() {
+                fixture = fixture.folder(folder, &repo.join(folder));
+            }
+        }
+        fixture
+    }
+
+    fn empty() -> Fixture {
+        Fixture {
+            tmp: Rc::new(tempfile::tempdir().unwrap()),
+        }
     }
 
     /// Adds (or replaces) a file of the site, for building a fixture inline.
     pub fn file(self, path: &str, contents: impl AsRef<[u8]>) -> Fixture {
         self.write(path, contents);
+        self
+    }
+
+    /// Adds a copy of the folder `from` (a corpus of `tests/corpora/`, say) as `path`.
+    pub fn folder(self, path: &str, from: &Path) -> Fixture {
+        copy_dir(from, &self.root().join(path));
         self
     }
 
@@ -154,6 +176,11 @@ impl Fixture {
             Err(err) => err.diagnostics.iter().map(ToString::to_string).collect(),
         }
     }
+}
+
+/// This repository: its handbook, `tests/fixtures/`.
+fn repository() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// The output of a successful build.

@@ -7,7 +7,8 @@
 //!   word ([`cmd::Run`]);
 //! - [`serve`]: `handbook serve` on 127.0.0.1:0 ([`Served`]), killed with its process group;
 //! - [`http`]: the HTTP client of the tests, and live-reload events;
-//! - [`static_server`]: a built site served as Netlify serves it;
+//! - [`static_server`]: a built site served as Netlify serves it ([`StaticServer`]), and the
+//!   small server it is made of, for other answers;
 //! - [`browser`]: headless Chromium over WebDriver;
 //! - [`git`], [`merge_request`]: git repositories with fixed authors and dates;
 //! - [`process`]: a child in its own process group, killed by the group's id.
@@ -27,3 +28,4 @@ pub use cmd::Handbook;
 pub use fixture::{BuiltSite, CONFIG, Fixture, assert_same_tree, copy_dir, snapshot};
 pub use html::{rel_link, select, select_attrs, select_one, select_texts, sidebar, text, toc};
 pub use serve::Served;
+pub use static_server::StaticServer;

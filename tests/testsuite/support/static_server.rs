@@ -11,10 +11,13 @@
 //! ```
 //!
 //! Plain threads and blocking sockets, one connection per request (`Connection: close`): no
-//! async runtime needed. Dropping the server stops it.
+//! async runtime needed. Dropping the server stops it. [`Listener`], what it is built on, serves
+//! anything else a test needs to answer over HTTP.
+//!
+//! Std, `percent_encoding` and `mime_guess` only: benches/search.rs includes this file too.
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -123,12 +126,64 @@ pub fn parse_redirects(text: &str) -> Vec<Redirect> {
         .collect()
 }
 
-/// A running server; stopped when dropped.
-pub struct StaticServer {
-    /// `http://127.0.0.1:PORT`, without a trailing `/`.
-    pub base: String,
+/// A server on 127.0.0.1 (a free port) that hands each connection to `answer`, on a thread of
+/// its own; stopped when dropped (the accepting thread ends; a connection's thread ends with
+/// its answer). [`StaticServer`] is one; so are the servers the external link checker is
+/// tested against.
+pub struct Listener {
+    address: SocketAddr,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
+}
+
+impl Listener {
+    pub fn start(answer: impl Fn(TcpStream) + Send + Sync + 'static) -> Listener {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port on 127.0.0.1");
+        let address = listener.local_addr().unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopping = stop.clone();
+        let answer = Arc::new(answer);
+        let thread = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopping.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let answer = answer.clone();
+                std::thread::spawn(move || answer(stream));
+            }
+        });
+        Listener {
+            address,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The full URL of a path: `url("/x/")` is `http://127.0.0.1:PORT/x/`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wakes the accept loop up so that it sees the flag.
+        let _ = TcpStream::connect(self.address);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// A running server of a built site; stopped when dropped.
+pub struct StaticServer {
+    listener: Listener,
     log: Arc<Mutex<Vec<String>>>,
 }
 
@@ -143,53 +198,40 @@ impl StaticServer {
     /// `_redirects` as they are now.
     pub fn start(root: &Path) -> StaticServer {
         let read = |name: &str| std::fs::read_to_string(root.join(name)).unwrap_or_default();
-        let site = Arc::new(Site {
+        StaticServer::serve(Site {
             root: root.to_path_buf(),
             headers: parse_headers(&read("_headers")),
             redirects: parse_redirects(&read("_redirects")),
-        });
-        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port on 127.0.0.1");
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let stop = Arc::new(AtomicBool::new(false));
+        })
+    }
+
+    /// [`StaticServer::start`] without the rules of `_headers`, so that a test may add scripts
+    /// to the pages (axe-core) that their Content-Security-Policy would block.
+    pub fn without_headers(root: &Path) -> StaticServer {
+        let read = |name: &str| std::fs::read_to_string(root.join(name)).unwrap_or_default();
+        StaticServer::serve(Site {
+            root: root.to_path_buf(),
+            headers: Vec::new(),
+            redirects: parse_redirects(&read("_redirects")),
+        })
+    }
+
+    fn serve(site: Site) -> StaticServer {
+        let site = Arc::new(site);
         let log = Arc::new(Mutex::new(Vec::new()));
-        let (stopping, requests) = (stop.clone(), log.clone());
-        let thread = std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                if stopping.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(stream) = stream else { continue };
-                let (site, requests) = (site.clone(), requests.clone());
-                std::thread::spawn(move || answer(&site, stream, &requests));
-            }
-        });
-        StaticServer {
-            base,
-            stop,
-            thread: Some(thread),
-            log,
-        }
+        let requests = log.clone();
+        let listener = Listener::start(move |stream| answer(&site, stream, &requests));
+        StaticServer { listener, log }
     }
 
     /// The full URL of a site path: `url("/x/")` is `http://127.0.0.1:PORT/x/`.
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
+        self.listener.url(path)
     }
 
     /// Every request so far, as `GET /path -> 200`, for failure messages.
     pub fn requests(&self) -> Vec<String> {
         self.log.lock().unwrap().clone()
-    }
-}
-
-impl Drop for StaticServer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        // Wakes the accept loop up so that it sees the flag.
-        let _ = TcpStream::connect(self.base.trim_start_matches("http://"));
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 
