@@ -6,8 +6,8 @@ use crate::support;
 use handbook::BuildOptions;
 
 use crate::support::{
-    BuiltSite, Fixture, rel_link, select, select_attrs, select_one, select_texts, sidebar,
-    snapshot, toc,
+    BuiltSite, Fixture, copy_dir, rel_link, select, select_attrs, select_one, select_texts,
+    sidebar, snapshot, toc, top_level,
 };
 
 fn lines(expected: &[&str]) -> Vec<String> {
@@ -1360,14 +1360,6 @@ fn the_real_handbook_builds_without_errors_or_warnings() {
 // ---------------------------------------------------------------------------------------------
 // The output folder and the one folder beside it
 
-/// The names directly in `dir`, folders with a trailing `/`.
-fn top_level(dir: &std::path::Path) -> Vec<String> {
-    snapshot(dir)
-        .into_keys()
-        .filter(|k| !k.trim_end_matches('/').contains('/'))
-        .collect()
-}
-
 /// Asserts that `public/` holds nothing of handbook's own and that the one folder beside it
 /// holds no page.
 fn assert_only_the_site_is_published(fixture: &Fixture) {
@@ -1439,8 +1431,8 @@ fn an_output_folder_of_the_old_layout_is_upgraded_by_the_binary() {
     // What an earlier handbook left: its records in the output folder, a second copy of the
     // site beside it, and a lock file.
     let out = fixture.output();
-    copy_tree(&fresh, &out);
-    copy_tree(&fresh, &fixture.tmp().join(".public.staging"));
+    copy_dir(&fresh, &out);
+    copy_dir(&fresh, &fixture.tmp().join(".public.staging"));
     for folder in [out.clone(), fixture.tmp().join(".public.staging")] {
         std::fs::write(folder.join(".handbook-output"), "generated\n").unwrap();
         std::fs::write(folder.join(".handbook-manifest"), "handbook manifest 1\n").unwrap();
@@ -1458,16 +1450,4 @@ fn an_output_folder_of_the_old_layout_is_upgraded_by_the_binary() {
     assert_only_the_site_is_published(&fixture);
     fixture.build_with(|o| o.output_dir = Some(fresh.clone()));
     support::assert_same_tree(&snapshot(&fresh), &snapshot(&out));
-}
-
-/// Copies every file of `from` into `to`.
-fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for (rel, bytes) in snapshot(from) {
-        let path = to.join(&rel);
-        match bytes {
-            Some(bytes) => std::fs::write(path, bytes).unwrap(),
-            None => std::fs::create_dir_all(path).unwrap(),
-        }
-    }
 }

@@ -2,7 +2,6 @@
 //! what a team moving its handbook brings, and every problem handbook reports on them must be a
 //! real problem of the content, said so that its writer knows what to change.
 
-use crate::support;
 use crate::support::{Fixture, select, select_attrs, select_texts, sidebar};
 
 /// 18F's handbook (246 pages written for Eleventy, Jekyll before it), copied unmodified as
@@ -10,12 +9,12 @@ use crate::support::{Fixture, select, select_attrs, select_texts, sidebar};
 fn eighteen_f() -> Fixture {
     let corpus =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpora/18f-handbook/pages");
-    let fixture = Fixture::new().file(
-        "handbook.yml",
-        "title: 18F Handbook\nbase_url: https://handbook.tts.gsa.gov/\nlinks: warn\n",
-    );
-    support::copy_dir(&corpus, &fixture.root().join("content"));
-    fixture
+    Fixture::new()
+        .file(
+            "handbook.yml",
+            "title: 18F Handbook\nbase_url: https://handbook.tts.gsa.gov/\nlinks: warn\n",
+        )
+        .folder("content", &corpus)
 }
 
 #[test]

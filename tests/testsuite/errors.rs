@@ -4,7 +4,7 @@
 
 use crate::support;
 use crate::support::cmd::Run;
-use crate::support::{Fixture, assert_same_tree, select_texts, snapshot};
+use crate::support::{Fixture, assert_same_tree, select_texts, snapshot, top_level};
 
 const PERMALINK_HELP: &str =
     "help: use a site path made of plain segments, like `permalink: /engineering/release-process/`";
@@ -33,14 +33,6 @@ fn errors_after(fixture: &Fixture, breakage: impl FnOnce(&Fixture)) -> Vec<Strin
     let errors = fixture.errors();
     assert_same_tree(&before, &snapshot(fixture.tmp()));
     errors
-}
-
-/// The files and folders directly in the fixture's temporary folder.
-fn top_level(fixture: &Fixture) -> Vec<String> {
-    snapshot(fixture.tmp())
-        .into_keys()
-        .filter(|k| !k.trim_end_matches('/').contains('/'))
-        .collect()
 }
 
 /// The page `content/a.md` replaced by `text`; the diagnostics of the build.
@@ -145,7 +137,7 @@ fn two_pages_with_the_same_url_are_an_error_naming_both_files() {
 
 #[test]
 fn a_page_beside_a_folder_with_its_own_index_md_is_an_error_naming_both() {
-    // Without `team/index.md`, `team.md` is the folder's landing page (tests/build.rs).
+    // Without `team/index.md`, `team.md` is the folder's landing page (the `build` tests).
     let errors = errors_after(&site(), |f| {
         f.write("content/team.md", "Team page.\n");
         f.write("content/team/index.md", "Team.\n");
@@ -199,7 +191,7 @@ fn assert_permalink_refused(yaml_value: &str, shown: &str, why: &str) {
             "content/a.md:3:1: permalink `{shown}` is not allowed: {why}\n  {PERMALINK_HELP}"
         )]
     );
-    assert_eq!(top_level(&fixture), [HOME, "public/", "site/"]);
+    assert_eq!(top_level(fixture.tmp()), [HOME, "public/", "site/"]);
     assert!(!fixture.tmp().join("escape").exists());
     assert!(!fixture.tmp().join("b").exists());
 }
@@ -532,10 +524,10 @@ fn a_successful_build_replaces_the_previous_output_whole() {
     fixture.remove("content/old.md");
     let built = fixture.build();
     assert_eq!(built.page_urls(), ["/", "/a/"]);
-    assert_eq!(top_level(&fixture), [HOME, "public/", "site/"]);
+    assert_eq!(top_level(fixture.tmp()), [HOME, "public/", "site/"]);
     fixture.build();
     assert_eq!(fixture.build().page_urls(), ["/", "/a/"]);
-    assert_eq!(top_level(&fixture), [HOME, "public/", "site/"]);
+    assert_eq!(top_level(fixture.tmp()), [HOME, "public/", "site/"]);
 }
 
 #[test]
@@ -753,7 +745,7 @@ fn a_build_on_a_full_disk_says_so_and_leaves_the_disk_as_it_was() {
         )]
     );
     assert_same_tree(&before, &snapshot(&disk.dir));
-    assert_eq!(top_level_of(&disk.dir), [".public.handbook/", "public/"]);
+    assert_eq!(top_level(&disk.dir), [".public.handbook/", "public/"]);
     let staged = snapshot(&disk.dir.join(".public.handbook/staging"));
     assert!(
         staged.values().all(Option::is_none),
@@ -763,14 +755,6 @@ fn a_build_on_a_full_disk_says_so_and_leaves_the_disk_as_it_was() {
     fixture.remove("static/big.bin");
     fixture.remove("content/big.md");
     fixture.build_with(build_into);
-}
-
-/// The names directly in `dir`, folders with a trailing `/`.
-fn top_level_of(dir: &std::path::Path) -> Vec<String> {
-    snapshot(dir)
-        .into_keys()
-        .filter(|k| !k.trim_end_matches('/').contains('/'))
-        .collect()
 }
 
 #[test]

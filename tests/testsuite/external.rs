@@ -5,6 +5,7 @@
 //! one request and closes) with routes of its own. It counts requests per route and the most
 //! requests in flight at once.
 
+use crate::support::Fixture;
 use crate::support::static_server::Listener;
 use handbook::external::{self, CheckOptions, ExternalConfig, ExternalReport, LinkReport, Outcome};
 use std::collections::HashMap;
@@ -595,25 +596,22 @@ fn unwritable_cache_is_reported_not_fatal() {
 #[test]
 fn check_external_reports_links_at_their_place_in_the_pages() {
     let server = Server::start();
-    let site = tempfile::tempdir().unwrap();
-    let root = site.path();
-    std::fs::write(
-        root.join("handbook.yml"),
-        "title: T\nbase_url: https://example.com/\nexternal_links:\n  timeout_seconds: 1\n  retries: 0\n  ignore: [\"https://ignored.example.com/\"]\n",
-    )
-    .unwrap();
-    std::fs::create_dir_all(root.join("content")).unwrap();
-    std::fs::write(
-        root.join("content/index.md"),
-        format!(
-            "# Home\n\n[ok]({ok}) [missing]({missing})\n\n[slow]({slow}) [down]({error}) [ignored](https://ignored.example.com/x)\n",
-            ok = server.url("/ok"),
-            missing = server.url("/not-found"),
-            slow = server.url("/slow"),
-            error = server.url("/error"),
-        ),
-    )
-    .unwrap();
+    let site = Fixture::new()
+        .file(
+            "handbook.yml",
+            "title: T\nbase_url: https://example.com/\nexternal_links:\n  timeout_seconds: 1\n  retries: 0\n  ignore: [\"https://ignored.example.com/\"]\n",
+        )
+        .file(
+            "content/index.md",
+            format!(
+                "# Home\n\n[ok]({ok}) [missing]({missing})\n\n[slow]({slow}) [down]({error}) [ignored](https://ignored.example.com/x)\n",
+                ok = server.url("/ok"),
+                missing = server.url("/not-found"),
+                slow = server.url("/slow"),
+                error = server.url("/error"),
+            ),
+        );
+    let root = &site.root();
     let options = handbook::BuildOptions {
         root: root.to_path_buf(),
         ..Default::default()
@@ -728,14 +726,6 @@ fn the_deadline_ends_the_check_and_reports_what_was_not_checked() {
 #[test]
 fn check_external_reports_links_left_at_the_deadline() {
     let silent = Silent::start();
-    let site = tempfile::tempdir().unwrap();
-    let root = site.path();
-    std::fs::write(
-        root.join("handbook.yml"),
-        "title: T\nbase_url: https://example.com/\nexternal_links:\n  timeout_seconds: 10\n  retries: 0\n  deadline_seconds: 2\n",
-    )
-    .unwrap();
-    std::fs::create_dir_all(root.join("content")).unwrap();
     let urls = silent.urls(100);
     let lines: Vec<String> = urls.iter().map(|u| format!("- [dead]({u})\n")).collect();
     let page = format!(
@@ -743,9 +733,14 @@ fn check_external_reports_links_left_at_the_deadline() {
         lines.concat(),
         urls[0]
     );
-    std::fs::write(root.join("content/index.md"), page).unwrap();
+    let site = Fixture::new()
+        .file(
+            "handbook.yml",
+            "title: T\nbase_url: https://example.com/\nexternal_links:\n  timeout_seconds: 10\n  retries: 0\n  deadline_seconds: 2\n",
+        )
+        .file("content/index.md", page);
     let options = handbook::BuildOptions {
-        root: root.to_path_buf(),
+        root: site.root(),
         ..Default::default()
     };
     let checks = handbook::CheckOptions {

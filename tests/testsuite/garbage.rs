@@ -1,6 +1,7 @@
 //! No input makes handbook panic: thousands of generated pages, each a mix of front matter,
 //! Markdown and plain garbage, go through the loader and the Markdown renderer.
 
+use crate::support::Fixture;
 use handbook::markdown::{MarkdownOptions, render};
 use handbook::source::parse_page;
 
@@ -103,28 +104,18 @@ fn thousands_of_garbled_pages_never_panic() {
     }
 }
 
-/// A site in a temporary folder: `handbook.yml`, and `pages` of (path under content/, text).
-fn site_of(pages: &[(String, String)]) -> (tempfile::TempDir, handbook::BuildOptions) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("site");
-    std::fs::create_dir_all(&root).unwrap();
-    std::fs::write(
-        root.join("handbook.yml"),
+/// A site of `pages` (path under content/, text), and the options to build it.
+fn site_of(pages: &[(String, String)]) -> (Fixture, handbook::BuildOptions) {
+    let fixture = pages.iter().fold(
         // Garbage links to pages that do not exist: that may not fail these builds.
-        "title: T\nbase_url: https://example.com/\nlinks: warn\n",
-    )
-    .unwrap();
-    for (path, text) in pages {
-        let path = root.join("content").join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    let options = handbook::BuildOptions {
-        root,
-        output_dir: Some(dir.path().join("public")),
-        ..Default::default()
-    };
-    (dir, options)
+        Fixture::new().file(
+            "handbook.yml",
+            "title: T\nbase_url: https://example.com/\nlinks: warn\n",
+        ),
+        |fixture, (path, text)| fixture.file(&format!("content/{path}"), text),
+    );
+    let options = fixture.options();
+    (fixture, options)
 }
 
 /// `count` garbled texts from `seed`.
@@ -147,7 +138,7 @@ fn a_site_of_garbled_pages_builds_or_fails_cleanly() {
         .enumerate()
         .map(|(i, text)| (format!("{}p{i}.md", ["", "a/", "a/b/"][i % 3]), text))
         .collect();
-    let (dir, options) = site_of(&pages);
+    let (fixture, options) = site_of(&pages);
     let outcome = std::panic::catch_unwind(|| handbook::build(&options));
     let result = outcome.expect("the build panicked");
     // Garbage has errors; each is reported with a file, and nothing was written.
@@ -159,7 +150,7 @@ fn a_site_of_garbled_pages_builds_or_fails_cleanly() {
             .iter()
             .all(|d| d.path.starts_with("content/"))
     );
-    assert!(!dir.path().join("public").exists());
+    assert!(!fixture.output().exists());
 }
 
 #[test]

@@ -4,19 +4,14 @@
 //! under a deadline, so that a hang fails the test instead of hanging it, and the secret of a
 //! file outside the handbook is looked for in every file the build wrote and every response.
 
-use crate::support;
 use crate::support::cmd::Run;
-use crate::support::{Fixture, Served};
+use crate::support::{self, Fixture, Served, page};
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// What no output may ever hold: the content of the file outside the handbook.
 const SECRET: &str = "SECRET-4f1d9c2e-never-published";
-
-fn page(title: &str, body: &str) -> String {
-    format!("---\ntitle: {title}\n---\n\n{body}\n")
-}
 
 /// A folder outside the handbook with `secret.txt` and `folder/inside.md`, both holding
 /// [`SECRET`].
@@ -34,12 +29,6 @@ fn site() -> Fixture {
         .file("content/index.md", page("Home", "Welcome."))
         .file("content/guide/index.md", page("Guide", "The guide."))
         .file("content/guide/setup.md", page("Setup", "Set it up."))
-}
-
-fn link(fixture: &Fixture, path: &str, target: impl AsRef<Path>) {
-    let path = fixture.root().join(path);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    symlink(target, path).unwrap();
 }
 
 /// Every regular file under `dir` (links not followed).
@@ -98,10 +87,10 @@ fn a_link_to_a_file_outside_the_handbook_is_an_error_at_the_link_and_is_never_re
     let secret = outside();
     let target = secret.path().canonicalize().unwrap().join("secret.txt");
     let fixture = site();
-    link(&fixture, "content/guide/leak.md", &target);
-    link(&fixture, "content/guide/leak.txt", &target);
-    link(&fixture, "static/environment.txt", "/proc/self/environ");
-    link(&fixture, "templates/partials/footer.html", &target);
+    fixture.link("content/guide/leak.md", &target);
+    fixture.link("content/guide/leak.txt", &target);
+    fixture.link("static/environment.txt", "/proc/self/environ");
+    fixture.link("templates/partials/footer.html", &target);
 
     for command in [&["build"][..], &["check"]] {
         let run = fixture.handbook(command).run();
@@ -145,8 +134,8 @@ fn a_link_to_a_folder_outside_the_handbook_is_an_error_and_nothing_in_it_is_read
     let secret = outside();
     let folder = secret.path().canonicalize().unwrap().join("folder");
     let fixture = site();
-    link(&fixture, "content/shared", &folder);
-    link(&fixture, "static/files", &folder);
+    fixture.link("content/shared", &folder);
+    fixture.link("static/files", &folder);
 
     let run = build(&fixture);
 
@@ -171,12 +160,12 @@ fn a_chain_of_links_is_judged_by_where_it_ends() {
     let target = secret.path().canonicalize().unwrap().join("secret.txt");
     let fixture = site().file("shared/real.md", page("Real", "Shared text."));
     // Out through two links of the handbook.
-    link(&fixture, "content/first.md", "second.md");
-    link(&fixture, "content/second.md", "third.md");
-    link(&fixture, "content/third.md", &target);
+    fixture.link("content/first.md", "second.md");
+    fixture.link("content/second.md", "third.md");
+    fixture.link("content/third.md", &target);
     // In through two links, to a file of the handbook outside content/.
-    link(&fixture, "content/guide/near.md", "nearer.md");
-    link(&fixture, "content/guide/nearer.md", "../../shared/real.md");
+    fixture.link("content/guide/near.md", "nearer.md");
+    fixture.link("content/guide/nearer.md", "../../shared/real.md");
 
     let run = build(&fixture);
 
@@ -204,13 +193,13 @@ fn a_chain_of_links_is_judged_by_where_it_ends() {
 #[test]
 fn loops_of_links_are_errors_at_the_link_and_every_command_finishes() {
     let fixture = site();
-    link(&fixture, "content/ping.md", "pong.md");
-    link(&fixture, "content/pong.md", "ping.md");
-    link(&fixture, "content/self.md", "self.md");
-    link(&fixture, "content/guide/up", "..");
-    link(&fixture, "content/guide/here", ".");
-    link(&fixture, "content/root", "../");
-    link(&fixture, "static/again", "../static");
+    fixture.link("content/ping.md", "pong.md");
+    fixture.link("content/pong.md", "ping.md");
+    fixture.link("content/self.md", "self.md");
+    fixture.link("content/guide/up", "..");
+    fixture.link("content/guide/here", ".");
+    fixture.link("content/root", "../");
+    fixture.link("static/again", "../static");
 
     let loop_error = |shown: &str, written: &str| {
         format!(
@@ -263,10 +252,10 @@ fn links_inside_the_handbook_are_followed_and_published_at_the_links_path() {
             "shared/page.html",
             "<!doctype html><title>{{ page.title }}</title>LINKED TEMPLATE {{ page.content | safe }}",
         );
-    link(&fixture, "content/policies", "../shared/policies");
-    link(&fixture, "content/guide/howto.md", "setup.md");
-    link(&fixture, "static/logo.svg", "../shared/logo.svg");
-    link(&fixture, "templates/page.html", "../shared/page.html");
+    fixture.link("content/policies", "../shared/policies");
+    fixture.link("content/guide/howto.md", "setup.md");
+    fixture.link("static/logo.svg", "../shared/logo.svg");
+    fixture.link("templates/page.html", "../shared/page.html");
 
     let run = build(&fixture);
 
@@ -286,9 +275,9 @@ fn links_to_hidden_files_and_to_the_output_folder_are_errors() {
     let fixture = site().file(".env", SECRET).file(".git/config", SECRET);
     let first = build(&fixture);
     assert_eq!(first.code, Some(0), "{}", first.stderr);
-    link(&fixture, "content/env.md", "../.env");
-    link(&fixture, "static/git", "../.git");
-    link(&fixture, "static/built.html", "../public/index.html");
+    fixture.link("content/env.md", "../.env");
+    fixture.link("static/git", "../.git");
+    fixture.link("static/built.html", "../public/index.html");
 
     let run = build(&fixture);
 
@@ -345,7 +334,7 @@ fn pipes_sockets_and_devices_are_skipped_with_a_warning_and_no_command_waits_for
     mkfifo(&root.join("content/guide/pipe.md"));
     mkfifo(&root.join("static/pipe.css"));
     mkfifo(&root.join("templates/partials/pipe.html"));
-    link(&fixture, "content/piped.md", "guide/pipe.md");
+    fixture.link("content/piped.md", "guide/pipe.md");
     let _socket = std::os::unix::net::UnixListener::bind(root.join("content/socket.png")).unwrap();
     let device = mknod(&root.join("content/device.md"));
     if !device {
@@ -396,8 +385,8 @@ fn check_fix_never_rewrites_a_file_outside_the_handbook_through_a_link() {
     let text = page("Damaged", "donâ€™t touch");
     std::fs::write(&damaged, &text).unwrap();
     let fixture = site().file("shared/inside.md", page("Inside", "itâ€™s ours"));
-    link(&fixture, "content/outside.md", &damaged);
-    link(&fixture, "content/inside.md", "../shared/inside.md");
+    fixture.link("content/outside.md", &damaged);
+    fixture.link("content/inside.md", "../shared/inside.md");
 
     let run = fixture.handbook(&["check", "--fix"]).run();
 
@@ -424,8 +413,8 @@ fn serve_never_serves_a_linked_file_outside_the_handbook_even_one_linked_while_i
     let secret = outside();
     let dir = secret.path().canonicalize().unwrap();
     let fixture = site().file("static/plain.txt", "plain text");
-    link(&fixture, "static/environment.txt", "/proc/self/environ");
-    link(&fixture, "content/guide/leak.txt", dir.join("secret.txt"));
+    fixture.link("static/environment.txt", "/proc/self/environ");
+    fixture.link("content/guide/leak.txt", dir.join("secret.txt"));
     let served = Served::start(&fixture.root(), &[]);
     let no_secret = |path: &str| {
         let reply = served.get(path);
@@ -441,8 +430,8 @@ fn serve_never_serves_a_linked_file_outside_the_handbook_even_one_linked_while_i
 
     // Links made while it runs: a file of content/, a folder, a file of static/ replaced by
     // a link (asked for again and again, before and after the server notices).
-    link(&fixture, "content/guide/new.txt", dir.join("secret.txt"));
-    link(&fixture, "content/folder", dir.join("folder"));
+    fixture.link("content/guide/new.txt", dir.join("secret.txt"));
+    fixture.link("content/folder", dir.join("folder"));
     let plain = fixture.root().join("static/plain.txt");
     std::fs::remove_file(&plain).unwrap();
     symlink(dir.join("secret.txt"), &plain).unwrap();
@@ -587,28 +576,16 @@ fn a_configuration_that_links_out_of_the_handbook_or_is_a_pipe_is_an_error_not_a
     }
 }
 
-/// Copies the folder `from` to `to`, files and folders only.
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().map(Result::unwrap) {
-        let kind = entry.file_type().unwrap();
-        if kind.is_dir() {
-            copy_tree(&entry.path(), &to.join(entry.file_name()));
-        } else if kind.is_file() {
-            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-        }
-    }
-}
-
 #[test]
 fn the_18f_handbook_builds_with_links_pipes_and_drafts_added_and_publishes_no_secret() {
     let corpus = &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpora/18f-handbook/pages");
     let secret = outside();
-    let fixture = Fixture::new().file(
-        "handbook.yml",
-        "title: 18F Handbook\nbase_url: https://handbook.18f.gov/\nlinks: warn\n",
-    );
-    copy_tree(corpus, &fixture.root().join("content"));
+    let fixture = Fixture::new()
+        .file(
+            "handbook.yml",
+            "title: 18F Handbook\nbase_url: https://handbook.18f.gov/\nlinks: warn\n",
+        )
+        .folder("content", corpus);
     // The corpus has problems of its own (two pages on one URL...): what changes must be
     // exactly what was added.
     let before = fixture.handbook(&["check"]).run().problems();
@@ -619,13 +596,9 @@ fn the_18f_handbook_builds_with_links_pipes_and_drafts_added_and_publishes_no_se
     );
 
     let target = secret.path().canonicalize().unwrap().join("secret.txt");
-    link(&fixture, "content/about-us/leak.md", &target);
-    link(
-        &fixture,
-        "content/tools/environment.txt",
-        "/proc/self/environ",
-    );
-    link(&fixture, "content/tools/copy-of-slack.md", "slack.md");
+    fixture.link("content/about-us/leak.md", &target);
+    fixture.link("content/tools/environment.txt", "/proc/self/environ");
+    fixture.link("content/tools/copy-of-slack.md", "slack.md");
     mkfifo(&fixture.root().join("content/getting-started/pipe.md"));
     fixture.write("content/_draft.md", page("DRAFT-MARK", "DRAFT-MARK"));
     fixture.write(

@@ -2,14 +2,10 @@
 //! HTTP: what it serves, what it refuses, and how it follows changes on disk.
 
 use crate::support::http::{Client, Events, Reply, status_of};
-use crate::support::{self, Fixture, Served, snapshot};
+use crate::support::{self, Fixture, Served, page, snapshot};
 use std::io::{Read, Write};
 use std::os::unix::process::CommandExt;
 use std::time::Duration;
-
-fn page(title: &str, body: &str) -> String {
-    format!("---\ntitle: {title}\n---\n\n{body}\n")
-}
 
 /// A small handbook: a home page, a section with two pages, a static file, an alias.
 fn site() -> Fixture {

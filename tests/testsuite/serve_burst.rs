@@ -3,13 +3,8 @@
 //! the CPU while it writes its 500 files: a writer paused for longer than the quiet period
 //! would make two bursts.
 
-use crate::support::Fixture;
-use crate::support::serve::Served;
+use crate::support::{Fixture, Served, page};
 use std::time::Duration;
-
-fn page(title: &str, body: &str) -> String {
-    format!("---\ntitle: {title}\n---\n\n{body}\n")
-}
 
 #[test]
 fn a_burst_of_500_files_is_one_update() {

@@ -28,6 +28,7 @@
 #[path = "../../benches/common/server.rs"]
 mod server;
 
+use crate::support::Fixture;
 use server::{Http, Server, Sse, save_atomically};
 use std::collections::BTreeMap;
 use std::fs;
@@ -67,39 +68,18 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// Serves a temporary copy of this repository's handbook; returns once its links are checked.
-fn serve_this_handbook() -> (tempfile::TempDir, std::path::PathBuf, Server) {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("site");
-    fs::create_dir_all(&root).unwrap();
-    fs::copy(repo.join("handbook.yml"), root.join("handbook.yml")).unwrap();
-    for folder in ["content", "static", "templates"] {
-        if repo.join(folder).is_dir() {
-            copy_dir(&repo.join(folder), &root.join(folder));
-        }
-    }
+fn serve_this_handbook() -> (Fixture, std::path::PathBuf, Server) {
+    let fixture = Fixture::this_handbook();
+    let root = fixture.root();
     let mut server = Server::start(
         Path::new(env!("CARGO_BIN_EXE_handbook")),
         &root,
         0,
-        &tmp.path().join("serve.stderr"),
+        &fixture.tmp().join("serve.stderr"),
     );
     server.wait_line(0, "Checked the links", Duration::from_secs(60));
-    (tmp, root, server)
+    (fixture, root, server)
 }
 
 /// The site's paths: its pages (from `sitemap.xml`), its static files, the live-reload script.
@@ -202,7 +182,7 @@ struct Received {
 #[ignore = "load test: cargo test --release --test testsuite serve_load -- --ignored --nocapture"]
 fn two_hundred_clients_and_fifty_live_reload_connections_during_twenty_edits() {
     let _alone = lock(&ONE_AT_A_TIME);
-    let (tmp, root, mut server) = serve_this_handbook();
+    let (fixture, root, mut server) = serve_this_handbook();
     let edited = root.join(EDITED);
     let original = fs::read_to_string(&edited).unwrap();
     let addr = server.addr();
@@ -353,7 +333,7 @@ fn two_hundred_clients_and_fifty_live_reload_connections_during_twenty_edits() {
     let (rss_after, _) = server.memory_kib();
     let stderr = server.stderr();
     drop(server);
-    drop(tmp);
+    drop(fixture);
 
     let growth_mb = (rss_end as f64 - rss_warm as f64) / 1024.0;
     println!(
@@ -436,7 +416,7 @@ fn two_hundred_clients_and_fifty_live_reload_connections_during_twenty_edits() {
 fn every_page_is_the_one_asked_for_while_pages_come_and_go() {
     let _alone = lock(&ONE_AT_A_TIME);
     const CHANGES: usize = 40;
-    let (tmp, root, server) = serve_this_handbook();
+    let (fixture, root, server) = serve_this_handbook();
     let addr = server.addr();
     let site_url = format!("http://127.0.0.1:{}", server.port);
     let mut http = Http::new(addr);
@@ -499,7 +479,7 @@ fn every_page_is_the_one_asked_for_while_pages_come_and_go() {
         wrong.extend(w);
     }
     drop(server);
-    drop(tmp);
+    drop(fixture);
     println!(
         "{requests} requests while a page came and went {CHANGES} times: {} wrong",
         wrong.len()

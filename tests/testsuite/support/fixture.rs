@@ -3,7 +3,7 @@
 //! the binary: [`Fixture::handbook`]) and its output read back ([`BuiltSite`]).
 //!
 //! ```ignore
-//! let fixture = Fixture::new().file("content/index.md", "# Home\n\nWelcome.\n");
+//! let fixture = Fixture::new().file("content/index.md", page("Home", "Welcome."));
 //! let site = fixture.build();
 //! assert_eq!(select_texts(&site.page("/"), "h1"), ["Home"]);
 //! ```
@@ -21,6 +21,11 @@ use std::rc::Rc;
 
 /// The `handbook.yml` of every fixture.
 pub const CONFIG: &str = "title: Fixture\nbase_url: https://example.com/\n";
+
+/// A page with a title: its front matter, a blank line, `body` and a line end.
+pub fn page(title: &str, body: &str) -> String {
+    format!("---\ntitle: {title}\n---\n\n{body}\n")
+}
 
 pub struct Fixture {
     /// Shared with the [`BuiltSite`]s, so that `Fixture::copy("x").build()` keeps its output.
@@ -107,6 +112,13 @@ impl Fixture {
         std::fs::remove_file(self.root().join(path)).unwrap();
     }
 
+    /// Makes `path` of the site a symbolic link to `target`, creating its folders.
+    pub fn link(&self, path: &str, target: impl AsRef<Path>) {
+        let path = self.root().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(target, path).unwrap();
+    }
+
     /// The temporary folder holding the site and its output.
     pub fn tmp(&self) -> &Path {
         self.tmp.path()
@@ -135,7 +147,7 @@ impl Fixture {
         }
     }
 
-    pub fn try_build_with(
+    fn try_build_with(
         &self,
         change: impl FnOnce(&mut BuildOptions),
     ) -> Result<BuiltSite, BuildError> {
@@ -349,6 +361,15 @@ pub fn assert_same_tree(before: &Tree, after: &Tree) {
     assert!(!before.is_empty(), "nothing to compare");
 }
 
+/// The names directly in `dir`, folders with a trailing `/`.
+pub fn top_level(dir: &Path) -> Vec<String> {
+    snapshot(dir)
+        .into_keys()
+        .filter(|k| !k.trim_end_matches('/').contains('/'))
+        .collect()
+}
+
+/// Copies the folder `from` to `to` (files and folders; a link is copied as what it leads to).
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
