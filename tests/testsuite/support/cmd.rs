@@ -14,6 +14,7 @@
 //! Every command runs in its own process group under a deadline: one that hangs is killed
 //! with its group, and fails the test, instead of hanging it.
 
+use super::alone;
 use super::process::Group;
 use std::ffi::OsStr;
 use std::io::Read;
@@ -74,6 +75,7 @@ impl Handbook {
                 .collect::<Vec<_>>()
                 .join(" ")
         );
+        let _busy = alone::busy();
         let mut group = Group::spawn("handbook", &mut self.command);
         // Read while it runs: a full pipe would stop it as surely as a hang.
         let (stdout, stderr) = group.pipes();

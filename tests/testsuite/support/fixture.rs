@@ -11,6 +11,7 @@
 //! Layout of every fixture: the site in `<tmp>/site`, the output in `<tmp>/public`, so that a
 //! snapshot of `<tmp>` shows anything a build wrote outside its output folder.
 
+use super::alone;
 use super::cmd::Handbook;
 use handbook::diagnostics::BuildError;
 use handbook::{BuildOptions, BuildSummary};
@@ -91,6 +92,7 @@ impl Fixture {
 
     /// Writes a file of the site, creating its folders.
     pub fn write(&self, path: &str, contents: impl AsRef<[u8]>) {
+        let _busy = alone::busy();
         let path = self.root().join(path);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, contents).unwrap();
@@ -100,6 +102,7 @@ impl Fixture {
     /// so that a watcher never sees it half-written (a plain write truncates first: a
     /// half-written template is a valid, empty one for a moment).
     pub fn save(&self, path: &str, text: &str) {
+        let _busy = alone::busy();
         let target = self.root().join(path);
         std::fs::create_dir_all(target.parent().unwrap()).unwrap();
         let name = target.file_name().unwrap().to_string_lossy();
@@ -153,7 +156,10 @@ impl Fixture {
     ) -> Result<BuiltSite, BuildError> {
         let mut options = self.options();
         change(&mut options);
-        let summary = handbook::build(&options)?;
+        let summary = {
+            let _busy = alone::busy();
+            handbook::build(&options)?
+        };
         Ok(BuiltSite {
             out: options.output_dir(),
             summary,

@@ -11,8 +11,10 @@
 //!   small server it is made of, for other answers;
 //! - [`browser`]: headless Chromium over WebDriver;
 //! - [`git`], [`merge_request`]: git repositories with fixed authors and dates;
-//! - [`process`]: a child in its own process group, killed by the group's id.
+//! - [`process`]: a child in its own process group, killed by the group's id;
+//! - [`alone`]: the machine to one test for a while.
 
+pub mod alone;
 pub mod browser;
 pub mod cmd;
 pub mod fixture;

@@ -10,6 +10,7 @@
 //! The server runs in its own process group; dropping [`Served`] kills that group (never a
 //! process by name) and reaps it.
 
+use super::alone;
 use super::http::Client;
 use super::process::Group;
 use std::ops::Deref;
@@ -43,6 +44,7 @@ impl Served {
 
     /// [`Served::start`], with the command changed first (an environment variable, a limit).
     pub fn start_with(root: &Path, args: &[&str], change: impl FnOnce(&mut Command)) -> Served {
+        let _busy = alone::busy();
         let mut command = Command::new(env!("CARGO_BIN_EXE_handbook"));
         command
             .arg("serve")
