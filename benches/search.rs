@@ -14,12 +14,15 @@
 //!
 //! Positional argument: the number of pages (default 10000).
 
-#[path = "../tests/common/browser.rs"]
+#[path = "../tests/testsuite/support/browser.rs"]
 #[allow(dead_code)]
 mod browser;
 #[path = "common/generator.rs"]
 mod generator;
-#[path = "../tests/common/static_server.rs"]
+#[path = "../tests/testsuite/support/process.rs"]
+#[allow(dead_code)]
+mod process;
+#[path = "../tests/testsuite/support/static_server.rs"]
 #[allow(dead_code)]
 mod static_server;
 #[path = "common/stats.rs"]

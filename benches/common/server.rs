@@ -1,6 +1,6 @@
 //! Driving a `handbook serve` child process from the outside, as a browser and an editor
-//! would: shared by `benches/serve.rs` and `tests/serve_load.rs` (each includes this file with
-//! `#[path]`).
+//! would: shared by `benches/serve.rs` and `tests/testsuite/serve_load.rs` (each includes this
+//! file with `#[path]`).
 //!
 //! - [`Server`] starts the binary in its own process group and kills that group (by its id)
 //!   when dropped. A thread reads its stdout and timestamps every line.

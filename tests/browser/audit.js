@@ -1,6 +1,6 @@
 // Accessibility audit of a served handbook: axe-core in headless Chromium, every page given on
 // the command line, in light and dark mode, on a wide and a narrow screen. Prints one line per
-// violation and per console error, and nothing else; tests/accessibility.rs asserts on that.
+// violation and per console error, and nothing else; tests/testsuite/accessibility.rs asserts on that.
 //
 // Usage: node audit.js http://127.0.0.1:PORT /path/ /other/path/ ...
 const { chromium } = require('playwright-core');

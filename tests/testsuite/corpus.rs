@@ -1,0 +1,128 @@
+//! Real handbooks nobody here wrote (`tests/corpora/`), built as they are: what they contain is
+//! what a team moving its handbook brings, and every problem handbook reports on them must be a
+//! real problem of the content, said so that its writer knows what to change.
+
+use crate::support::{Fixture, select, select_attrs, select_texts, sidebar};
+
+/// 18F's handbook (246 pages written for Eleventy, Jekyll before it), copied unmodified as
+/// `content/`, with `links: warn` since some of its own links are broken.
+fn eighteen_f() -> Fixture {
+    let corpus =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpora/18f-handbook/pages");
+    Fixture::new()
+        .file(
+            "handbook.yml",
+            "title: 18F Handbook\nbase_url: https://handbook.tts.gsa.gov/\nlinks: warn\n",
+        )
+        .folder("content", &corpus)
+}
+
+#[test]
+fn the_18f_handbook_builds_unchanged_and_only_its_real_problems_are_reported() {
+    let site = eighteen_f().build();
+    let warnings = site.warnings();
+    // What the corpus really has: links to ids no generator makes, e-mail addresses without
+    // mailto:, Liquid variables, a typo'd scheme, a few pages that are gone; and aliases that
+    // repeat the page's own URL. No key of its front matter (keywords, questions, cSpell...)
+    // is worth a warning, and no page beside its folder is a conflict.
+    let (links, others): (Vec<&String>, Vec<&String>) = warnings
+        .iter()
+        .partition(|w| w.contains(": warning: broken link "));
+    assert!(
+        others
+            .iter()
+            .all(|w| w.contains("is this page's own URL: it is left out")),
+        "{others:#?}"
+    );
+    assert_eq!(others.len(), 6, "{others:#?}");
+    assert!(links.len() < 40, "{} broken links: {links:#?}", links.len());
+    for expected in [
+        "content/training-and-development/pra-for-user-research.md:78:143: warning: broken link GSARegSec@gsa.gov: it looks like an e-mail address; write mailto:GSARegSec@gsa.gov to link to it",
+        "content/18f/chapters/design.md:155:40: warning: broken link {{base.baseurl}}/software/: `{{base.baseurl}}` is a Liquid variable, which handbook does not fill in; write the link without it, like /software/",
+    ] {
+        assert!(
+            warnings.iter().any(|w| w.starts_with(expected)),
+            "no {expected:?} in {warnings:#?}"
+        );
+    }
+    // Relative links written for the page's URL (tools/slack.md is /tools/slack/).
+    assert!(
+        select_attrs(&site.page("/tools/slack/"), ".prose a", "href")
+            .contains(&"/tools/slack/user-management/".to_string())
+    );
+    assert!(site.page_urls().len() > 246, "{}", site.page_urls().len());
+}
+
+#[test]
+fn the_18f_handbook_checks_as_it_builds() {
+    let fixture = eighteen_f();
+    let built = fixture.build().warnings();
+    let checked = handbook::check(&fixture.options(), handbook::CheckOptions::default())
+        .expect("the check passes with links: warn");
+    let mut checked: Vec<String> = checked.warnings.iter().map(ToString::to_string).collect();
+    checked.sort();
+    let mut built = built;
+    built.sort();
+    assert_eq!(checked, built);
+}
+
+/// Pages beside folders are their landing pages, aliases of a page's own URL or of a folder's,
+/// `redirect_to`, and no label twice in a row in any sidebar or breadcrumbs.
+#[test]
+fn the_18f_handbook_nests_pages_beside_folders_and_shows_no_label_twice() {
+    let site = eighteen_f().build();
+    let warnings = site.warnings();
+    assert!(
+        warnings.iter().any(|w| w.starts_with(
+            "content/tools/figma.md:5:1: warning: alias `/tools/figma/` is this page's own URL"
+        )),
+        "{warnings:?}"
+    );
+    // tools/slack.md beside tools/slack/.
+    assert_eq!(
+        select_texts(
+            &site.page("/tools/slack/guidelines/"),
+            "nav[aria-label=Breadcrumbs] li"
+        ),
+        [
+            "18F Handbook",
+            "Tools",
+            "Slack",
+            "Slack channel usage and best practices"
+        ]
+    );
+    let redirects = site.file("_redirects");
+    for rule in [
+        "/about-us/tts-consulting/ /about-us/tts-consulting/about/handbook/ 301!\n",
+        "/billing-policy/ /tools/tock/#time-tracking-and-billing 301!\n",
+        "/about-us/org-chart/ https://docs.google.com/presentation/d/1jc8KtufZtrgjbgPXAi_JSajvMWrGLg5h4HCvO6aC5mQ/edit#slide=id.p 301!\n",
+    ] {
+        assert!(redirects.contains(rule), "no {rule:?} in _redirects");
+    }
+    for url in site.page_urls() {
+        let page = site.page(&url);
+        if !select(&page, "html[data-redirect-to]").is_empty() {
+            continue;
+        }
+        let crumbs = select_texts(&page, "nav[aria-label=Breadcrumbs] li");
+        assert!(
+            crumbs.windows(2).all(|w| !w[0].eq_ignore_ascii_case(&w[1])),
+            "{url}: {crumbs:?}"
+        );
+        let nav = sidebar(&page);
+        for pair in nav.windows(2) {
+            let label = |line: &str| {
+                let line = line.trim_start();
+                line.rsplit_once(' ')
+                    .map_or(line, |(t, _)| t)
+                    .to_lowercase()
+            };
+            let nested = pair[1].len() - pair[1].trim_start().len()
+                > pair[0].len() - pair[0].trim_start().len();
+            assert!(
+                !(nested && label(&pair[0]) == label(&pair[1])),
+                "{url}: {pair:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! The integration tests of handbook: one test crate, one module per area, and [`support`],
+//! what they share (fixture sites, running the binary, `handbook serve`, HTTP, a static file
+//! server, a browser). How it is organised and how to run it: tests/README.md.
+
+mod support;
+
+mod accessibility;
+mod announcement;
+mod build;
+mod cli;
+mod corpus;
+mod csp_browser;
+mod edit_links;
+mod errors;
+mod external;
+mod fingerprints;
+mod garbage;
+mod headers;
+mod history;
+mod links;
+mod mojibake;
+mod preview;
+mod preview_browser;
+mod redirects;
+mod safety;
+mod search;
+mod search_browser;
+mod serve;
+mod serve_app;
+mod serve_browser;
+mod serve_burst;
+mod serve_load;
