@@ -82,7 +82,7 @@ fn main() {
     let site = handbook::load(&options)
         .unwrap_or_else(|e| panic!("{e}"))
         .site;
-    let analyses: Vec<Analysis> = site
+    let analyses: handbook::site::PerPage<Analysis> = site
         .pages
         .par_iter()
         .map(|page| {

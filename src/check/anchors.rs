@@ -4,6 +4,7 @@
 use super::did_you_mean;
 use crate::markdown::Analysis;
 use crate::site::PageId;
+use crate::site::PerPage;
 use crate::site::Site;
 use crate::site::links::{LinkTable, Outcome, Target};
 
@@ -81,10 +82,10 @@ pub struct CaseFix {
 pub fn case_fixes<A: std::borrow::Borrow<Analysis>>(
     site: &Site,
     table: &LinkTable<'_>,
-    analyses: &[A],
+    analyses: &PerPage<A>,
 ) -> Vec<CaseFix> {
     let mut fixes = Vec::new();
-    for (id, (page, analysis)) in site.pages.iter().zip(analyses).enumerate() {
+    for ((id, page), analysis) in site.pages.iter_enumerated().zip(analyses) {
         for link in &analysis.borrow().links {
             let (target, fragment) = match table.resolve_target(page, &link.dest) {
                 Outcome::SamePage(fragment) => (id, fragment),
@@ -179,7 +180,7 @@ mod tests {
 
     fn fix(offset: usize, dest: &str, anchor: &str) -> CaseFix {
         CaseFix {
-            page: 0,
+            page: crate::site::ids::Id::from_index(0),
             offset,
             dest: dest.into(),
             anchor: anchor.into(),

@@ -51,8 +51,9 @@ pub fn anchor_case(
     outputs: &std::collections::BTreeSet<String>,
 ) -> Fixed {
     let table = LinkTable::new(site, outputs);
-    let analyses: Vec<crate::markdown::Analysis> = (0..site.pages.len())
-        .into_par_iter()
+    let analyses: crate::site::PerPage<crate::markdown::Analysis> = site
+        .pages
+        .par_ids()
         .map(|id| {
             let options = crate::render::markdown_options(site, extras, id);
             crate::markdown::render(&site.pages[id].source.body, options, &|_| None).1
@@ -67,7 +68,7 @@ pub fn anchor_case(
             .collect();
     let mut fixed = Vec::new();
     let mut problems = Vec::new();
-    for (id, page) in site.pages.iter().enumerate() {
+    for (id, page) in site.pages.iter_enumerated() {
         let mine: Vec<&CaseFix> = fixes.iter().filter(|f| f.page == id).collect();
         if mine.is_empty() || page.generated {
             continue;

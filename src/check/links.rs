@@ -7,6 +7,7 @@ use super::warnings::page_warnings;
 use super::{ExternalLink, Linked, PageLinks, broken, did_you_mean, position};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::markdown::{Analysis, LinkKind, LinkRef};
+use crate::site::PerPage;
 use crate::site::links::{LinkTable, Outcome, Resolved, Target};
 use crate::site::{Page, PageId, Site};
 
@@ -14,11 +15,11 @@ use crate::site::{Page, PageId, Site};
 pub fn page_links_all<A: std::borrow::Borrow<Analysis> + Sync>(
     site: &Site,
     table: &LinkTable<'_>,
-    analyses: &[A],
-) -> Vec<PageLinks> {
+    analyses: &PerPage<A>,
+) -> PerPage<PageLinks> {
     use rayon::prelude::*;
-    (0..site.pages.len())
-        .into_par_iter()
+    site.pages
+        .par_ids()
         .map(|id| page_links(site, table, analyses, id))
         .collect()
 }
@@ -28,7 +29,7 @@ pub fn page_links_all<A: std::borrow::Borrow<Analysis> + Sync>(
 pub fn links<A: std::borrow::Borrow<Analysis> + Sync>(
     site: &Site,
     table: &LinkTable<'_>,
-    analyses: &[A],
+    analyses: &PerPage<A>,
     diags: &mut Diagnostics,
 ) -> (Linked, Vec<ExternalLink>) {
     let pages = page_links_all(site, table, analyses);
@@ -40,13 +41,13 @@ pub fn links<A: std::borrow::Borrow<Analysis> + Sync>(
 pub fn merge_links<A: std::borrow::Borrow<Analysis>>(
     site: &Site,
     table: &LinkTable<'_>,
-    analyses: &[A],
-    pages: &[PageLinks],
+    analyses: &PerPage<A>,
+    pages: &PerPage<PageLinks>,
     diags: &mut Diagnostics,
 ) -> (Linked, Vec<ExternalLink>) {
     let mut linked = Linked::new();
     let mut external = Vec::new();
-    for (id, page) in pages.iter().enumerate() {
+    for (id, page) in pages.iter_enumerated() {
         diags.extend(page.diags.iter().cloned());
         linked.extend(page.targets.iter().copied().filter(|&t| t != id));
         external.extend(page.external.iter().cloned());
@@ -59,7 +60,7 @@ pub fn merge_links<A: std::borrow::Borrow<Analysis>>(
 pub fn page_links<A: std::borrow::Borrow<Analysis>>(
     site: &Site,
     table: &LinkTable<'_>,
-    analyses: &[A],
+    analyses: &PerPage<A>,
     id: PageId,
 ) -> PageLinks {
     let page = &site.pages[id];
@@ -86,7 +87,7 @@ pub fn page_links<A: std::borrow::Borrow<Analysis>>(
 struct PageCheck<'a, 't, A> {
     site: &'a Site,
     table: &'a LinkTable<'t>,
-    analyses: &'a [A],
+    analyses: &'a PerPage<A>,
     id: PageId,
     page: &'a Page,
     analysis: &'a Analysis,
@@ -173,7 +174,7 @@ impl<A: std::borrow::Borrow<Analysis>> PageCheck<'_, '_, A> {
 fn redirect_links<A: std::borrow::Borrow<Analysis>>(
     site: &Site,
     table: &LinkTable<'_>,
-    analyses: &[A],
+    analyses: &PerPage<A>,
     diags: &mut Diagnostics,
 ) {
     for page in site.pages.iter() {

@@ -20,6 +20,7 @@ pub use site::{equal_weights, orphans, template_links};
 use crate::config::LinkPolicy;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::markdown::Analysis;
+use crate::site::PerPage;
 use crate::site::links::LinkTable;
 use crate::site::{Page, PageId, Site};
 use std::collections::{HashMap, HashSet};
@@ -41,7 +42,7 @@ pub struct Inputs<'a, A> {
     pub templates: &'a crate::templates::Templates,
     pub table: &'a LinkTable<'a>,
     pub sidebars: &'a HashMap<crate::site::NodeId, String>,
-    pub analyses: &'a [A],
+    pub analyses: &'a PerPage<A>,
 }
 
 /// Every site-wide check: links of templates and pages, pages no one links to, and with
@@ -60,7 +61,7 @@ pub fn all<A: std::borrow::Borrow<Analysis> + Sync>(
 /// keeps those of unchanged pages).
 pub fn with_page_links<A: std::borrow::Borrow<Analysis>>(
     inputs: &Inputs<'_, A>,
-    pages: &[PageLinks],
+    pages: &PerPage<PageLinks>,
     settings: Settings,
     diags: &mut Diagnostics,
 ) -> Vec<ExternalLink> {

@@ -96,7 +96,7 @@ pub fn orphans(
             }
         }
     }
-    for (id, page) in site.pages.iter().enumerate() {
+    for (id, page) in site.pages.iter_enumerated() {
         if !page.is_home()
             && !page.generated
             && page.is_shown()

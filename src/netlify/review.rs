@@ -292,8 +292,7 @@ pub fn compare(repo: &Repo, site: &Site, label: String, commit: &str) -> Result<
     };
     let by_path: HashMap<&str, PageId> = site
         .pages
-        .iter()
-        .enumerate()
+        .iter_enumerated()
         .filter(|(_, p)| !p.generated)
         .map(|(id, p)| (p.source.rel_path.as_str(), id))
         .collect();

@@ -121,7 +121,9 @@ pub fn sidebars(
     templates: &Templates,
     diags: &mut Diagnostics,
 ) -> Sidebars {
-    let scopes: BTreeSet<NodeId> = (0..site.pages.len())
+    let scopes: BTreeSet<NodeId> = site
+        .pages
+        .ids()
         .map(|p| site.sidebar_scope(p))
         .chain([site.root])
         .collect();

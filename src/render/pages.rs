@@ -17,7 +17,7 @@ use xxhash_rust::xxh3::Xxh3;
 /// Every page of the site, rendered (or found current) and handed to the sink.
 pub struct Pages {
     /// The analysis of each page, by id: what links are checked against and search indexes.
-    pub analyses: Vec<Analysis>,
+    pub analyses: crate::site::PerPage<Analysis>,
     /// The fingerprint of each page written or kept, by output path.
     pub manifest: Manifest,
     /// What the next build needs to know of each page ([`facts`]).
@@ -35,12 +35,14 @@ pub fn render_all(renderer: &Renderer<'_>, sidebars: &Sidebars, sink: &dyn Sink)
         sink,
         global: global_fingerprint(renderer),
     };
-    let done: Vec<PageDone> = (0..renderer.site.pages.len())
-        .into_par_iter()
+    let done: Vec<PageDone> = renderer
+        .site
+        .pages
+        .par_ids()
         .map(|id| pass.page(&known, id))
         .collect();
     let mut pages = Pages {
-        analyses: Vec::with_capacity(done.len()),
+        analyses: crate::site::PerPage::with_capacity(done.len()),
         manifest: Manifest::new(),
         facts: String::new(),
         failures: Vec::new(),

@@ -20,6 +20,7 @@
 
 use crate::layout::SEARCH_INDEX_DIR;
 use crate::markdown::{Analysis, SearchRecord};
+use crate::site::PerPage;
 use crate::site::{PageId, Site};
 use rayon::prelude::*;
 use rust_stemmers::{Algorithm, Stemmer};
@@ -101,7 +102,7 @@ pub struct IndexFiles {
 
 /// The index files made from every page's analysis (in page order). Pages are numbered in
 /// navigation order, which breaks ties between results.
-pub fn index_files<A: Borrow<Analysis> + Sync>(site: &Site, analyses: &[A]) -> IndexFiles {
+pub fn index_files<A: Borrow<Analysis> + Sync>(site: &Site, analyses: &PerPage<A>) -> IndexFiles {
     let pages: Vec<PageId> = site
         .order
         .iter()

@@ -8,6 +8,7 @@ use super::state::{Generation, lock};
 use crate::check::{self, PageLinks};
 use crate::diagnostics::Diagnostics;
 use crate::site::PageId;
+use crate::site::PerPage;
 use crate::site::links::LinkIndex;
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -28,8 +29,8 @@ pub(super) struct LastCheck {
     links: Arc<LinkIndex>,
     outputs: Arc<BTreeSet<String>>,
     /// The analysis key of each page.
-    keys: Vec<u64>,
-    pages: Vec<PageLinks>,
+    keys: PerPage<u64>,
+    pages: PerPage<PageLinks>,
     /// How many pages this check checked again (every page when nothing could be kept).
     pub rechecked: usize,
 }
@@ -84,12 +85,14 @@ pub fn check_loop(shared: &Shared) {
 /// changed nor link to a page that changed.
 pub(super) fn check_version(
     generation: &Generation,
-    analyses: &[Arc<crate::markdown::Analysis>],
+    analyses: &crate::site::PerPage<Arc<crate::markdown::Analysis>>,
     last: Option<LastCheck>,
 ) -> (Diagnostics, LastCheck) {
     let site = &generation.site;
     let table = generation.link_table();
-    let keys: Vec<u64> = (0..site.pages.len())
+    let keys: PerPage<u64> = site
+        .pages
+        .ids()
         .map(|id| generation.analysis_key(id))
         .collect();
     let reusable = last.filter(|last| {
@@ -100,12 +103,11 @@ pub(super) fn check_version(
     let mut rechecked = keys.len();
     let pages = match reusable {
         Some(last) => {
-            let changed: HashSet<PageId> = (0..keys.len())
-                .filter(|&id| last.keys[id] != keys[id])
-                .collect();
+            let changed: HashSet<PageId> =
+                keys.ids().filter(|&id| last.keys[id] != keys[id]).collect();
             let mut pages = last.pages;
-            let again: Vec<(PageId, PageLinks)> = (0..keys.len())
-                .into_par_iter()
+            let again: Vec<(PageId, PageLinks)> = keys
+                .par_ids()
                 .filter(|&id| {
                     changed.contains(&id) || pages[id].targets.iter().any(|t| changed.contains(t))
                 })
@@ -143,7 +145,9 @@ pub(super) fn check_version(
 /// no navigation reaches.
 fn all_sidebars(generation: &Generation) -> HashMap<crate::site::NodeId, String> {
     let site = &generation.site;
-    let scopes: BTreeSet<_> = (0..site.pages.len())
+    let scopes: BTreeSet<_> = site
+        .pages
+        .ids()
         .map(|p| site.sidebar_scope(p))
         .chain([site.root])
         .collect();

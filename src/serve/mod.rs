@@ -147,7 +147,11 @@ impl Shared {
     }
 
     /// Makes the search index of `generation` (unless it is made already) and keeps it.
-    fn index_search(&self, generation: &Generation, analyses: &[Arc<crate::markdown::Analysis>]) {
+    fn index_search(
+        &self,
+        generation: &Generation,
+        analyses: &crate::site::PerPage<Arc<crate::markdown::Analysis>>,
+    ) {
         if lock(&self.search)
             .back()
             .is_some_and(|index| index.version >= generation.version)

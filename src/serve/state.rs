@@ -194,16 +194,15 @@ impl Generation {
     /// The analysis of every page, in page order: from the shared store, or made now. The
     /// store then forgets the analyses of texts this version does not have (earlier versions
     /// of edited pages, removed pages); a newer version's are made again if needed.
-    pub fn analyses(&self) -> Vec<Arc<Analysis>> {
+    pub fn analyses(&self) -> crate::site::PerPage<Arc<Analysis>> {
         let table = self.link_table();
         let renderer = self.renderer(&table);
         let mut keys = BTreeSet::new();
         let all = self
             .site
             .pages
-            .iter()
-            .enumerate()
-            .map(|(id, _)| {
+            .ids()
+            .map(|id| {
                 let key = self.analysis_key(id);
                 keys.insert(key);
                 if let Some(known) = self.analyses.get(key) {
@@ -688,8 +687,9 @@ impl Workspace {
             );
             let known_page = site
                 .pages
-                .iter()
-                .position(|p| !p.generated && p.source.rel_path == *rel);
+                .iter_enumerated()
+                .find(|(_, p)| !p.generated && p.source.rel_path == *rel)
+                .map(|(id, _)| id);
             let known_asset = site.assets.iter().any(|a| a.rel_path == *rel);
             let folder = format!("{rel}/");
             let known_folder = site

@@ -66,7 +66,7 @@ impl LinkIndex {
     pub fn new(site: &Site) -> LinkIndex {
         let mut by_source = HashMap::with_capacity(site.pages.len());
         let mut by_folder = HashMap::new();
-        for (id, page) in site.pages.iter().enumerate() {
+        for (id, page) in site.pages.iter_enumerated() {
             if let Some(folder) = &page.folder {
                 by_folder.insert(folder.clone(), id);
             }

@@ -1,6 +1,7 @@
 //! The resolved site: pages with their URLs, and the navigation tree. Read-only once built by
 //! `resolve`; pages and nodes refer to each other by index, never by reference.
 
+pub mod ids;
 pub mod links;
 pub mod resolve;
 
@@ -9,8 +10,10 @@ use crate::source::{Asset, SourcePage};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-pub type PageId = usize;
-pub type NodeId = usize;
+pub use ids::{IdVec, NodeId, PageId};
+
+/// One value per page of the site, by [`PageId`].
+pub type PerPage<T> = IdVec<PageId, T>;
 
 #[derive(Debug, Clone)]
 pub struct Page {
@@ -106,14 +109,14 @@ pub struct Node {
 #[derive(Debug, Clone)]
 pub struct Site {
     pub config: Arc<Config>,
-    pub pages: Vec<Arc<Page>>,
-    pub nodes: Arc<Vec<Node>>,
+    pub pages: IdVec<PageId, Arc<Page>>,
+    pub nodes: Arc<IdVec<NodeId, Node>>,
     /// The root section: `content/` itself, whose landing page is the home page.
     pub root: NodeId,
     /// Every page in navigation order: the order of the sidebar, and of prev/next.
     pub order: Arc<Vec<PageId>>,
     /// Where each page is in `order`; `usize::MAX` for pages that only redirect.
-    pub position: Arc<Vec<usize>>,
+    pub position: Arc<IdVec<PageId, usize>>,
     pub by_url: Arc<HashMap<String, PageId>>,
     /// Old URLs (`aliases` in front matter), each with the page it redirects to. An alias is
     /// `/old/` (written as `old/index.html`) or, for the old handbook's addresses,

@@ -2,10 +2,11 @@
 //! that only redirects) and, with `html_aliases: true`, the old Jekyll `.html` addresses.
 //! Each is checked against the URLs of the pages, which must all be known first.
 
+use super::Pages;
 use super::urls::{normalize_permalink, unsafe_url};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::site::{Page, PageId, Redirect};
+use crate::site::{PageId, Redirect};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// An alias as written (`old/page`, `/old/page/`, `/old/page.html`) as a site URL.
@@ -22,12 +23,12 @@ fn alias_url(alias: &str) -> String {
 /// is the page's own URL is left out with a warning; one that is the address of a folder
 /// without a landing page of its own takes that address over.
 pub(super) fn index_aliases(
-    pages: &mut [Page],
+    pages: &mut Pages,
     by_url: &HashMap<String, PageId>,
     diags: &mut Diagnostics,
 ) -> HashMap<String, PageId> {
     let mut index = Aliases::default();
-    for id in 0..pages.len() {
+    for id in pages.ids() {
         let source = &pages[id].source;
         let shown = source.display_path();
         let line = source
@@ -70,7 +71,7 @@ impl Aliases {
     /// Files alias `written` of page `id`, unless it cannot be one.
     fn add(
         &mut self,
-        pages: &mut [Page],
+        pages: &mut Pages,
         by_url: &HashMap<String, PageId>,
         id: PageId,
         written: &str,
@@ -121,7 +122,7 @@ fn own_url_warning(shown: &str, line: usize, written: &str) -> Diagnostic {
 
 /// Gives the address of page `other` to page `id`'s alias, if `other` is a page handbook
 /// generated for a folder (no text of its own): it then redirects to `id`.
-fn take_over(pages: &mut [Page], other: PageId, id: PageId) -> bool {
+fn take_over(pages: &mut Pages, other: PageId, id: PageId) -> bool {
     let page = &pages[other];
     if !page.generated || page.redirect.as_ref().is_some_and(|r| r.written) {
         return false;
@@ -148,13 +149,13 @@ fn checked_alias(written: &str) -> Result<String, String> {
 
 /// Reads every page's `redirect_to`: the page then only redirects there.
 pub(super) fn redirect_targets(
-    pages: &mut [Page],
+    pages: &mut Pages,
     by_url: &HashMap<String, PageId>,
     by_alias: &HashMap<String, PageId>,
     config: &Config,
     diags: &mut Diagnostics,
 ) {
-    for id in 0..pages.len() {
+    for id in pages.ids() {
         let Some(written) = pages[id].source.front.redirect_to.clone() else {
             continue;
         };
@@ -183,7 +184,7 @@ pub(super) fn redirect_targets(
 /// Where `redirect_to: written` sends readers, or why it cannot.
 fn redirect_of(
     written: &str,
-    pages: &[Page],
+    pages: &Pages,
     by_url: &HashMap<String, PageId>,
     by_alias: &HashMap<String, PageId>,
     base_path: &str,
@@ -232,13 +233,13 @@ fn redirect_of(
 /// (Jekyll used it as it is), pages that only redirect, and addresses an alias or a page
 /// already has.
 pub(super) fn html_aliases(
-    pages: &[Page],
+    pages: &Pages,
     by_url: &HashMap<String, PageId>,
     by_alias: &HashMap<String, PageId>,
 ) -> BTreeMap<String, PageId> {
     let urls: BTreeSet<&str> = by_url.keys().map(String::as_str).collect();
     let mut found = BTreeMap::new();
-    for (id, page) in pages.iter().enumerate() {
+    for (id, page) in pages.iter_enumerated() {
         let source = &page.source;
         if page.generated
             || !page.is_shown()

@@ -21,7 +21,12 @@ pub fn layout_template(layout: &str, url: &str, layouts: &BTreeSet<String>) -> S
     }
 }
 
-pub fn check_layouts(pages: &[Page], layouts: &BTreeSet<String>, diags: &mut Diagnostics) {
+/// Every page of `pages` whose `layout` names no template is an error.
+pub fn check_layouts<'a>(
+    pages: impl IntoIterator<Item = &'a Page>,
+    layouts: &BTreeSet<String>,
+    diags: &mut Diagnostics,
+) {
     for page in pages {
         if !layouts.contains(&page.layout) && !JEKYLL_LAYOUTS.contains(&page.layout.as_str()) {
             let line = page.source.key_line("layout").unwrap_or(1);

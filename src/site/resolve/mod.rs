@@ -18,7 +18,7 @@ pub use urls::{normalize_permalink, unsafe_url};
 use crate::config::Config;
 use crate::diagnostics::Diagnostics;
 use crate::markdown::headings::slugify;
-use crate::site::Site;
+use crate::site::{IdVec, Page, PageId, Site};
 use crate::source::Content;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -61,6 +61,9 @@ pub fn resolve(
         assets: Arc::new(assets),
     }
 }
+
+/// The pages while they are resolved.
+type Pages = IdVec<PageId, Page>;
 
 /// Two labels a reader takes for the same: equal but for case, or as slugs (`Dev standards`,
 /// `dev-standards`).

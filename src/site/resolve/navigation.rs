@@ -1,24 +1,25 @@
 //! The navigation tree (sections, subcategory groups and pages, each level in weight order)
 //! and the navigation order of the pages: the sidebar's order, and prev/next.
 
+use super::Pages;
 use super::{folder_name, same_label};
-use crate::site::{Node, NodeId, NodeKind, Page, PageId};
+use crate::site::{IdVec, Node, NodeId, NodeKind, PageId};
 use std::collections::{BTreeMap, HashMap};
 
 /// The navigation of a site: its nodes, the root section, and the pages in navigation order.
 pub(super) struct Navigation {
-    pub nodes: Vec<Node>,
+    pub nodes: IdVec<NodeId, Node>,
     pub root: NodeId,
     pub order: Vec<PageId>,
     /// Where each page is in `order`; `usize::MAX` for pages that only redirect.
-    pub position: Vec<usize>,
+    pub position: IdVec<PageId, usize>,
 }
 
 /// The navigation tree of the placed `pages` (setting each page's `node`), from the root
 /// section down, and the navigation order.
-pub(super) fn build(pages: &mut Vec<Page>, landing: &BTreeMap<String, PageId>) -> Navigation {
+pub(super) fn build(pages: &mut Pages, landing: &BTreeMap<String, PageId>) -> Navigation {
     let mut by_folder: HashMap<String, Vec<PageId>> = HashMap::new();
-    for (id, page) in pages.iter().enumerate() {
+    for (id, page) in pages.iter_enumerated() {
         // Landing pages are their folder's node; redirects are in no navigation.
         if page.folder.is_none() && page.is_shown() {
             by_folder
@@ -29,14 +30,14 @@ pub(super) fn build(pages: &mut Vec<Page>, landing: &BTreeMap<String, PageId>) -
     }
     let mut tree = Tree {
         pages: &mut *pages,
-        nodes: Vec::new(),
+        nodes: IdVec::new(),
         by_folder,
     };
     let root = tree.build_section("", landing);
     let nodes = tree.nodes;
     let mut order = Vec::with_capacity(pages.len());
     navigation_order(&nodes, pages, root, &mut order);
-    let mut position = vec![usize::MAX; pages.len()];
+    let mut position: IdVec<PageId, usize> = vec![usize::MAX; pages.len()].into();
     for (i, &page) in order.iter().enumerate() {
         position[page] = i;
     }
@@ -49,16 +50,15 @@ pub(super) fn build(pages: &mut Vec<Page>, landing: &BTreeMap<String, PageId>) -
 }
 
 struct Tree<'p> {
-    pages: &'p mut Vec<Page>,
-    nodes: Vec<Node>,
+    pages: &'p mut Pages,
+    nodes: IdVec<NodeId, Node>,
     /// The pages of each folder, landing pages excepted.
     by_folder: HashMap<String, Vec<PageId>>,
 }
 
 impl Tree<'_> {
     fn push(&mut self, node: Node) -> NodeId {
-        self.nodes.push(node);
-        self.nodes.len() - 1
+        self.nodes.push(node)
     }
 
     fn page_node(&self, kind: NodeKind, page: PageId) -> Node {
@@ -200,7 +200,12 @@ fn order_key(node: &Node) -> (bool, i64, &str) {
 
 /// Depth-first: a section's or group's landing page, then its entries. Pages that only
 /// redirect are left out.
-fn navigation_order(nodes: &[Node], pages: &[Page], node: NodeId, order: &mut Vec<PageId>) {
+fn navigation_order(
+    nodes: &IdVec<NodeId, Node>,
+    pages: &Pages,
+    node: NodeId,
+    order: &mut Vec<PageId>,
+) {
     if let Some(page) = nodes[node].page.filter(|&p| pages[p].is_shown()) {
         order.push(page);
     }

@@ -6,7 +6,8 @@ use super::urls::{normalize_permalink, path_url};
 use super::{folder_name, same_label};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::site::{Page, PageId, Redirect};
+use crate::site::ids::Id;
+use crate::site::{IdVec, NodeId, Page, PageId, Redirect};
 use crate::source::{FrontMatter, SourcePage};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -21,8 +22,8 @@ pub(super) fn place_pages(
     folders: &BTreeSet<String>,
     config: &Config,
     diags: &mut Diagnostics,
-) -> (Vec<Page>, BTreeMap<String, PageId>) {
-    let mut pages: Vec<Page> = Vec::with_capacity(sources.len() + folders.len());
+) -> (IdVec<PageId, Page>, BTreeMap<String, PageId>) {
+    let mut pages = IdVec::with_capacity(sources.len() + folders.len());
     let mut landing = index_pages(sources, &mut pages, config, diags);
     named_landing_pages(&pages, folders, &mut landing);
     generated_landing_pages(&mut pages, folders, config, &mut landing);
@@ -36,7 +37,7 @@ pub(super) fn place_pages(
 /// is their landing page. A folder with both keeps the first, and the other is an error.
 fn index_pages(
     sources: Vec<SourcePage>,
-    pages: &mut Vec<Page>,
+    pages: &mut IdVec<PageId, Page>,
     config: &Config,
     diags: &mut Diagnostics,
 ) -> BTreeMap<String, PageId> {
@@ -57,7 +58,7 @@ fn index_pages(
                 );
                 continue;
             }
-            landing.insert(source.dir().to_string(), pages.len());
+            landing.insert(source.dir().to_string(), pages.next_id());
         }
         pages.push(new_page(source, config, false));
     }
@@ -67,12 +68,12 @@ fn index_pages(
 /// For the folders without an `index.md`: the page named after the folder, in the order of
 /// [`Named`], becomes its landing page.
 fn named_landing_pages(
-    pages: &[Page],
+    pages: &IdVec<PageId, Page>,
     folders: &BTreeSet<String>,
     landing: &mut BTreeMap<String, PageId>,
 ) {
     for way in [Named::Beside, Named::Inside, Named::Titled] {
-        for (id, page) in pages.iter().enumerate() {
+        for (id, page) in pages.iter_enumerated() {
             if let Some(folder) = named_folder(page, way)
                 && folders.contains(folder)
             {
@@ -85,7 +86,7 @@ fn named_landing_pages(
 /// A page generated for every folder that has no landing page of its own, and for every
 /// folder whose landing page is a page inside it (the generated page then redirects there).
 fn generated_landing_pages(
-    pages: &mut Vec<Page>,
+    pages: &mut IdVec<PageId, Page>,
     folders: &BTreeSet<String>,
     config: &Config,
     landing: &mut BTreeMap<String, PageId>,
@@ -109,7 +110,7 @@ fn generated_landing_pages(
                 });
             }
             None => {
-                landing.insert(folder.clone(), pages.len());
+                landing.insert(folder.clone(), pages.next_id());
             }
         }
         pages.push(made);
@@ -206,7 +207,8 @@ pub fn new_page(source: SourcePage, config: &Config, generated: bool) -> Page {
         href: format!("{}{url}", config.base_path()),
         url,
         layout,
-        node: 0,
+        // Set by the navigation.
+        node: NodeId::from_index(0),
         toc_max_level,
         generated,
         folder: None,

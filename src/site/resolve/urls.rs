@@ -1,6 +1,7 @@
 //! Page URLs: made from the source path or the `permalink`, refused when they could leave the
 //! output folder, and indexed with every URL two pages share reported.
 
+use super::Pages;
 use super::pages::{Named, named_folder};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::site::{Page, PageId};
@@ -74,9 +75,9 @@ pub fn unsafe_url(url: &str) -> Option<&'static str> {
 }
 
 /// Maps URLs to pages, reporting unsafe URLs and every URL two pages share.
-pub(super) fn index_urls(pages: &[Page], diags: &mut Diagnostics) -> HashMap<String, PageId> {
+pub(super) fn index_urls(pages: &Pages, diags: &mut Diagnostics) -> HashMap<String, PageId> {
     let mut by_url: HashMap<String, PageId> = HashMap::with_capacity(pages.len());
-    for (id, page) in pages.iter().enumerate() {
+    for (id, page) in pages.iter_enumerated() {
         let line = page.source.key_line("permalink").unwrap_or(1);
         if let Some(why) = unsafe_url(&page.url) {
             let written = page.source.front.permalink.as_deref().unwrap_or(&page.url);
