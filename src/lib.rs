@@ -373,7 +373,8 @@ pub fn fix_anchor_case(options: &BuildOptions) -> check::fix::Fixed {
         &generated,
         &mut Diagnostics::default(),
     );
-    check::fix::anchor_case(&options.root, &site, &extras, &plan.outputs)
+    let analyses = render::analyses(&site, &extras);
+    check::fix::anchor_case(&options.root, &site, &analyses, &plan.outputs)
 }
 
 /// The end of `build` and `check`: the summary, or every problem found.

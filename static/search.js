@@ -23,7 +23,7 @@
   var EXCERPT_BEFORE = 8; // words of context before the first match
   var EXCERPT_AFTER = 20; // and after it
 
-  /* ---- text: folded and cut into tokens exactly as the build does (src/search.rs) */
+  /* ---- text: folded and cut into tokens exactly as the build does (src/search/mod.rs) */
   var MARKS = /\p{M}/gu;
   var TOKEN = /[\p{L}\p{N}]+/gu;
   // A run of letters, digits and the marks that go with them: one or more tokens once folded.

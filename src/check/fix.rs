@@ -4,12 +4,12 @@
 
 use super::CaseFix;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::extras::Extras;
 use crate::layout::CONTENT_DIR;
+use crate::markdown::Analysis;
+use crate::site::PerPage;
 use crate::site::Site;
 use crate::site::links::LinkTable;
 use crate::source::{self, mojibake, walk};
-use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -43,23 +43,15 @@ pub fn mojibake(root: &Path) -> Fixed {
 
 /// Corrects the letter case of every link's `#anchor` that names an id of its page in another
 /// case (`#Our-Values` for `#our-values`), in the Markdown of each page of `site` (whose
-/// outputs are `outputs`), changing nothing else.
+/// outputs are `outputs`, and whose Markdown's analyses are `analyses`), changing nothing else.
 pub fn anchor_case(
     root: &Path,
     site: &Site,
-    extras: &Extras,
+    analyses: &PerPage<Analysis>,
     outputs: &std::collections::BTreeSet<String>,
 ) -> Fixed {
     let table = LinkTable::new(site, outputs);
-    let analyses: crate::site::PerPage<crate::markdown::Analysis> = site
-        .pages
-        .par_ids()
-        .map(|id| {
-            let options = crate::render::markdown_options(site, extras, id);
-            crate::markdown::render(&site.pages[id].source.body, options, &|_| None).1
-        })
-        .collect();
-    let fixes = super::case_fixes(site, &table, &analyses);
+    let fixes = super::case_fixes(site, &table, analyses);
     // Where each file really is: a page that is a link inside the handbook is fixed in the
     // file it links to, and stays a link.
     let real: HashMap<String, PathBuf> =

@@ -12,7 +12,7 @@ use crate::extras::Extras;
 use crate::layout::TEMPLATES_DIR;
 use crate::markdown::{self, Analysis, MarkdownOptions, RenderedMarkdown};
 use crate::site::links::LinkTable;
-use crate::site::{NodeId, Page, PageId, Site};
+use crate::site::{NodeId, Page, PageId, PerPage, Site};
 use crate::templates::assets::Fingerprints;
 use crate::templates::{self, Assets, PageContext, Templates};
 use rayon::prelude::*;
@@ -90,6 +90,17 @@ pub fn markdown_options<'a>(site: &'a Site, extras: &'a Extras, id: PageId) -> M
             .map_or(&[], |mark| mark.sections.as_slice()),
         search_code: site.config.search.code,
     }
+}
+
+/// The analysis (links, anchors) of every page's Markdown, without rendering the pages.
+pub fn analyses(site: &Site, extras: &Extras) -> PerPage<Analysis> {
+    site.pages
+        .par_ids()
+        .map(|id| {
+            let options = markdown_options(site, extras, id);
+            crate::markdown::render(&site.pages[id].source.body, options, &|_| None).1
+        })
+        .collect()
 }
 
 /// What the analysis of a page depends on: its Markdown, its title (a leading `#` heading that

@@ -7,6 +7,7 @@
 
 mod aliases;
 mod layouts;
+mod named;
 mod navigation;
 mod pages;
 mod urls;
@@ -17,7 +18,6 @@ pub use urls::{normalize_permalink, unsafe_url};
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostics;
-use crate::markdown::headings::slugify;
 use crate::site::{IdVec, Page, PageId, Site};
 use crate::source::Content;
 use std::collections::{BTreeMap, BTreeSet};
@@ -64,14 +64,3 @@ pub fn resolve(
 
 /// The pages while they are resolved.
 type Pages = IdVec<PageId, Page>;
-
-/// Two labels a reader takes for the same: equal but for case, or as slugs (`Dev standards`,
-/// `dev-standards`).
-fn same_label(a: &str, b: &str) -> bool {
-    !a.trim().is_empty() && (a.trim().eq_ignore_ascii_case(b.trim()) || slugify(a) == slugify(b))
-}
-
-/// The last segment of a folder path (`dev-standards` for `engineering/dev-standards`).
-fn folder_name(dir: &str) -> &str {
-    dir.rsplit('/').next().unwrap_or(dir)
-}

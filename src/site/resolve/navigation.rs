@@ -2,7 +2,7 @@
 //! and the navigation order of the pages: the sidebar's order, and prev/next.
 
 use super::Pages;
-use super::{folder_name, same_label};
+use super::named::{folder_name, same_label};
 use crate::site::{IdVec, Node, NodeId, NodeKind, PageId};
 use std::collections::{BTreeMap, HashMap};
 

@@ -2,8 +2,8 @@
 //! landing page of every folder, found among the pages or generated. Kept apart from the URL
 //! and alias checks, which need every page placed first.
 
+use super::named::{Named, named_folder};
 use super::urls::{normalize_permalink, path_url};
-use super::{folder_name, same_label};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::site::ids::Id;
@@ -115,32 +115,6 @@ fn generated_landing_pages(
         }
         pages.push(made);
     }
-}
-
-/// How a page can be named after a folder, in the order they make it the folder's landing page.
-#[derive(Clone, Copy, PartialEq)]
-pub(super) enum Named {
-    /// `a/tech-stack.md` beside `a/tech-stack/`.
-    Beside,
-    /// `a/tech-stack/tech-stack.md`.
-    Inside,
-    /// A page of `a/tech-stack/` titled "Tech stack".
-    Titled,
-}
-
-/// The folder `page` is named after in that `way`, if any.
-pub(super) fn named_folder(page: &Page, way: Named) -> Option<&str> {
-    let source = &page.source;
-    if source.is_index() {
-        return None;
-    }
-    let dir = source.dir();
-    let inside = match way {
-        Named::Beside => return source.rel_path.rsplit_once('.').map(|(path, _)| path),
-        Named::Inside => folder_name(dir) == source.stem(),
-        Named::Titled => same_label(&page.title, folder_name(dir)),
-    };
-    (inside && !dir.is_empty()).then_some(dir)
 }
 
 /// Every folder that holds a page, and all their parent folders; `` is the root.

@@ -2,7 +2,7 @@
 //! output folder, and indexed with every URL two pages share reported.
 
 use super::Pages;
-use super::pages::{Named, named_folder};
+use super::named::{Named, named_folder};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::site::{Page, PageId};
 use crate::source::SourcePage;
