@@ -4,19 +4,21 @@
 //!
 //! Git is asked three questions, each one process whatever the size of the handbook: which
 //! files differ from the base (`git diff`), which are new and not yet committed
-//! (`git ls-files`), and the old text of the files that differ (`git cat-file --batch`).
+//! (`git ls-files`), and the old text of the files that differ (`git cat-file --batch`). The
+//! questions are in `review/diff.rs`.
+
+mod diff;
 
 use crate::diagnostics::Diagnostic;
 use crate::git::Repo;
 use crate::layout::{CHANGES_PATH, CONTENT_DIR};
-use crate::markdown::{self, SectionChange};
+use crate::markdown::{self, Section, SectionChange};
 use crate::netlify::deploy::Deploy;
 use crate::site::{Page, PageId, Site};
 use crate::source;
+use diff::{Diff, changed_files, read_blobs};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Command, Stdio};
 
 /// The changes of the site compared with a base commit, ready for templates (`review`).
 #[derive(Debug, Clone, Default, Serialize)]
@@ -246,91 +248,86 @@ fn short(commit: &str) -> &str {
     &commit[..commit.len().min(7)]
 }
 
-/// A file that differs from the base, as `git diff --name-status` tells.
-#[derive(Debug, PartialEq, Eq)]
-enum Diff {
-    Added(String),
-    Modified(String),
-    Deleted(String),
-    Renamed(String, String),
-}
-
 /// Compares the site with `commit` (described as `label`).
 pub fn compare(repo: &Repo, site: &Site, label: String, commit: &str) -> Result<Review, String> {
     let content = repo.path_of(&format!("{CONTENT_DIR}/"));
-    let diff = repo.run(&[
-        "diff",
-        "--name-status",
-        "-z",
-        "-M",
-        "--no-ext-diff",
-        "--no-color",
-        commit,
-        "--",
-        &content,
-    ])?;
-    let mut diffs = parse_name_status(&diff);
-    let untracked = repo.run(&[
-        "ls-files",
-        "--others",
-        "--exclude-standard",
-        "-z",
-        "--",
-        &content,
-    ])?;
-    diffs.extend(
-        untracked
-            .split('\0')
-            .filter(|p| !p.is_empty())
-            .map(|p| Diff::Added(p.to_string())),
-    );
-    // Paths relative to `content/`; only pages count.
-    let rel = |path: &str| -> Option<String> {
-        path.strip_prefix(&content)
-            .filter(|r| source::is_markdown(r))
-            .map(str::to_string)
-    };
-    let by_path: HashMap<&str, PageId> = site
-        .pages
-        .iter_enumerated()
-        .filter(|(_, p)| !p.generated)
-        .map(|(id, p)| (p.source.rel_path.as_str(), id))
-        .collect();
+    let diffs = changed_files(repo, commit, &content)?;
     let old_paths: Vec<String> = diffs
         .iter()
-        .filter_map(|d| match d {
-            Diff::Modified(p) | Diff::Deleted(p) | Diff::Renamed(p, _) => Some(p.clone()),
-            Diff::Added(_) => None,
-        })
-        .filter(|p| rel(p).is_some())
+        .filter_map(Diff::old_path)
+        .filter(|p| page_rel(&content, p).is_some())
+        .map(str::to_string)
         .collect();
-    let old_texts = read_blobs(repo, commit, &old_paths)?;
-    let old_page = |path: &str| -> Option<Page> {
-        let text = old_texts.get(path)?;
-        let (source, _) =
-            source::parse_page(rel(path)?, text, &site.config.front_matter.keys).ok()?;
-        Some(crate::site::resolve::new_page(source, &site.config, false))
+    let comparison = Comparison {
+        site,
+        by_path: pages_by_path(site),
+        old_texts: read_blobs(repo, commit, &old_paths)?,
+        content,
     };
-
     let mut review = Review {
         base: Some(label),
         url: changes_href(site),
         ..Review::default()
     };
     for diff in &diffs {
-        let (old, new) = match diff {
-            Diff::Added(p) => (None, Some(p)),
-            Diff::Modified(p) => (Some(p), Some(p)),
-            Diff::Deleted(p) => (Some(p), None),
-            Diff::Renamed(from, to) => (Some(from), Some(to)),
-        };
+        comparison.record(&mut review, diff);
+    }
+    review.finish();
+    Ok(review)
+}
+
+/// `path` relative to `content` (git's path of `content/`), if it is a page there.
+fn page_rel(content: &str, path: &str) -> Option<String> {
+    path.strip_prefix(content)
+        .filter(|r| source::is_markdown(r))
+        .map(str::to_string)
+}
+
+/// The site's pages by their file in `content/`; generated pages have none.
+fn pages_by_path(site: &Site) -> HashMap<&str, PageId> {
+    site.pages
+        .iter_enumerated()
+        .filter(|(_, p)| !p.generated)
+        .map(|(id, p)| (p.source.rel_path.as_str(), id))
+        .collect()
+}
+
+/// What each file that differs is matched against: the site's pages and the base's texts.
+struct Comparison<'a> {
+    site: &'a Site,
+    /// Git's path of `content/`, which the diffs' paths start with.
+    content: String,
+    by_path: HashMap<&'a str, PageId>,
+    /// The base's text of the pages that differ, by git path.
+    old_texts: BTreeMap<String, String>,
+}
+
+impl Comparison<'_> {
+    /// `path` relative to `content/`, if it is a page.
+    fn rel(&self, path: &str) -> Option<String> {
+        page_rel(&self.content, path)
+    }
+
+    /// The page the base had at `path`, as the site would have built it; `None` if unreadable.
+    fn old_page(&self, path: &str) -> Option<Page> {
+        let text = self.old_texts.get(path)?;
+        let config = &self.site.config;
+        let (source, _) =
+            source::parse_page(self.rel(path)?, text, &config.front_matter.keys).ok()?;
+        Some(crate::site::resolve::new_page(source, config, false))
+    }
+
+    /// Adds `diff` to `review` as a page added, changed, renamed or removed.
+    fn record(&self, review: &mut Review, diff: &Diff) {
+        let site = self.site;
+        let (old, new) = diff.old_and_new();
         let page = new
-            .and_then(|p| rel(p))
-            .and_then(|r| by_path.get(r.as_str()).copied());
-        let before = old.and_then(|p| old_page(p));
+            .and_then(|p| self.rel(p))
+            .and_then(|r| self.by_path.get(r.as_str()).copied());
+        let before = old.and_then(|p| self.old_page(p));
         match (page, before) {
             (Some(id), None) => {
-                if old.is_some_and(|p| rel(p).is_some()) {
+                if old.is_some_and(|p| self.rel(p).is_some()) {
                     // Its old version could not be read: say it changed, without details.
                     review.push_changed(site, id, None, "changed");
                 } else {
@@ -345,106 +342,40 @@ pub fn compare(repo: &Repo, site: &Site, label: String, commit: &str) -> Result<
             (None, None) => {}
         }
     }
-    let sort = |pages: &mut Vec<ChangedPage>| pages.sort_by(|a, b| a.path.cmp(&b.path));
-    sort(&mut review.added);
-    sort(&mut review.changed);
-    sort(&mut review.renamed);
-    review.removed.sort_by(|a, b| a.path.cmp(&b.path));
-    review.count =
-        review.added.len() + review.changed.len() + review.renamed.len() + review.removed.len();
-    review.missing_redirects = review.redirect_problems().len();
-    Ok(review)
 }
 
 impl Review {
+    /// Sorts each list by path and counts the pages and the missing redirects.
+    fn finish(&mut self) {
+        let sort = |pages: &mut Vec<ChangedPage>| pages.sort_by(|a, b| a.path.cmp(&b.path));
+        sort(&mut self.added);
+        sort(&mut self.changed);
+        sort(&mut self.renamed);
+        self.removed.sort_by(|a, b| a.path.cmp(&b.path));
+        self.count =
+            self.added.len() + self.changed.len() + self.renamed.len() + self.removed.len();
+        self.missing_redirects = self.redirect_problems().len();
+    }
+
+    /// Adds page `id` as `kind` (`added`, `changed` or `renamed`), compared with `before`,
+    /// unless only its spacing changed.
     fn push_changed(&mut self, site: &Site, id: PageId, before: Option<&Page>, kind: &'static str) {
         let page = &site.pages[id];
-        let mut entry = ChangedPage {
-            title: page.title.clone(),
-            url: page.href.clone(),
-            path: page.source.display_path(),
-            from: None,
-            old_url: None,
-            missing_redirect: false,
-            sections: Vec::new(),
-            removed_sections: Vec::new(),
-            details: Vec::new(),
-        };
-        let mut marks = Vec::new();
+        let mut entry = ChangedPage::new(page);
         let new_sections = markdown::sections(&page.source.body, &page.title);
-        match before {
-            None => {
-                if kind == "added" {
-                    marks = new_sections
-                        .iter()
-                        .map(|s| (s.anchor.clone(), SectionChange::Added))
-                        .collect();
-                }
-            }
-            Some(before) => {
-                if kind == "renamed" {
-                    entry.from = Some(before.source.display_path());
-                }
-                if before.url != page.url {
-                    entry.missing_redirect = page_at(site, &before.url).is_none();
-                    entry.old_url = Some(format!("{}{}", site.config.base_path(), before.url));
-                }
-                if before.title != page.title {
-                    entry
-                        .details
-                        .push(format!("title: {} → {}", before.title, page.title));
-                }
-                let front_changed = before.source.front != page.source.front
-                    || before.source.extra != page.source.extra;
-                if front_changed && before.title == page.title && before.url == page.url {
-                    entry.details.push("front matter".into());
-                }
-                let old_sections = markdown::sections(&before.source.body, &before.title);
-                let old: HashMap<&str, u64> = old_sections
-                    .iter()
-                    .map(|s| (s.anchor.as_str(), s.fingerprint))
-                    .collect();
-                for section in &new_sections {
-                    match old.get(section.anchor.as_str()) {
-                        None => marks.push((section.anchor.clone(), SectionChange::Added)),
-                        Some(&f) if f != section.fingerprint => {
-                            marks.push((section.anchor.clone(), SectionChange::Changed));
-                        }
-                        Some(_) => {}
-                    }
-                }
-                entry.removed_sections = old_sections
-                    .iter()
-                    .filter(|s| !new_sections.iter().any(|n| n.anchor == s.anchor))
-                    .map(|s| section_title(&s.title))
-                    .collect();
-            }
-        }
-        if kind == "changed"
-            && marks.is_empty()
-            && entry.removed_sections.is_empty()
-            && entry.details.is_empty()
-            && entry.old_url.is_none()
-            && before.is_some()
-        {
+        let marks = match before {
+            None if kind == "added" => new_sections
+                .iter()
+                .map(|s| (s.anchor.clone(), SectionChange::Added))
+                .collect(),
+            None => Vec::new(),
+            Some(before) => entry.compare_with(site, page, before, kind, &new_sections),
+        };
+        if kind == "changed" && before.is_some() && marks.is_empty() && entry.looks_unchanged() {
             // Only spacing changed: nothing a reader would see.
             return;
         }
-        entry.sections = new_sections
-            .iter()
-            .filter_map(|s| {
-                let (_, change) = marks.iter().find(|(a, _)| *a == s.anchor)?;
-                Some(SectionView {
-                    title: section_title(&s.title),
-                    url: if s.anchor.is_empty() {
-                        page.href.clone()
-                    } else {
-                        format!("{}#{}", page.href, s.anchor)
-                    },
-                    change: *change,
-                })
-            })
-            .collect();
+        entry.sections = section_views(page, &new_sections, &marks);
         self.by_page.insert(
             id,
             PageMark {
@@ -471,6 +402,105 @@ impl Review {
     }
 }
 
+impl ChangedPage {
+    /// `page`, with nothing yet said about how it changed.
+    fn new(page: &Page) -> ChangedPage {
+        ChangedPage {
+            title: page.title.clone(),
+            url: page.href.clone(),
+            path: page.source.display_path(),
+            from: None,
+            old_url: None,
+            missing_redirect: false,
+            sections: Vec::new(),
+            removed_sections: Vec::new(),
+            details: Vec::new(),
+        }
+    }
+
+    /// Fills in how `page` differs from `before` (its old file and URL, title, front matter,
+    /// removed sections) and returns its sections to mark.
+    fn compare_with(
+        &mut self,
+        site: &Site,
+        page: &Page,
+        before: &Page,
+        kind: &str,
+        new_sections: &[Section],
+    ) -> Vec<(String, SectionChange)> {
+        if kind == "renamed" {
+            self.from = Some(before.source.display_path());
+        }
+        if before.url != page.url {
+            self.missing_redirect = page_at(site, &before.url).is_none();
+            self.old_url = Some(format!("{}{}", site.config.base_path(), before.url));
+        }
+        if before.title != page.title {
+            self.details
+                .push(format!("title: {} → {}", before.title, page.title));
+        }
+        let front_changed =
+            before.source.front != page.source.front || before.source.extra != page.source.extra;
+        if front_changed && before.title == page.title && before.url == page.url {
+            self.details.push("front matter".into());
+        }
+        let old_sections = markdown::sections(&before.source.body, &before.title);
+        self.removed_sections = old_sections
+            .iter()
+            .filter(|s| !new_sections.iter().any(|n| n.anchor == s.anchor))
+            .map(|s| section_title(&s.title))
+            .collect();
+        section_marks(&old_sections, new_sections)
+    }
+
+    /// Nothing besides the sections tells a change: no removed section, detail or old URL.
+    fn looks_unchanged(&self) -> bool {
+        self.removed_sections.is_empty() && self.details.is_empty() && self.old_url.is_none()
+    }
+}
+
+/// The sections of `new` that are not in `old` or whose text differs, by anchor.
+fn section_marks(old: &[Section], new: &[Section]) -> Vec<(String, SectionChange)> {
+    let old: HashMap<&str, u64> = old
+        .iter()
+        .map(|s| (s.anchor.as_str(), s.fingerprint))
+        .collect();
+    let mut marks = Vec::new();
+    for section in new {
+        match old.get(section.anchor.as_str()) {
+            None => marks.push((section.anchor.clone(), SectionChange::Added)),
+            Some(&f) if f != section.fingerprint => {
+                marks.push((section.anchor.clone(), SectionChange::Changed));
+            }
+            Some(_) => {}
+        }
+    }
+    marks
+}
+
+/// The marked sections of `page`, in page order, each with a link to its anchor.
+fn section_views(
+    page: &Page,
+    sections: &[Section],
+    marks: &[(String, SectionChange)],
+) -> Vec<SectionView> {
+    sections
+        .iter()
+        .filter_map(|s| {
+            let (_, change) = marks.iter().find(|(a, _)| *a == s.anchor)?;
+            Some(SectionView {
+                title: section_title(&s.title),
+                url: if s.anchor.is_empty() {
+                    page.href.clone()
+                } else {
+                    format!("{}#{}", page.href, s.anchor)
+                },
+                change: *change,
+            })
+        })
+        .collect()
+}
+
 fn section_title(title: &str) -> String {
     if title.is_empty() {
         "Introduction".into()
@@ -487,94 +517,9 @@ fn page_at(site: &Site, url: &str) -> Option<PageId> {
         .copied()
 }
 
-/// `git diff --name-status -z` output: status, then one path (two for renames and copies),
-/// each ended by NUL.
-fn parse_name_status(out: &str) -> Vec<Diff> {
-    let mut fields = out.split('\0').filter(|f| !f.is_empty());
-    let mut diffs = Vec::new();
-    while let Some(status) = fields.next() {
-        let Some(path) = fields.next() else { break };
-        let path = path.to_string();
-        diffs.push(match status.as_bytes()[0] {
-            b'A' => Diff::Added(path),
-            b'D' => Diff::Deleted(path),
-            b'R' => match fields.next() {
-                Some(to) => Diff::Renamed(path, to.to_string()),
-                None => break,
-            },
-            // A copy leaves its source in place: the copy is a new page.
-            b'C' => match fields.next() {
-                Some(to) => Diff::Added(to.to_string()),
-                None => break,
-            },
-            _ => Diff::Modified(path),
-        });
-    }
-    diffs
-}
-
-/// The text of each of `paths` at `commit`, read by one `git cat-file --batch`.
-fn read_blobs(
-    repo: &Repo,
-    commit: &str,
-    paths: &[String],
-) -> Result<BTreeMap<String, String>, String> {
-    let mut texts = BTreeMap::new();
-    if paths.is_empty() {
-        return Ok(texts);
-    }
-    let mut child = Command::new("git")
-        .args(["cat-file", "--batch"])
-        .current_dir(&repo.top)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|err| format!("cannot run git: {err}"))?;
-    let mut stdin = child.stdin.take().ok_or("git cat-file has no input")?;
-    let requests: String = paths.iter().map(|p| format!("{commit}:{p}\n")).collect();
-    // Written from another thread: git answers while it reads, and both pipes are bounded.
-    let writer = std::thread::spawn(move || stdin.write_all(requests.as_bytes()));
-    let mut out = BufReader::new(child.stdout.take().ok_or("git cat-file has no output")?);
-    for path in paths {
-        let mut header = String::new();
-        if out.read_line(&mut header).map_err(|e| e.to_string())? == 0 {
-            break;
-        }
-        // `<id> blob <size>`, or `<name> missing`.
-        let mut parts = header.split_whitespace();
-        let size = match (parts.next(), parts.next(), parts.next()) {
-            (Some(_), Some(_), Some(size)) => size.parse::<usize>().map_err(|e| e.to_string())?,
-            _ => continue,
-        };
-        let mut bytes = vec![0; size + 1];
-        out.read_exact(&mut bytes).map_err(|e| e.to_string())?;
-        bytes.pop();
-        texts.insert(path.clone(), String::from_utf8_lossy(&bytes).into_owned());
-    }
-    let _ = writer.join();
-    let _ = child.wait();
-    Ok(texts)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_name_status() {
-        let out = "M\0content/a.md\0R087\0content/old.md\0content/new.md\0D\0content/gone.md\0A\0content/b.md\0C100\0content/a.md\0content/copy.md\0";
-        assert_eq!(
-            parse_name_status(out),
-            [
-                Diff::Modified("content/a.md".into()),
-                Diff::Renamed("content/old.md".into(), "content/new.md".into()),
-                Diff::Deleted("content/gone.md".into()),
-                Diff::Added("content/b.md".into()),
-                Diff::Added("content/copy.md".into()),
-            ]
-        );
-    }
 
     #[test]
     fn the_base_follows_the_context() {

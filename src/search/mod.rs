@@ -20,14 +20,14 @@
 
 use crate::layout::SEARCH_INDEX_DIR;
 use crate::markdown::{Analysis, SearchRecord};
-use crate::site::PerPage;
-use crate::site::{PageId, Site};
+use crate::site::{PageId, PerPage, Site};
 use rayon::prelude::*;
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::Serialize;
 use std::borrow::{Borrow, Cow};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
+use std::sync::Mutex;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
@@ -109,39 +109,33 @@ pub fn index_files<A: Borrow<Analysis> + Sync>(site: &Site, analyses: &PerPage<A
         .copied()
         .filter(|&id| is_indexed(site, id))
         .collect();
-    // Pages go through in chunks, in order, so that only one chunk's terms are held at once.
-    // Each worker keeps the stems of the words it met: together they are the vocabulary.
-    let mut index = Postings::default();
     let mut files = Vec::with_capacity(pages.len() + 1024);
-    let pool: std::sync::Mutex<Vec<StemCache>> = std::sync::Mutex::default();
-    let take = || {
-        let cache = pool.lock().map(|mut p| p.pop()).unwrap_or_default();
-        cache.unwrap_or_else(StemCache::new)
-    };
+    let index = index_pages(site, analyses, &pages, &mut files);
+    let (shards, shard_files) = shard_files(&index);
+    files.extend(shard_files);
+    let build = build_name(&files);
+    let meta = format!(
+        "{{\"version\":{FORMAT_VERSION},\"build\":\"{build}\",\"shards\":{shards},\"pages\":{}}}",
+        pages.len()
+    );
+    files.push((format!("{SEARCH_INDEX_DIR}meta.json"), meta.into_bytes()));
+    IndexFiles { build, files }
+}
+
+/// Adds the `p/<n>.json` of each of `pages` to `files`, and returns their postings and words.
+/// Pages go through in chunks, in order, so that only one chunk's terms are held at once.
+fn index_pages<A: Borrow<Analysis> + Sync>(
+    site: &Site,
+    analyses: &PerPage<A>,
+    pages: &[PageId],
+    files: &mut Vec<(String, Vec<u8>)>,
+) -> Postings {
+    let mut index = Postings::default();
+    // Each worker keeps the stems of the words it met: together they are the vocabulary.
+    let pool: Mutex<Vec<StemCache>> = Mutex::default();
     for (c, chunk) in pages.chunks(PAGES_PER_CHUNK).enumerate() {
-        let (stems, done): (Vec<StemCache>, Vec<Vec<IndexedPage>>) = chunk
-            .par_iter()
-            .enumerate()
-            .fold(
-                || (take(), Vec::new()),
-                |(mut stems, mut done), (i, &id)| {
-                    let records = records_of(site, id, analyses[id].borrow());
-                    let terms = PageTerms::of(&site.pages[id].title, &records, &mut stems);
-                    done.push((
-                        c * PAGES_PER_CHUNK + i,
-                        page_file(site, id, &records),
-                        terms,
-                    ));
-                    (stems, done)
-                },
-            )
-            .unzip();
-        if let Ok(mut pool) = pool.lock() {
-            pool.extend(stems);
-        }
-        let mut done: Vec<IndexedPage> = done.into_iter().flatten().collect();
-        done.sort_unstable_by_key(|(n, _, _)| *n);
-        for (n, file, terms) in done {
+        let first = c * PAGES_PER_CHUNK;
+        for (n, file, terms) in index_chunk(site, analyses, first, chunk, &pool) {
             index.add(n as u32, terms);
             files.push((format!("{SEARCH_INDEX_DIR}p/{n}.json"), file));
         }
@@ -149,12 +143,51 @@ pub fn index_files<A: Borrow<Analysis> + Sync>(site: &Site, analyses: &PerPage<A
     for cache in pool.into_inner().unwrap_or_default() {
         index.add_words(cache.stems);
     }
+    index
+}
+
+/// The pages of one chunk, numbered from `first`, indexed in parallel and returned in order;
+/// the workers' stem caches go back to `pool`.
+fn index_chunk<A: Borrow<Analysis> + Sync>(
+    site: &Site,
+    analyses: &PerPage<A>,
+    first: usize,
+    chunk: &[PageId],
+    pool: &Mutex<Vec<StemCache>>,
+) -> Vec<IndexedPage> {
+    let take = || {
+        let cache = pool.lock().map(|mut p| p.pop()).unwrap_or_default();
+        cache.unwrap_or_else(StemCache::new)
+    };
+    let (stems, done): (Vec<StemCache>, Vec<Vec<IndexedPage>>) = chunk
+        .par_iter()
+        .enumerate()
+        .fold(
+            || (take(), Vec::new()),
+            |(mut stems, mut done), (i, &id)| {
+                let records = records_of(site, id, analyses[id].borrow());
+                let terms = PageTerms::of(&site.pages[id].title, &records, &mut stems);
+                done.push((first + i, page_file(site, id, &records), terms));
+                (stems, done)
+            },
+        )
+        .unzip();
+    if let Ok(mut pool) = pool.lock() {
+        pool.extend(stems);
+    }
+    let mut done: Vec<IndexedPage> = done.into_iter().flatten().collect();
+    done.sort_unstable_by_key(|(n, _, _)| *n);
+    done
+}
+
+/// The number of shards `index` needs, and their `s/<n>.json` files.
+fn shard_files(index: &Postings) -> (usize, Vec<(String, Vec<u8>)>) {
     let shards = (index.size_estimate() / SHARD_TARGET_BYTES).clamp(1, MAX_SHARDS);
     let mut buckets: Vec<Vec<(&str, u32)>> = vec![Vec::new(); shards];
     for (word, &stem) in &index.words {
         buckets[shard_of(key(word), shards)].push((word, stem));
     }
-    let shard_files: Vec<(String, Vec<u8>)> = buckets
+    let files = buckets
         .into_par_iter()
         .enumerate()
         .map(|(n, mut words)| {
@@ -165,19 +198,17 @@ pub fn index_files<A: Borrow<Analysis> + Sync>(site: &Site, analyses: &PerPage<A
             )
         })
         .collect();
-    files.extend(shard_files);
+    (shards, files)
+}
+
+/// The `build` that names this version of the index: a hash of its files' names and bytes.
+fn build_name(files: &[(String, Vec<u8>)]) -> String {
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    for (name, bytes) in &files {
+    for (name, bytes) in files {
         hasher.update(name.as_bytes());
         hasher.update(bytes);
     }
-    let build = format!("{:016x}", hasher.digest());
-    let meta = format!(
-        "{{\"version\":{FORMAT_VERSION},\"build\":\"{build}\",\"shards\":{shards},\"pages\":{}}}",
-        pages.len()
-    );
-    files.push((format!("{SEARCH_INDEX_DIR}meta.json"), meta.into_bytes()));
-    IndexFiles { build, files }
+    format!("{:016x}", hasher.digest())
 }
 
 /// A page's number in the index, its `p/<n>.json`, and its terms.

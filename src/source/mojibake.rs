@@ -348,51 +348,72 @@ fn decode_pass(
     let candidates = candidates(&bytes, pieces);
     let mut accepted = Vec::new();
     // Candidates side by side (no character between them) form a word: `Ð¿Ñ€Ð¸` is `при`,
-    // `æ—¥æœ¬ï¼Œ` is `日本，`. Two letters or more of one script make the word certain, its
-    // letters of that script and its punctuation; legitimate text does not put two such
-    // stretches side by side. Letters of different scripts side by side (an IPA letter from
-    // `É` + a no-break space beside an Arabic one from `Ú’`) are what chance looks like.
+    // `æ—¥æœ¬ï¼Œ` is `日本，`.
     for word in candidates.chunk_by(|a, b| a.at + a.len == b.at) {
-        let mut letters = [0usize; Script::COUNT];
-        for script in word.iter().filter_map(|c| Script::of(c.ch)) {
-            letters[script as usize] += 1;
-        }
-        let most = letters.iter().copied().max().unwrap_or(0);
-        let mut keep: Vec<bool> = word
-            .iter()
-            .map(|c| {
-                let supported = match Script::of(c.ch) {
-                    Some(script) => letters[script as usize] >= 2,
-                    None => !c.ch.is_alphabetic() && most >= 2,
-                };
-                c.certain || supported
-            })
-            .collect();
-        // The others are judged by the characters around them, as those read once the kept
-        // neighbours are repaired (`Ã³á»‡t` is `óệt`); each one kept can help the next. Only
-        // a letter of a script alone in its word can be kept here, so this loops a few times
-        // at most.
-        while let Some(k) = (0..word.len()).find(|&k| {
-            let c = &word[k];
-            let neighbour = |j: Option<usize>| {
-                j.filter(|&j| keep.get(j) == Some(&true))
-                    .map(|j| word[j].ch)
-            };
-            let prev = neighbour(k.checked_sub(1)).or_else(|| match c.at.checked_sub(1) {
-                Some(j) => pieces.get(j).map(|p| p.ch),
-                None => before,
-            });
-            let next = neighbour(Some(k + 1))
-                .or_else(|| pieces.get(c.at + c.len).map_or(after, |p| Some(p.ch)));
-            !keep[k] && plausible_alone(c, pieces, prev, next)
-        }) {
-            keep[k] = true;
-        }
+        let mut keep = kept_by_script(word);
+        keep_by_neighbours(word, &mut keep, pieces, before, after);
         accepted.extend(word.iter().zip(&keep).filter(|(_, k)| **k).map(|(c, _)| *c));
     }
     if accepted.is_empty() {
         return false;
     }
+    merge_accepted(pieces, accepted);
+    true
+}
+
+/// Which candidates of `word` are certain, alone or by their script. Two letters or more of
+/// one script make the word certain, its letters of that script and its punctuation;
+/// legitimate text does not put two such stretches side by side. Letters of different
+/// scripts side by side (an IPA letter from `É` + a no-break space beside an Arabic one from
+/// `Ú’`) are what chance looks like.
+fn kept_by_script(word: &[Candidate]) -> Vec<bool> {
+    let mut letters = [0usize; Script::COUNT];
+    for script in word.iter().filter_map(|c| Script::of(c.ch)) {
+        letters[script as usize] += 1;
+    }
+    let most = letters.iter().copied().max().unwrap_or(0);
+    word.iter()
+        .map(|c| {
+            let supported = match Script::of(c.ch) {
+                Some(script) => letters[script as usize] >= 2,
+                None => !c.ch.is_alphabetic() && most >= 2,
+            };
+            c.certain || supported
+        })
+        .collect()
+}
+
+/// Keeps the other candidates of `word` that are plausible by the characters around them,
+/// as those read once the kept neighbours are repaired (`Ã³á»‡t` is `óệt`); each one kept
+/// can help the next. Only a letter of a script alone in its word can be kept here, so this
+/// loops a few times at most.
+fn keep_by_neighbours(
+    word: &[Candidate],
+    keep: &mut [bool],
+    pieces: &[Piece],
+    before: Option<char>,
+    after: Option<char>,
+) {
+    while let Some(k) = (0..word.len()).find(|&k| {
+        let c = &word[k];
+        let neighbour = |j: Option<usize>| {
+            j.filter(|&j| keep.get(j) == Some(&true))
+                .map(|j| word[j].ch)
+        };
+        let prev = neighbour(k.checked_sub(1)).or_else(|| match c.at.checked_sub(1) {
+            Some(j) => pieces.get(j).map(|p| p.ch),
+            None => before,
+        });
+        let next = neighbour(Some(k + 1))
+            .or_else(|| pieces.get(c.at + c.len).map_or(after, |p| Some(p.ch)));
+        !keep[k] && plausible_alone(c, pieces, prev, next)
+    }) {
+        keep[k] = true;
+    }
+}
+
+/// Replaces the pieces of each of `accepted` (in order) by one repaired piece made of them.
+fn merge_accepted(pieces: &mut Vec<Piece>, accepted: Vec<Candidate>) {
     let mut rest = std::mem::take(pieces).into_iter();
     let mut accepted = accepted.into_iter().peekable();
     let mut i = 0;
@@ -416,7 +437,6 @@ fn decode_pass(
             }
         }
     }
-    true
 }
 
 /// The scripts whose letters, two side by side, make a word of mojibake certain. Coarse

@@ -1,0 +1,409 @@
+//! The typed contexts pages are rendered with: the site, the page and its navigation, the
+//! theme's asset URLs and, on a preview, the review banner. They borrow from the [`Site`].
+
+use super::theme;
+use crate::config::Config;
+use crate::extras::Extras;
+use crate::markdown::headings::TocItem;
+use crate::site::{NodeId, NodeKind, PageId, Site};
+use serde::Serialize;
+use std::collections::HashSet;
+
+#[derive(Serialize)]
+pub struct SiteView<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub base_url: &'a str,
+    /// The home page's URL: `/`, or the path of `base_url` (`/handbook/`).
+    pub root: String,
+    pub language: &'a str,
+    pub repository: &'a crate::config::Repository,
+    /// The bar at the top of every page; `None` when there is none or it is turned off.
+    pub announcement: Option<AnnouncementView<'a>>,
+    /// Where the search page and the search index are; `None` when search is turned off.
+    pub search: Option<SearchView>,
+}
+
+#[derive(Serialize)]
+pub struct SearchView {
+    /// The search page: `/search/` (with the path of `base_url` in front).
+    pub page: String,
+    /// The folder of the index, which the theme's script reads: `/_search/`.
+    pub index: String,
+}
+
+impl<'a> SiteView<'a> {
+    pub fn new(config: &'a Config) -> Self {
+        SiteView {
+            title: &config.title,
+            description: &config.description,
+            base_url: &config.base_url,
+            root: format!("{}/", config.base_path()),
+            language: &config.language,
+            repository: &config.repository,
+            announcement: config
+                .announcement
+                .as_ref()
+                .filter(|a| a.is_shown())
+                .map(|a| AnnouncementView::new(a, config)),
+            search: config.search.enabled.then(|| SearchView {
+                page: format!("{}/{}", config.base_path(), crate::layout::SEARCH_PAGE_URL),
+                index: format!("{}/{}", config.base_path(), crate::layout::SEARCH_INDEX_DIR),
+            }),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct AnnouncementView<'a> {
+    pub text: &'a str,
+    /// Where the text links to: a path of the site with the path of `base_url` in front
+    /// (`/handbook/community/`), or an address on the web.
+    pub link: Option<String>,
+    /// Names this text: the theme's script remembers that a reader closed the bar by it, so
+    /// that a new announcement shows again.
+    pub id: String,
+}
+
+impl<'a> AnnouncementView<'a> {
+    fn new(announcement: &'a crate::config::Announcement, config: &Config) -> Self {
+        let text = announcement.text.trim();
+        let link = (announcement.link.as_deref().map(str::trim))
+            .filter(|link| !link.is_empty())
+            .map(|link| {
+                if link.starts_with('/') {
+                    format!("{}{link}", config.base_path())
+                } else {
+                    link.to_string()
+                }
+            });
+        AnnouncementView {
+            text,
+            link,
+            id: format!("{:016x}", xxhash_rust::xxh3::xxh3_64(text.as_bytes())),
+        }
+    }
+}
+
+/// URLs of the theme's files, with the path of `base_url` in front: plain names for `handbook
+/// serve` ([`Assets::new`]), fingerprinted ones for a build ([`Assets::fingerprinted`]).
+#[derive(Serialize)]
+pub struct Assets {
+    pub stylesheet: String,
+    pub highlight: String,
+    pub script: String,
+    pub search_script: String,
+    pub icon: String,
+}
+
+impl Assets {
+    pub fn new(config: &Config) -> Self {
+        let at = |path: &str| format!("{}{path}", config.base_path());
+        Assets {
+            stylesheet: at(theme::STYLESHEET),
+            highlight: at(theme::HIGHLIGHT_STYLESHEET),
+            script: at(theme::SCRIPT),
+            search_script: at(theme::SEARCH_SCRIPT),
+            icon: at(theme::ICON),
+        }
+    }
+
+    /// The URLs a build writes: stylesheets and scripts under their fingerprinted names.
+    pub fn fingerprinted(fingerprints: &crate::templates::assets::Fingerprints) -> Self {
+        Assets {
+            stylesheet: fingerprints.url(theme::STYLESHEET),
+            highlight: fingerprints.url(theme::HIGHLIGHT_STYLESHEET),
+            script: fingerprints.url(theme::SCRIPT),
+            search_script: fingerprints.url(theme::SEARCH_SCRIPT),
+            icon: fingerprints.url(theme::ICON),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct NavItem<'a> {
+    pub title: &'a str,
+    pub url: Option<&'a str>,
+    pub kind: &'static str,
+    pub weight: Option<i64>,
+    pub description: Option<&'a str>,
+    pub active: bool,
+    pub has_children: bool,
+    pub children: Vec<NavItem<'a>>,
+    /// On a preview: `added`, `changed` or `renamed` when the merge request changed the page.
+    pub change: Option<&'static str>,
+}
+
+/// The item of `node`. Children are filled for active items (and `depth` more levels below).
+pub fn nav_item<'a>(
+    site: &'a Site,
+    extras: &Extras,
+    node: NodeId,
+    active: &HashSet<NodeId>,
+    depth: usize,
+) -> NavItem<'a> {
+    let n = &site.nodes[node];
+    let is_active = active.contains(&node);
+    // A group without a page of its own is only a heading: it cannot be opened, so it always
+    // shows its entries.
+    let heading_only = n.kind == NodeKind::Group && n.page.is_none();
+    let children = if is_active || depth > 0 || heading_only {
+        n.children
+            .iter()
+            .map(|&c| nav_item(site, extras, c, active, depth.saturating_sub(1)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    NavItem {
+        title: &n.title,
+        url: site.node_href(node),
+        kind: n.kind.as_str(),
+        weight: n.weight,
+        description: n
+            .page
+            .and_then(|p| site.pages[p].source.front.description.as_deref()),
+        active: is_active,
+        has_children: !n.children.is_empty(),
+        children,
+        change: n.page.and_then(|p| extras.change_of(p)).map(|m| m.change),
+    }
+}
+
+#[derive(Serialize)]
+pub struct Link<'a> {
+    pub title: &'a str,
+    pub url: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+pub struct PageView<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
+    pub permalink: String,
+    pub content: &'a str,
+    pub description: Option<&'a str>,
+    pub weight: Option<i64>,
+    pub layout: &'a str,
+    pub subcategory: Option<&'a str>,
+    pub source_path: String,
+    pub toc: &'a [TocItem],
+    pub extra: &'a serde_yaml::Mapping,
+    pub draft: bool,
+    pub is_home: bool,
+    pub children: Vec<NavItem<'a>>,
+    /// On a preview: `added`, `changed` or `renamed` when the merge request changed the page.
+    pub change: Option<&'static str>,
+    /// On a preview: how many of its sections are marked as added or changed.
+    pub changed_sections: usize,
+    /// The forge's page for editing the page's file; `None` without `repository.url`, and for
+    /// a landing page handbook made for a folder without `index.md`.
+    pub edit_url: Option<String>,
+    /// The file's latest commit (`handbook build` and `check` only, in a git checkout).
+    pub updated: Option<UpdatedView<'a>>,
+}
+
+/// What the preview banner says: how many pages changed, and where the list is.
+#[derive(Serialize)]
+pub struct ReviewBanner<'a> {
+    /// The changes page.
+    pub url: &'a str,
+    pub count: usize,
+    /// False when the changes could not be told (see the changes page's note).
+    pub known: bool,
+}
+
+impl<'a> ReviewBanner<'a> {
+    pub fn of(extras: &'a Extras) -> Option<Self> {
+        extras.review.as_ref().map(|review| ReviewBanner {
+            url: &review.url,
+            count: review.count,
+            known: review.base.is_some(),
+        })
+    }
+}
+
+#[derive(Serialize)]
+pub struct UpdatedView<'a> {
+    /// `2026-11-20`, for `<time datetime>`.
+    pub date: &'a str,
+    /// `20 November 2026`.
+    pub date_text: String,
+    pub author: &'a str,
+}
+
+impl<'a> UpdatedView<'a> {
+    fn new(updated: &'a crate::git::history::Updated) -> Self {
+        UpdatedView {
+            date: &updated.date,
+            date_text: updated.long_date(),
+            author: &updated.author,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct PageContext<'a> {
+    pub site: SiteView<'a>,
+    pub page: PageView<'a>,
+    pub section: Option<NavItem<'a>>,
+    pub breadcrumbs: Vec<Link<'a>>,
+    pub prev: Option<Link<'a>>,
+    pub next: Option<Link<'a>>,
+    pub sidebar: &'a str,
+    pub assets: Assets,
+    pub config: &'a Config,
+    /// Where the build is going: Netlify's context, merge request, branch and commit.
+    pub deploy: &'a crate::netlify::deploy::Deploy,
+    /// On a preview: the banner's facts.
+    pub review: Option<ReviewBanner<'a>>,
+}
+
+/// Everything a page template receives, for page `id` with its rendered Markdown.
+pub fn page_context<'a>(
+    site: &'a Site,
+    extras: &'a Extras,
+    id: PageId,
+    content: &'a str,
+    toc: &'a [TocItem],
+    sidebar: &'a str,
+) -> PageContext<'a> {
+    let page = &site.pages[id];
+    let link = |p: PageId| Link {
+        title: &site.pages[p].title,
+        url: Some(&site.pages[p].href),
+    };
+    let breadcrumbs = breadcrumbs(site, page.node);
+    PageContext {
+        site: SiteView::new(&site.config),
+        page: PageView::new(site, extras, id, content, toc),
+        section: site
+            .top_section(page.node)
+            .map(|n| nav_item(site, extras, n, &HashSet::new(), 0)),
+        breadcrumbs,
+        prev: site.prev(id).map(link),
+        next: site.next(id).map(link),
+        sidebar,
+        assets: Assets::new(&site.config),
+        config: &site.config,
+        deploy: &extras.deploy,
+        review: ReviewBanner::of(extras),
+    }
+}
+
+impl<'a> PageView<'a> {
+    /// Page `id` as its template sees it, with its rendered Markdown and table of contents.
+    fn new(
+        site: &'a Site,
+        extras: &'a Extras,
+        id: PageId,
+        content: &'a str,
+        toc: &'a [TocItem],
+    ) -> Self {
+        let page = &site.pages[id];
+        let front = &page.source.front;
+        PageView {
+            title: &page.title,
+            url: &page.href,
+            permalink: format!("{}{}", site.config.base_url, page.url),
+            content,
+            description: front.description.as_deref(),
+            weight: front.weight,
+            layout: &page.layout,
+            subcategory: front.subcategory.as_deref(),
+            source_path: page.source.display_path(),
+            toc,
+            extra: &page.source.extra,
+            draft: front.draft == Some(true),
+            is_home: page.is_home(),
+            children: child_items(site, extras, page.node),
+            change: extras.change_of(id).map(|m| m.change),
+            changed_sections: extras.change_of(id).map_or(0, |m| m.sections.len()),
+            edit_url: (!page.generated)
+                .then(|| site.config.repository.edit_url(&page.source.display_path()))
+                .flatten(),
+            updated: extras.updated(site, id).map(UpdatedView::new),
+        }
+    }
+}
+
+/// The entries under `node` (none for a plain page), each without its own children.
+fn child_items<'a>(site: &'a Site, extras: &Extras, node: NodeId) -> Vec<NavItem<'a>> {
+    let own = &site.nodes[node];
+    if own.kind == NodeKind::Page {
+        return Vec::new();
+    }
+    let none = HashSet::new();
+    own.children
+        .iter()
+        .map(|&c| nav_item(site, extras, c, &none, 0))
+        .collect()
+}
+
+/// The trail from the home page down to `node`. A label never shows twice in a row (a
+/// folder, its group and its page all named "Team practices"): of such a run, the crumb kept
+/// is the current page, else the deepest one with a link.
+fn breadcrumbs(site: &Site, node: NodeId) -> Vec<Link<'_>> {
+    let chain = site.ancestry(node);
+    let last = chain.len().saturating_sub(1);
+    let mut crumbs: Vec<Link<'_>> = Vec::with_capacity(chain.len());
+    for (i, n) in chain.into_iter().enumerate() {
+        let crumb = Link {
+            title: &site.nodes[n].title,
+            url: site.node_href(n),
+        };
+        match crumbs.last_mut() {
+            Some(previous) if same_label(previous.title, crumb.title) => {
+                if i == last || crumb.url.is_some() {
+                    *previous = crumb;
+                }
+            }
+            _ => crumbs.push(crumb),
+        }
+    }
+    crumbs
+}
+
+/// Labels a reader takes for the same one: equal but for case and surrounding spaces.
+fn same_label(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
+}
+
+/// What a page that is not a page of the site (the 404 page, the changes page, the search page) receives.
+#[derive(Serialize)]
+pub struct NotFoundContext<'a> {
+    pub site: SiteView<'a>,
+    pub sidebar: &'a str,
+    pub assets: Assets,
+    pub config: &'a Config,
+    pub deploy: &'a crate::netlify::deploy::Deploy,
+    pub review: Option<ReviewBanner<'a>>,
+}
+
+impl<'a> NotFoundContext<'a> {
+    /// With the home page's sidebar, and the stylesheets and scripts by their `fingerprints`.
+    pub fn new(
+        site: &'a Site,
+        extras: &'a Extras,
+        root_sidebar: &'a str,
+        fingerprints: &crate::templates::assets::Fingerprints,
+    ) -> Self {
+        NotFoundContext {
+            site: SiteView::new(&site.config),
+            sidebar: root_sidebar,
+            assets: Assets::fingerprinted(fingerprints),
+            config: &site.config,
+            deploy: &extras.deploy,
+            review: ReviewBanner::of(extras),
+        }
+    }
+}
+
+/// The changes page of a preview (`changes.html`): what the 404 page gets, and `changes`.
+#[derive(Serialize)]
+pub struct ChangesContext<'a> {
+    #[serde(flatten)]
+    pub common: NotFoundContext<'a>,
+    /// Everything that changed.
+    pub changes: &'a crate::netlify::review::Review,
+}
