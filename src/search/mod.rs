@@ -31,8 +31,6 @@ use std::sync::Mutex;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
-/// The search page, relative to the site root.
-/// The folder of the index files, relative to the site root.
 /// Changes when the files' shape does.
 const FORMAT_VERSION: u32 = 1;
 /// About how many bytes of postings one shard should hold: a query loads one shard per word.
