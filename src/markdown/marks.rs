@@ -104,24 +104,12 @@ fn close_mark() -> Event<'static> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pulldown_cmark::{CowStr, Parser, html::push_html};
+    use crate::markdown::testing::level_ids;
+    use pulldown_cmark::{Parser, html::push_html};
 
     /// `md` with marks, its headings' ids being `h` and their level.
     fn marked(md: &str, marked: &[(String, SectionChange)]) -> String {
-        let events = Parser::new(md).map(|e| match e {
-            Event::Start(Tag::Heading {
-                level,
-                classes,
-                attrs,
-                ..
-            }) => Event::Start(Tag::Heading {
-                level,
-                id: Some(CowStr::from(format!("h{}", level as u8))),
-                classes,
-                attrs,
-            }),
-            other => other,
-        });
+        let events = level_ids(Parser::new(md));
         let mut html = String::new();
         push_html(&mut html, Marks::new(events, marked));
         html

@@ -254,23 +254,55 @@ fn plain_text(events: &[Event<'_>]) -> String {
     text
 }
 
+/// What the unit tests of the adaptors share.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::MarkdownOptions;
+    use pulldown_cmark::{CowStr, Event, Tag};
+
+    /// Options with a table of contents down to `toc_max_level` and the page title `title`.
+    pub fn options(toc_max_level: u8, title: &str) -> MarkdownOptions<'_> {
+        MarkdownOptions {
+            toc_max_level,
+            title,
+            marked: &[],
+            search_code: false,
+        }
+    }
+
+    /// `events` with each heading's id `h1`..`h6` after its level, as if ids were given.
+    pub fn level_ids<'a>(
+        events: impl Iterator<Item = Event<'a>>,
+    ) -> impl Iterator<Item = Event<'a>> {
+        events.map(|e| match e {
+            Event::Start(Tag::Heading {
+                level,
+                classes,
+                attrs,
+                ..
+            }) => Event::Start(Tag::Heading {
+                level,
+                id: Some(CowStr::from(format!("h{}", level as u8))),
+                classes,
+                attrs,
+            }),
+            other => other,
+        })
+    }
+
+    /// A search record as (anchor, heading, text).
+    pub fn record(anchor: &str, heading: &str, text: &str) -> (String, String, String) {
+        (anchor.into(), heading.into(), text.into())
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::testing::{options, record};
     use super::*;
 
     fn html(md: &str) -> String {
-        render(
-            md,
-            MarkdownOptions {
-                toc_max_level: 3,
-                title: "Title",
-                marked: &[],
-                search_code: false,
-            },
-            &|_| None,
-        )
-        .0
-        .html
+        render(md, options(3, "Title"), &|_| None).0.html
     }
 
     fn records(md: &str, search_code: bool) -> Vec<(String, String, String)> {
@@ -286,10 +318,6 @@ mod tests {
             .into_iter()
             .map(|r| (r.anchor, r.heading, r.text))
             .collect()
-    }
-
-    fn record(anchor: &str, heading: &str, text: &str) -> (String, String, String) {
-        (anchor.into(), heading.into(), text.into())
     }
 
     #[test]
@@ -363,12 +391,7 @@ line two<br>three.
     fn duplicate_headings_are_numbered_and_custom_ids_win() {
         let r = render(
             "## Setup\n## Setup\n## Other {#setup-1}\n",
-            MarkdownOptions {
-                toc_max_level: 3,
-                title: "",
-                marked: &[],
-                search_code: false,
-            },
+            options(3, ""),
             &|_| None,
         )
         .0;
@@ -485,31 +508,11 @@ line two<br>three.
     #[test]
     fn toc_respects_depth() {
         let md = "## A\n### B\n#### C\n## D\n";
-        let r = render(
-            md,
-            MarkdownOptions {
-                toc_max_level: 3,
-                title: "",
-                marked: &[],
-                search_code: false,
-            },
-            &|_| None,
-        )
-        .0;
+        let r = render(md, options(3, ""), &|_| None).0;
         assert_eq!(r.toc.len(), 2);
         assert_eq!(r.toc[0].children.len(), 1);
         assert!(r.toc[0].children[0].children.is_empty());
-        let r = render(
-            md,
-            MarkdownOptions {
-                toc_max_level: 0,
-                title: "",
-                marked: &[],
-                search_code: false,
-            },
-            &|_| None,
-        )
-        .0;
+        let r = render(md, options(0, ""), &|_| None).0;
         assert!(r.toc.is_empty());
     }
 
@@ -522,12 +525,7 @@ line two<br>three.
         );
         let r = render(
             "# Don't \"panic\" -- ok...\n",
-            MarkdownOptions {
-                toc_max_level: 3,
-                title: "Don't \"panic\" -- ok...",
-                marked: &[],
-                search_code: false,
-            },
+            options(3, "Don't \"panic\" -- ok..."),
             &|_| None,
         )
         .0;
@@ -568,12 +566,7 @@ line two<br>three.
     #[test]
     fn finds_raw_html_that_a_strict_content_security_policy_blocks() {
         let md = "<script>alert(1)</script>\n\n<script src=\"/ok.js\"></script>\n\nText <b onclick=\"x()\" style=\"color: red\">b</b>.\n";
-        let options = MarkdownOptions {
-            toc_max_level: 3,
-            title: "",
-            marked: &[],
-            search_code: false,
-        };
+        let options = options(3, "");
         let (_, analysis) = render(md, options, &|_| None);
         let found: Vec<(&str, &Inline)> = analysis
             .inline_code

@@ -170,35 +170,19 @@ pub(super) fn collapse_spaces(records: &mut [SearchRecord]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pulldown_cmark::{CowStr, Parser};
+    use crate::markdown::testing::{level_ids, record};
+    use pulldown_cmark::Parser;
 
     /// The records of `md`, its headings' ids being `h` and their level.
     fn records(md: &str, search_code: bool) -> Vec<(String, String, String)> {
         let mut records = Vec::new();
-        let events = Parser::new_ext(md, super::super::parser_options()).map(|e| match e {
-            Event::Start(Tag::Heading {
-                level,
-                classes,
-                attrs,
-                ..
-            }) => Event::Start(Tag::Heading {
-                level,
-                id: Some(CowStr::from(format!("h{}", level as u8))),
-                classes,
-                attrs,
-            }),
-            other => other,
-        });
+        let events = level_ids(Parser::new_ext(md, super::super::parser_options()));
         SearchText::new(events, &mut records, search_code).for_each(drop);
         collapse_spaces(&mut records);
         records
             .into_iter()
             .map(|r| (r.anchor, r.heading, r.text))
             .collect()
-    }
-
-    fn record(anchor: &str, heading: &str, text: &str) -> (String, String, String) {
-        (anchor.into(), heading.into(), text.into())
     }
 
     #[test]
