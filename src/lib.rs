@@ -207,7 +207,9 @@ pub fn render<S: Sink>(
         analyses: &pages.analyses,
     };
     let external = check::all(&inputs, checks, diags);
-    let root_sidebar = sidebars.get(&site.root).map_or("", String::as_str);
+    let root_sidebar = sidebars
+        .get(&site::SidebarScope::of(site.root))
+        .map_or("", String::as_str);
     render::generated::write_all(&renderer, root_sidebar, &plan, &assets, &sink, diags);
     let fingerprints = assets.fingerprints;
     Some((

@@ -41,7 +41,7 @@ pub struct Inputs<'a, A> {
     pub site: &'a Site,
     pub templates: &'a crate::templates::Templates,
     pub table: &'a LinkTable<'a>,
-    pub sidebars: &'a HashMap<crate::site::NodeId, String>,
+    pub sidebars: &'a HashMap<crate::site::SidebarScope, String>,
     pub analyses: &'a PerPage<A>,
 }
 

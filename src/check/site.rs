@@ -84,7 +84,7 @@ fn announcement_link(site: &Site, table: &LinkTable<'_>, diags: &mut Diagnostics
 /// a reader can only find them by their address.
 pub fn orphans(
     site: &Site,
-    sidebars: &HashMap<crate::site::NodeId, String>,
+    sidebars: &HashMap<crate::site::SidebarScope, String>,
     linked: &Linked,
     diags: &mut Diagnostics,
 ) {

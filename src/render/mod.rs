@@ -12,7 +12,7 @@ use crate::extras::Extras;
 use crate::layout::TEMPLATES_DIR;
 use crate::markdown::{self, Analysis, MarkdownOptions, RenderedMarkdown};
 use crate::site::links::LinkTable;
-use crate::site::{NodeId, Page, PageId, PerPage, Site};
+use crate::site::{Page, PageId, PerPage, SidebarScope, Site};
 use crate::templates::assets::Fingerprints;
 use crate::templates::{self, Assets, PageContext, Templates};
 use rayon::prelude::*;
@@ -20,7 +20,7 @@ use std::collections::{BTreeSet, HashMap};
 use xxhash_rust::xxh3::Xxh3;
 
 /// The shared sidebar of each navigation group, by the group's node.
-pub type Sidebars = HashMap<NodeId, String>;
+pub type Sidebars = HashMap<SidebarScope, String>;
 
 /// Everything a page is rendered with.
 #[derive(Clone, Copy)]
@@ -119,7 +119,7 @@ pub fn sidebar(
     site: &Site,
     extras: &Extras,
     templates: &Templates,
-    scope: NodeId,
+    scope: &SidebarScope,
 ) -> Result<String, Diagnostic> {
     templates::render_sidebar(site, extras, templates, scope)
         .map_err(|cause| template_failure("partials/sidebar.html", cause))
@@ -132,15 +132,18 @@ pub fn sidebars(
     templates: &Templates,
     diags: &mut Diagnostics,
 ) -> Sidebars {
-    let scopes: BTreeSet<NodeId> = site
+    let scopes: BTreeSet<SidebarScope> = site
         .pages
         .ids()
         .map(|p| site.sidebar_scope(p))
-        .chain([site.root])
+        .chain([SidebarScope::of(site.root)])
         .collect();
-    let rendered: Vec<(NodeId, Result<String, Diagnostic>)> = scopes
+    let rendered: Vec<(SidebarScope, Result<String, Diagnostic>)> = scopes
         .into_par_iter()
-        .map(|scope| (scope, sidebar(site, extras, templates, scope)))
+        .map(|scope| {
+            let html = sidebar(site, extras, templates, &scope);
+            (scope, html)
+        })
         .collect();
     let mut sidebars = HashMap::with_capacity(rendered.len());
     for (scope, result) in rendered {

@@ -143,18 +143,18 @@ pub(super) fn check_version(
 
 /// Every shared sidebar of the version (rendered now if not yet), for the check of pages that
 /// no navigation reaches.
-fn all_sidebars(generation: &Generation) -> HashMap<crate::site::NodeId, String> {
+fn all_sidebars(generation: &Generation) -> HashMap<crate::site::SidebarScope, String> {
     let site = &generation.site;
     let scopes: BTreeSet<_> = site
         .pages
         .ids()
         .map(|p| site.sidebar_scope(p))
-        .chain([site.root])
+        .chain([crate::site::SidebarScope::of(site.root)])
         .collect();
     scopes
         .into_par_iter()
         .filter_map(|scope| {
-            let rendered = generation.sidebar(scope);
+            let rendered = generation.sidebar(&scope);
             let html = rendered.as_ref().as_ref().ok()?;
             Some((scope, html.clone()))
         })

@@ -26,7 +26,7 @@ use crate::markdown::highlight;
 use crate::render::{self, Renderer};
 use crate::site::links::{LinkIndex, LinkTable};
 use crate::site::resolve;
-use crate::site::{NodeId, PageId, Site};
+use crate::site::{PageId, SidebarScope, Site};
 use crate::source::{self, Asset, Content, FrontMatter, SourcePage};
 use crate::templates::assets::Fingerprints;
 use crate::templates::{self, Templates};
@@ -91,7 +91,7 @@ pub struct Generation {
     pub links: Arc<LinkIndex>,
     /// Rendered sidebars by navigation group: shared by the generations that have the same
     /// navigation and templates.
-    sidebars: Arc<Mutex<HashMap<NodeId, Rendered>>>,
+    sidebars: Arc<Mutex<HashMap<SidebarScope, Rendered>>>,
     pages: Mutex<HashMap<PageId, Rendered>>,
     generated: Mutex<HashMap<String, Made>>,
     analyses: Arc<Analyses>,
@@ -120,7 +120,7 @@ impl Generation {
 
     fn render(&self, id: PageId) -> Rendered {
         let scope = self.site.sidebar_scope(id);
-        let sidebar = self.sidebar(scope);
+        let sidebar = self.sidebar(&scope);
         let sidebar = match &*sidebar {
             Ok(html) => html,
             Err(problem) => return Arc::new(Err(problem.clone())),
@@ -156,8 +156,8 @@ impl Generation {
     }
 
     /// The shared sidebar of a navigation group.
-    pub fn sidebar(&self, scope: NodeId) -> Rendered {
-        if let Some(done) = lock(&self.sidebars).get(&scope) {
+    pub fn sidebar(&self, scope: &SidebarScope) -> Rendered {
+        if let Some(done) = lock(&self.sidebars).get(scope) {
             return done.clone();
         }
         let rendered = Arc::new(render::sidebar(
@@ -166,7 +166,7 @@ impl Generation {
             &self.templates,
             scope,
         ));
-        lock(&self.sidebars).insert(scope, rendered.clone());
+        lock(&self.sidebars).insert(scope.clone(), rendered.clone());
         rendered
     }
 
@@ -179,7 +179,7 @@ impl Generation {
         if let Some(done) = lock(&self.generated).get(name) {
             return Some(done.clone());
         }
-        let root_sidebar = self.sidebar(self.site.root);
+        let root_sidebar = self.sidebar(&SidebarScope::of(self.site.root));
         let root_sidebar = root_sidebar.as_ref().as_ref().map_or("", String::as_str);
         let table = self.link_table();
         let made = Arc::new(render::generated::file(
@@ -510,7 +510,7 @@ impl Workspace {
         site: Site,
         copies: Arc<BTreeMap<String, PathBuf>>,
         outputs: Arc<BTreeSet<String>>,
-        sidebars: Option<Arc<Mutex<HashMap<NodeId, Rendered>>>>,
+        sidebars: Option<Arc<Mutex<HashMap<SidebarScope, Rendered>>>>,
         keep: impl Fn(PageId) -> bool,
     ) {
         // Same sidebars: same navigation, the same pages in the same places.

@@ -99,9 +99,44 @@ pub struct Node {
     /// The landing page of a section or group, or the page itself.
     pub page: Option<PageId>,
     pub parent: Option<NodeId>,
+    /// Where the node is in its parent's `children`.
+    pub index: usize,
     pub children: Vec<NodeId>,
     /// The source path that breaks ties in ordering.
     pub sort_path: String,
+}
+
+/// The most entries one list of the sidebar shows. A longer list (a folder of thousands of
+/// pages) is shown a part at a time, with links to the parts before and after: every page's
+/// sidebar then stays the same size whatever the size of its folder, so the site grows in
+/// proportion to its pages, not to their square.
+pub const MAX_LIST_ENTRIES: usize = 100;
+
+/// Which sidebar a page shows: its navigation group's, and for each list longer than
+/// [`MAX_LIST_ENTRIES`] on the way to the page, which part of it (`(list, part)`, part 0 left
+/// out).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SidebarScope {
+    pub node: NodeId,
+    pub parts: Box<[(NodeId, usize)]>,
+}
+
+impl SidebarScope {
+    /// The sidebar of `node` showing the first part of every list.
+    pub fn of(node: NodeId) -> SidebarScope {
+        SidebarScope {
+            node,
+            parts: Box::default(),
+        }
+    }
+
+    /// The part of `list`'s entries this sidebar shows: 0 for the first.
+    pub fn part(&self, list: NodeId) -> usize {
+        self.parts
+            .iter()
+            .find(|(l, _)| *l == list)
+            .map_or(0, |&(_, part)| part)
+    }
 }
 
 /// Cheap to clone: `handbook serve` makes a new site for every edit, sharing everything that
@@ -165,13 +200,28 @@ impl Site {
         chain
     }
 
-    /// The navigation group whose sidebar a page shows: its section or group (a landing page's
-    /// own section or group). Pages of one group share one rendered sidebar.
-    pub fn sidebar_scope(&self, page: PageId) -> NodeId {
-        let node = self.pages[page].node;
-        match self.nodes[node].kind {
-            NodeKind::Page => self.nodes[node].parent.unwrap_or(self.root),
-            _ => node,
+    /// The sidebar a page shows: the one of its section or group (a landing page's own section
+    /// or group), with each list on the way to the page that is longer than
+    /// [`MAX_LIST_ENTRIES`] cut to the part that holds the way. Pages of one group (and, in a
+    /// long list, of one part of it) share one rendered sidebar.
+    pub fn sidebar_scope(&self, page: PageId) -> SidebarScope {
+        let own = self.pages[page].node;
+        let node = match self.nodes[own].kind {
+            NodeKind::Page => self.nodes[own].parent.unwrap_or(self.root),
+            _ => own,
+        };
+        let mut parts = Vec::new();
+        let mut current = own;
+        while let Some(parent) = self.nodes[current].parent {
+            let part = self.nodes[current].index / MAX_LIST_ENTRIES;
+            if part > 0 {
+                parts.push((parent, part));
+            }
+            current = parent;
+        }
+        SidebarScope {
+            node,
+            parts: parts.into_boxed_slice(),
         }
     }
 

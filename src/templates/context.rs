@@ -5,8 +5,9 @@ use super::theme;
 use crate::config::Config;
 use crate::extras::Extras;
 use crate::markdown::headings::TocItem;
-use crate::site::{NodeId, NodeKind, PageId, Site};
+use crate::site::{MAX_LIST_ENTRIES, NodeId, NodeKind, PageId, SidebarScope, Site};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 #[derive(Serialize)]
@@ -122,7 +123,7 @@ impl Assets {
 
 #[derive(Serialize)]
 pub struct NavItem<'a> {
-    pub title: &'a str,
+    pub title: Cow<'a, str>,
     pub url: Option<&'a str>,
     pub kind: &'static str,
     pub weight: Option<i64>,
@@ -134,29 +135,27 @@ pub struct NavItem<'a> {
     pub change: Option<&'static str>,
 }
 
-/// The item of `node`. Children are filled for active items (and `depth` more levels below).
+/// The item of `node`. Children are filled for active items, and for groups that are only a
+/// heading. In a sidebar (`scope`), a list longer than [`MAX_LIST_ENTRIES`] shows one part.
 pub fn nav_item<'a>(
     site: &'a Site,
     extras: &Extras,
     node: NodeId,
     active: &HashSet<NodeId>,
-    depth: usize,
+    scope: Option<&SidebarScope>,
 ) -> NavItem<'a> {
     let n = &site.nodes[node];
     let is_active = active.contains(&node);
     // A group without a page of its own is only a heading: it cannot be opened, so it always
     // shows its entries.
     let heading_only = n.kind == NodeKind::Group && n.page.is_none();
-    let children = if is_active || depth > 0 || heading_only {
-        n.children
-            .iter()
-            .map(|&c| nav_item(site, extras, c, active, depth.saturating_sub(1)))
-            .collect()
+    let children = if is_active || heading_only {
+        entries(site, extras, node, active, scope)
     } else {
         Vec::new()
     };
     NavItem {
-        title: &n.title,
+        title: Cow::Borrowed(&n.title),
         url: site.node_href(node),
         kind: n.kind.as_str(),
         weight: n.weight,
@@ -167,6 +166,54 @@ pub fn nav_item<'a>(
         has_children: !n.children.is_empty(),
         children,
         change: n.page.and_then(|p| extras.change_of(p)).map(|m| m.change),
+    }
+}
+
+/// The entries of `list`: all of them, or in a sidebar the part of a long list that `scope`
+/// names, between links to the parts before and after it.
+fn entries<'a>(
+    site: &'a Site,
+    extras: &Extras,
+    list: NodeId,
+    active: &HashSet<NodeId>,
+    scope: Option<&SidebarScope>,
+) -> Vec<NavItem<'a>> {
+    let children = &site.nodes[list].children;
+    let item = |&c: &NodeId| nav_item(site, extras, c, active, scope);
+    let Some(scope) = scope.filter(|_| children.len() > MAX_LIST_ENTRIES) else {
+        return children.iter().map(item).collect();
+    };
+    let total = children.len();
+    let start = (scope.part(list) * MAX_LIST_ENTRIES).min(total - 1);
+    let end = (start + MAX_LIST_ENTRIES).min(total);
+    let mut items = Vec::with_capacity(end - start + 2);
+    if start > 0 {
+        let part = &children[start.saturating_sub(MAX_LIST_ENTRIES)..start];
+        let title = format!("← Entries {}–{start} of {total}", start - part.len() + 1);
+        items.push(more_item(site, part, title));
+    }
+    items.extend(children[start..end].iter().map(item));
+    if end < total {
+        let part = &children[end..(end + MAX_LIST_ENTRIES).min(total)];
+        let title = format!("Entries {}–{} of {total} →", end + 1, end + part.len());
+        items.push(more_item(site, part, title));
+    }
+    items
+}
+
+/// The link to another part of a long list, `part`: to its first entry that has a page, whose
+/// sidebar shows that part.
+fn more_item<'a>(site: &'a Site, part: &[NodeId], title: String) -> NavItem<'a> {
+    NavItem {
+        title: Cow::Owned(title),
+        url: part.iter().find_map(|&n| site.node_href(n)),
+        kind: "more",
+        weight: None,
+        description: None,
+        active: false,
+        has_children: false,
+        children: Vec::new(),
+        change: None,
     }
 }
 
@@ -279,7 +326,7 @@ pub fn page_context<'a>(
         page: PageView::new(site, extras, id, content, toc),
         section: site
             .top_section(page.node)
-            .map(|n| nav_item(site, extras, n, &HashSet::new(), 0)),
+            .map(|n| nav_item(site, extras, n, &HashSet::new(), None)),
         breadcrumbs,
         prev: site.prev(id).map(link),
         next: site.next(id).map(link),
@@ -336,7 +383,7 @@ fn child_items<'a>(site: &'a Site, extras: &Extras, node: NodeId) -> Vec<NavItem
     let none = HashSet::new();
     own.children
         .iter()
-        .map(|&c| nav_item(site, extras, c, &none, 0))
+        .map(|&c| nav_item(site, extras, c, &none, None))
         .collect()
 }
 

@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::extras::Extras;
 use crate::layout::TEMPLATES_DIR;
-use crate::site::{NodeId, Site};
+use crate::site::{NodeId, SidebarScope, Site};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
@@ -271,17 +271,17 @@ pub fn render_sidebar(
     site: &Site,
     extras: &Extras,
     templates: &Templates,
-    scope: NodeId,
+    scope: &SidebarScope,
 ) -> Result<String, String> {
     let active: HashSet<NodeId> = site
-        .ancestry(scope)
+        .ancestry(scope.node)
         .into_iter()
         .filter(|&n| n != site.root)
         .collect();
     let nav = site.nodes[site.root]
         .children
         .iter()
-        .map(|&c| nav_item(site, extras, c, &active, 0))
+        .map(|&c| nav_item(site, extras, c, &active, Some(scope)))
         .collect();
     let context = SidebarContext {
         site: SiteView::new(&site.config),

@@ -23,6 +23,7 @@ mod preview;
 mod preview_browser;
 mod redirects;
 mod safety;
+mod scale;
 mod search;
 mod search_browser;
 mod serve;

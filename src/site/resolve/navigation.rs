@@ -69,6 +69,7 @@ impl Tree<'_> {
             weight: p.source.front.weight,
             page: Some(page),
             parent: None,
+            index: 0,
             children: Vec::new(),
             sort_path: p.source.rel_path.clone(),
         }
@@ -165,6 +166,7 @@ impl Tree<'_> {
             weight,
             page: header_page,
             parent: None,
+            index: 0,
             children: Vec::new(),
             sort_path,
         });
@@ -177,8 +179,9 @@ impl Tree<'_> {
 
     fn adopt(&mut self, parent: NodeId, mut children: Vec<NodeId>) {
         children.sort_by(|&a, &b| order_key(&self.nodes[a]).cmp(&order_key(&self.nodes[b])));
-        for &child in &children {
+        for (index, &child) in children.iter().enumerate() {
             self.nodes[child].parent = Some(parent);
+            self.nodes[child].index = index;
         }
         self.nodes[parent].children = children;
     }
