@@ -287,6 +287,16 @@ pub struct Shape {
 }
 
 impl Shape {
+    /// Every page but the home page's and the section's in one folder: what makes a sidebar
+    /// list long.
+    pub fn one_folder(pages: usize) -> Shape {
+        Shape {
+            pages,
+            sections: 1,
+            subsections: 1,
+        }
+    }
+
     pub fn for_pages(pages: usize) -> Shape {
         match pages {
             10_000 => Shape {
@@ -1102,13 +1112,24 @@ pub fn ensure_site_with(
     trash: &Path,
     old_links: Option<(usize, bool)>,
 ) -> PathBuf {
-    let shape = Shape::for_pages(pages);
     let name = match old_links {
         None => format!("handbook-{pages}"),
         Some((_, true)) => format!("handbook-{pages}-broken"),
         Some((_, false)) => format!("handbook-{pages}-fixed"),
     };
-    let dir = base.join(&name);
+    ensure_shaped(base, &name, Shape::for_pages(pages), trash, old_links)
+}
+
+/// The site `name` of `shape` under `base`, generated unless it is there and up to date.
+pub fn ensure_shaped(
+    base: &Path,
+    name: &str,
+    shape: Shape,
+    trash: &Path,
+    old_links: Option<(usize, bool)>,
+) -> PathBuf {
+    let pages = shape.pages;
+    let dir = base.join(name);
     let mut marker = marker_text(&shape);
     if let Some((links, broken)) = old_links {
         marker.push_str(&format!("old_links={links} broken={broken}\n"));
