@@ -25,7 +25,10 @@ use rayon::prelude::*;
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::Serialize;
 use std::borrow::{Borrow, Cow};
-use std::collections::{BTreeMap, HashMap};
+// Words hashed with Fx, not SipHash: the index hashes every word of every page several times, and
+// a handbook's own words need no defence against chosen collisions.
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
 use unicode_normalization::UnicodeNormalization;
@@ -276,7 +279,7 @@ impl StemCache {
     fn new() -> Self {
         StemCache {
             stemmer: Stemmer::create(Algorithm::English),
-            stems: HashMap::new(),
+            stems: HashMap::default(),
         }
     }
 
@@ -318,7 +321,7 @@ struct PageTerms {
 
 impl PageTerms {
     fn of(title: &str, records: &[SearchRecord], cache: &mut StemCache) -> PageTerms {
-        let mut by_word: HashMap<String, BTreeMap<u32, Occurrence>> = HashMap::new();
+        let mut by_word: HashMap<String, BTreeMap<u32, Occurrence>> = HashMap::default();
         let mut note = |text: &str, record: u32, what: Occurrence| {
             let folded = fold(text);
             for word in words(&folded) {
@@ -350,7 +353,7 @@ impl PageTerms {
             note(&record.heading, n, heading);
             note(&record.text, n, once);
         }
-        let mut stems: HashMap<String, BTreeMap<u32, Occurrence>> = HashMap::new();
+        let mut stems: HashMap<String, BTreeMap<u32, Occurrence>> = HashMap::default();
         for (word, at) in by_word {
             let stem = cache.stem(&word);
             let into = match stems.get_mut(stem) {
@@ -427,7 +430,7 @@ impl Postings {
 
 /// `s/<n>.json`: the words of one shard, and the postings of their stems.
 fn shard_file(words: &[(&str, u32)], postings: &[Vec<(u32, u16, u8)>]) -> Vec<u8> {
-    let mut local: HashMap<u32, usize> = HashMap::new();
+    let mut local: HashMap<u32, usize> = HashMap::default();
     let mut order: Vec<u32> = Vec::new();
     let mut out = String::from("{\"w\":{");
     for (i, (word, stem)) in words.iter().enumerate() {
