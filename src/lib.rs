@@ -269,11 +269,20 @@ fn write(site: &Site, staging: Staging, rendered: Rendered, diags: &mut Diagnost
             Diagnostic::error(what, format!("{message}: {err}"))
         })
     };
+    let folder = layout::SEARCH_INDEX_DIR;
     let index = match site.config.search.enabled {
-        true => search::index_files(site, &rendered.pages.analyses).files,
-        false => Vec::new(),
+        true => staging
+            .begin_folder(folder, search::index_folders(site).into_iter().collect())
+            .and_then(|()| {
+                let analyses = &rendered.pages.analyses;
+                search::write_index(site, analyses, &mut |batch| {
+                    staging.write_into(folder, &batch)
+                })
+            })
+            .map(drop),
+        false => staging.sync_folder(folder, &[]),
     };
-    if let Err(err) = staging.sync_folder(layout::SEARCH_INDEX_DIR, &index) {
+    if let Err(err) = index {
         let what = layout::SEARCH_INDEX_DIR;
         diags.push(failure(err, what, "cannot write the search index"));
     }

@@ -293,7 +293,14 @@ impl Staging {
 
     /// Writes the files of folder `folder` (`_search/`), paths relative to the output folder.
     pub fn sync_folder(&self, folder: &str, files: &[(String, Vec<u8>)]) -> io::Result<()> {
-        let wanted = folders_of(files.iter().map(|(rel, _)| rel));
+        self.begin_folder(folder, folders_of(files.iter().map(|(rel, _)| rel)))?;
+        self.write_into(folder, files)
+    }
+
+    /// Readies folder `folder` (`_search/`) for files in the folders `wanted` (`_search/p`,
+    /// relative to the output folder), which [`Staging::write_into`] then writes: what the
+    /// previous build had there goes.
+    pub fn begin_folder(&self, folder: &str, wanted: HashSet<String>) -> io::Result<()> {
         let inside = self.path_of(folder.trim_end_matches('/'))?;
         // The folders of the previous index that this one does not have.
         let relative = wanted
@@ -302,12 +309,18 @@ impl Staging {
             .map(String::from)
             .collect();
         prune(&inside, &relative)?;
-        if files.is_empty() {
+        if wanted.is_empty() {
             let _ = std::fs::remove_dir(&inside);
         }
         if let Ok(mut folders) = self.folders.lock() {
             folders.extend(wanted);
         }
+        Ok(())
+    }
+
+    /// Writes `files` (paths relative to the output folder) of a folder readied by
+    /// [`Staging::begin_folder`].
+    pub fn write_into(&self, folder: &str, files: &[(String, Vec<u8>)]) -> io::Result<()> {
         files.par_iter().try_for_each(|(rel, bytes)| {
             if !rel.starts_with(folder) {
                 return Err(io::Error::new(

@@ -101,50 +101,93 @@ pub struct IndexFiles {
     pub files: Vec<(String, Vec<u8>)>,
 }
 
-/// The index files made from every page's analysis (in page order). Pages are numbered in
-/// navigation order, which breaks ties between results.
+/// The index files made from every page's analysis (in page order), held in memory, as
+/// `handbook serve` serves them.
 pub fn index_files<A: Borrow<Analysis> + Sync>(site: &Site, analyses: &PerPage<A>) -> IndexFiles {
+    let mut files = Vec::new();
+    let build = write_index(site, analyses, &mut |batch| {
+        files.extend(batch);
+        Ok(())
+    })
+    .unwrap_or_default();
+    IndexFiles { build, files }
+}
+
+/// The folders of the index's files (`_search`, `_search/p`, `_search/s`), known before the
+/// files are made.
+pub fn index_folders(site: &Site) -> Vec<String> {
+    let root = SEARCH_INDEX_DIR.trim_end_matches('/');
+    let mut folders = vec![root.to_string(), format!("{root}/s")];
+    if site.order.iter().any(|&id| is_indexed(site, id)) {
+        folders.push(format!("{root}/p"));
+    }
+    folders
+}
+
+/// Makes the index from every page's analysis and hands its files to `write` in batches, as
+/// they are made (the pages' files a chunk at a time, then the shards, then `meta.json`), so
+/// that a build never holds the whole index. Pages are numbered in navigation order, which
+/// breaks ties between results. Returns the index's `build`.
+pub fn write_index<A: Borrow<Analysis> + Sync>(
+    site: &Site,
+    analyses: &PerPage<A>,
+    write: &mut dyn FnMut(Vec<(String, Vec<u8>)>) -> std::io::Result<()>,
+) -> std::io::Result<String> {
     let pages: Vec<PageId> = site
         .order
         .iter()
         .copied()
         .filter(|&id| is_indexed(site, id))
         .collect();
-    let mut files = Vec::with_capacity(pages.len() + 1024);
-    let index = index_pages(site, analyses, &pages, &mut files);
+    let mut build = xxhash_rust::xxh3::Xxh3::new();
+    let mut emit = |batch: Vec<(String, Vec<u8>)>| {
+        for (name, bytes) in &batch {
+            build.update(name.as_bytes());
+            build.update(bytes);
+        }
+        write(batch)
+    };
+    let index = index_pages(site, analyses, &pages, &mut emit)?;
     let (shards, shard_files) = shard_files(&index);
-    files.extend(shard_files);
-    let build = build_name(&files);
+    drop(index);
+    emit(shard_files)?;
+    let build = format!("{:016x}", build.digest());
     let meta = format!(
         "{{\"version\":{FORMAT_VERSION},\"build\":\"{build}\",\"shards\":{shards},\"pages\":{}}}",
         pages.len()
     );
-    files.push((format!("{SEARCH_INDEX_DIR}meta.json"), meta.into_bytes()));
-    IndexFiles { build, files }
+    write(vec![(
+        format!("{SEARCH_INDEX_DIR}meta.json"),
+        meta.into_bytes(),
+    )])?;
+    Ok(build)
 }
 
-/// Adds the `p/<n>.json` of each of `pages` to `files`, and returns their postings and words.
-/// Pages go through in chunks, in order, so that only one chunk's terms are held at once.
+/// Hands the `p/<n>.json` of each of `pages` to `emit`, a chunk at a time, and returns their
+/// postings and words. Pages go through in chunks, in order, so that only one chunk's terms
+/// and files are held at once.
 fn index_pages<A: Borrow<Analysis> + Sync>(
     site: &Site,
     analyses: &PerPage<A>,
     pages: &[PageId],
-    files: &mut Vec<(String, Vec<u8>)>,
-) -> Postings {
+    emit: &mut dyn FnMut(Vec<(String, Vec<u8>)>) -> std::io::Result<()>,
+) -> std::io::Result<Postings> {
     let mut index = Postings::default();
     // Each worker keeps the stems of the words it met: together they are the vocabulary.
     let pool: Mutex<Vec<StemCache>> = Mutex::default();
     for (c, chunk) in pages.chunks(PAGES_PER_CHUNK).enumerate() {
         let first = c * PAGES_PER_CHUNK;
+        let mut files = Vec::with_capacity(chunk.len());
         for (n, file, terms) in index_chunk(site, analyses, first, chunk, &pool) {
             index.add(n as u32, terms);
             files.push((format!("{SEARCH_INDEX_DIR}p/{n}.json"), file));
         }
+        emit(files)?;
     }
     for cache in pool.into_inner().unwrap_or_default() {
         index.add_words(cache.stems);
     }
-    index
+    Ok(index)
 }
 
 /// The pages of one chunk, numbered from `first`, indexed in parallel and returned in order;
@@ -200,16 +243,6 @@ fn shard_files(index: &Postings) -> (usize, Vec<(String, Vec<u8>)>) {
         })
         .collect();
     (shards, files)
-}
-
-/// The `build` that names this version of the index: a hash of its files' names and bytes.
-fn build_name(files: &[(String, Vec<u8>)]) -> String {
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    for (name, bytes) in files {
-        hasher.update(name.as_bytes());
-        hasher.update(bytes);
-    }
-    format!("{:016x}", hasher.digest())
 }
 
 /// A page's number in the index, its `p/<n>.json`, and its terms.
