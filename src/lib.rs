@@ -306,7 +306,11 @@ fn write(site: &Site, staging: Staging, rendered: Rendered, diags: &mut Diagnost
     if diags.has_errors() {
         return;
     }
-    if let Err(err) = staging.commit(&rendered.pages.manifest, &rendered.pages.facts) {
+    let pages = &rendered.pages;
+    let facts = |out: &mut dyn std::io::Write| {
+        output::facts::write(out, site, &pages.analyses, &pages.facts)
+    };
+    if let Err(err) = staging.commit(&pages.manifest, facts) {
         diags.push(output::write_failure(&target, err, |err| {
             output::sink::output_failure(&target, "cannot swap in the new site", err)
         }));

@@ -3,10 +3,12 @@
 //! line a page.
 
 use crate::markdown::Analysis;
+use crate::site::{PageId, PerPage, Site};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::io::{self, Write};
 
 /// One line of the facts file: a page's analysis, and the key of the inputs it came from.
 #[derive(Serialize, Deserialize)]
@@ -19,16 +21,23 @@ struct Facts<'a> {
 /// The analyses of the previous build, by output path, each with the key of its inputs.
 pub type Known = HashMap<String, (u64, Analysis)>;
 
-/// The line of page `rel`, whose analysis came from inputs with `key`.
-pub fn line(rel: &str, key: u64, analysis: &Analysis) -> String {
-    let facts = Facts {
-        rel: rel.into(),
-        key,
-        analysis: Cow::Borrowed(analysis),
-    };
-    let mut line = serde_json::to_string(&facts).unwrap_or_default();
-    line.push('\n');
-    line
+/// The facts of `pages` (each with the key of its inputs), one line each, in order.
+pub fn write(
+    out: &mut dyn Write,
+    site: &Site,
+    analyses: &PerPage<Analysis>,
+    pages: &[(PageId, u64)],
+) -> io::Result<()> {
+    for &(id, key) in pages {
+        let facts = Facts {
+            rel: site.pages[id].output_path().into(),
+            key,
+            analysis: Cow::Borrowed(&analyses[id]),
+        };
+        serde_json::to_writer(&mut *out, &facts)?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
 }
 
 /// The analyses the previous build saved. Unreadable lines are skipped: the page is then

@@ -67,7 +67,8 @@ pub struct Staging {
     target: PathBuf,
     /// Pages of the output folder, by the manifest that describes it (empty if none does).
     previous: Manifest,
-    previous_facts: String,
+    /// Taken (and so let go) by the first [`Staging::take_previous_facts`].
+    previous_facts: Mutex<String>,
     /// The folders of the new site (`a`, `a/b`), as far as known: those of its pages and
     /// files, and of the files of the synced folders once written.
     folders: Mutex<HashSet<String>>,
@@ -109,7 +110,7 @@ impl Staging {
             home,
             target: target.to_path_buf(),
             previous: Manifest::new(),
-            previous_facts: String::new(),
+            previous_facts: Mutex::default(),
             folders: Mutex::new(folders_of(outputs.iter())),
             synced: synced
                 .iter()
@@ -206,7 +207,7 @@ impl Staging {
             )
         };
         self.previous = manifest;
-        self.previous_facts = std::fs::read_to_string(facts).unwrap_or_default();
+        self.previous_facts = Mutex::new(std::fs::read_to_string(facts).unwrap_or_default());
         Ok(())
     }
 
@@ -333,8 +334,11 @@ impl Staging {
     }
 
     /// What the build of the output folder saved with [`Staging::commit`].
-    pub fn previous_facts(&self) -> &str {
-        &self.previous_facts
+    pub fn take_previous_facts(&self) -> String {
+        self.previous_facts
+            .lock()
+            .map(|mut facts| std::mem::take(&mut *facts))
+            .unwrap_or_default()
     }
 
     /// The output folder this staging folder is for.
@@ -342,9 +346,13 @@ impl Staging {
         &self.target
     }
 
-    /// Records the manifest and the facts, swaps the staging folder with the output folder, and
-    /// deletes the previous site.
-    pub fn commit(mut self, manifest: &Manifest, facts: &str) -> io::Result<()> {
+    /// Records the manifest and the facts (written by `facts`, line by line), swaps the staging
+    /// folder with the output folder, and deletes the previous site.
+    pub fn commit(
+        mut self,
+        manifest: &Manifest,
+        facts: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
+    ) -> io::Result<()> {
         let new = identity(&self.dir)?;
         // Until the exchange is done, the output folder as it is stays handbook's too.
         let old = self
@@ -367,10 +375,14 @@ impl Staging {
         for (name, bytes) in [
             (OUTPUTS, outputs.as_bytes()),
             (MANIFEST, records.as_bytes()),
-            (FACTS, facts.as_bytes()),
         ] {
             std::fs::write(self.home.join(format!("{name}{NEXT}")), bytes)?;
         }
+        let mut file = io::BufWriter::new(std::fs::File::create(
+            self.home.join(format!("{FACTS}{NEXT}")),
+        )?);
+        facts(&mut file)?;
+        file.into_inner().map_err(io::IntoInnerError::into_error)?;
         self.put_in_place(OUTPUTS)?;
         if self.target.exists() {
             exchange(&self.dir, &self.target)?;
@@ -596,6 +608,11 @@ pub fn safe_relative(rel: &str) -> Option<&Path> {
 mod tests {
     use super::*;
 
+    /// Facts that are `facts`, for [`Staging::commit`].
+    fn text(facts: &str) -> impl FnOnce(&mut dyn io::Write) -> io::Result<()> + '_ {
+        move |w| w.write_all(facts.as_bytes())
+    }
+
     #[test]
     fn only_plain_relative_paths_are_written() {
         assert!(safe_relative("a/b/index.html").is_some());
@@ -648,14 +665,14 @@ mod tests {
         for _ in 0..2 {
             let build = Staging::new(&target, &outputs(&["a/b.txt"]), &[]).unwrap();
             build.write("a/b.txt", b"b").unwrap();
-            build.commit(&Manifest::new(), "").unwrap();
+            build.commit(&Manifest::new(), text("")).unwrap();
         }
         // What a build killed while writing `c.txt` leaves.
         let home = home_dir(&target);
         std::fs::write(home.join(STAGING).join("c.txt"), "c").unwrap();
         let next = Staging::new(&target, &outputs(&["a/b.txt"]), &[]).unwrap();
         next.write("a/b.txt", b"b").unwrap();
-        next.commit(&Manifest::new(), "").unwrap();
+        next.commit(&Manifest::new(), text("")).unwrap();
         assert_eq!(names(&target), ["a"], "c.txt is not published");
     }
 
@@ -677,7 +694,7 @@ mod tests {
         first.write("b/c/x.txt", b"x").unwrap();
         first.write_if_changed("same.txt", b"same").unwrap();
         first
-            .commit(&Manifest::from([("a/index.html".into(), 7)]), "facts")
+            .commit(&Manifest::from([("a/index.html".into(), 7)]), text("facts"))
             .unwrap();
         assert_eq!(names(dir.path()), [".public.handbook", "public"]);
         assert_eq!(names(&target), ["a", "b", "same.txt"]);
@@ -697,13 +714,13 @@ mod tests {
             &[],
         )
         .unwrap();
-        assert_eq!(second.previous_facts(), "facts");
+        assert_eq!(second.take_previous_facts(), "facts");
         assert!(!second.keep("a/index.html", 8), "another fingerprint");
         assert!(second.keep("a/index.html", 7));
         second.write_if_changed("same.txt", b"same").unwrap();
         second.write_if_changed("new.txt", b"new").unwrap();
         second
-            .commit(&Manifest::from([("a/index.html".into(), 7)]), "")
+            .commit(&Manifest::from([("a/index.html".into(), 7)]), text(""))
             .unwrap();
         assert_eq!(names(&target), ["a", "new.txt", "same.txt"], "b/ is stale");
         assert_eq!(
@@ -730,7 +747,7 @@ mod tests {
         first.write("a.txt", b"old").unwrap();
         first.write("b.txt", b"old").unwrap();
         first
-            .commit(&Manifest::from([("a.txt".into(), 1)]), "")
+            .commit(&Manifest::from([("a.txt".into(), 1)]), text(""))
             .unwrap();
         let before = tree(&target);
         let second = Staging::new(&target, &BTreeSet::new(), &[]).unwrap();
@@ -742,7 +759,7 @@ mod tests {
             before,
             "the live site is untouched until the exchange"
         );
-        second.commit(&Manifest::new(), "").unwrap();
+        second.commit(&Manifest::new(), text("")).unwrap();
         assert_eq!(std::fs::read(target.join("a.txt")).unwrap(), b"new");
         assert_eq!(std::fs::read(target.join("b.txt")).unwrap(), b"new");
     }
@@ -762,13 +779,13 @@ mod tests {
         let first = Staging::new(&target, &BTreeSet::new(), &[]).unwrap();
         first.write("a.txt", b"a").unwrap();
         first
-            .commit(&Manifest::from([("a.txt".into(), 1)]), "f")
+            .commit(&Manifest::from([("a.txt".into(), 1)]), text("f"))
             .unwrap();
         let second = Staging::new(&target, &outputs(&["a.txt", "b/c.txt"]), &[]).unwrap();
         second.write("a.txt", b"a").unwrap();
         second.write("b/c.txt", b"c").unwrap();
         second
-            .commit(&Manifest::from([("a.txt".into(), 1)]), "f")
+            .commit(&Manifest::from([("a.txt".into(), 1)]), text("f"))
             .unwrap();
         let before = tree(dir.path());
         let failed =
@@ -797,10 +814,10 @@ mod tests {
         assert_eq!(check_target(dir.path(), &target), Ok(()));
 
         let staging = Staging::new(&target, &BTreeSet::new(), &[]).unwrap();
-        assert_eq!(staging.previous_facts(), "old facts");
+        assert_eq!(staging.take_previous_facts(), "old facts");
         assert!(staging.keep("a/index.html", 7), "the old manifest is read");
         staging
-            .commit(&Manifest::from([("a/index.html".into(), 7)]), "")
+            .commit(&Manifest::from([("a/index.html".into(), 7)]), text(""))
             .unwrap();
         assert_eq!(names(dir.path()), [".public.handbook", "public"]);
         assert_eq!(names(&target), ["a"]);
@@ -813,7 +830,7 @@ mod tests {
         let target = dir.path().join("public");
         let first = Staging::new(&target, &BTreeSet::new(), &[]).unwrap();
         first.write("a.txt", b"a").unwrap();
-        first.commit(&Manifest::new(), "").unwrap();
+        first.commit(&Manifest::new(), text("")).unwrap();
         // Killed between the first and the second of the three renames.
         let aside = home_dir(&target).join(format!("{STAGING}{SWAP}"));
         std::fs::rename(&target, &aside).unwrap();
@@ -831,7 +848,7 @@ mod tests {
         let target = root.join("public");
         let first = Staging::new(&target, &BTreeSet::new(), &[]).unwrap();
         first.write("a.txt", b"a").unwrap();
-        first.commit(&Manifest::new(), "").unwrap();
+        first.commit(&Manifest::new(), text("")).unwrap();
         assert_eq!(check_target(root, &target), Ok(()));
         // The same name, another folder: not handbook's.
         std::fs::remove_dir_all(&target).unwrap();

@@ -15,8 +15,9 @@ pub trait Sink: Sync {
     fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()>;
     /// Writes `bytes`, or keeps the output's file if it holds the same bytes.
     fn write_if_changed(&self, rel: &str, bytes: &[u8]) -> io::Result<()>;
-    /// What the previous build learned about each page ([`super::facts`]).
-    fn previous_facts(&self) -> &str;
+    /// What the previous build learned about each page ([`super::facts`]), handed over once:
+    /// the sink lets go of it.
+    fn take_previous_facts(&self) -> String;
     /// The output folder, as problems name it.
     fn target(&self) -> &Path;
 }
@@ -31,8 +32,8 @@ impl Sink for Staging {
     fn write_if_changed(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         Staging::write_if_changed(self, rel, bytes)
     }
-    fn previous_facts(&self) -> &str {
-        Staging::previous_facts(self)
+    fn take_previous_facts(&self) -> String {
+        Staging::take_previous_facts(self)
     }
     fn target(&self) -> &Path {
         Staging::target(self)
@@ -52,8 +53,8 @@ impl Sink for Nowhere {
     fn write_if_changed(&self, _: &str, _: &[u8]) -> io::Result<()> {
         Ok(())
     }
-    fn previous_facts(&self) -> &str {
-        ""
+    fn take_previous_facts(&self) -> String {
+        String::new()
     }
     fn target(&self) -> &Path {
         Path::new("")

@@ -20,15 +20,16 @@ pub struct Pages {
     pub analyses: crate::site::PerPage<Analysis>,
     /// The fingerprint of each page written or kept, by output path.
     pub manifest: Manifest,
-    /// What the next build needs to know of each page ([`facts`]).
-    pub facts: String,
+    /// The pages whose analysis the next build may reuse ([`facts`]), with the key of their
+    /// inputs.
+    pub facts: Vec<(PageId, u64)>,
     /// Pages that could not be rendered or written; a broken template is said once.
     pub failures: Vec<Diagnostic>,
 }
 
 /// Renders every page into `sink`.
 pub fn render_all(renderer: &Renderer<'_>, sidebars: &Sidebars, sink: &dyn Sink) -> Pages {
-    let known = facts::read(sink.previous_facts());
+    let known = facts::read(&sink.take_previous_facts());
     let pass = Pass {
         renderer,
         sidebars,
@@ -44,15 +45,13 @@ pub fn render_all(renderer: &Renderer<'_>, sidebars: &Sidebars, sink: &dyn Sink)
     let mut pages = Pages {
         analyses: crate::site::PerPage::with_capacity(done.len()),
         manifest: Manifest::new(),
-        facts: String::new(),
+        facts: Vec::new(),
         failures: Vec::new(),
     };
-    for done in done {
+    for (id, done) in renderer.site.pages.ids().zip(done) {
         match done.result {
             Ok(fingerprint) => {
-                pages
-                    .facts
-                    .push_str(&facts::line(&done.rel, done.key, &done.analysis));
+                pages.facts.push((id, done.key));
                 pages.manifest.insert(done.rel, fingerprint);
             }
             Err(d) => pages.failures.push(d),
