@@ -270,18 +270,20 @@ fn write(site: &Site, staging: Staging, rendered: Rendered, diags: &mut Diagnost
         })
     };
     let folder = layout::SEARCH_INDEX_DIR;
-    let index = match site.config.search.enabled {
-        true => staging
-            .begin_folder(folder, search::index_folders(site).into_iter().collect())
-            .and_then(|()| {
-                let analyses = &rendered.pages.analyses;
-                search::write_index(site, analyses, &mut |batch| {
-                    staging.write_into(folder, &batch)
-                })
+    let enabled = site.config.search.enabled;
+    let folders = match enabled {
+        true => search::index_folders(site).into_iter().collect(),
+        false => Default::default(),
+    };
+    let index = staging
+        .begin_folder(folder, folders)
+        .and_then(|()| match enabled {
+            true => search::write_index(site, &rendered.pages.analyses, &mut |batch| {
+                staging.write_into(folder, &batch)
             })
             .map(drop),
-        false => staging.sync_folder(folder, &[]),
-    };
+            false => Ok(()),
+        });
     if let Err(err) = index {
         let what = layout::SEARCH_INDEX_DIR;
         diags.push(failure(err, what, "cannot write the search index"));

@@ -70,9 +70,9 @@ pub struct Staging {
     /// Taken (and so let go) by the first [`Staging::take_previous_facts`].
     previous_facts: Mutex<String>,
     /// The folders of the new site (`a`, `a/b`), as far as known: those of its pages and
-    /// files, and of the files of the synced folders once written.
+    /// files, and those of the folders readied by [`Staging::begin_folder`].
     folders: Mutex<HashSet<String>>,
-    /// Folders whose files are only known later ([`Staging::sync_folder`]): their folders are
+    /// Folders whose files are only known later ([`Staging::begin_folder`]): their folders are
     /// kept until then.
     synced: Vec<String>,
     /// The folders the staging folder had when the build began: a failed build leaves those
@@ -290,12 +290,6 @@ impl Staging {
             return Ok(());
         }
         std::fs::write(self.fresh(rel)?, &new)
-    }
-
-    /// Writes the files of folder `folder` (`_search/`), paths relative to the output folder.
-    pub fn sync_folder(&self, folder: &str, files: &[(String, Vec<u8>)]) -> io::Result<()> {
-        self.begin_folder(folder, folders_of(files.iter().map(|(rel, _)| rel)))?;
-        self.write_into(folder, files)
     }
 
     /// Readies folder `folder` (`_search/`) for files in the folders `wanted` (`_search/p`,

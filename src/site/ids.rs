@@ -88,10 +88,6 @@ impl<I: Id, T> IdVec<I, T> {
         self.items.iter()
     }
 
-    pub fn iter_mut(&mut self) -> std::slice::IterMut<'_, T> {
-        self.items.iter_mut()
-    }
-
     /// Every id, in order.
     pub fn ids(&self) -> impl DoubleEndedIterator<Item = I> + ExactSizeIterator + use<I, T> {
         (0..self.items.len()).map(I::from_index)
@@ -111,11 +107,6 @@ impl<I: Id, T> IdVec<I, T> {
             .iter()
             .enumerate()
             .map(|(i, item)| (I::from_index(i), item))
-    }
-
-    /// The list as a slice, for what only needs the items.
-    pub fn as_slice(&self) -> &[T] {
-        &self.items
     }
 }
 
