@@ -159,13 +159,15 @@ pub struct Rendered {
 
 /// Stages 4 to 6, shared by `build` and `check`: plan every output, fingerprint the stylesheets
 /// and scripts, render every page and generated file into the sink that `open` makes for the
-/// planned outputs, and run the site-wide checks. `None` when a problem stops it before the
+/// planned outputs (with `search`, each page's file of the search index too, and what the
+/// index's shards are made of), and run the site-wide checks. `None` when a problem stops it before the
 /// pages are rendered (two files on one path, a broken sidebar, an output folder that cannot
 /// be written); the problems are in `diags`.
 pub fn render<S: Sink>(
     loaded: &Loaded,
     root: &Path,
     checks: check::Settings,
+    search: bool,
     open: impl FnOnce(&BTreeSet<String>) -> Result<S, Diagnostic>,
     diags: &mut Diagnostics,
 ) -> Option<(S, Rendered)> {
@@ -197,7 +199,7 @@ pub fn render<S: Sink>(
         table: &table,
         fingerprints: &assets.fingerprints,
     };
-    let mut pages = render::pages::render_all(&renderer, &sidebars, &sink);
+    let mut pages = render::pages::render_all(&renderer, &sidebars, &sink, search);
     diags.extend(std::mem::take(&mut pages.failures));
     let inputs = check::Inputs {
         site,
@@ -238,17 +240,29 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
         d.severity = Severity::Warning;
         d
     }));
+    let search = loaded.site.config.search.enabled;
     let open = |outputs: &BTreeSet<String>| {
-        Staging::new(&target, outputs, &[layout::SEARCH_INDEX_DIR]).map_err(|err| {
-            output::write_failure(&target, err, |err| {
-                output::sink::output_failure(&target, "cannot prepare the output folder", err)
+        // The pages' files of the search index are written with the pages.
+        let folders = match search {
+            true => search::index_folders(&loaded.site).into_iter().collect(),
+            false => Default::default(),
+        };
+        Staging::new(&target, outputs, &[layout::SEARCH_INDEX_DIR])
+            .and_then(|staging| {
+                staging.begin_folder(layout::SEARCH_INDEX_DIR, folders)?;
+                Ok(staging)
             })
-        })
+            .map_err(|err| {
+                output::write_failure(&target, err, |err| {
+                    output::sink::output_failure(&target, "cannot prepare the output folder", err)
+                })
+            })
     };
     let rendered = render(
         &loaded,
         &options.root,
         check::Settings::default(),
+        search,
         open,
         &mut diags,
     );
@@ -260,9 +274,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     summary(&loaded.site, target, started, diags)
 }
 
-/// The last step of a build: the search index and the copied files into the staging folder,
-/// which then becomes the output folder.
-fn write(site: &Site, staging: Staging, rendered: Rendered, diags: &mut Diagnostics) {
+/// The last step of a build: the search index's shards and the copied files into the staging
+/// folder, which then becomes the output folder.
+fn write(site: &Site, staging: Staging, mut rendered: Rendered, diags: &mut Diagnostics) {
     let target = staging.target().to_path_buf();
     let failure = |err, what: &str, message: &str| {
         output::write_failure(&target, err, |err| {
@@ -270,20 +284,13 @@ fn write(site: &Site, staging: Staging, rendered: Rendered, diags: &mut Diagnost
         })
     };
     let folder = layout::SEARCH_INDEX_DIR;
-    let enabled = site.config.search.enabled;
-    let folders = match enabled {
-        true => search::index_folders(site).into_iter().collect(),
-        false => Default::default(),
+    let index = match rendered.pages.search.take() {
+        Some((numbering, gathered)) => search::finish(&numbering, gathered, &mut |batch| {
+            staging.write_into(folder, &batch)
+        })
+        .map(drop),
+        None => Ok(()),
     };
-    let index = staging
-        .begin_folder(folder, folders)
-        .and_then(|()| match enabled {
-            true => search::write_index(site, &rendered.pages.analyses, &mut |batch| {
-                staging.write_into(folder, &batch)
-            })
-            .map(drop),
-            false => Ok(()),
-        });
     if let Err(err) = index {
         let what = layout::SEARCH_INDEX_DIR;
         diags.push(failure(err, what, "cannot write the search index"));
@@ -346,6 +353,7 @@ pub fn check(options: &BuildOptions, checks: CheckOptions) -> Result<BuildSummar
         &loaded,
         &options.root,
         settings,
+        false,
         |_| Ok(Nowhere),
         &mut diags,
     );

@@ -8,6 +8,7 @@ use crate::diagnostics::Diagnostic;
 use crate::markdown::Analysis;
 use crate::output::facts::{self, Known};
 use crate::output::{Manifest, Sink, write_failure};
+use crate::search::{GatherPool, Gathered, Numbering};
 use crate::site::{Page, PageId};
 use crate::templates::{PageContext, Templates};
 use rayon::prelude::*;
@@ -25,28 +26,44 @@ pub struct Pages {
     pub facts: Vec<(PageId, u64)>,
     /// Pages that could not be rendered or written; a broken template is said once.
     pub failures: Vec<Diagnostic>,
+    /// What the pass gathered for the search index, when asked to index the pages: their files
+    /// are written, the shards are made from this ([`crate::search::finish`]).
+    pub search: Option<(Numbering, Gathered)>,
 }
 
-/// Renders every page into `sink`.
-pub fn render_all(renderer: &Renderer<'_>, sidebars: &Sidebars, sink: &dyn Sink) -> Pages {
+/// Renders every page into `sink`; with `search`, also indexes each searchable page and writes
+/// its file of the search index, in the same pass.
+pub fn render_all(
+    renderer: &Renderer<'_>,
+    sidebars: &Sidebars,
+    sink: &dyn Sink,
+    search: bool,
+) -> Pages {
     let known = facts::read(&sink.take_previous_facts());
+    let numbering = search.then(|| Numbering::new(renderer.site));
     let pass = Pass {
         renderer,
         sidebars,
         sink,
         global: global_fingerprint(renderer),
+        numbering: numbering.as_ref(),
     };
+    let pool = GatherPool::default();
     let done: Vec<PageDone> = renderer
         .site
         .pages
         .par_ids()
-        .map(|id| pass.page(&known, id))
+        .map_init(
+            || pool.lease(),
+            |gathered, id| pass.page(&known, id, gathered),
+        )
         .collect();
     let mut pages = Pages {
         analyses: crate::site::PerPage::with_capacity(done.len()),
         manifest: Manifest::new(),
         facts: Vec::new(),
         failures: Vec::new(),
+        search: numbering.map(|numbering| (numbering, pool.into_gathered())),
     };
     for (id, done) in renderer.site.pages.ids().zip(done) {
         match done.result {
@@ -55,6 +72,13 @@ pub fn render_all(renderer: &Renderer<'_>, sidebars: &Sidebars, sink: &dyn Sink)
                 pages.manifest.insert(done.rel, fingerprint);
             }
             Err(d) => pages.failures.push(d),
+        }
+        match done.search_file {
+            Some(Ok((rel, fingerprint))) => {
+                pages.manifest.insert(rel, fingerprint);
+            }
+            Some(Err(d)) => pages.failures.push(d),
+            None => {}
         }
         pages.analyses.push(done.analysis);
     }
@@ -69,6 +93,8 @@ struct PageDone {
     key: u64,
     analysis: Analysis,
     result: Result<u128, Diagnostic>,
+    /// Its file of the search index, written or kept, and its fingerprint.
+    search_file: Option<Result<(String, u128), Diagnostic>>,
 }
 
 /// What every page of one pass is rendered with.
@@ -78,13 +104,49 @@ struct Pass<'a, 'r> {
     sink: &'a dyn Sink,
     /// [`global_fingerprint`].
     global: u128,
+    /// The pages' numbers in the search index, when the pass indexes them.
+    numbering: Option<&'a Numbering>,
 }
 
 impl Pass<'_, '_> {
     /// Renders one page and writes it, unless the output already has it from the same inputs.
     /// `known` holds the analyses of the previous build: with one, an unchanged page is not
     /// even parsed.
-    fn page(&self, known: &Known, id: PageId) -> PageDone {
+    fn page(&self, known: &Known, id: PageId, gathered: &mut Gathered) -> PageDone {
+        let mut done = self.render(known, id);
+        if let Some(n) = self.numbering.and_then(|numbering| numbering.of(id)) {
+            let site = self.renderer.site;
+            let (rel, bytes) = gathered.page(site, id, n, &done.analysis);
+            done.search_file = Some(self.search_file(rel, &bytes, id));
+        }
+        done
+    }
+
+    /// Writes the page's file of the search index, or keeps the output's if it is the same.
+    fn search_file(
+        &self,
+        rel: String,
+        bytes: &[u8],
+        id: PageId,
+    ) -> Result<(String, u128), Diagnostic> {
+        let fingerprint = xxhash_rust::xxh3::xxh3_128(bytes);
+        if self.sink.keep(&rel, fingerprint) {
+            return Ok((rel, fingerprint));
+        }
+        match self.sink.write(&rel, bytes) {
+            Ok(()) => Ok((rel, fingerprint)),
+            Err(err) => Err(write_failure(self.sink.target(), err, |err| {
+                let shown = self.renderer.site.pages[id].source.display_path();
+                Diagnostic::error(
+                    shown,
+                    format!("cannot write {rel} of the search index: {err}"),
+                )
+            })),
+        }
+    }
+
+    /// The page, rendered and written, or kept as the output has it.
+    fn render(&self, known: &Known, id: PageId) -> PageDone {
         let r = self.renderer;
         let page = &r.site.pages[id];
         let rel = page.output_path();
@@ -114,6 +176,7 @@ impl Pass<'_, '_> {
                     key,
                     analysis,
                     result: Ok(fingerprint),
+                    search_file: None,
                 };
             }
         }
@@ -134,6 +197,7 @@ impl Pass<'_, '_> {
             key,
             analysis,
             result: result.map(|()| fingerprint),
+            search_file: None,
         }
     }
 
@@ -158,6 +222,7 @@ impl Pass<'_, '_> {
             key,
             analysis,
             result: written,
+            search_file: None,
         }
     }
 }

@@ -28,7 +28,6 @@ use std::borrow::{Borrow, Cow};
 // Words hashed with Fx, not SipHash: the index hashes every word of every page several times, and
 // a handbook's own words need no defence against chosen collisions.
 use rustc_hash::FxHashMap as HashMap;
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
 use unicode_normalization::UnicodeNormalization;
@@ -45,8 +44,6 @@ const IN_HEADING: u8 = 4;
 const MAX_COUNT: u8 = 3;
 /// Longer section texts are cut: the excerpts of a result list do not need more.
 const MAX_RECORD_CHARS: usize = 20_000;
-/// Pages indexed together; their terms are held until merged into the postings.
-const PAGES_PER_CHUNK: usize = 512;
 
 /// `text` decomposed, without accents and lowercased: `Café` → `cafe`.
 pub fn fold(text: &str) -> Cow<'_, str> {
@@ -124,104 +121,281 @@ pub fn index_folders(site: &Site) -> Vec<String> {
     folders
 }
 
-/// Makes the index from every page's analysis and hands its files to `write` in batches, as
-/// they are made (the pages' files a chunk at a time, then the shards, then `meta.json`), so
-/// that a build never holds the whole index. Pages are numbered in navigation order, which
-/// breaks ties between results. Returns the index's `build`.
+/// Makes the index from every page's analysis and hands its files to `write` in batches: the
+/// pages' files, then the shards, then `meta.json`. Returns the index's `build`. `handbook
+/// build` does the same inside its pass over the pages ([`Numbering`], [`Gathered`], [`finish`]).
 pub fn write_index<A: Borrow<Analysis> + Sync>(
     site: &Site,
     analyses: &PerPage<A>,
     write: &mut dyn FnMut(Vec<(String, Vec<u8>)>) -> std::io::Result<()>,
 ) -> std::io::Result<String> {
-    let pages: Vec<PageId> = site
-        .order
-        .iter()
-        .copied()
-        .filter(|&id| is_indexed(site, id))
+    let numbering = Numbering::new(site);
+    let pool = GatherPool::default();
+    let files: Vec<(String, Vec<u8>)> = numbering
+        .pages
+        .par_iter()
+        .enumerate()
+        .map_init(
+            || pool.lease(),
+            |gathered, (n, &id)| gathered.page(site, id, n as u32, analyses[id].borrow()),
+        )
         .collect();
-    let mut build = xxhash_rust::xxh3::Xxh3::new();
-    let mut emit = |batch: Vec<(String, Vec<u8>)>| {
-        for (name, bytes) in &batch {
-            build.update(name.as_bytes());
-            build.update(bytes);
+    write(files)?;
+    finish(&numbering, pool.into_gathered(), write)
+}
+
+/// Each searchable page's number in the index: its place among them in navigation order, which
+/// breaks ties between results.
+pub struct Numbering {
+    /// The searchable pages, in navigation order.
+    pages: Vec<PageId>,
+    numbers: HashMap<PageId, u32>,
+}
+
+impl Numbering {
+    pub fn new(site: &Site) -> Numbering {
+        let pages: Vec<PageId> = site
+            .order
+            .iter()
+            .copied()
+            .filter(|&id| is_indexed(site, id))
+            .collect();
+        let numbers = pages
+            .iter()
+            .enumerate()
+            .map(|(n, &id)| (id, n as u32))
+            .collect();
+        Numbering { pages, numbers }
+    }
+
+    /// Page `id`'s number, if it is searchable.
+    pub fn of(&self, id: PageId) -> Option<u32> {
+        self.numbers.get(&id).copied()
+    }
+}
+
+/// What indexing some of the pages gathered: the words met, each with the number of its stem,
+/// the postings of each stem, and a digest of each page's file. One per worker of a parallel
+/// pass; [`finish`] merges them into the shards.
+pub struct Gathered {
+    stemmer: Stemmer,
+    /// Word → its stem's number: a handbook repeats its words, each is stemmed once.
+    words: HashMap<String, u32>,
+    /// Stem → its number.
+    stems: HashMap<String, u32>,
+    /// By stem number: (page, record, weight), in the order the pages came.
+    postings: Vec<Vec<(u32, u16, u8)>>,
+    /// (page, digest of its `p/<n>.json`).
+    files: Vec<(u32, u128)>,
+    /// One page's (stem, record, occurrence) of every word, reused from page to page.
+    seen: Vec<(u32, u32, Occurrence)>,
+}
+
+impl Gathered {
+    fn new() -> Gathered {
+        Gathered {
+            stemmer: Stemmer::create(Algorithm::English),
+            words: HashMap::default(),
+            stems: HashMap::default(),
+            postings: Vec::new(),
+            files: Vec::new(),
+            seen: Vec::new(),
         }
-        write(batch)
-    };
-    let index = index_pages(site, analyses, &pages, &mut emit)?;
+    }
+
+    /// Indexes page `id` as number `n`, and returns its file: its path and bytes.
+    pub fn page(
+        &mut self,
+        site: &Site,
+        id: PageId,
+        n: u32,
+        analysis: &Analysis,
+    ) -> (String, Vec<u8>) {
+        let records = records_of(site, id, analysis);
+        let file = page_file(site, id, &records);
+        self.files.push((n, xxhash_rust::xxh3::xxh3_128(&file)));
+        let mut seen = std::mem::take(&mut self.seen);
+        seen.clear();
+        let title = Occurrence {
+            title: true,
+            ..Occurrence::default()
+        };
+        let heading = Occurrence {
+            heading: true,
+            ..Occurrence::default()
+        };
+        let once = Occurrence {
+            count: 1,
+            ..Occurrence::default()
+        };
+        self.note(&site.pages[id].title, 0, title, &mut seen);
+        for (r, record) in records.iter().enumerate() {
+            self.note(&record.heading, r as u32, heading, &mut seen);
+            self.note(&record.text, r as u32, once, &mut seen);
+        }
+        // One posting per stem and record: occurrences of all the stem's words merged.
+        seen.sort_unstable_by_key(|&(stem, record, _)| (stem, record));
+        let mut at = 0;
+        while at < seen.len() {
+            let (stem, record, mut occurrence) = seen[at];
+            at += 1;
+            while let Some(&(_, _, more)) = seen.get(at).filter(|s| (s.0, s.1) == (stem, record)) {
+                occurrence.merge(more);
+                at += 1;
+            }
+            if let Ok(record) = u16::try_from(record) {
+                self.postings[stem as usize].push((n, record, occurrence.weight()));
+            }
+        }
+        self.seen = seen;
+        (page_path(n), file)
+    }
+
+    /// Notes each word of `text` as occurring `what`-wise in `record`.
+    fn note(
+        &mut self,
+        text: &str,
+        record: u32,
+        what: Occurrence,
+        seen: &mut Vec<(u32, u32, Occurrence)>,
+    ) {
+        let folded = fold(text);
+        for word in words(&folded) {
+            seen.push((self.stem_of(word), record, what));
+        }
+    }
+
+    /// The number of `word`'s stem.
+    fn stem_of(&mut self, word: &str) -> u32 {
+        if let Some(&stem) = self.words.get(word) {
+            return stem;
+        }
+        let stem = self.stemmer.stem(word);
+        let number = self.number(&stem);
+        self.words.insert(word.to_string(), number);
+        number
+    }
+
+    /// The number of `stem`, given it now if it has none.
+    fn number(&mut self, stem: &str) -> u32 {
+        if let Some(&number) = self.stems.get(stem) {
+            return number;
+        }
+        let number = self.postings.len() as u32;
+        self.postings.push(Vec::new());
+        self.stems.insert(stem.to_string(), number);
+        number
+    }
+
+    /// `self` and `other` as one; the postings are put in order by [`finish`].
+    fn merge(self, other: Gathered) -> Gathered {
+        let (mut big, small) = match self.words.len() >= other.words.len() {
+            true => (self, other),
+            false => (other, self),
+        };
+        let mut renumbered = vec![0; small.postings.len()];
+        for (stem, number) in &small.stems {
+            renumbered[*number as usize] = big.number(stem);
+        }
+        for (number, list) in small.postings.into_iter().enumerate() {
+            big.postings[renumbered[number] as usize].extend(list);
+        }
+        for (word, number) in small.words {
+            big.words.entry(word).or_insert(renumbered[number as usize]);
+        }
+        big.files.extend(small.files);
+        big
+    }
+}
+
+/// The [`Gathered`] of the workers of a parallel pass: each worker leases one, which comes back
+/// to the pool when its part of the pass is done, for the next part to go on with.
+#[derive(Default)]
+pub struct GatherPool(Mutex<Vec<Gathered>>);
+
+impl GatherPool {
+    /// A [`Gathered`] for one worker, back in the pool when dropped.
+    pub fn lease(&self) -> Lease<'_> {
+        let gathered = self.0.lock().ok().and_then(|mut pool| pool.pop());
+        Lease {
+            gathered: Some(gathered.unwrap_or_else(Gathered::new)),
+            pool: self,
+        }
+    }
+
+    /// Everything the workers gathered, as one.
+    pub fn into_gathered(self) -> Gathered {
+        let all = self.0.into_inner().unwrap_or_default();
+        all.into_iter()
+            .reduce(Gathered::merge)
+            .unwrap_or_else(Gathered::new)
+    }
+}
+
+/// One worker's [`Gathered`], leased from a [`GatherPool`].
+pub struct Lease<'a> {
+    gathered: Option<Gathered>,
+    pool: &'a GatherPool,
+}
+
+impl std::ops::Deref for Lease<'_> {
+    type Target = Gathered;
+    fn deref(&self) -> &Gathered {
+        self.gathered.as_ref().expect("leased until dropped")
+    }
+}
+
+impl std::ops::DerefMut for Lease<'_> {
+    fn deref_mut(&mut self) -> &mut Gathered {
+        self.gathered.as_mut().expect("leased until dropped")
+    }
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        if let (Some(gathered), Ok(mut pool)) = (self.gathered.take(), self.pool.0.lock()) {
+            pool.push(gathered);
+        }
+    }
+}
+
+/// The path of page `n`'s file.
+fn page_path(n: u32) -> String {
+    format!("{SEARCH_INDEX_DIR}p/{n}.json")
+}
+
+/// Makes the shards of everything `gathered` and `meta.json`, hands them to `write`, and returns
+/// the index's `build`: a digest of all its files, pages' files included.
+pub fn finish(
+    numbering: &Numbering,
+    gathered: Gathered,
+    write: &mut dyn FnMut(Vec<(String, Vec<u8>)>) -> std::io::Result<()>,
+) -> std::io::Result<String> {
+    let mut build = xxhash_rust::xxh3::Xxh3::new();
+    let mut files = gathered.files.clone();
+    files.sort_unstable();
+    for (n, digest) in files {
+        build.update(page_path(n).as_bytes());
+        build.update(&digest.to_le_bytes());
+    }
+    let index = Postings::from(gathered);
     let (shards, shard_files) = shard_files(&index);
     drop(index);
-    emit(shard_files)?;
+    for (name, bytes) in &shard_files {
+        build.update(name.as_bytes());
+        build.update(bytes);
+    }
+    write(shard_files)?;
     let build = format!("{:016x}", build.digest());
     let meta = format!(
         "{{\"version\":{FORMAT_VERSION},\"build\":\"{build}\",\"shards\":{shards},\"pages\":{}}}",
-        pages.len()
+        numbering.pages.len()
     );
     write(vec![(
         format!("{SEARCH_INDEX_DIR}meta.json"),
         meta.into_bytes(),
     )])?;
     Ok(build)
-}
-
-/// Hands the `p/<n>.json` of each of `pages` to `emit`, a chunk at a time, and returns their
-/// postings and words. Pages go through in chunks, in order, so that only one chunk's terms
-/// and files are held at once.
-fn index_pages<A: Borrow<Analysis> + Sync>(
-    site: &Site,
-    analyses: &PerPage<A>,
-    pages: &[PageId],
-    emit: &mut dyn FnMut(Vec<(String, Vec<u8>)>) -> std::io::Result<()>,
-) -> std::io::Result<Postings> {
-    let mut index = Postings::default();
-    // Each worker keeps the stems of the words it met: together they are the vocabulary.
-    let pool: Mutex<Vec<StemCache>> = Mutex::default();
-    for (c, chunk) in pages.chunks(PAGES_PER_CHUNK).enumerate() {
-        let first = c * PAGES_PER_CHUNK;
-        let mut files = Vec::with_capacity(chunk.len());
-        for (n, file, terms) in index_chunk(site, analyses, first, chunk, &pool) {
-            index.add(n as u32, terms);
-            files.push((format!("{SEARCH_INDEX_DIR}p/{n}.json"), file));
-        }
-        emit(files)?;
-    }
-    for cache in pool.into_inner().unwrap_or_default() {
-        index.add_words(cache.stems);
-    }
-    Ok(index)
-}
-
-/// The pages of one chunk, numbered from `first`, indexed in parallel and returned in order;
-/// the workers' stem caches go back to `pool`.
-fn index_chunk<A: Borrow<Analysis> + Sync>(
-    site: &Site,
-    analyses: &PerPage<A>,
-    first: usize,
-    chunk: &[PageId],
-    pool: &Mutex<Vec<StemCache>>,
-) -> Vec<IndexedPage> {
-    let take = || {
-        let cache = pool.lock().map(|mut p| p.pop()).unwrap_or_default();
-        cache.unwrap_or_else(StemCache::new)
-    };
-    let (stems, done): (Vec<StemCache>, Vec<Vec<IndexedPage>>) = chunk
-        .par_iter()
-        .enumerate()
-        .fold(
-            || (take(), Vec::new()),
-            |(mut stems, mut done), (i, &id)| {
-                let records = records_of(site, id, analyses[id].borrow());
-                let terms = PageTerms::of(&site.pages[id].title, &records, &mut stems);
-                done.push((first + i, page_file(site, id, &records), terms));
-                (stems, done)
-            },
-        )
-        .unzip();
-    if let Ok(mut pool) = pool.lock() {
-        pool.extend(stems);
-    }
-    let mut done: Vec<IndexedPage> = done.into_iter().flatten().collect();
-    done.sort_unstable_by_key(|(n, _, _)| *n);
-    done
 }
 
 /// The number of shards `index` needs, and their `s/<n>.json` files.
@@ -244,9 +418,6 @@ fn shard_files(index: &Postings) -> (usize, Vec<(String, Vec<u8>)>) {
         .collect();
     (shards, files)
 }
-
-/// A page's number in the index, its `p/<n>.json`, and its terms.
-type IndexedPage = (usize, Vec<u8>, PageTerms);
 
 /// The page's records: its sections, with its description in front of the introduction.
 fn records_of<'a>(site: &Site, id: PageId, analysis: &'a Analysis) -> Cow<'a, [SearchRecord]> {
@@ -302,29 +473,6 @@ fn page_file(site: &Site, id: PageId, records: &[SearchRecord]) -> Vec<u8> {
     serde_json::to_vec(&file).unwrap_or_default()
 }
 
-/// Stems by word, kept per worker thread: a handbook repeats its words.
-struct StemCache {
-    stemmer: Stemmer,
-    stems: HashMap<String, String>,
-}
-
-impl StemCache {
-    fn new() -> Self {
-        StemCache {
-            stemmer: Stemmer::create(Algorithm::English),
-            stems: HashMap::default(),
-        }
-    }
-
-    fn stem(&mut self, word: &str) -> &str {
-        if !self.stems.contains_key(word) {
-            let stem = self.stemmer.stem(word).into_owned();
-            self.stems.insert(word.to_string(), stem);
-        }
-        &self.stems[word]
-    }
-}
-
 /// How a word occurs in one record.
 #[derive(Debug, Clone, Copy, Default)]
 struct Occurrence {
@@ -345,114 +493,31 @@ impl Occurrence {
     }
 }
 
-/// Where each stem of one page occurs.
-#[derive(Debug, Default)]
-struct PageTerms {
-    /// Stem → (record, occurrence), by record.
-    stems: Vec<(String, Vec<(u32, Occurrence)>)>,
-}
-
-impl PageTerms {
-    fn of(title: &str, records: &[SearchRecord], cache: &mut StemCache) -> PageTerms {
-        let mut by_word: HashMap<String, BTreeMap<u32, Occurrence>> = HashMap::default();
-        let mut note = |text: &str, record: u32, what: Occurrence| {
-            let folded = fold(text);
-            for word in words(&folded) {
-                let at = match by_word.get_mut(word) {
-                    Some(at) => at,
-                    None => by_word.entry(word.to_string()).or_default(),
-                };
-                at.entry(record).or_default().merge(what);
-            }
-        };
-        let once = Occurrence {
-            count: 1,
-            ..Occurrence::default()
-        };
-        note(
-            title,
-            0,
-            Occurrence {
-                title: true,
-                ..Occurrence::default()
-            },
-        );
-        for (n, record) in records.iter().enumerate() {
-            let n = n as u32;
-            let heading = Occurrence {
-                heading: true,
-                ..Occurrence::default()
-            };
-            note(&record.heading, n, heading);
-            note(&record.text, n, once);
-        }
-        let mut stems: HashMap<String, BTreeMap<u32, Occurrence>> = HashMap::default();
-        for (word, at) in by_word {
-            let stem = cache.stem(&word);
-            let into = match stems.get_mut(stem) {
-                Some(into) => into,
-                None => stems.entry(stem.to_string()).or_default(),
-            };
-            for (record, occurrence) in at {
-                into.entry(record).or_default().merge(occurrence);
-            }
-        }
-        PageTerms {
-            stems: stems
-                .into_iter()
-                .map(|(stem, at)| (stem, at.into_iter().collect()))
-                .collect(),
-        }
-    }
-}
-
-/// The whole site's words and postings, stems numbered as first met.
-#[derive(Default)]
+/// The whole site's words and postings, stems numbered.
 struct Postings {
     /// Word → stem number.
     words: HashMap<String, u32>,
-    stem_numbers: HashMap<String, u32>,
     /// By stem number: (page, record, weight), by page then record.
     postings: Vec<Vec<(u32, u16, u8)>>,
 }
 
+impl From<Gathered> for Postings {
+    /// The postings in order by page then record (they came in the pass's order).
+    fn from(gathered: Gathered) -> Postings {
+        let mut postings = gathered.postings;
+        postings
+            .par_iter_mut()
+            .for_each(|list: &mut Vec<(u32, u16, u8)>| {
+                list.sort_unstable_by_key(|&(page, record, _)| (page, record));
+            });
+        Postings {
+            words: gathered.words,
+            postings,
+        }
+    }
+}
+
 impl Postings {
-    /// Adds page `page`'s terms; pages come in increasing order.
-    fn add(&mut self, page: u32, terms: PageTerms) {
-        for (stem, at) in terms.stems {
-            let n = self.number(stem);
-            let list = &mut self.postings[n as usize];
-            list.extend(
-                at.into_iter()
-                    .map(|(record, occurrence)| (page, record, occurrence.weight()))
-                    .filter_map(|(page, record, weight)| {
-                        Some((page, u16::try_from(record).ok()?, weight))
-                    }),
-            );
-        }
-    }
-
-    /// Adds words with their stems (every stem already has postings).
-    fn add_words(&mut self, words: HashMap<String, String>) {
-        for (word, stem) in words {
-            if !self.words.contains_key(&word)
-                && let Some(&n) = self.stem_numbers.get(&stem)
-            {
-                self.words.insert(word, n);
-            }
-        }
-    }
-
-    fn number(&mut self, stem: String) -> u32 {
-        if let Some(&n) = self.stem_numbers.get(&stem) {
-            return n;
-        }
-        let n = self.postings.len() as u32;
-        self.postings.push(Vec::new());
-        self.stem_numbers.insert(stem, n);
-        n
-    }
-
     /// Roughly how many bytes the shards will take.
     fn size_estimate(&self) -> usize {
         let postings: usize = self.postings.iter().map(|p| p.len() * 7).sum();
