@@ -21,98 +21,34 @@
 
 #[path = "common/generator.rs"]
 mod generator;
+#[path = "common/measure.rs"]
+mod measure;
 #[path = "common/stats.rs"]
 mod stats;
-use stats::{fmt_dur, median};
+use measure::{RemoveDirOnDrop, Run, bench_sites_dir, folder_bytes, run_measured};
+use stats::{fmt_dur, median, median_ratio};
 
 use generator::{SECTIONS, SUBSECTIONS, Shape, ensure_shaped, ensure_site, ensure_site_with};
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_handbook");
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 
-// ---------------------------------------------------------------------------------------------
-// Running and measuring
-// ---------------------------------------------------------------------------------------------
-
-struct Run {
-    wall: Duration,
-    /// Peak resident set size of the child, in KiB (Linux `ru_maxrss`).
-    max_rss_kib: i64,
-    /// CPU time of the child (all its threads) in user space, and in the kernel on its behalf
-    /// (creating files and folders, mostly).
-    user: Duration,
-    sys: Duration,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `handbook build` once, waiting with `wait4` to get this child's own rusage.
+/// Runs `handbook build` once ([`run_measured`]).
 fn run_build(bin: &Path, root: &Path, out: &Path, logs: &Path) -> Run {
-    let out_log = logs.with_extension("stdout");
-    let err_log = logs.with_extension("stderr");
-    let started = Instant::now();
-    let child = Command::new(bin)
-        .arg("build")
-        .arg("--root")
-        .arg(root)
-        .arg("--output-dir")
-        .arg(out)
-        .stdin(Stdio::null())
-        .stdout(fs::File::create(&out_log).expect("create stdout log"))
-        .stderr(fs::File::create(&err_log).expect("create stderr log"))
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
-    let pid = child.id() as libc::pid_t;
-    let mut status: libc::c_int = 0;
-    // SAFETY: rusage is plain old data; wait4 fills it in.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    loop {
-        // SAFETY: pid is our own child, not yet reaped (std never waits on its own).
-        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-        if r == pid {
-            break;
-        }
-        let err = std::io::Error::last_os_error();
-        if err.kind() != std::io::ErrorKind::Interrupted {
-            panic!("wait4 failed: {err}");
-        }
-    }
-    let wall = started.elapsed();
-    drop(child);
-    let stdout = fs::read_to_string(&out_log).unwrap_or_default();
-    let stderr = fs::read_to_string(&err_log).unwrap_or_default();
-    let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
-    if !ok {
-        let how = if libc::WIFEXITED(status) {
-            format!("exit code {}", libc::WEXITSTATUS(status))
-        } else if libc::WIFSIGNALED(status) {
-            format!("signal {}", libc::WTERMSIG(status))
-        } else {
-            format!("wait status {status}")
-        };
-        eprintln!(
-            "\n==== handbook build --root {} failed ({how}) ====",
-            root.display()
-        );
-        eprintln!("---- stdout ----\n{stdout}");
-        eprintln!("---- stderr ----\n{stderr}");
-        panic!("handbook build failed for {}", root.display());
-    }
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    let (user, sys) = (tv(usage.ru_utime), tv(usage.ru_stime));
-    Run {
-        wall,
-        max_rss_kib: usage.ru_maxrss,
-        user,
-        sys,
-        stdout,
-        stderr,
-    }
+    run_measured(
+        Command::new(bin)
+            .arg("build")
+            .arg("--root")
+            .arg(root)
+            .arg("--output-dir")
+            .arg(out),
+        logs,
+    )
 }
 
 /// `Built 1006 pages in 16 sections in 123 ms into ...` → (1006, 123).
@@ -210,31 +146,6 @@ impl Sizes {
     fn excess(&self) -> f64 {
         Sizes::per_page(self.output, self.pages) - 2.0 * Sizes::per_page(self.markdown, self.pages)
     }
-}
-
-/// The bytes of the regular files under `dir`, and of those whose name ends with `suffix`.
-fn folder_bytes(dir: &Path, suffix: &str) -> (u64, u64) {
-    let (mut all, mut matching) = (0, 0);
-    let Ok(entries) = fs::read_dir(dir) else {
-        return (0, 0);
-    };
-    for entry in entries.flatten() {
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        if kind.is_dir() {
-            let (a, m) = folder_bytes(&entry.path(), suffix);
-            all += a;
-            matching += m;
-        } else if kind.is_file() {
-            let len = entry.metadata().map_or(0, |m| m.len());
-            all += len;
-            if entry.file_name().to_string_lossy().ends_with(suffix) {
-                matching += len;
-            }
-        }
-    }
-    (all, matching)
 }
 
 /// Puts a file's original text back when dropped, also when a failed build panics.
@@ -366,15 +277,6 @@ fn measure(b: &Bench, mode: Mode, bin: &Path, base: &Path, scratch: &Path) -> Me
     }
 }
 
-/// Deletes a folder when dropped, also when a failed build panics.
-struct RemoveDirOnDrop(PathBuf);
-
-impl Drop for RemoveDirOnDrop {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
 fn main() {
     // `cargo bench` passes `--bench`; other arguments select sites and modes.
     let filters: Vec<String> = std::env::args()
@@ -390,14 +292,7 @@ fn main() {
         .map(|n: usize| n.max(1));
     let strict = std::env::var("HANDBOOK_BENCH_STRICT").is_ok_and(|v| v == "1");
 
-    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(MANIFEST_DIR).join("target"));
-    let base = target_dir.join("bench-sites");
-    fs::create_dir_all(&base).expect("create target/bench-sites");
-    let base = base
-        .canonicalize()
-        .expect("canonicalize target/bench-sites");
+    let base = bench_sites_dir(MANIFEST_DIR);
 
     let site_keys = ["real", "1000", "10000", "folder"];
     let mode_keys = Mode::ALL.map(Mode::key);
@@ -731,20 +626,18 @@ fn print_pairs(pairs: &[Paired]) {
                 .collect()
         };
         let ratio = |cpu: bool| -> f64 {
-            let mut ratios: Vec<f64> = p
+            let pairs: Vec<(Duration, Duration)> = p
                 .runs
                 .iter()
                 .map(|r| {
-                    let (a, z) = if cpu {
+                    if cpu {
                         (r[0].1, r[1].1)
                     } else {
                         (r[0].0, r[1].0)
-                    };
-                    a.as_secs_f64() / z.as_secs_f64().max(1e-9)
+                    }
                 })
                 .collect();
-            ratios.sort_by(f64::total_cmp);
-            ratios[ratios.len() / 2]
+            median_ratio(&pairs)
         };
         let wall_ratio = ratio(false);
         println!(

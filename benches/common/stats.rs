@@ -1,5 +1,5 @@
-//! Figures for the benches' tables: `benches/build.rs` and `benches/serve.rs` include this
-//! file with `#[path]`.
+//! Figures for the benches' tables: `benches/build.rs`, `benches/serve.rs`, `benches/search.rs`
+//! and `benches/hugo.rs` include this file with `#[path]`.
 
 use std::time::Duration;
 
@@ -18,4 +18,16 @@ pub fn fmt_dur(d: Duration) -> String {
     } else {
         format!("{ms:.1} ms")
     }
+}
+
+/// The median of the ratios a / b of paired measurements (the upper middle one of an even
+/// count): a drift of the machine's speed during a bench hits both sides of a pair alike.
+#[allow(dead_code)] // only the benches that pair runs use it
+pub fn median_ratio(pairs: &[(Duration, Duration)]) -> f64 {
+    let mut ratios: Vec<f64> = pairs
+        .iter()
+        .map(|(a, b)| a.as_secs_f64() / b.as_secs_f64().max(1e-9))
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    ratios[ratios.len() / 2]
 }
