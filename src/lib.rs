@@ -283,18 +283,21 @@ fn write(site: &Site, staging: Staging, mut rendered: Rendered, diags: &mut Diag
             Diagnostic::error(what, format!("{message}: {err}"))
         })
     };
-    let folder = layout::SEARCH_INDEX_DIR;
     let index = match rendered.pages.search.take() {
-        Some((numbering, gathered)) => search::finish(&numbering, gathered, &mut |batch| {
-            staging.write_into(folder, &batch)
-        })
-        .map(drop),
-        None => Ok(()),
+        Some(gathered) => search::finish(site, gathered, &staging).map(Some),
+        None => Ok(None),
     };
-    if let Err(err) = index {
-        let what = layout::SEARCH_INDEX_DIR;
-        diags.push(failure(err, what, "cannot write the search index"));
-    }
+    let saved = match index {
+        Ok(finished) => finished.map(|finished| {
+            rendered.pages.manifest.extend(finished.files);
+            finished.saved
+        }),
+        Err(err) => {
+            let what = layout::SEARCH_INDEX_DIR;
+            diags.push(failure(err, what, "cannot write the search index"));
+            None
+        }
+    };
     for (rel, origin) in &rendered.plan.copies {
         let Some(source) = origin.source() else {
             continue;
@@ -319,7 +322,11 @@ fn write(site: &Site, staging: Staging, mut rendered: Rendered, diags: &mut Diag
     let facts = |out: &mut dyn std::io::Write| {
         output::facts::write(out, site, &pages.analyses, &pages.facts)
     };
-    if let Err(err) = staging.commit(&pages.manifest, facts) {
+    let search = |out: &mut dyn std::io::Write| match &saved {
+        Some(saved) => saved.write(out),
+        None => Ok(()),
+    };
+    if let Err(err) = staging.commit(&pages.manifest, facts, search) {
         diags.push(output::write_failure(&target, err, |err| {
             output::sink::output_failure(&target, "cannot swap in the new site", err)
         }));

@@ -24,7 +24,7 @@ pub mod sink;
 mod target;
 
 pub use plan::{Origin, Plan, plan};
-pub use sink::{Nowhere, Sink, write_failure};
+pub use sink::{Memory, Nowhere, Sink, write_failure};
 pub use target::check_target;
 
 use rayon::prelude::*;
@@ -43,6 +43,8 @@ const MANIFEST: &str = "manifest";
 const MANIFEST_HEADER: &str = "handbook manifest 2";
 /// In the home: what the last build learned about each page (its links and headings).
 const FACTS: &str = "facts";
+/// In the home: the search index as the last build left it, for the next to update.
+const SEARCH: &str = "search";
 /// In the home: the folder a build writes, exchanged with the output folder at the end.
 const STAGING: &str = "staging";
 /// Suffix of the files written in the home before they are renamed into place.
@@ -69,6 +71,8 @@ pub struct Staging {
     previous: Manifest,
     /// Taken (and so let go) by the first [`Staging::take_previous_facts`].
     previous_facts: Mutex<String>,
+    /// Taken by the first [`Staging::take_previous_search`].
+    previous_search: Mutex<Vec<u8>>,
     /// The folders of the new site (`a`, `a/b`), as far as known: those of its pages and
     /// files, and those of the folders readied by [`Staging::begin_folder`].
     folders: Mutex<HashSet<String>>,
@@ -111,6 +115,7 @@ impl Staging {
             target: target.to_path_buf(),
             previous: Manifest::new(),
             previous_facts: Mutex::default(),
+            previous_search: Mutex::default(),
             folders: Mutex::new(folders_of(outputs.iter())),
             synced: synced
                 .iter()
@@ -206,6 +211,9 @@ impl Staging {
                 self.home.join(FACTS),
             )
         };
+        // Its parts are reused by what they were made from, whichever folder they describe.
+        let search = std::fs::read(self.home.join(SEARCH)).unwrap_or_default();
+        self.previous_search = Mutex::new(search);
         self.previous = manifest;
         self.previous_facts = Mutex::new(std::fs::read_to_string(facts).unwrap_or_default());
         Ok(())
@@ -293,7 +301,7 @@ impl Staging {
     }
 
     /// Readies folder `folder` (`_search/`) for files in the folders `wanted` (`_search/p`,
-    /// relative to the output folder), which [`Staging::write_into`] then writes: what the
+    /// relative to the output folder), whose files are then written as any other: what the
     /// previous build had there goes.
     pub fn begin_folder(&self, folder: &str, wanted: HashSet<String>) -> io::Result<()> {
         let inside = self.path_of(folder.trim_end_matches('/'))?;
@@ -313,20 +321,6 @@ impl Staging {
         Ok(())
     }
 
-    /// Writes `files` (paths relative to the output folder) of a folder readied by
-    /// [`Staging::begin_folder`].
-    pub fn write_into(&self, folder: &str, files: &[(String, Vec<u8>)]) -> io::Result<()> {
-        files.par_iter().try_for_each(|(rel, bytes)| {
-            if !rel.starts_with(folder) {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    format!("refusing to write `{rel}` outside `{folder}`"),
-                ));
-            }
-            self.write_if_changed(rel, bytes)
-        })
-    }
-
     /// What the build of the output folder saved with [`Staging::commit`].
     pub fn take_previous_facts(&self) -> String {
         self.previous_facts
@@ -335,17 +329,26 @@ impl Staging {
             .unwrap_or_default()
     }
 
+    /// What the build of the output folder saved of its search index with [`Staging::commit`].
+    pub fn take_previous_search(&self) -> Vec<u8> {
+        self.previous_search
+            .lock()
+            .map(|mut search| std::mem::take(&mut *search))
+            .unwrap_or_default()
+    }
+
     /// The output folder this staging folder is for.
     pub fn target(&self) -> &Path {
         &self.target
     }
 
-    /// Records the manifest and the facts (written by `facts`, line by line), swaps the staging
-    /// folder with the output folder, and deletes the previous site.
+    /// Records the manifest, the facts and the search index's state (written by `facts` and
+    /// `search`), swaps the staging folder with the output folder, and deletes the previous site.
     pub fn commit(
         mut self,
         manifest: &Manifest,
         facts: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
+        search: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
     ) -> io::Result<()> {
         let new = identity(&self.dir)?;
         // Until the exchange is done, the output folder as it is stays handbook's too.
@@ -377,6 +380,11 @@ impl Staging {
         )?);
         facts(&mut file)?;
         file.into_inner().map_err(io::IntoInnerError::into_error)?;
+        let mut file = io::BufWriter::new(std::fs::File::create(
+            self.home.join(format!("{SEARCH}{NEXT}")),
+        )?);
+        search(&mut file)?;
+        file.into_inner().map_err(io::IntoInnerError::into_error)?;
         self.put_in_place(OUTPUTS)?;
         if self.target.exists() {
             exchange(&self.dir, &self.target)?;
@@ -388,6 +396,7 @@ impl Staging {
         // fails to move here is not taken for it: the next build renders every page.
         let _ = self.put_in_place(MANIFEST);
         let _ = self.put_in_place(FACTS);
+        let _ = self.put_in_place(SEARCH);
         self.forget_previous(&new);
         Ok(())
     }
@@ -659,14 +668,14 @@ mod tests {
         for _ in 0..2 {
             let build = Staging::new(&target, &outputs(&["a/b.txt"]), &[]).unwrap();
             build.write("a/b.txt", b"b").unwrap();
-            build.commit(&Manifest::new(), text("")).unwrap();
+            build.commit(&Manifest::new(), text(""), text("")).unwrap();
         }
         // What a build killed while writing `c.txt` leaves.
         let home = home_dir(&target);
         std::fs::write(home.join(STAGING).join("c.txt"), "c").unwrap();
         let next = Staging::new(&target, &outputs(&["a/b.txt"]), &[]).unwrap();
         next.write("a/b.txt", b"b").unwrap();
-        next.commit(&Manifest::new(), text("")).unwrap();
+        next.commit(&Manifest::new(), text(""), text("")).unwrap();
         assert_eq!(names(&target), ["a"], "c.txt is not published");
     }
 
@@ -688,13 +697,17 @@ mod tests {
         first.write("b/c/x.txt", b"x").unwrap();
         first.write_if_changed("same.txt", b"same").unwrap();
         first
-            .commit(&Manifest::from([("a/index.html".into(), 7)]), text("facts"))
+            .commit(
+                &Manifest::from([("a/index.html".into(), 7)]),
+                text("facts"),
+                text(""),
+            )
             .unwrap();
         assert_eq!(names(dir.path()), [".public.handbook", "public"]);
         assert_eq!(names(&target), ["a", "b", "same.txt"]);
         assert_eq!(
             names(&home_dir(&target)),
-            [FACTS, LOCK, MANIFEST, OUTPUTS],
+            [FACTS, LOCK, MANIFEST, OUTPUTS, SEARCH],
             "no staging folder, no temporary file"
         );
         let (page, same) = (
@@ -714,7 +727,11 @@ mod tests {
         second.write_if_changed("same.txt", b"same").unwrap();
         second.write_if_changed("new.txt", b"new").unwrap();
         second
-            .commit(&Manifest::from([("a/index.html".into(), 7)]), text(""))
+            .commit(
+                &Manifest::from([("a/index.html".into(), 7)]),
+                text(""),
+                text(""),
+            )
             .unwrap();
         assert_eq!(names(&target), ["a", "new.txt", "same.txt"], "b/ is stale");
         assert_eq!(
@@ -725,7 +742,10 @@ mod tests {
         assert_eq!(inode(&target.join("same.txt")), same);
         assert_eq!(std::fs::read(target.join("a/index.html")).unwrap(), b"one");
         let home = home_dir(&target);
-        assert_eq!(names(&home), [FACTS, LOCK, MANIFEST, OUTPUTS, STAGING]);
+        assert_eq!(
+            names(&home),
+            [FACTS, LOCK, MANIFEST, OUTPUTS, SEARCH, STAGING]
+        );
         assert_eq!(
             tree(&home.join(STAGING)),
             [("a".to_string(), None)],
@@ -741,7 +761,7 @@ mod tests {
         first.write("a.txt", b"old").unwrap();
         first.write("b.txt", b"old").unwrap();
         first
-            .commit(&Manifest::from([("a.txt".into(), 1)]), text(""))
+            .commit(&Manifest::from([("a.txt".into(), 1)]), text(""), text(""))
             .unwrap();
         let before = tree(&target);
         let second = Staging::new(&target, &BTreeSet::new(), &[]).unwrap();
@@ -753,7 +773,7 @@ mod tests {
             before,
             "the live site is untouched until the exchange"
         );
-        second.commit(&Manifest::new(), text("")).unwrap();
+        second.commit(&Manifest::new(), text(""), text("")).unwrap();
         assert_eq!(std::fs::read(target.join("a.txt")).unwrap(), b"new");
         assert_eq!(std::fs::read(target.join("b.txt")).unwrap(), b"new");
     }
@@ -773,13 +793,13 @@ mod tests {
         let first = Staging::new(&target, &BTreeSet::new(), &[]).unwrap();
         first.write("a.txt", b"a").unwrap();
         first
-            .commit(&Manifest::from([("a.txt".into(), 1)]), text("f"))
+            .commit(&Manifest::from([("a.txt".into(), 1)]), text("f"), text(""))
             .unwrap();
         let second = Staging::new(&target, &outputs(&["a.txt", "b/c.txt"]), &[]).unwrap();
         second.write("a.txt", b"a").unwrap();
         second.write("b/c.txt", b"c").unwrap();
         second
-            .commit(&Manifest::from([("a.txt".into(), 1)]), text("f"))
+            .commit(&Manifest::from([("a.txt".into(), 1)]), text("f"), text(""))
             .unwrap();
         let before = tree(dir.path());
         let failed =
@@ -811,7 +831,11 @@ mod tests {
         assert_eq!(staging.take_previous_facts(), "old facts");
         assert!(staging.keep("a/index.html", 7), "the old manifest is read");
         staging
-            .commit(&Manifest::from([("a/index.html".into(), 7)]), text(""))
+            .commit(
+                &Manifest::from([("a/index.html".into(), 7)]),
+                text(""),
+                text(""),
+            )
             .unwrap();
         assert_eq!(names(dir.path()), [".public.handbook", "public"]);
         assert_eq!(names(&target), ["a"]);
@@ -824,7 +848,7 @@ mod tests {
         let target = dir.path().join("public");
         let first = Staging::new(&target, &BTreeSet::new(), &[]).unwrap();
         first.write("a.txt", b"a").unwrap();
-        first.commit(&Manifest::new(), text("")).unwrap();
+        first.commit(&Manifest::new(), text(""), text("")).unwrap();
         // Killed between the first and the second of the three renames.
         let aside = home_dir(&target).join(format!("{STAGING}{SWAP}"));
         std::fs::rename(&target, &aside).unwrap();
@@ -842,7 +866,7 @@ mod tests {
         let target = root.join("public");
         let first = Staging::new(&target, &BTreeSet::new(), &[]).unwrap();
         first.write("a.txt", b"a").unwrap();
-        first.commit(&Manifest::new(), text("")).unwrap();
+        first.commit(&Manifest::new(), text(""), text("")).unwrap();
         assert_eq!(check_target(root, &target), Ok(()));
         // The same name, another folder: not handbook's.
         std::fs::remove_dir_all(&target).unwrap();

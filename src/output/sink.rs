@@ -18,6 +18,9 @@ pub trait Sink: Sync {
     /// What the previous build learned about each page ([`super::facts`]), handed over once:
     /// the sink lets go of it.
     fn take_previous_facts(&self) -> String;
+    /// What the previous build saved of its search index ([`crate::search::Saved`]), handed
+    /// over once.
+    fn take_previous_search(&self) -> Vec<u8>;
     /// The output folder, as problems name it.
     fn target(&self) -> &Path;
 }
@@ -34,6 +37,9 @@ impl Sink for Staging {
     }
     fn take_previous_facts(&self) -> String {
         Staging::take_previous_facts(self)
+    }
+    fn take_previous_search(&self) -> Vec<u8> {
+        Staging::take_previous_search(self)
     }
     fn target(&self) -> &Path {
         Staging::target(self)
@@ -55,6 +61,41 @@ impl Sink for Nowhere {
     }
     fn take_previous_facts(&self) -> String {
         String::new()
+    }
+    fn take_previous_search(&self) -> Vec<u8> {
+        Vec::new()
+    }
+    fn target(&self) -> &Path {
+        Path::new("")
+    }
+}
+
+/// `handbook serve`'s search index: the files are kept in memory, in the order written.
+#[derive(Default)]
+pub struct Memory {
+    pub files: std::sync::Mutex<Vec<(String, Vec<u8>)>>,
+}
+
+impl Sink for Memory {
+    fn keep(&self, _: &str, _: u128) -> bool {
+        false
+    }
+    fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        let mut files = self
+            .files
+            .lock()
+            .map_err(|_| io::Error::other("poisoned"))?;
+        files.push((rel.to_string(), bytes.to_vec()));
+        Ok(())
+    }
+    fn write_if_changed(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        self.write(rel, bytes)
+    }
+    fn take_previous_facts(&self) -> String {
+        String::new()
+    }
+    fn take_previous_search(&self) -> Vec<u8> {
+        Vec::new()
     }
     fn target(&self) -> &Path {
         Path::new("")

@@ -8,7 +8,7 @@ use crate::diagnostics::Diagnostic;
 use crate::markdown::Analysis;
 use crate::output::facts::{self, Known};
 use crate::output::{Manifest, Sink, write_failure};
-use crate::search::{GatherPool, Gathered, Numbering};
+use crate::search::{self, Gathered, Indexer, PageEntry};
 use crate::site::{Page, PageId};
 use crate::templates::{PageContext, Templates};
 use rayon::prelude::*;
@@ -28,11 +28,12 @@ pub struct Pages {
     pub failures: Vec<Diagnostic>,
     /// What the pass gathered for the search index, when asked to index the pages: their files
     /// are written, the shards are made from this ([`crate::search::finish`]).
-    pub search: Option<(Numbering, Gathered)>,
+    pub search: Option<Gathered>,
 }
 
 /// Renders every page into `sink`; with `search`, also indexes each searchable page and writes
-/// its file of the search index, in the same pass.
+/// its file of the search index, in the same pass. The analyses come out without their search
+/// text: what the index needs of it is in its entries.
 pub fn render_all(
     renderer: &Renderer<'_>,
     sidebars: &Sidebars,
@@ -40,22 +41,21 @@ pub fn render_all(
     search: bool,
 ) -> Pages {
     let known = facts::read(&sink.take_previous_facts());
-    let numbering = search.then(|| Numbering::new(renderer.site));
+    let gathered = search.then(|| Gathered::start(renderer.site, &sink.take_previous_search()));
     let pass = Pass {
         renderer,
         sidebars,
         sink,
         global: global_fingerprint(renderer),
-        numbering: numbering.as_ref(),
+        search: gathered.as_ref(),
     };
-    let pool = GatherPool::default();
     let done: Vec<PageDone> = renderer
         .site
         .pages
         .par_ids()
         .map_init(
-            || pool.lease(),
-            |gathered, id| pass.page(&known, id, gathered),
+            || gathered.as_ref().map(|g| g.vocabulary.indexer()),
+            |indexer, id| pass.page(&known, id, indexer.as_mut()),
         )
         .collect();
     let mut pages = Pages {
@@ -63,8 +63,9 @@ pub fn render_all(
         manifest: Manifest::new(),
         facts: Vec::new(),
         failures: Vec::new(),
-        search: numbering.map(|numbering| (numbering, pool.into_gathered())),
+        search: None,
     };
+    let mut made = vec![None; gathered.as_ref().map_or(0, |g| g.numbering.len())];
     for (id, done) in renderer.site.pages.ids().zip(done) {
         match done.result {
             Ok(fingerprint) => {
@@ -73,15 +74,17 @@ pub fn render_all(
             }
             Err(d) => pages.failures.push(d),
         }
-        match done.search_file {
-            Some(Ok((rel, fingerprint))) => {
-                pages.manifest.insert(rel, fingerprint);
+        match done.search {
+            Some(Ok(indexed)) => {
+                pages.manifest.insert(indexed.rel, indexed.fingerprint);
+                made[indexed.n as usize] = indexed.made;
             }
             Some(Err(d)) => pages.failures.push(d),
             None => {}
         }
         pages.analyses.push(done.analysis);
     }
+    pages.search = gathered.map(|gathered| Gathered { made, ..gathered });
     let target = sink.target().display().to_string();
     pages.failures = collapse_repeats(without_repeated(pages.failures, &target));
     pages
@@ -91,10 +94,24 @@ pub fn render_all(
 struct PageDone {
     rel: String,
     key: u64,
+    /// Without its search text once indexed.
     analysis: Analysis,
+    /// Whether `analysis` was made now, not read from the previous build's facts (which have
+    /// no search text).
+    analysed: bool,
     result: Result<u128, Diagnostic>,
-    /// Its file of the search index, written or kept, and its fingerprint.
-    search_file: Option<Result<(String, u128), Diagnostic>>,
+    /// The page in the search index, if it is searchable and the pass indexes.
+    search: Option<Result<Indexed, Diagnostic>>,
+}
+
+/// A page in the search index.
+struct Indexed {
+    n: u32,
+    /// Its file of the index, written or kept, and that file's fingerprint.
+    rel: String,
+    fingerprint: u128,
+    /// Its entry, if made by this pass (not the previous build's).
+    made: Option<PageEntry>,
 }
 
 /// What every page of one pass is rendered with.
@@ -104,45 +121,71 @@ struct Pass<'a, 'r> {
     sink: &'a dyn Sink,
     /// [`global_fingerprint`].
     global: u128,
-    /// The pages' numbers in the search index, when the pass indexes them.
-    numbering: Option<&'a Numbering>,
+    /// The search index, when the pass indexes the pages.
+    search: Option<&'a Gathered>,
 }
 
 impl Pass<'_, '_> {
     /// Renders one page and writes it, unless the output already has it from the same inputs.
     /// `known` holds the analyses of the previous build: with one, an unchanged page is not
     /// even parsed.
-    fn page(&self, known: &Known, id: PageId, gathered: &mut Gathered) -> PageDone {
+    fn page(&self, known: &Known, id: PageId, indexer: Option<&mut Indexer<'_>>) -> PageDone {
         let mut done = self.render(known, id);
-        if let Some(n) = self.numbering.and_then(|numbering| numbering.of(id)) {
-            let site = self.renderer.site;
-            let (rel, bytes) = gathered.page(site, id, n, &done.analysis);
-            done.search_file = Some(self.search_file(rel, &bytes, id));
+        if let (Some(gathered), Some(indexer)) = (self.search, indexer)
+            && let Some(n) = gathered.numbering.of(id)
+        {
+            done.search = Some(self.index(&done, id, n, gathered, indexer));
         }
+        done.analysis.search = Vec::new();
         done
     }
 
-    /// Writes the page's file of the search index, or keeps the output's if it is the same.
-    fn search_file(
+    /// Puts page `id` in the search index as number `n`: the previous build's entry and file if
+    /// they were made from the same inputs, otherwise new ones.
+    fn index(
         &self,
-        rel: String,
-        bytes: &[u8],
+        done: &PageDone,
         id: PageId,
-    ) -> Result<(String, u128), Diagnostic> {
-        let fingerprint = xxhash_rust::xxh3::xxh3_128(bytes);
-        if self.sink.keep(&rel, fingerprint) {
-            return Ok((rel, fingerprint));
+        n: u32,
+        gathered: &Gathered,
+        indexer: &mut Indexer<'_>,
+    ) -> Result<Indexed, Diagnostic> {
+        let site = self.renderer.site;
+        let key = search::page_key(site, id, done.key);
+        let rel = search::page_path(n);
+        if let Some(entry) = gathered.previous_entry(&done.rel, key)
+            && self.sink.keep(&rel, entry.file)
+        {
+            return Ok(Indexed {
+                n,
+                rel,
+                fingerprint: entry.file,
+                made: None,
+            });
         }
-        match self.sink.write(&rel, bytes) {
-            Ok(()) => Ok((rel, fingerprint)),
-            Err(err) => Err(write_failure(self.sink.target(), err, |err| {
-                let shown = self.renderer.site.pages[id].source.display_path();
-                Diagnostic::error(
-                    shown,
-                    format!("cannot write {rel} of the search index: {err}"),
-                )
-            })),
+        let (entry, file) = match done.analysed {
+            true => search::index_page(site, id, &done.analysis, key, indexer),
+            // The facts keep no search text: the page is read again for it.
+            false => search::index_page(site, id, &self.renderer.markdown(id).1, key, indexer),
+        };
+        let fingerprint = entry.file;
+        if !self.sink.keep(&rel, fingerprint) {
+            self.sink.write(&rel, &file).map_err(|err| {
+                write_failure(self.sink.target(), err, |err| {
+                    let shown = site.pages[id].source.display_path();
+                    Diagnostic::error(
+                        shown,
+                        format!("cannot write {rel} of the search index: {err}"),
+                    )
+                })
+            })?;
         }
+        Ok(Indexed {
+            n,
+            rel,
+            fingerprint,
+            made: Some(entry),
+        })
     }
 
     /// The page, rendered and written, or kept as the output has it.
@@ -175,8 +218,9 @@ impl Pass<'_, '_> {
                     rel,
                     key,
                     analysis,
+                    analysed: false,
                     result: Ok(fingerprint),
-                    search_file: None,
+                    search: None,
                 };
             }
         }
@@ -196,8 +240,9 @@ impl Pass<'_, '_> {
             rel,
             key,
             analysis,
+            analysed: true,
             result: result.map(|()| fingerprint),
-            search_file: None,
+            search: None,
         }
     }
 
@@ -221,8 +266,9 @@ impl Pass<'_, '_> {
             rel,
             key,
             analysis,
+            analysed: true,
             result: written,
-            search_file: None,
+            search: None,
         }
     }
 }

@@ -18,18 +18,23 @@
 //! a letter or a digit; words of one character are left out. `search.js` does the same to the
 //! query.
 
+mod assemble;
+mod gather;
+mod saved;
+
+pub use assemble::{Finished, finish};
+pub use gather::{Indexer, PageEntry, Vocabulary};
+pub use saved::Saved;
+
 use crate::layout::SEARCH_INDEX_DIR;
 use crate::markdown::{Analysis, SearchRecord};
 use crate::site::{PageId, PerPage, Site};
 use rayon::prelude::*;
-use rust_stemmers::{Algorithm, Stemmer};
 use serde::Serialize;
 use std::borrow::{Borrow, Cow};
 // Words hashed with Fx, not SipHash: the index hashes every word of every page several times, and
 // a handbook's own words need no defence against chosen collisions.
 use rustc_hash::FxHashMap as HashMap;
-use std::fmt::Write as _;
-use std::sync::Mutex;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
@@ -101,12 +106,28 @@ pub struct IndexFiles {
 /// The index files made from every page's analysis (in page order), held in memory, as
 /// `handbook serve` serves them.
 pub fn index_files<A: Borrow<Analysis> + Sync>(site: &Site, analyses: &PerPage<A>) -> IndexFiles {
-    let mut files = Vec::new();
-    let build = write_index(site, analyses, &mut |batch| {
-        files.extend(batch);
-        Ok(())
-    })
-    .unwrap_or_default();
+    let memory = crate::output::Memory::default();
+    let mut gathered = Gathered::start(site, &[]);
+    gathered.made = gathered
+        .numbering
+        .pages
+        .par_iter()
+        .enumerate()
+        .map_init(
+            || gathered.vocabulary.indexer(),
+            |indexer, (n, &id)| {
+                let analysis = analyses[id].borrow();
+                let (entry, file) = index_page(site, id, analysis, 0, indexer);
+                let _ = crate::output::Sink::write(&memory, &page_path(n as u32), &file);
+                Some(entry)
+            },
+        )
+        .collect();
+    let build = finish(site, gathered, &memory)
+        .map(|finished| finished.build)
+        .unwrap_or_default();
+    let mut files = memory.files.into_inner().unwrap_or_default();
+    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     IndexFiles { build, files }
 }
 
@@ -121,27 +142,40 @@ pub fn index_folders(site: &Site) -> Vec<String> {
     folders
 }
 
-/// Makes the index from every page's analysis and hands its files to `write` in batches: the
-/// pages' files, then the shards, then `meta.json`. Returns the index's `build`. `handbook
-/// build` does the same inside its pass over the pages ([`Numbering`], [`Gathered`], [`finish`]).
-pub fn write_index<A: Borrow<Analysis> + Sync>(
-    site: &Site,
-    analyses: &PerPage<A>,
-    write: &mut dyn FnMut(Vec<(String, Vec<u8>)>) -> std::io::Result<()>,
-) -> std::io::Result<String> {
-    let numbering = Numbering::new(site);
-    let pool = GatherPool::default();
-    let files: Vec<(String, Vec<u8>)> = numbering
-        .pages
-        .par_iter()
-        .enumerate()
-        .map_init(
-            || pool.lease(),
-            |gathered, (n, &id)| gathered.page(site, id, n as u32, analyses[id].borrow()),
-        )
-        .collect();
-    write(files)?;
-    finish(&numbering, pool.into_gathered(), write)
+/// What a pass over the pages gathers for the index: the entry of every searchable page, made
+/// now or the previous build's, by page number.
+pub struct Gathered {
+    pub numbering: Numbering,
+    /// Seeded with the previous build's words, so that its entries can be reused as they are.
+    pub vocabulary: Vocabulary,
+    /// By page number: the entries made by this pass; the others are `previous`'s.
+    pub made: Vec<Option<PageEntry>>,
+    pub previous: Option<Saved>,
+}
+
+impl Gathered {
+    /// Ready for a pass over `site`'s pages, with what the previous build saved ([`Saved`];
+    /// empty or unreadable: none).
+    pub fn start(site: &Site, saved: &[u8]) -> Gathered {
+        let mut previous = Saved::read(saved);
+        let tables = previous
+            .as_mut()
+            .map(|saved| std::mem::take(&mut saved.tables))
+            .unwrap_or_default();
+        let numbering = Numbering::new(site);
+        Gathered {
+            made: Vec::new(),
+            numbering,
+            vocabulary: Vocabulary::with(tables),
+            previous,
+        }
+    }
+
+    /// The previous build's entry of the page written to `rel`, if made from what `key` names.
+    pub fn previous_entry(&self, rel: &str, key: u64) -> Option<&PageEntry> {
+        let (_, entry) = self.previous.as_ref()?.pages.get(rel)?;
+        (entry.key == key).then_some(entry)
+    }
 }
 
 /// Each searchable page's number in the index: its place among them in navigation order, which
@@ -172,251 +206,68 @@ impl Numbering {
     pub fn of(&self, id: PageId) -> Option<u32> {
         self.numbers.get(&id).copied()
     }
-}
 
-/// What indexing some of the pages gathered: the words met, each with the number of its stem,
-/// the postings of each stem, and a digest of each page's file. One per worker of a parallel
-/// pass; [`finish`] merges them into the shards.
-pub struct Gathered {
-    stemmer: Stemmer,
-    /// Word → its stem's number: a handbook repeats its words, each is stemmed once.
-    words: HashMap<String, u32>,
-    /// Stem → its number.
-    stems: HashMap<String, u32>,
-    /// By stem number: (page, record, weight), in the order the pages came.
-    postings: Vec<Vec<(u32, u16, u8)>>,
-    /// (page, digest of its `p/<n>.json`).
-    files: Vec<(u32, u128)>,
-    /// One page's (stem, record, occurrence) of every word, reused from page to page.
-    seen: Vec<(u32, u32, Occurrence)>,
-}
-
-impl Gathered {
-    fn new() -> Gathered {
-        Gathered {
-            stemmer: Stemmer::create(Algorithm::English),
-            words: HashMap::default(),
-            stems: HashMap::default(),
-            postings: Vec::new(),
-            files: Vec::new(),
-            seen: Vec::new(),
-        }
+    /// How many pages are searchable.
+    pub fn len(&self) -> usize {
+        self.pages.len()
     }
 
-    /// Indexes page `id` as number `n`, and returns its file: its path and bytes.
-    pub fn page(
-        &mut self,
-        site: &Site,
-        id: PageId,
-        n: u32,
-        analysis: &Analysis,
-    ) -> (String, Vec<u8>) {
-        let records = records_of(site, id, analysis);
-        let file = page_file(site, id, &records);
-        self.files.push((n, xxhash_rust::xxh3::xxh3_128(&file)));
-        let mut seen = std::mem::take(&mut self.seen);
-        seen.clear();
-        let title = Occurrence {
-            title: true,
-            ..Occurrence::default()
-        };
-        let heading = Occurrence {
-            heading: true,
-            ..Occurrence::default()
-        };
-        let once = Occurrence {
-            count: 1,
-            ..Occurrence::default()
-        };
-        self.note(&site.pages[id].title, 0, title, &mut seen);
-        for (r, record) in records.iter().enumerate() {
-            self.note(&record.heading, r as u32, heading, &mut seen);
-            self.note(&record.text, r as u32, once, &mut seen);
-        }
-        // One posting per stem and record: occurrences of all the stem's words merged.
-        seen.sort_unstable_by_key(|&(stem, record, _)| (stem, record));
-        let mut at = 0;
-        while at < seen.len() {
-            let (stem, record, mut occurrence) = seen[at];
-            at += 1;
-            while let Some(&(_, _, more)) = seen.get(at).filter(|s| (s.0, s.1) == (stem, record)) {
-                occurrence.merge(more);
-                at += 1;
-            }
-            if let Ok(record) = u16::try_from(record) {
-                self.postings[stem as usize].push((n, record, occurrence.weight()));
-            }
-        }
-        self.seen = seen;
-        (page_path(n), file)
-    }
-
-    /// Notes each word of `text` as occurring `what`-wise in `record`.
-    fn note(
-        &mut self,
-        text: &str,
-        record: u32,
-        what: Occurrence,
-        seen: &mut Vec<(u32, u32, Occurrence)>,
-    ) {
-        let folded = fold(text);
-        for word in words(&folded) {
-            seen.push((self.stem_of(word), record, what));
-        }
-    }
-
-    /// The number of `word`'s stem.
-    fn stem_of(&mut self, word: &str) -> u32 {
-        if let Some(&stem) = self.words.get(word) {
-            return stem;
-        }
-        let stem = self.stemmer.stem(word);
-        let number = self.number(&stem);
-        self.words.insert(word.to_string(), number);
-        number
-    }
-
-    /// The number of `stem`, given it now if it has none.
-    fn number(&mut self, stem: &str) -> u32 {
-        if let Some(&number) = self.stems.get(stem) {
-            return number;
-        }
-        let number = self.postings.len() as u32;
-        self.postings.push(Vec::new());
-        self.stems.insert(stem.to_string(), number);
-        number
-    }
-
-    /// `self` and `other` as one; the postings are put in order by [`finish`].
-    fn merge(self, other: Gathered) -> Gathered {
-        let (mut big, small) = match self.words.len() >= other.words.len() {
-            true => (self, other),
-            false => (other, self),
-        };
-        let mut renumbered = vec![0; small.postings.len()];
-        for (stem, number) in &small.stems {
-            renumbered[*number as usize] = big.number(stem);
-        }
-        for (number, list) in small.postings.into_iter().enumerate() {
-            big.postings[renumbered[number] as usize].extend(list);
-        }
-        for (word, number) in small.words {
-            big.words.entry(word).or_insert(renumbered[number as usize]);
-        }
-        big.files.extend(small.files);
-        big
+    pub fn is_empty(&self) -> bool {
+        self.pages.is_empty()
     }
 }
 
-/// The [`Gathered`] of the workers of a parallel pass: each worker leases one, which comes back
-/// to the pool when its part of the pass is done, for the next part to go on with.
-#[derive(Default)]
-pub struct GatherPool(Mutex<Vec<Gathered>>);
-
-impl GatherPool {
-    /// A [`Gathered`] for one worker, back in the pool when dropped.
-    pub fn lease(&self) -> Lease<'_> {
-        let gathered = self.0.lock().ok().and_then(|mut pool| pool.pop());
-        Lease {
-            gathered: Some(gathered.unwrap_or_else(Gathered::new)),
-            pool: self,
-        }
-    }
-
-    /// Everything the workers gathered, as one.
-    pub fn into_gathered(self) -> Gathered {
-        let all = self.0.into_inner().unwrap_or_default();
-        all.into_iter()
-            .reduce(Gathered::merge)
-            .unwrap_or_else(Gathered::new)
-    }
+/// What page `id`'s entry and file are made from, beside its analysis (which `analysis_key`
+/// names): its description, its address and its trail.
+pub fn page_key(site: &Site, id: PageId, analysis_key: u64) -> u64 {
+    let page = &site.pages[id];
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    hasher.update(&analysis_key.to_le_bytes());
+    hasher.update(
+        page.source
+            .front
+            .description
+            .as_deref()
+            .unwrap_or("")
+            .as_bytes(),
+    );
+    hasher.update(&[0]);
+    hasher.update(page.href.as_bytes());
+    hasher.update(&[0]);
+    hasher.update(trail(site, id).as_bytes());
+    hasher.digest()
 }
 
-/// One worker's [`Gathered`], leased from a [`GatherPool`].
-pub struct Lease<'a> {
-    gathered: Option<Gathered>,
-    pool: &'a GatherPool,
-}
-
-impl std::ops::Deref for Lease<'_> {
-    type Target = Gathered;
-    fn deref(&self) -> &Gathered {
-        self.gathered.as_ref().expect("leased until dropped")
-    }
-}
-
-impl std::ops::DerefMut for Lease<'_> {
-    fn deref_mut(&mut self) -> &mut Gathered {
-        self.gathered.as_mut().expect("leased until dropped")
-    }
-}
-
-impl Drop for Lease<'_> {
-    fn drop(&mut self) {
-        if let (Some(gathered), Ok(mut pool)) = (self.gathered.take(), self.pool.0.lock()) {
-            pool.push(gathered);
-        }
-    }
+/// Page `id`'s entry, made from `analysis` and what `key` names, and its file `p/<n>.json`.
+pub fn index_page(
+    site: &Site,
+    id: PageId,
+    analysis: &Analysis,
+    key: u64,
+    indexer: &mut Indexer<'_>,
+) -> (PageEntry, Vec<u8>) {
+    let records = records_of(site, id, analysis);
+    let file = page_file(site, id, &records);
+    let digest = xxhash_rust::xxh3::xxh3_128(&file);
+    let entry = indexer.entry(&site.pages[id].title, &records, key, digest);
+    (entry, file)
 }
 
 /// The path of page `n`'s file.
-fn page_path(n: u32) -> String {
+pub fn page_path(n: u32) -> String {
     format!("{SEARCH_INDEX_DIR}p/{n}.json")
 }
 
-/// Makes the shards of everything `gathered` and `meta.json`, hands them to `write`, and returns
-/// the index's `build`: a digest of all its files, pages' files included.
-pub fn finish(
-    numbering: &Numbering,
-    gathered: Gathered,
-    write: &mut dyn FnMut(Vec<(String, Vec<u8>)>) -> std::io::Result<()>,
-) -> std::io::Result<String> {
-    let mut build = xxhash_rust::xxh3::Xxh3::new();
-    let mut files = gathered.files.clone();
-    files.sort_unstable();
-    for (n, digest) in files {
-        build.update(page_path(n).as_bytes());
-        build.update(&digest.to_le_bytes());
-    }
-    let index = Postings::from(gathered);
-    let (shards, shard_files) = shard_files(&index);
-    drop(index);
-    for (name, bytes) in &shard_files {
-        build.update(name.as_bytes());
-        build.update(bytes);
-    }
-    write(shard_files)?;
-    let build = format!("{:016x}", build.digest());
-    let meta = format!(
-        "{{\"version\":{FORMAT_VERSION},\"build\":\"{build}\",\"shards\":{shards},\"pages\":{}}}",
-        numbering.pages.len()
-    );
-    write(vec![(
-        format!("{SEARCH_INDEX_DIR}meta.json"),
-        meta.into_bytes(),
-    )])?;
-    Ok(build)
-}
-
-/// The number of shards `index` needs, and their `s/<n>.json` files.
-fn shard_files(index: &Postings) -> (usize, Vec<(String, Vec<u8>)>) {
-    let shards = (index.size_estimate() / SHARD_TARGET_BYTES).clamp(1, MAX_SHARDS);
-    let mut buckets: Vec<Vec<(&str, u32)>> = vec![Vec::new(); shards];
-    for (word, &stem) in &index.words {
-        buckets[shard_of(key(word), shards)].push((word, stem));
-    }
-    let files = buckets
-        .into_par_iter()
-        .enumerate()
-        .map(|(n, mut words)| {
-            words.sort_unstable();
-            (
-                format!("{SEARCH_INDEX_DIR}s/{n}.json"),
-                shard_file(&words, &index.postings),
-            )
-        })
+/// The titles of the folders above page `id`, as a result shows them.
+fn trail(site: &Site, id: PageId) -> String {
+    let chain = site.ancestry(site.pages[id].node);
+    let trail: Vec<&str> = chain
+        .iter()
+        .skip(1)
+        .take(chain.len().saturating_sub(2))
+        .map(|&node| site.nodes[node].title.as_str())
         .collect();
-    (shards, files)
+    trail.join(" › ")
 }
 
 /// The page's records: its sections, with its description in front of the introduction.
@@ -448,17 +299,10 @@ fn page_file(site: &Site, id: PageId, records: &[SearchRecord]) -> Vec<u8> {
         r: Vec<(&'a str, &'a str, &'a str)>,
     }
     let page = &site.pages[id];
-    let chain = site.ancestry(page.node);
-    let trail: Vec<&str> = chain
-        .iter()
-        .skip(1)
-        .take(chain.len().saturating_sub(2))
-        .map(|&node| site.nodes[node].title.as_str())
-        .collect();
     let file = PageFile {
         t: &page.title,
         u: &page.href,
-        s: trail.join(" › "),
+        s: trail(site, id),
         r: records
             .iter()
             .map(|r| {
@@ -491,75 +335,6 @@ impl Occurrence {
         self.heading |= other.heading;
         self.count = (self.count + other.count).min(MAX_COUNT);
     }
-}
-
-/// The whole site's words and postings, stems numbered.
-struct Postings {
-    /// Word → stem number.
-    words: HashMap<String, u32>,
-    /// By stem number: (page, record, weight), by page then record.
-    postings: Vec<Vec<(u32, u16, u8)>>,
-}
-
-impl From<Gathered> for Postings {
-    /// The postings in order by page then record (they came in the pass's order).
-    fn from(gathered: Gathered) -> Postings {
-        let mut postings = gathered.postings;
-        postings
-            .par_iter_mut()
-            .for_each(|list: &mut Vec<(u32, u16, u8)>| {
-                list.sort_unstable_by_key(|&(page, record, _)| (page, record));
-            });
-        Postings {
-            words: gathered.words,
-            postings,
-        }
-    }
-}
-
-impl Postings {
-    /// Roughly how many bytes the shards will take.
-    fn size_estimate(&self) -> usize {
-        let postings: usize = self.postings.iter().map(|p| p.len() * 7).sum();
-        let words: usize = self.words.keys().map(|w| w.len() + 6).sum();
-        postings + words
-    }
-}
-
-/// `s/<n>.json`: the words of one shard, and the postings of their stems.
-fn shard_file(words: &[(&str, u32)], postings: &[Vec<(u32, u16, u8)>]) -> Vec<u8> {
-    let mut local: HashMap<u32, usize> = HashMap::default();
-    let mut order: Vec<u32> = Vec::new();
-    let mut out = String::from("{\"w\":{");
-    for (i, (word, stem)) in words.iter().enumerate() {
-        let n = *local.entry(*stem).or_insert_with(|| {
-            order.push(*stem);
-            order.len() - 1
-        });
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&serde_json::to_string(word).unwrap_or_default());
-        let _ = write!(out, ":{n}");
-    }
-    out.push_str("},\"p\":[");
-    for (i, stem) in order.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push('[');
-        let mut previous = 0;
-        for (j, &(page, record, weight)) in postings[*stem as usize].iter().enumerate() {
-            if j > 0 {
-                out.push(',');
-            }
-            let _ = write!(out, "{},{record},{weight}", page - previous);
-            previous = page;
-        }
-        out.push(']');
-    }
-    out.push_str("]}");
-    out.into_bytes()
 }
 
 #[cfg(test)]
@@ -624,7 +399,7 @@ mod tests {
     #[test]
     fn a_shard_lists_words_and_the_postings_of_their_stems_once() {
         let postings = vec![vec![(0, 1, 5), (3, 0, 8), (3, 2, 1)], vec![(7, 0, 1)]];
-        let shard = shard_file(&[("run", 0), ("running", 0), ("rust", 1)], &postings);
+        let shard = assemble::shard_file(&[("run", 0), ("running", 0), ("rust", 1)], &postings);
         assert_eq!(
             String::from_utf8(shard).unwrap(),
             r#"{"w":{"run":0,"running":0,"rust":1},"p":[[0,1,5,3,0,8,0,2,1],[7,0,1]]}"#

@@ -1379,7 +1379,7 @@ fn assert_only_the_site_is_published(fixture: &Fixture) {
         .collect();
     assert_eq!(
         files,
-        ["facts", "lock", "manifest", "output"],
+        ["facts", "lock", "manifest", "output", "search"],
         "no page, no copy of the site: the staging folder keeps only the site's folders"
     );
 }

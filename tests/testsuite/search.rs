@@ -387,3 +387,122 @@ fn serve_keeps_the_index_current() {
     assert!(old.body.contains("\"zanzibar\""), "{}", old.body);
     assert_eq!(server.get("/_search/s/999999.json").status, 404);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Rebuilds: the index is updated, not made anew
+
+/// A handbook of `pages` pages whose words differ from page to page: enough for many shards.
+fn many_pages(pages: usize) -> Fixture {
+    let mut fixture = Fixture::new().file("content/index.md", "# Home\n");
+    for p in 0..pages {
+        let words: String = (0..40)
+            .map(|w| format!("w{}x{} ", p * 7 + w, (p * 13 + w) % 97))
+            .collect();
+        fixture = fixture.file(
+            &format!("content/s{}/p{p}.md", p % 5),
+            format!("---\ntitle: Page {p}\n---\n\n{words}\n\n## Part two\n\nmore {words}\n"),
+        );
+    }
+    fixture
+}
+
+/// The inode of each file of the index under `out`: a file kept by a rebuild keeps its inode.
+fn inodes(out: &Path) -> std::collections::BTreeMap<String, u64> {
+    use std::os::unix::fs::MetadataExt;
+    crate::support::snapshot(&out.join("_search"))
+        .into_keys()
+        .filter_map(|rel| {
+            let meta = std::fs::metadata(out.join("_search").join(&rel)).ok()?;
+            meta.is_file().then(|| (rel, meta.ino()))
+        })
+        .collect()
+}
+
+/// The index of `fixture`'s output, and of a fresh build into another folder, are the same.
+fn assert_index_is_fresh(fixture: &Fixture, site: &BuiltSite, step: &str) {
+    let fresh = fixture.tmp().join(format!("fresh-{step}"));
+    fixture.build_with(|o| o.output_dir = Some(fresh.clone()));
+    let (rebuilt, expected) = (
+        crate::support::snapshot(&site.out.join("_search")),
+        crate::support::snapshot(&fresh.join("_search")),
+    );
+    if rebuilt != expected {
+        eprintln!("after step `{step}`:");
+        crate::support::assert_same_tree(&expected, &rebuilt);
+    }
+}
+
+#[test]
+fn a_rebuild_after_one_edit_rewrites_only_the_index_files_it_changes() {
+    let fixture = many_pages(300);
+    let first = fixture.build();
+    let shards = Index::of(&first).meta["shards"].as_u64().unwrap();
+    assert!(shards >= 8, "{shards} shards: too few to tell");
+    let before = inodes(&first.out);
+
+    let same = fixture.build();
+    assert_eq!(
+        inodes(&same.out),
+        before,
+        "nothing changed: every file kept"
+    );
+
+    let page = std::fs::read_to_string(fixture.root().join("content/s2/p7.md")).unwrap();
+    fixture.write("content/s2/p7.md", page.replace("w49x91", "zanzibar"));
+    let site = fixture.build();
+    assert_index_is_fresh(&fixture, &site, "one page edited");
+    let after = inodes(&site.out);
+    let rewritten: Vec<&String> = after
+        .iter()
+        .filter(|(rel, inode)| before.get(*rel) != Some(inode))
+        .map(|(rel, _)| rel)
+        .collect();
+    let pages = rewritten.iter().filter(|r| r.starts_with("p/")).count();
+    let shards_rewritten = rewritten.iter().filter(|r| r.starts_with("s/")).count() as u64;
+    assert_eq!(pages, 1, "only the edited page's file: {rewritten:?}");
+    assert!(
+        (1..=2).contains(&shards_rewritten),
+        "only the shards of the word the page lost and the one it gained: {shards_rewritten} of {shards}"
+    );
+    assert!(
+        rewritten.contains(&&"meta.json".to_string()),
+        "a new build id"
+    );
+    let index = Index::of(&site);
+    assert_eq!(
+        index.hits("zanzibar").len(),
+        2,
+        "in both sections of the page"
+    );
+    assert!(
+        index.hits("w49x91").is_empty(),
+        "the word the page lost is gone"
+    );
+}
+
+#[test]
+fn a_rebuild_equals_a_fresh_build_whatever_changed_and_without_the_saved_index() {
+    let fixture = many_pages(60);
+    fixture.build();
+    fixture.write(
+        "content/s0/p0.md",
+        "---\ntitle: First\nweight: 99\n---\n\nMoved to the end, about quokkas.\n",
+    );
+    assert_index_is_fresh(&fixture, &fixture.build(), "a page moved");
+    fixture.remove("content/s1/p1.md");
+    fixture.write("content/s1/new.md", "# Newcomer\n\nAbout wombats.\n");
+    assert_index_is_fresh(&fixture, &fixture.build(), "a page removed, one added");
+    fixture.write(
+        "content/s3/p3.md",
+        "---\ntitle: Page 3\ndescription: Numbats live here.\n---\n\nw21x39\n",
+    );
+    assert_index_is_fresh(&fixture, &fixture.build(), "a description");
+    // The saved index lost or damaged: made anew from the pages, which are not rendered again.
+    let saved = fixture.tmp().join(".public.handbook/search");
+    std::fs::write(&saved, b"handbook search state 1\ncut").unwrap();
+    fixture.write("content/s4/p4.md", "# Page 4\n\nAbout bilbies.\n");
+    assert_index_is_fresh(&fixture, &fixture.build(), "a damaged saved index");
+    std::fs::remove_file(&saved).unwrap();
+    assert_index_is_fresh(&fixture, &fixture.build(), "no saved index");
+    assert_eq!(Index::of(&fixture.build()).hits("bilbies").len(), 1);
+}
