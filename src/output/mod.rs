@@ -244,31 +244,45 @@ impl Staging {
 
     /// Links file `rel` of the output folder into the staging folder.
     fn keep_file(&self, rel: &str) -> io::Result<()> {
-        let to = self.fresh(rel)?;
         let from = self.target.join(rel);
-        match std::fs::hard_link(&from, &to) {
+        match self.create(rel, |to| std::fs::hard_link(&from, to)) {
             Ok(()) => Ok(()),
             Err(err) if is_out_of_space(&err) || err.kind() == io::ErrorKind::NotFound => Err(err),
             // Another file system, or one without hard links: a copy.
-            Err(_) => std::fs::copy(&from, &to).map(|_| ()),
+            Err(_) => std::fs::copy(&from, self.path_of(rel)?).map(|_| ()),
         }
     }
 
-    /// The path of `rel` in the staging folder, with its folder made and no file there.
-    fn fresh(&self, rel: &str) -> io::Result<PathBuf> {
+    /// Makes file `rel` of the staging folder with `make`, which fails if the file is there:
+    /// one system call for most files. A file already there goes first (never written through:
+    /// it may be a link to the output folder's), a missing folder is made.
+    fn create(&self, rel: &str, make: impl Fn(&Path) -> io::Result<()>) -> io::Result<()> {
         let path = self.path_of(rel)?;
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        match std::fs::remove_file(&path) {
-            Err(err) if err.kind() != io::ErrorKind::NotFound => Err(err),
-            _ => Ok(path),
+        match make(&path) {
+            Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
+                std::fs::remove_file(&path)?;
+                make(&path)
+            }
+            Err(err) if err.kind() == io::ErrorKind::NotFound => match path.parent() {
+                Some(parent) if !parent.is_dir() => {
+                    std::fs::create_dir_all(parent)?;
+                    make(&path)
+                }
+                _ => Err(err),
+            },
+            done => done,
         }
     }
 
     /// Writes `rel` as a new file (never through a link into the output folder).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
-        std::fs::write(self.fresh(rel)?, bytes)
+        self.create(rel, |path| {
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)?;
+            io::Write::write_all(&mut file, bytes)
+        })
     }
 
     /// Writes `bytes`, or links the output folder's file if it holds exactly them.
@@ -297,7 +311,7 @@ impl Staging {
         {
             return Ok(());
         }
-        std::fs::write(self.fresh(rel)?, &new)
+        self.write(rel, &new)
     }
 
     /// Readies folder `folder` (`_search/`) for files in the folders `wanted` (`_search/p`,
