@@ -164,10 +164,61 @@ fn syntax_for(lang: &str) -> Option<&'static SyntaxReference> {
 /// Parses of single lines, by syntax, the state before the line, and the line. Parsing is a
 /// pure function of those three, so a hit gives exactly what parsing would. Shared by all
 /// threads: a line one thread parsed is a hit for the others.
+///
+/// Two generations, so that memory stays bounded and the lines a handbook repeats stay: new
+/// parses go into `young`; when it is full it becomes `old` (the previous `old` is dropped),
+/// and a line found in `old` is brought back into `young`.
 #[derive(Default)]
 struct LineCache {
+    young: Generation,
+    old: Generation,
+}
+
+#[derive(Default)]
+struct Generation {
     by_line: HashMap<u64, Vec<Arc<ParsedLine>>>,
     len: usize,
+}
+
+impl Generation {
+    fn find(
+        &self,
+        key: u64,
+        syntax: usize,
+        line: &str,
+        state: &ParseState,
+    ) -> Option<Arc<ParsedLine>> {
+        let entries = self.by_line.get(&key)?;
+        entries
+            .iter()
+            .find(|e| e.syntax == syntax && e.line == line && e.before == *state)
+            .cloned()
+    }
+}
+
+impl LineCache {
+    fn find(
+        &mut self,
+        key: u64,
+        syntax: usize,
+        line: &str,
+        state: &ParseState,
+    ) -> Option<Arc<ParsedLine>> {
+        if let Some(hit) = self.young.find(key, syntax, line, state) {
+            return Some(hit);
+        }
+        let hit = self.old.find(key, syntax, line, state)?;
+        self.insert(key, Arc::clone(&hit));
+        Some(hit)
+    }
+
+    fn insert(&mut self, key: u64, entry: Arc<ParsedLine>) {
+        if self.young.len >= LINES_PER_GENERATION {
+            self.old = std::mem::take(&mut self.young);
+        }
+        self.young.len += 1;
+        self.young.by_line.entry(key).or_default().push(entry);
+    }
 }
 
 struct ParsedLine {
@@ -189,9 +240,8 @@ struct ParsedLine {
 unsafe impl Send for ParsedLine {}
 unsafe impl Sync for ParsedLine {}
 
-/// Lines kept before the cache starts over: about 1.7 KB each, so at most ~170 MB. A
-/// 10,000-page handbook stays below it.
-const LINE_CACHE_LIMIT: usize = 100_000;
+/// Lines in each of the cache's two generations: about 1.3 KB each, so at most ~40 MB in all.
+const LINES_PER_GENERATION: usize = 8_192;
 
 fn line_cache() -> &'static Mutex<LineCache> {
     static CACHE: OnceLock<Mutex<LineCache>> = OnceLock::new();
@@ -211,13 +261,8 @@ fn parse_line(
     let key = xxhash_rust::xxh3::xxh3_64_with_seed(line.as_bytes(), syntax_id as u64);
     let hit = {
         // A poisoned lock only means another thread panicked mid-insert: the map is intact.
-        let cache = line_cache().lock().unwrap_or_else(|p| p.into_inner());
-        cache.by_line.get(&key).and_then(|entries| {
-            entries
-                .iter()
-                .find(|e| e.syntax == syntax_id && e.line == line && e.before == *state)
-                .cloned()
-        })
+        let mut cache = line_cache().lock().unwrap_or_else(|p| p.into_inner());
+        cache.find(key, syntax_id, line, state)
     };
     if let Some(entry) = hit {
         state.clone_from(&entry.after);
@@ -245,16 +290,7 @@ fn parse_line(
         spans,
     });
     let mut cache = line_cache().lock().unwrap_or_else(|p| p.into_inner());
-    if cache.len >= LINE_CACHE_LIMIT {
-        cache.by_line.clear();
-        cache.len = 0;
-    }
-    cache.len += 1;
-    cache
-        .by_line
-        .entry(key)
-        .or_default()
-        .push(Arc::clone(&entry));
+    cache.insert(key, Arc::clone(&entry));
     Some(entry)
 }
 
