@@ -469,6 +469,47 @@ mod tests {
     }
 
     #[test]
+    fn the_memo_keeps_repeated_lines_and_bounded_size_across_generations() {
+        let mut cache = LineCache::default();
+        let set = syntaxes();
+        let syntax = set.find_syntax_by_token("rust").unwrap();
+        let state = ParseState::new(syntax);
+        let entry = |line: &str| {
+            Arc::new(ParsedLine {
+                syntax: 1,
+                line: line.to_string(),
+                before: state.clone(),
+                ops: Vec::new(),
+                after: state.clone(),
+                spans: None,
+            })
+        };
+        let (kept, key) = ("fi\n", 7);
+        cache.insert(key, entry(kept));
+        for n in 0..3 * LINES_PER_GENERATION {
+            // The repeated line is looked up now and then, as a handbook repeats it.
+            if n % (LINES_PER_GENERATION / 2) == 0 {
+                assert!(
+                    cache.find(key, 1, kept, &state).is_some(),
+                    "after {n} lines"
+                );
+            }
+            let line = format!("let x{n} = {n};\n");
+            cache.insert(1000 + n as u64, entry(&line));
+        }
+        assert!(
+            cache.find(key, 1, kept, &state).is_some(),
+            "a repeated line stays"
+        );
+        assert!(
+            cache.find(1000, 1, "let x0 = 0;\n", &state).is_none(),
+            "an old one goes"
+        );
+        let held = cache.young.len + cache.old.len;
+        assert!(held <= 2 * LINES_PER_GENERATION, "{held} lines held");
+    }
+
+    #[test]
     fn unknown_languages_are_escaped_plain_text() {
         let html = code_block(Some("nosuchlang"), "<b>&</b>\n");
         assert_eq!(
