@@ -263,12 +263,14 @@ impl Staging {
                 std::fs::remove_file(&path)?;
                 make(&path)
             }
+            // The folder is missing, or another thread made it meanwhile; or, for a link, the
+            // file linked to is missing, which trying again says once more.
             Err(err) if err.kind() == io::ErrorKind::NotFound => match path.parent() {
-                Some(parent) if !parent.is_dir() => {
+                Some(parent) => {
                     std::fs::create_dir_all(parent)?;
                     make(&path)
                 }
-                _ => Err(err),
+                None => Err(err),
             },
             done => done,
         }
@@ -765,6 +767,25 @@ mod tests {
             [("a".to_string(), None)],
             "only the folders of the site are kept, for the next build"
         );
+    }
+
+    #[test]
+    fn a_file_whose_folder_another_thread_just_made_is_still_written() {
+        // The race of two threads writing into a missing folder, played in order: the first
+        // try fails for want of the folder, which the other thread makes before this one looks.
+        let dir = tempfile::tempdir().unwrap();
+        let staging = Staging::new(&dir.path().join("public"), &BTreeSet::new(), &[]).unwrap();
+        let tries = std::sync::atomic::AtomicUsize::new(0);
+        staging
+            .create("a/b/c.txt", |path| {
+                if tries.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 0 {
+                    std::fs::create_dir_all(path.parent().unwrap())?;
+                    return Err(io::ErrorKind::NotFound.into());
+                }
+                std::fs::write(path, b"c")
+            })
+            .unwrap();
+        assert_eq!(std::fs::read(staging.dir.join("a/b/c.txt")).unwrap(), b"c");
     }
 
     #[test]
