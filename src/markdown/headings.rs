@@ -19,6 +19,12 @@ pub fn slugify(text: &str) -> String {
 /// space and tab becomes `-`, with no collapsing and no trimming: `Twitter ` (the text of
 /// `Twitter <a name="twitter"></a>`) → `twitter-`.
 pub fn kramdown_slug(text: &str) -> String {
+    kramdown_slug_chars(text).collect()
+}
+
+/// The characters of [`kramdown_slug`], one by one: two texts can be compared as slugs without
+/// making either.
+pub fn kramdown_slug_chars(text: &str) -> impl Iterator<Item = char> + '_ {
     text.chars()
         .flat_map(char::to_lowercase)
         .filter_map(|c| match c {
@@ -27,7 +33,6 @@ pub fn kramdown_slug(text: &str) -> String {
             c if is_word(c) => Some(c),
             _ => None,
         })
-        .collect()
 }
 
 /// Ruby's `\p{Word}`: letters, digits, marks and connector punctuation (`_`).

@@ -579,7 +579,7 @@ impl Workspace {
 
     /// Reads every file of `content/` again (a folder was added, removed or renamed).
     fn reload_content(&mut self) -> Option<Action> {
-        let mut last_good: BTreeMap<String, SourcePage> = self
+        let mut last_good: BTreeMap<String, Arc<SourcePage>> = self
             .current_sources()
             .into_iter()
             .map(|p| (p.rel_path.clone(), p))
@@ -598,7 +598,7 @@ impl Workspace {
 
     /// Resolves the site from these pages and files. On success it becomes the current
     /// generation; on failure the current one stays (and is stale), and this returns false.
-    fn resolve_from(&mut self, sources: Vec<SourcePage>, assets: Vec<Asset>) -> bool {
+    fn resolve_from(&mut self, sources: Vec<Arc<SourcePage>>, assets: Vec<Asset>) -> bool {
         let mut diags = Diagnostics::default();
         let site = resolve::resolve(
             (*self.config).clone(),
@@ -622,7 +622,7 @@ impl Workspace {
         true
     }
 
-    fn current_sources(&self) -> Vec<SourcePage> {
+    fn current_sources(&self) -> Vec<Arc<SourcePage>> {
         self.current
             .site
             .pages
@@ -633,15 +633,15 @@ impl Workspace {
     }
 
     /// The current pages with the batch's changes applied.
-    fn sources_with(&self, changes: &ContentChanges) -> Vec<SourcePage> {
+    fn sources_with(&self, changes: &ContentChanges) -> Vec<Arc<SourcePage>> {
         let base = self.current_sources();
-        let mut by_rel: BTreeMap<String, SourcePage> =
+        let mut by_rel: BTreeMap<String, Arc<SourcePage>> =
             base.into_iter().map(|p| (p.rel_path.clone(), p)).collect();
         for rel in &changes.removed {
             by_rel.remove(rel);
         }
         for (_, source) in &changes.patched {
-            by_rel.insert(source.rel_path.clone(), source.clone());
+            by_rel.insert(source.rel_path.clone(), Arc::new(source.clone()));
         }
         for source in &changes.moved {
             by_rel.insert(source.rel_path.clone(), source.clone());
@@ -738,7 +738,7 @@ impl Workspace {
                         Some(id) if same_navigation(&site.pages[id].source, &page) => {
                             changes.patched.push((id, page));
                         }
-                        _ => changes.moved.push(page),
+                        _ => changes.moved.push(Arc::new(page)),
                     }
                 }
                 Err(problems) => {
@@ -783,7 +783,7 @@ struct ContentChanges {
     /// Pages whose navigation did not change, by id in the current site.
     patched: Vec<(PageId, SourcePage)>,
     /// New pages, and pages whose navigation changed.
-    moved: Vec<SourcePage>,
+    moved: Vec<Arc<SourcePage>>,
     /// Pages and files that are gone, by path relative to `content/`.
     removed: Vec<String>,
     new_assets: Vec<Asset>,
@@ -834,9 +834,9 @@ fn read_content(
     root: &Path,
     drafts: bool,
     declared: &[String],
-    last_good: &mut BTreeMap<String, SourcePage>,
+    last_good: &mut BTreeMap<String, Arc<SourcePage>>,
 ) -> (
-    (Vec<SourcePage>, BTreeMap<String, Vec<Diagnostic>>),
+    (Vec<Arc<SourcePage>>, BTreeMap<String, Vec<Diagnostic>>),
     Vec<Asset>,
 ) {
     let mut listing = Diagnostics::default();
@@ -864,7 +864,7 @@ fn read_content(
                     problems.insert(format!("{}/{rel}", crate::layout::CONTENT_DIR), warnings);
                 }
                 if drafts || page.front.draft != Some(true) {
-                    pages.push(page);
+                    pages.push(Arc::new(page));
                 }
             }
             Err(found) => {

@@ -17,7 +17,7 @@ pub type PerPage<T> = IdVec<PageId, T>;
 
 #[derive(Debug, Clone)]
 pub struct Page {
-    pub source: SourcePage,
+    pub source: std::sync::Arc<SourcePage>,
     pub title: String,
     /// `/engineering/triage/`: always a leading and a trailing `/`. Where the page is in the
     /// output folder.

@@ -136,7 +136,7 @@ pub struct Asset {
 /// Everything found in `content/`.
 #[derive(Debug, Default)]
 pub struct Content {
-    pub pages: Vec<SourcePage>,
+    pub pages: Vec<std::sync::Arc<SourcePage>>,
     pub assets: Vec<Asset>,
 }
 
@@ -178,7 +178,7 @@ pub fn load(root: &Path, drafts: bool, declared: &[String], diags: &mut Diagnost
             Ok((page, warnings)) => {
                 diags.extend(warnings);
                 if drafts || page.front.draft != Some(true) {
-                    content.pages.push(page);
+                    content.pages.push(std::sync::Arc::new(page));
                 }
             }
             Err(problems) => diags.extend(problems),

@@ -1,7 +1,7 @@
 //! How a page is named after a folder (beside it, inside it, or titled like it), which makes
 //! it the folder's landing page, and the label comparisons that decide it.
 
-use crate::markdown::headings::slugify;
+use crate::markdown::headings::kramdown_slug_chars;
 use crate::site::Page;
 
 /// How a page can be named after a folder, in the order they make it the folder's landing page.
@@ -33,7 +33,10 @@ pub(super) fn named_folder(page: &Page, way: Named) -> Option<&str> {
 /// Two labels a reader takes for the same: equal but for case, or as slugs (`Dev standards`,
 /// `dev-standards`).
 pub(super) fn same_label(a: &str, b: &str) -> bool {
-    !a.trim().is_empty() && (a.trim().eq_ignore_ascii_case(b.trim()) || slugify(a) == slugify(b))
+    // As `slugify` would make them, compared without making them: this runs for every page.
+    let (a, b) = (a.trim(), b.trim());
+    !a.is_empty()
+        && (a.eq_ignore_ascii_case(b) || kramdown_slug_chars(a).eq(kramdown_slug_chars(b)))
 }
 
 /// The last segment of a folder path (`dev-standards` for `engineering/dev-standards`).

@@ -10,6 +10,7 @@ use crate::site::ids::Id;
 use crate::site::{IdVec, NodeId, Page, PageId, Redirect};
 use crate::source::{FrontMatter, SourcePage};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// Every page, and the landing page of every folder: its `index.md` (or `_index.md`); else
 /// the page beside it with its name (`tech-stack.md` beside `tech-stack/`, as Jekyll and
@@ -18,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// folder's address then redirects to it; else a page handbook generates, listing what is
 /// inside.
 pub(super) fn place_pages(
-    sources: Vec<SourcePage>,
+    sources: Vec<Arc<SourcePage>>,
     folders: &BTreeSet<String>,
     config: &Config,
     diags: &mut Diagnostics,
@@ -36,7 +37,7 @@ pub(super) fn place_pages(
 /// Every source as a page into `pages`; returns the folders whose `index.md` (or `_index.md`)
 /// is their landing page. A folder with both keeps the first, and the other is an error.
 fn index_pages(
-    sources: Vec<SourcePage>,
+    sources: Vec<Arc<SourcePage>>,
     pages: &mut IdVec<PageId, Page>,
     config: &Config,
     diags: &mut Diagnostics,
@@ -118,7 +119,7 @@ fn generated_landing_pages(
 }
 
 /// Every folder that holds a page, and all their parent folders; `` is the root.
-pub(super) fn folders_of(sources: &[SourcePage]) -> BTreeSet<String> {
+pub(super) fn folders_of(sources: &[Arc<SourcePage>]) -> BTreeSet<String> {
     let mut folders = BTreeSet::from([String::new()]);
     for source in sources {
         let mut dir = source.dir();
@@ -146,7 +147,8 @@ fn generated_landing(folder: &str) -> SourcePage {
     }
 }
 
-pub fn new_page(source: SourcePage, config: &Config, generated: bool) -> Page {
+pub fn new_page(source: impl Into<Arc<SourcePage>>, config: &Config, generated: bool) -> Page {
+    let source: Arc<SourcePage> = source.into();
     let title = source
         .front
         .title
