@@ -9,7 +9,8 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::site::ids::Id;
 use crate::site::{IdVec, NodeId, Page, PageId, Redirect};
 use crate::source::{FrontMatter, SourcePage};
-use std::collections::{BTreeMap, BTreeSet};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
 
 /// Every page, and the landing page of every folder: its `index.md` (or `_index.md`); else
@@ -43,7 +44,13 @@ fn index_pages(
     diags: &mut Diagnostics,
 ) -> BTreeMap<String, PageId> {
     let mut landing: BTreeMap<String, PageId> = BTreeMap::new();
-    for source in sources {
+    // Made in parallel: `handbook serve` does this again for every change of the navigation.
+    let made: Vec<Page> = sources
+        .into_par_iter()
+        .map(|source| new_page(source, config, false))
+        .collect();
+    for page in made {
+        let source = &page.source;
         if source.is_index() {
             if let Some(&other) = landing.get(source.dir()) {
                 diags.push(
@@ -61,7 +68,7 @@ fn index_pages(
             }
             landing.insert(source.dir().to_string(), pages.next_id());
         }
-        pages.push(new_page(source, config, false));
+        pages.push(page);
     }
     landing
 }
@@ -73,10 +80,18 @@ fn named_landing_pages(
     folders: &BTreeSet<String>,
     landing: &mut BTreeMap<String, PageId>,
 ) {
+    let without: HashSet<&str> = folders
+        .iter()
+        .filter(|folder| !landing.contains_key(*folder))
+        .map(String::as_str)
+        .collect();
+    if without.is_empty() {
+        return;
+    }
     for way in [Named::Beside, Named::Inside, Named::Titled] {
         for (id, page) in pages.iter_enumerated() {
             if let Some(folder) = named_folder(page, way)
-                && folders.contains(folder)
+                && without.contains(folder)
             {
                 landing.entry(folder.to_string()).or_insert(id);
             }
