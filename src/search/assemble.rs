@@ -29,19 +29,62 @@ pub fn finish(site: &Site, gathered: Gathered, out: &dyn Sink) -> io::Result<Fin
     let Gathered {
         numbering,
         vocabulary,
-        mut made,
+        made,
         previous,
     } = gathered;
     let tables = vocabulary.into_tables();
     let mut previous = previous.unwrap_or_default();
-    let mut changed = Changed::new(&tables);
-    let mut pages = HashMap::default();
-    let mut entries = Vec::with_capacity(numbering.pages.len());
-    for (n, &id) in numbering.pages.iter().enumerate() {
+    let rels: Vec<String> = numbering
+        .pages
+        .iter()
+        .map(|&id| site.pages[id].output_path())
+        .collect();
+    let (entries, changed) = lay_out(&tables, rels, made, &mut previous.pages)?;
+    let digests = write_shards(&tables, &entries, &changed, &previous.shards, out)?;
+    let (build, mut files) = build_id(&entries, &digests);
+    let meta = format!(
+        "{{\"version\":{FORMAT_VERSION},\"build\":\"{build}\",\"shards\":{},\"pages\":{}}}",
+        digests.len(),
+        entries.len()
+    );
+    let rel = format!("{SEARCH_INDEX_DIR}meta.json");
+    let digest = xxhash_rust::xxh3::xxh3_128(meta.as_bytes());
+    if !out.keep(&rel, digest) {
+        out.write(&rel, meta.as_bytes())?;
+    }
+    files.push((rel, digest));
+    let pages = entries
+        .into_iter()
+        .enumerate()
+        .map(|(n, (rel, entry))| (rel, (n as u32, entry)))
+        .collect();
+    let saved = Saved {
+        tables,
+        pages,
+        shards: digests,
+    };
+    Ok(Finished {
+        build,
+        files,
+        saved,
+    })
+}
+
+/// Each page's entry in page order, with its output path (`rels`, by number): the one `made`
+/// now, else the previous build's, taken from `previous`. What changed since: the entries of
+/// the pages that were added, changed, renumbered, or are gone (those left in `previous`).
+fn lay_out(
+    tables: &Tables,
+    rels: Vec<String>,
+    mut made: Vec<Option<PageEntry>>,
+    previous: &mut HashMap<String, (u32, PageEntry)>,
+) -> io::Result<(Vec<(String, PageEntry)>, Changed)> {
+    let mut changed = Changed::new(tables);
+    let mut entries = Vec::with_capacity(rels.len());
+    for (n, rel) in rels.into_iter().enumerate() {
+        let now = made.get_mut(n).and_then(Option::take);
         let n = n as u32;
-        let rel = site.pages[id].output_path();
-        let before = previous.pages.remove(&rel);
-        let entry = match (made.get_mut(n as usize).and_then(Option::take), before) {
+        let entry = match (now, previous.remove(&rel)) {
             (Some(entry), Some((was, old))) if was == n => {
                 changed.between(&old, &entry);
                 entry
@@ -60,82 +103,73 @@ pub fn finish(site: &Site, gathered: Gathered, out: &dyn Sink) -> io::Result<Fin
                 entry
             }
             (None, None) => {
-                return Err(io::Error::other(format!(
-                    "the search index lost the entry of {rel}"
-                )));
+                let lost = format!("the search index lost the entry of {rel}");
+                return Err(io::Error::other(lost));
             }
         };
         entries.push((rel, entry));
     }
-    // Pages gone since.
-    for (_, old) in previous.pages.values() {
-        changed.page(old);
+    for (_, gone) in previous.values() {
+        changed.page(gone);
     }
-    let postings = postings_of(&tables, &entries);
-    let used = used_words(&tables, &entries);
+    Ok((entries, changed))
+}
+
+/// Writes the shards that changed (all of them if their number did) and keeps the others;
+/// returns the digest of each.
+fn write_shards(
+    tables: &Tables,
+    entries: &[(String, PageEntry)],
+    changed: &Changed,
+    before: &[u128],
+    out: &dyn Sink,
+) -> io::Result<Vec<u128>> {
+    let postings = postings_of(tables, entries);
+    let used = used_words(tables, entries);
     let shards =
-        (size_estimate(&tables, &used, &postings) / SHARD_TARGET_BYTES).clamp(1, MAX_SHARDS);
-    let dirty = match previous.shards.len() == shards {
-        true => changed.shards(&tables, &used, shards),
+        (size_estimate(tables, &used, &postings) / SHARD_TARGET_BYTES).clamp(1, MAX_SHARDS);
+    let dirty = match before.len() == shards {
+        true => changed.shards(tables, &used, shards),
         false => vec![true; shards],
     };
     let mut buckets: Vec<Vec<(&str, u32)>> = vec![Vec::new(); shards];
-    for (word, &(ref text, stem)) in tables.word_list.iter().enumerate() {
+    for (word, (text, stem)) in tables.word_list.iter().enumerate() {
         if used[word] {
-            buckets[shard_of(key(text), shards)].push((text, stem));
+            buckets[shard_of(key(text), shards)].push((text, *stem));
         }
     }
-    let digests: Vec<u128> = buckets
+    buckets
         .into_par_iter()
         .enumerate()
         .map(|(n, mut words)| {
             let rel = format!("{SEARCH_INDEX_DIR}s/{n}.json");
-            if !dirty[n] && out.keep(&rel, previous.shards[n]) {
-                return Ok(previous.shards[n]);
+            if !dirty[n] && out.keep(&rel, before[n]) {
+                return Ok(before[n]);
             }
             words.sort_unstable();
             let bytes = shard_file(&words, &postings);
             out.write(&rel, &bytes)?;
             Ok(xxhash_rust::xxh3::xxh3_128(&bytes))
         })
-        .collect::<io::Result<_>>()?;
-    drop(postings);
+        .collect()
+}
+
+/// The index's `build`: a digest of the names and digests of all its files, pages' and
+/// shards'; and the shards' names with their digests, for the manifest.
+fn build_id(entries: &[(String, PageEntry)], shards: &[u128]) -> (String, Vec<(String, u128)>) {
     let mut build = xxhash_rust::xxh3::Xxh3::new();
     for (n, (_, entry)) in entries.iter().enumerate() {
         build.update(page_path(n as u32).as_bytes());
         build.update(&entry.file.to_le_bytes());
     }
-    let mut files = Vec::with_capacity(shards + 1);
-    for (n, digest) in digests.iter().enumerate() {
+    let mut files = Vec::with_capacity(shards.len() + 1);
+    for (n, digest) in shards.iter().enumerate() {
         let rel = format!("{SEARCH_INDEX_DIR}s/{n}.json");
         build.update(rel.as_bytes());
         build.update(&digest.to_le_bytes());
         files.push((rel, *digest));
     }
-    let build = format!("{:016x}", build.digest());
-    let meta = format!(
-        "{{\"version\":{FORMAT_VERSION},\"build\":\"{build}\",\"shards\":{shards},\"pages\":{}}}",
-        numbering.pages.len()
-    );
-    let rel = format!("{SEARCH_INDEX_DIR}meta.json");
-    let digest = xxhash_rust::xxh3::xxh3_128(meta.as_bytes());
-    if !out.keep(&rel, digest) {
-        out.write(&rel, meta.as_bytes())?;
-    }
-    files.push((rel, digest));
-    for (n, (rel, entry)) in entries.into_iter().enumerate() {
-        pages.insert(rel, (n as u32, entry));
-    }
-    let saved = Saved {
-        tables,
-        pages,
-        shards: digests,
-    };
-    Ok(Finished {
-        build,
-        files,
-        saved,
-    })
+    (format!("{:016x}", build.digest()), files)
 }
 
 /// The postings of each stem: (page, record, weight), by page then record.

@@ -67,33 +67,14 @@ impl Saved {
 
     /// Writes the state, with only the words and stems its entries use.
     pub fn write(&self, out: &mut dyn Write) -> io::Result<()> {
-        // Words and stems renumbered in the order first used, so that those of pages gone are
-        // dropped.
-        let mut word_numbers = vec![u32::MAX; self.tables.word_list.len()];
-        let mut stem_numbers = vec![u32::MAX; self.tables.stem_list.len()];
-        let (mut words, mut stems) = (Vec::new(), Vec::new());
         let mut ordered: Vec<(&String, &(u32, PageEntry))> = self.pages.iter().collect();
         ordered.sort_unstable_by_key(|(_, (n, _))| *n);
-        for (_, (_, entry)) in &ordered {
-            for &word in &entry.words {
-                let (_, stem) = self.tables.word_list[word as usize];
-                for (numbers, list, item) in [
-                    (&mut stem_numbers, &mut stems, stem),
-                    (&mut word_numbers, &mut words, word),
-                ] {
-                    if numbers[item as usize] == u32::MAX {
-                        numbers[item as usize] = list.len() as u32;
-                        list.push(item);
-                    }
-                }
-            }
-            for &(stem, _, _) in &entry.postings {
-                if stem_numbers[stem as usize] == u32::MAX {
-                    stem_numbers[stem as usize] = stems.len() as u32;
-                    stems.push(stem);
-                }
-            }
-        }
+        let Renumbered {
+            words,
+            stems,
+            word_numbers,
+            stem_numbers,
+        } = self.renumbered(&ordered);
         out.write_all(HEADER)?;
         put_u32(out, stems.len())?;
         for &stem in &stems {
@@ -132,6 +113,49 @@ impl Saved {
         }
         Ok(())
     }
+
+    /// Words and stems renumbered in the order the entries (`ordered`) first use them, so that
+    /// those of pages gone are dropped.
+    fn renumbered(&self, ordered: &[(&String, &(u32, PageEntry))]) -> Renumbered {
+        let mut word_numbers = vec![u32::MAX; self.tables.word_list.len()];
+        let mut stem_numbers = vec![u32::MAX; self.tables.stem_list.len()];
+        let (mut words, mut stems) = (Vec::new(), Vec::new());
+        for (_, (_, entry)) in ordered {
+            for &word in &entry.words {
+                let (_, stem) = self.tables.word_list[word as usize];
+                for (numbers, list, item) in [
+                    (&mut stem_numbers, &mut stems, stem),
+                    (&mut word_numbers, &mut words, word),
+                ] {
+                    if numbers[item as usize] == u32::MAX {
+                        numbers[item as usize] = list.len() as u32;
+                        list.push(item);
+                    }
+                }
+            }
+            for &(stem, _, _) in &entry.postings {
+                if stem_numbers[stem as usize] == u32::MAX {
+                    stem_numbers[stem as usize] = stems.len() as u32;
+                    stems.push(stem);
+                }
+            }
+        }
+        Renumbered {
+            words,
+            stems,
+            word_numbers,
+            stem_numbers,
+        }
+    }
+}
+
+/// The words and stems a saved state keeps (their numbers now), and the new number of each,
+/// by its number now (`u32::MAX`: dropped).
+struct Renumbered {
+    words: Vec<u32>,
+    stems: Vec<u32>,
+    word_numbers: Vec<u32>,
+    stem_numbers: Vec<u32>,
 }
 
 fn put_u32(out: &mut dyn Write, n: usize) -> io::Result<()> {
