@@ -222,16 +222,43 @@ impl Request<'_> {
         let (from, rel) = (self.shared.clone(), rel.to_string());
         let found =
             tokio::task::spawn_blocking(move || from.search_file(&rel, build.as_deref())).await;
-        match found {
-            Ok(Some(bytes)) => respond(
-                self.method,
-                self.headers,
-                StatusCode::OK,
-                "application/json",
-                bytes,
-            ),
-            _ => not_found(self.method, self.headers, self.shared).await,
+        let Ok(Some(gzipped)) = found else {
+            return not_found(self.method, self.headers, self.shared).await;
+        };
+        // Kept gzipped: sent so to any browser, unpacked for a client that does not take it.
+        let takes_gzip = self
+            .headers
+            .get_all(header::ACCEPT_ENCODING)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|coding| {
+                let mut parts = coding.split(';');
+                let name = parts.next().unwrap_or("").trim();
+                let refused =
+                    parts.any(|p| matches!(p.trim(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
+                (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+            });
+        let bytes = match takes_gzip {
+            true => gzipped.to_vec(),
+            false => match super::gunzip(&gzipped) {
+                Ok(bytes) => bytes,
+                Err(_) => return not_found(self.method, self.headers, self.shared).await,
+            },
+        };
+        let mut response = respond(
+            self.method,
+            self.headers,
+            StatusCode::OK,
+            "application/json",
+            bytes,
+        );
+        let headers = response.headers_mut();
+        headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+        if takes_gzip {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
         }
+        response
     }
 
     /// A generated file, or a folder's generated index.html (the search page, the changes

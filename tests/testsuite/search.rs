@@ -361,7 +361,33 @@ fn serve_keeps_the_index_current() {
     assert_eq!(meta["pages"], 5);
     let page = server.get("/_search/p/2.json");
     assert!(page.body.contains("zanzibar"), "{}", page.body);
+    assert_eq!(
+        page.header("content-encoding"),
+        None,
+        "asked for plain JSON"
+    );
     assert!(server.get("/search/").body.contains("<noscript>"));
+    // A browser takes the files gzipped, as the server keeps them.
+    let gzipped = server.request(
+        "GET",
+        "/_search/p/2.json",
+        &[("Accept-Encoding", "gzip, deflate, br")],
+    );
+    assert_eq!(gzipped.header("content-encoding"), Some("gzip"));
+    assert_eq!(gzipped.header("vary"), Some("Accept-Encoding"));
+    let mut unpacked = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(&gzipped.bytes[..]),
+        &mut unpacked,
+    )
+    .unwrap();
+    assert_eq!(unpacked, page.bytes);
+    let refused = server.request(
+        "GET",
+        "/_search/p/2.json",
+        &[("Accept-Encoding", "gzip;q=0")],
+    );
+    assert_eq!(refused.bytes, page.bytes, "gzip refused: plain JSON");
 
     fixture.write(
         "content/people/vacation.md",
