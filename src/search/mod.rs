@@ -103,10 +103,22 @@ pub struct IndexFiles {
     pub files: Vec<(String, Vec<u8>)>,
 }
 
-/// The index files made from every page's analysis (in page order), held in memory, as
-/// `handbook serve` serves them.
+/// The index files made from every page's analysis (in page order), held in memory.
 pub fn index_files<A: Borrow<Analysis> + Sync>(site: &Site, analyses: &PerPage<A>) -> IndexFiles {
     let memory = crate::output::Memory::default();
+    let build = write_index(site, analyses, &memory).unwrap_or_default();
+    let mut files = memory.files.into_inner().unwrap_or_default();
+    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    IndexFiles { build, files }
+}
+
+/// Makes the index from every page's analysis (in page order), at once, and writes its files
+/// to `out` as they are made, as `handbook serve` does. Returns the index's `build`.
+pub fn write_index<A: Borrow<Analysis> + Sync>(
+    site: &Site,
+    analyses: &PerPage<A>,
+    out: &dyn crate::output::Sink,
+) -> std::io::Result<String> {
     let mut gathered = Gathered::start(site, &[]);
     gathered.made = gathered
         .numbering
@@ -118,17 +130,11 @@ pub fn index_files<A: Borrow<Analysis> + Sync>(site: &Site, analyses: &PerPage<A
             |indexer, (n, &id)| {
                 let analysis = analyses[id].borrow();
                 let (entry, file) = index_page(site, id, analysis, 0, indexer);
-                let _ = crate::output::Sink::write(&memory, &page_path(n as u32), &file);
-                Some(entry)
+                out.write(&page_path(n as u32), &file).map(|()| Some(entry))
             },
         )
-        .collect();
-    let build = finish(site, gathered, &memory)
-        .map(|finished| finished.build)
-        .unwrap_or_default();
-    let mut files = memory.files.into_inner().unwrap_or_default();
-    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    IndexFiles { build, files }
+        .collect::<std::io::Result<_>>()?;
+    finish(site, gathered, out).map(|finished| finished.build)
 }
 
 /// The folders of the index's files (`_search`, `_search/p`, `_search/s`), known before the

@@ -22,7 +22,6 @@ pub mod state;
 pub mod watch;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use rayon::prelude::*;
 pub use state::{Action, Batch, Generation};
 use state::{Workspace, lock};
 use std::collections::{BTreeSet, HashMap, VecDeque};
@@ -96,6 +95,36 @@ struct SearchIndex {
     /// Gzipped: a tenth of the memory (51 MB of JSON for 10,000 pages, and the last few
     /// versions are kept), and browsers take them as they are.
     files: HashMap<String, Arc<[u8]>>,
+}
+
+/// Where the search index's files go in `handbook serve`: gzipped as they are made, so that
+/// the whole index is never held as JSON.
+#[derive(Default)]
+struct Gzipped {
+    files: Mutex<HashMap<String, Arc<[u8]>>>,
+}
+
+impl crate::output::Sink for Gzipped {
+    fn keep(&self, _: &str, _: u128) -> bool {
+        false
+    }
+    fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
+        let packed = Arc::from(gzip(bytes));
+        lock(&self.files).insert(rel.to_string(), packed);
+        Ok(())
+    }
+    fn write_if_changed(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
+        self.write(rel, bytes)
+    }
+    fn take_previous_facts(&self) -> String {
+        String::new()
+    }
+    fn take_previous_search(&self) -> Vec<u8> {
+        Vec::new()
+    }
+    fn target(&self) -> &std::path::Path {
+        std::path::Path::new("")
+    }
 }
 
 /// `bytes` gzipped, quickly: the index is made again after every change.
@@ -181,19 +210,20 @@ impl Shared {
         {
             return;
         }
-        let index = crate::search::index_files(&generation.site, analyses);
-        let files: HashMap<String, Arc<[u8]>> = index
+        let gzipped = Gzipped::default();
+        let build =
+            crate::search::write_index(&generation.site, analyses, &gzipped).unwrap_or_default();
+        let files = gzipped
             .files
-            .into_par_iter()
-            .map(|(rel, bytes)| (rel, Arc::from(gzip(&bytes))))
-            .collect();
+            .into_inner()
+            .unwrap_or_else(|p| p.into_inner());
         let mut kept = lock(&self.search);
         if kept.back().is_some_and(|i| i.version >= generation.version) {
             return;
         }
         kept.push_back(Arc::new(SearchIndex {
             version: generation.version,
-            build: index.build,
+            build,
             files,
         }));
         while kept.len() > SEARCH_VERSIONS {
