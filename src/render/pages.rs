@@ -40,8 +40,11 @@ pub fn render_all(
     sink: &dyn Sink,
     search: bool,
 ) -> Pages {
-    let known = facts::read(&sink.take_previous_facts());
-    let gathered = search.then(|| Gathered::start(renderer.site, &sink.take_previous_search()));
+    // Both read what the previous build saved: at the same time.
+    let (known, gathered) = rayon::join(
+        || facts::read(&sink.take_previous_facts()),
+        || search.then(|| Gathered::start(renderer.site, &sink.take_previous_search())),
+    );
     let pass = Pass {
         renderer,
         sidebars,
