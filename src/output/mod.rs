@@ -363,8 +363,8 @@ impl Staging {
     pub fn commit(
         mut self,
         manifest: &Manifest,
-        facts: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
-        search: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
+        facts: impl FnOnce(&mut dyn io::Write) -> io::Result<()> + Send,
+        search: impl FnOnce(&mut dyn io::Write) -> io::Result<()> + Send,
     ) -> io::Result<()> {
         let new = identity(&self.dir)?;
         // Until the exchange is done, the output folder as it is stays handbook's too.
@@ -391,16 +391,13 @@ impl Staging {
         ] {
             std::fs::write(self.home.join(format!("{name}{NEXT}")), bytes)?;
         }
-        let mut file = io::BufWriter::new(std::fs::File::create(
-            self.home.join(format!("{FACTS}{NEXT}")),
-        )?);
-        facts(&mut file)?;
-        file.into_inner().map_err(io::IntoInnerError::into_error)?;
-        let mut file = io::BufWriter::new(std::fs::File::create(
-            self.home.join(format!("{SEARCH}{NEXT}")),
-        )?);
-        search(&mut file)?;
-        file.into_inner().map_err(io::IntoInnerError::into_error)?;
+        // Two files made from what the build holds: written at the same time.
+        let (facts, search) = rayon::join(
+            || self.write_next(FACTS, facts),
+            || self.write_next(SEARCH, search),
+        );
+        facts?;
+        search?;
         self.put_in_place(OUTPUTS)?;
         if self.target.exists() {
             exchange(&self.dir, &self.target)?;
@@ -414,6 +411,19 @@ impl Staging {
         let _ = self.put_in_place(FACTS);
         let _ = self.put_in_place(SEARCH);
         self.forget_previous(&new);
+        Ok(())
+    }
+
+    /// Writes `{name}.next` in the home with `write`.
+    fn write_next(
+        &self,
+        name: &str,
+        write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let path = self.home.join(format!("{name}{NEXT}"));
+        let mut file = io::BufWriter::new(std::fs::File::create(path)?);
+        write(&mut file)?;
+        file.into_inner().map_err(io::IntoInnerError::into_error)?;
         Ok(())
     }
 
