@@ -7,22 +7,34 @@ use crate::diagnostics::Diagnostic;
 use std::io;
 use std::path::Path;
 
-/// The end of the pipeline: what the rendered files become.
+/// The end of the pipeline: what the rendered files become. Only `write` is required: a sink
+/// without a previous output (`handbook check`, the files `handbook serve` keeps in memory)
+/// keeps nothing, has nothing to hand over, and writes changed or not.
 pub trait Sink: Sync {
     /// Whether the output already holds `rel` rendered from inputs with this `fingerprint`:
     /// then it is kept as it is, and not rendered again.
-    fn keep(&self, rel: &str, fingerprint: u128) -> bool;
+    fn keep(&self, _rel: &str, _fingerprint: u128) -> bool {
+        false
+    }
     fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()>;
     /// Writes `bytes`, or keeps the output's file if it holds the same bytes.
-    fn write_if_changed(&self, rel: &str, bytes: &[u8]) -> io::Result<()>;
+    fn write_if_changed(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        self.write(rel, bytes)
+    }
     /// What the previous build learned about each page ([`super::facts`]), handed over once:
     /// the sink lets go of it.
-    fn take_previous_facts(&self) -> String;
+    fn take_previous_facts(&self) -> String {
+        String::new()
+    }
     /// What the previous build saved of its search index ([`crate::search::Saved`]), handed
     /// over once.
-    fn take_previous_search(&self) -> Vec<u8>;
+    fn take_previous_search(&self) -> Vec<u8> {
+        Vec::new()
+    }
     /// The output folder, as problems name it.
-    fn target(&self) -> &Path;
+    fn target(&self) -> &Path {
+        Path::new("")
+    }
 }
 
 impl Sink for Staging {
@@ -50,36 +62,18 @@ impl Sink for Staging {
 pub struct Nowhere;
 
 impl Sink for Nowhere {
-    fn keep(&self, _: &str, _: u128) -> bool {
-        false
-    }
     fn write(&self, _: &str, _: &[u8]) -> io::Result<()> {
         Ok(())
     }
-    fn write_if_changed(&self, _: &str, _: &[u8]) -> io::Result<()> {
-        Ok(())
-    }
-    fn take_previous_facts(&self) -> String {
-        String::new()
-    }
-    fn take_previous_search(&self) -> Vec<u8> {
-        Vec::new()
-    }
-    fn target(&self) -> &Path {
-        Path::new("")
-    }
 }
 
-/// `handbook serve`'s search index: the files are kept in memory, in the order written.
+/// The files kept in memory, in the order written (`search::index_files`).
 #[derive(Default)]
 pub struct Memory {
     pub files: std::sync::Mutex<Vec<(String, Vec<u8>)>>,
 }
 
 impl Sink for Memory {
-    fn keep(&self, _: &str, _: u128) -> bool {
-        false
-    }
     fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         let mut files = self
             .files
@@ -87,18 +81,6 @@ impl Sink for Memory {
             .map_err(|_| io::Error::other("poisoned"))?;
         files.push((rel.to_string(), bytes.to_vec()));
         Ok(())
-    }
-    fn write_if_changed(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
-        self.write(rel, bytes)
-    }
-    fn take_previous_facts(&self) -> String {
-        String::new()
-    }
-    fn take_previous_search(&self) -> Vec<u8> {
-        Vec::new()
-    }
-    fn target(&self) -> &Path {
-        Path::new("")
     }
 }
 

@@ -105,25 +105,10 @@ struct Gzipped {
 }
 
 impl crate::output::Sink for Gzipped {
-    fn keep(&self, _: &str, _: u128) -> bool {
-        false
-    }
     fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
         let packed = Arc::from(gzip(bytes));
         lock(&self.files).insert(rel.to_string(), packed);
         Ok(())
-    }
-    fn write_if_changed(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
-        self.write(rel, bytes)
-    }
-    fn take_previous_facts(&self) -> String {
-        String::new()
-    }
-    fn take_previous_search(&self) -> Vec<u8> {
-        Vec::new()
-    }
-    fn target(&self) -> &std::path::Path {
-        std::path::Path::new("")
     }
 }
 
