@@ -160,9 +160,9 @@ pub struct Rendered {
 /// Stages 4 to 6, shared by `build` and `check`: plan every output, fingerprint the stylesheets
 /// and scripts, render every page and generated file into the sink that `open` makes for the
 /// planned outputs (with `search`, each page's file of the search index too, and what the
-/// index's shards are made of), and run the site-wide checks. `None` when a problem stops it before the
-/// pages are rendered (two files on one path, a broken sidebar, an output folder that cannot
-/// be written); the problems are in `diags`.
+/// index's shards are made of), and run the site-wide checks. `None` when a problem stops it
+/// before the pages are rendered (two files on one path, a broken sidebar, an output folder
+/// that cannot be written); the problems are in `diags`.
 pub fn render<S: Sink>(
     loaded: &Loaded,
     root: &Path,
