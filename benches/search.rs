@@ -91,6 +91,8 @@ fn main() {
                 title: &page.title,
                 marked: &[],
                 search_code: site.config.search.code,
+                // The search index reads code as text: highlighting is not what is measured.
+                palette: None,
             };
             handbook::markdown::render(&page.source.body, options, &|_| None).1
         })

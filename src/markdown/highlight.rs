@@ -1,19 +1,26 @@
-//! Code highlighting with syntect, as CSS classes (`hl-*`): the adaptor that writes a page's
-//! code blocks so, plus the one stylesheet that colours them in a light and a dark theme.
+//! Code highlighting with syntect: the adaptor that writes a page's code blocks, and the one
+//! stylesheet that colours them in a light and a dark theme.
+//!
+//! Each run of code that looks the same gets one flat `<span>` whose classes name its colour in
+//! each theme (`l3 d5`: the light theme's fourth colour, the dark theme's sixth), as Hugo's
+//! Chroma does, rather than one nested span per syntax scope: the styles are resolved here, by
+//! the themes' own rules, and a page carries a few short classes instead of every scope's name.
+//! That halves a code-heavy page, and the colours are exactly the theme's (CSS specificity is not
+//! TextMate's scoring).
 //!
 //! Syntax definitions load once, on the first code block of a build: a site without code never
 //! pays for them.
 
 use pulldown_cmark::{CodeBlockKind, Event, Tag, TagEnd};
+use rustc_hash::FxHashMap;
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::ops::Range;
 use std::sync::{Arc, Mutex, OnceLock};
-use syntect::highlighting::{Color, Theme, ThemeSet};
-use syntect::html::{ClassStyle, css_for_theme_with_class_style, line_tokens_to_classed_spans};
-use syntect::parsing::{ParseState, ScopeStack, ScopeStackOp, SyntaxReference, SyntaxSet};
+use syntect::highlighting::{Color, FontStyle, Highlighter, Style, Theme, ThemeSet};
+use syntect::parsing::{ParseState, Scope, ScopeStack, ScopeStackOp, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
-
-const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
 fn syntaxes() -> &'static SyntaxSet {
     static SET: OnceLock<SyntaxSet> = OnceLock::new();
@@ -38,9 +45,10 @@ pub fn language_of(info: &str) -> Option<String> {
     (!word.is_empty()).then(|| word.to_ascii_lowercase())
 }
 
-/// A `<pre>` block for `code`: highlighted when `lang` is known, else escaped plain text.
-pub fn code_block(lang: Option<&str>, code: &str) -> String {
-    let mut html = String::with_capacity(code.len() * 3 + 64);
+/// A `<pre>` block for `code`: highlighted in `palette`'s themes when `lang` is known, else
+/// escaped plain text.
+pub fn code_block(palette: Option<&Palette>, lang: Option<&str>, code: &str) -> String {
+    let mut html = String::with_capacity(code.len() * 2 + 64);
     // Focusable, so that a keyboard can scroll a block wider than the page.
     html.push_str("<pre class=\"hl-code\" tabindex=\"0\"");
     if let Some(lang) = lang {
@@ -52,7 +60,10 @@ pub fn code_block(lang: Option<&str>, code: &str) -> String {
     } else {
         html.push_str("><code>");
     }
-    match lang.and_then(|lang| highlighted(lang, code)) {
+    let highlighted = palette
+        .zip(lang)
+        .and_then(|(p, lang)| highlighted(p, lang, code));
+    match highlighted {
         Some(spans) => html.push_str(&spans),
         None => escape_into(&mut html, code),
     }
@@ -62,17 +73,18 @@ pub fn code_block(lang: Option<&str>, code: &str) -> String {
 
 /// Writes each code block as one `<pre>` of raw HTML ([`code_block`]), swallowing the block's
 /// text; every other event passes through.
-pub(super) struct CodeBlocks<I> {
+pub(super) struct CodeBlocks<'p, I> {
     events: I,
+    palette: Option<&'p Palette>,
 }
 
-impl<I> CodeBlocks<I> {
-    pub fn new(events: I) -> Self {
-        CodeBlocks { events }
+impl<'p, I> CodeBlocks<'p, I> {
+    pub fn new(events: I, palette: Option<&'p Palette>) -> Self {
+        CodeBlocks { events, palette }
     }
 }
 
-impl<'a, I: Iterator<Item = Event<'a>>> Iterator for CodeBlocks<I> {
+impl<'a, I: Iterator<Item = Event<'a>>> Iterator for CodeBlocks<'_, I> {
     type Item = Event<'a>;
 
     // Inlined, so that the chain of adaptors is one loop; code blocks are read out of line.
@@ -85,7 +97,7 @@ impl<'a, I: Iterator<Item = Event<'a>>> Iterator for CodeBlocks<I> {
     }
 }
 
-impl<'a, I: Iterator<Item = Event<'a>>> CodeBlocks<I> {
+impl<'a, I: Iterator<Item = Event<'a>>> CodeBlocks<'_, I> {
     /// The block that `kind` starts, read up to its end.
     #[inline(never)]
     fn code_block(&mut self, kind: CodeBlockKind<'_>) -> Event<'static> {
@@ -101,47 +113,304 @@ impl<'a, I: Iterator<Item = Event<'a>>> CodeBlocks<I> {
                 _ => {}
             }
         }
-        Event::Html(code_block(lang.as_deref(), &code).into())
+        Event::Html(code_block(self.palette, lang.as_deref(), &code).into())
     }
 }
 
-fn highlighted(lang: &str, code: &str) -> Option<String> {
-    let set = syntaxes();
+fn highlighted(palette: &Palette, lang: &str, code: &str) -> Option<String> {
     let syntax = syntax_for(lang)?;
     // syntect must never take a build down: a panic inside it falls back to plain text.
-    std::panic::catch_unwind(|| classed_html(set, syntax, code))
+    std::panic::catch_unwind(|| styled_html(palette, syntax, code))
         .ok()
         .flatten()
 }
 
-/// What syntect's `ClassedHTMLGenerator` produces, byte for byte, with each line's parse
-/// memoized: parsing is most of a build's time, and handbooks repeat lines (`git fetch
-/// origin`, `fi`, `}`) across pages.
-fn classed_html(set: &SyntaxSet, syntax: &SyntaxReference, code: &str) -> Option<String> {
+/// `code` as HTML with its colours as classes, a line at a time, each line's spans closed at
+/// its end. Lines are memoized: parsing is most of a build's time, and handbooks repeat lines
+/// (`git fetch origin`, `fi`, `}`) across pages.
+fn styled_html(palette: &Palette, syntax: &SyntaxReference, code: &str) -> Option<String> {
     let mut state = ParseState::new(syntax);
     let mut scopes = ScopeStack::new();
-    let mut html = String::with_capacity(code.len() * 4);
-    let mut open_spans: isize = 0;
+    let mut html = String::with_capacity(code.len() * 2);
     for line in LinesWithEndings::from(code) {
-        let parsed = parse_line(set, syntax, &mut state, line)?;
-        if let Some((spans, delta)) = &parsed.spans {
-            // The same spans whatever the stack holds: only keep the stack up to date.
-            for (_, op) in &parsed.ops {
-                scopes.apply(op).ok()?;
-            }
-            open_spans += delta;
-            html.push_str(spans);
-            continue;
-        }
-        let (spans, delta) =
-            line_tokens_to_classed_spans(line, &parsed.ops, CLASS_STYLE, &mut scopes).ok()?;
-        open_spans += delta;
-        html.push_str(&spans);
-    }
-    for _ in 0..open_spans {
-        html.push_str("</span>");
+        let styled = style_line(palette, syntax, &mut state, &mut scopes, line)?;
+        html.push_str(&styled.html);
     }
     Some(html)
+}
+
+/// The two themes of a site's code blocks, and the classes that stand for their styles.
+#[derive(Debug)]
+pub struct Palette {
+    light: Scheme,
+    dark: Scheme,
+    /// The styles of each scope stack met so far: resolving one matches every rule of a theme.
+    styles: Mutex<FxHashMap<Vec<Scope>, [Style; 2]>>,
+}
+
+/// One theme: its highlighter, and its colours numbered in the order its rules give them.
+#[derive(Debug)]
+struct Scheme {
+    /// Starts each class of this theme: `l` for light, `d` for dark.
+    prefix: char,
+    theme: &'static Theme,
+    highlighter: Highlighter<'static>,
+    plain: Style,
+    foregrounds: Vec<Color>,
+    backgrounds: Vec<Color>,
+}
+
+impl Scheme {
+    fn new(prefix: char, theme: &Theme) -> Self {
+        let theme: &'static Theme = Box::leak(Box::new(readable_theme(theme)));
+        let highlighter = Highlighter::new(theme);
+        let plain = highlighter.get_default();
+        let mut foregrounds = Vec::new();
+        let mut backgrounds = Vec::new();
+        for item in &theme.scopes {
+            let style = item.style;
+            for (colour, list, default) in [
+                (style.foreground, &mut foregrounds, plain.foreground),
+                (style.background, &mut backgrounds, plain.background),
+            ] {
+                if let Some(colour) = colour
+                    && colour != default
+                    && !list.contains(&colour)
+                {
+                    list.push(colour);
+                }
+            }
+        }
+        Scheme {
+            prefix,
+            theme,
+            highlighter,
+            plain,
+            foregrounds,
+            backgrounds,
+        }
+    }
+
+    /// Adds the classes of `style` to `class`, each after a space: none for the theme's plain
+    /// text.
+    fn push_classes(&self, class: &mut String, style: Style) {
+        let p = self.prefix;
+        if let Some(n) = self.foregrounds.iter().position(|&c| c == style.foreground) {
+            let _ = write!(class, " {p}{n}");
+        }
+        if let Some(n) = self.backgrounds.iter().position(|&c| c == style.background) {
+            let _ = write!(class, " {p}k{n}");
+        }
+        for (flag, name) in [
+            (FontStyle::BOLD, 'b'),
+            (FontStyle::ITALIC, 'i'),
+            (FontStyle::UNDERLINE, 'u'),
+        ] {
+            if style.font_style.contains(flag) {
+                let _ = write!(class, " {p}{name}");
+            }
+        }
+    }
+
+    /// Whether white space in `style` looks any different from white space in plain text.
+    fn shows_space(&self, style: Style) -> bool {
+        style.background != self.plain.background || style.font_style.contains(FontStyle::UNDERLINE)
+    }
+
+    /// Whether white space shown with this theme's classes in `class` looks any different from
+    /// white space in plain text.
+    fn classes_show_space(&self, class: &str) -> bool {
+        let p = self.prefix;
+        class.split(' ').any(|c| {
+            c.strip_prefix(p)
+                .is_some_and(|c| c == "u" || c.starts_with('k'))
+        })
+    }
+
+    /// The rules of this theme's classes, each inside `.hl-code`.
+    fn css(&self) -> String {
+        let p = self.prefix;
+        let mut css = format!(
+            "/* theme \"{}\" */\n.hl-code {{ color: {}; background-color: {}; }}\n",
+            self.theme.name.as_deref().unwrap_or(""),
+            hex(self.plain.foreground),
+            hex(self.plain.background)
+        );
+        for (n, &c) in self.foregrounds.iter().enumerate() {
+            let _ = writeln!(css, ".hl-code .{p}{n} {{ color: {}; }}", hex(c));
+        }
+        for (n, &c) in self.backgrounds.iter().enumerate() {
+            let _ = writeln!(css, ".hl-code .{p}k{n} {{ background-color: {}; }}", hex(c));
+        }
+        let _ = writeln!(css, ".hl-code .{p}b {{ font-weight: bold; }}");
+        let _ = writeln!(css, ".hl-code .{p}i {{ font-style: italic; }}");
+        let _ = writeln!(css, ".hl-code .{p}u {{ text-decoration: underline; }}");
+        css
+    }
+}
+
+/// `#rrggbb`, or `#rrggbbaa` for a colour that is not opaque.
+fn hex(c: Color) -> String {
+    if c.a == 0xff {
+        format!("#{:02x}{:02x}{:02x}", c.r, c.g, c.b)
+    } else {
+        format!("#{:02x}{:02x}{:02x}{:02x}", c.r, c.g, c.b, c.a)
+    }
+}
+
+/// The palette of a light and a dark theme, made once per pair for the whole program.
+pub fn palette(light: &str, dark: &str) -> Result<&'static Palette, String> {
+    type Made = Vec<(String, String, &'static Palette)>;
+    static MADE: Mutex<Made> = Mutex::new(Vec::new());
+    let mut made = MADE.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((.., palette)) = made.iter().find(|(l, d, _)| l == light && d == dark) {
+        return Ok(palette);
+    }
+    let palette: &'static Palette = Box::leak(Box::new(Palette {
+        light: Scheme::new('l', theme(light)?),
+        dark: Scheme::new('d', theme(dark)?),
+        styles: Mutex::default(),
+    }));
+    made.push((light.to_string(), dark.to_string(), palette));
+    Ok(palette)
+}
+
+impl Palette {
+    /// The HTML of one line, from its parse: a flat span for each run of text that looks the
+    /// same in both themes, white space joining the run around it when it looks plain, the
+    /// line's end outside any span. `scopes` is the scope stack before the line, and after.
+    fn line_html(
+        &self,
+        line: &str,
+        ops: &[(usize, ScopeStackOp)],
+        scopes: &mut ScopeStack,
+    ) -> Option<String> {
+        let body = line.trim_end_matches(['\n', '\r']).len();
+        let mut run = Run {
+            html: String::with_capacity(line.len() * 3),
+            open: String::new(),
+            class: String::new(),
+            space: 0..0,
+        };
+        let mut styles = self.styles.lock().unwrap_or_else(|p| p.into_inner());
+        if styles.len() > MAX_STACKS {
+            styles.clear();
+        }
+        let mut start = 0;
+        let ends = ops.iter().map(|(at, _)| Some(*at)).chain([None]);
+        for (n, end) in ends.enumerate() {
+            let end = end.unwrap_or(line.len());
+            let text = &line[start.min(body)..end.min(body)];
+            if !text.is_empty() {
+                let stack = scopes.as_slice();
+                let pair = match styles.get(stack) {
+                    Some(&pair) => pair,
+                    None => *styles
+                        .entry(stack.to_vec())
+                        .or_insert(self.styles_for(stack)),
+                };
+                run.push(self, line, start..end.min(body), pair);
+            }
+            if let Some((_, op)) = ops.get(n) {
+                scopes.apply(op).ok()?;
+            }
+            start = end;
+        }
+        Some(run.finish(line, body))
+    }
+
+    /// The style of text under `stack` in the light theme and in the dark one.
+    fn styles_for(&self, stack: &[Scope]) -> [Style; 2] {
+        [
+            self.light.highlighter.style_for_stack(stack),
+            self.dark.highlighter.style_for_stack(stack),
+        ]
+    }
+}
+
+/// Styles resolved by scope stack kept at most: handbooks use a few hundred.
+const MAX_STACKS: usize = 50_000;
+
+/// A line's HTML as it is written: the classes of the span open, and white space held back.
+struct Run {
+    html: String,
+    open: String,
+    class: String,
+    /// Where in the line the white space held back is.
+    space: Range<usize>,
+}
+
+impl Run {
+    /// Adds `line[range]`, in the styles `light` and `dark`.
+    fn push(
+        &mut self,
+        palette: &Palette,
+        line: &str,
+        range: Range<usize>,
+        [light, dark]: [Style; 2],
+    ) {
+        let text = &line[range.clone()];
+        let plain_space = text.bytes().all(|b| b == b' ' || b == b'\t')
+            && !palette.light.shows_space(light)
+            && !palette.dark.shows_space(dark);
+        if plain_space {
+            // Held back: inside the run if the next text is in it, else between spans.
+            if self.space.is_empty() {
+                self.space = range;
+            } else {
+                self.space.end = range.end;
+            }
+            return;
+        }
+        self.class.clear();
+        palette.light.push_classes(&mut self.class, light);
+        palette.dark.push_classes(&mut self.class, dark);
+        // White space held back must not take on a background or an underline it does not have.
+        let run_shows_space = !self.space.is_empty()
+            && (palette.light.classes_show_space(&self.open)
+                || palette.dark.classes_show_space(&self.open));
+        if self.class != self.open || run_shows_space {
+            if !self.open.is_empty() {
+                self.html.push_str("</span>");
+            }
+            self.html.push_str(&line[self.space.clone()]);
+            if !self.class.is_empty() {
+                self.html.push_str("<span class=\"");
+                self.html.push_str(&self.class[1..]);
+                self.html.push_str("\">");
+            }
+            std::mem::swap(&mut self.open, &mut self.class);
+        } else {
+            self.html.push_str(&line[self.space.clone()]);
+        }
+        self.space = 0..0;
+        escape_text(&mut self.html, text);
+    }
+
+    /// The line's HTML, ending with `line[body..]`, its line break.
+    fn finish(mut self, line: &str, body: usize) -> String {
+        if !self.open.is_empty() {
+            self.html.push_str("</span>");
+        }
+        self.html.push_str(&line[self.space.clone()]);
+        self.html.push_str(&line[body..]);
+        self.html
+    }
+}
+
+/// Escapes text for HTML element content: quotes need no escaping there.
+fn escape_text(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some(at) = rest.find(['&', '<', '>']) {
+        out.push_str(&rest[..at]);
+        out.push_str(match rest.as_bytes()[at] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            _ => "&gt;",
+        });
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest);
 }
 
 thread_local! {
@@ -161,12 +430,12 @@ fn syntax_for(lang: &str) -> Option<&'static SyntaxReference> {
     })
 }
 
-/// Parses of single lines, by syntax, the state before the line, and the line. Parsing is a
-/// pure function of those three, so a hit gives exactly what parsing would. Shared by all
-/// threads: a line one thread parsed is a hit for the others.
+/// Styled lines, by palette, syntax, the parser's state and scopes before the line, and the
+/// line. The HTML is a pure function of those, so a hit gives exactly what parsing would.
+/// Shared by all threads: a line one thread styled is a hit for the others.
 ///
 /// Two generations, so that memory stays bounded and the lines a handbook repeats stay: new
-/// parses go into `young`; when it is full it becomes `old` (the previous `old` is dropped),
+/// lines go into `young`; when it is full it becomes `old` (the previous `old` is dropped),
 /// and a line found in `old` is brought back into `young`.
 #[derive(Default)]
 struct LineCache {
@@ -176,43 +445,66 @@ struct LineCache {
 
 #[derive(Default)]
 struct Generation {
-    by_line: HashMap<u64, Vec<Arc<ParsedLine>>>,
+    by_line: HashMap<u64, Vec<Arc<StyledLine>>>,
     len: usize,
 }
 
+/// Where a line starts: what its HTML depends on besides its text.
+struct Start {
+    palette: usize,
+    syntax: usize,
+    state: ParseState,
+    scopes: ScopeStack,
+}
+
+/// A borrowed [`Start`], to look a line up without copying its state.
+#[derive(Clone, Copy)]
+struct StartRef<'a> {
+    palette: usize,
+    syntax: usize,
+    state: &'a ParseState,
+    scopes: &'a ScopeStack,
+}
+
+impl StartRef<'_> {
+    fn is(&self, start: &Start) -> bool {
+        self.palette == start.palette
+            && self.syntax == start.syntax
+            && *self.state == start.state
+            && *self.scopes == start.scopes
+    }
+
+    fn to_owned(self) -> Start {
+        Start {
+            palette: self.palette,
+            syntax: self.syntax,
+            state: self.state.clone(),
+            scopes: self.scopes.clone(),
+        }
+    }
+}
+
 impl Generation {
-    fn find(
-        &self,
-        key: u64,
-        syntax: usize,
-        line: &str,
-        state: &ParseState,
-    ) -> Option<Arc<ParsedLine>> {
+    fn find(&self, key: u64, line: &str, start: StartRef<'_>) -> Option<Arc<StyledLine>> {
         let entries = self.by_line.get(&key)?;
         entries
             .iter()
-            .find(|e| e.syntax == syntax && e.line == line && e.before == *state)
+            .find(|e| e.line == line && start.is(&e.before))
             .cloned()
     }
 }
 
 impl LineCache {
-    fn find(
-        &mut self,
-        key: u64,
-        syntax: usize,
-        line: &str,
-        state: &ParseState,
-    ) -> Option<Arc<ParsedLine>> {
-        if let Some(hit) = self.young.find(key, syntax, line, state) {
+    fn find(&mut self, key: u64, line: &str, start: StartRef<'_>) -> Option<Arc<StyledLine>> {
+        if let Some(hit) = self.young.find(key, line, start) {
             return Some(hit);
         }
-        let hit = self.old.find(key, syntax, line, state)?;
+        let hit = self.old.find(key, line, start)?;
         self.insert(key, Arc::clone(&hit));
         Some(hit)
     }
 
-    fn insert(&mut self, key: u64, entry: Arc<ParsedLine>) {
+    fn insert(&mut self, key: u64, entry: Arc<StyledLine>) {
         if self.young.len >= LINES_PER_GENERATION {
             self.old = std::mem::take(&mut self.young);
         }
@@ -221,26 +513,23 @@ impl LineCache {
     }
 }
 
-struct ParsedLine {
-    syntax: usize,
+struct StyledLine {
     line: String,
-    before: ParseState,
-    ops: Vec<(usize, ScopeStackOp)>,
-    after: ParseState,
-    /// The line's HTML and the change in open spans, when they do not depend on the scopes
-    /// already open: only `Clear` and `Restore` ops look at those.
-    spans: Option<(String, isize)>,
+    before: Start,
+    after_state: ParseState,
+    after_scopes: ScopeStack,
+    html: String,
 }
 
 // SAFETY: a `ParseState` is not `Send`/`Sync` only because a state that captured a regex group
 // (a heredoc's delimiter, say) holds an Oniguruma `Region`: two heap arrays of offsets behind raw
-// pointers, with no tie to the thread that made them. A `ParsedLine` is never changed after it
+// pointers, with no tie to the thread that made them. A `StyledLine` is never changed after it
 // is built; other threads only compare and clone it (which reads those arrays), and it is freed
 // only once no thread holds it (`Arc`).
-unsafe impl Send for ParsedLine {}
-unsafe impl Sync for ParsedLine {}
+unsafe impl Send for StyledLine {}
+unsafe impl Sync for StyledLine {}
 
-/// Lines in each of the cache's two generations: about 1.3 KB each, so at most ~40 MB in all.
+/// Lines in each of the cache's two generations: about 1 KB each, so at most ~16 MB in all.
 const LINES_PER_GENERATION: usize = 8_192;
 
 fn line_cache() -> &'static Mutex<LineCache> {
@@ -248,46 +537,43 @@ fn line_cache() -> &'static Mutex<LineCache> {
     CACHE.get_or_init(Mutex::default)
 }
 
-/// The parse of `line` from `state`, advancing `state` past it. The lock is held only to look
-/// up and to insert, never while parsing.
-fn parse_line(
-    set: &SyntaxSet,
+/// `line` styled from `state` and `scopes`, advancing both past it. The lock is held only to
+/// look up and to insert, never while parsing.
+fn style_line(
+    palette: &Palette,
     syntax: &SyntaxReference,
     state: &mut ParseState,
+    scopes: &mut ScopeStack,
     line: &str,
-) -> Option<Arc<ParsedLine>> {
-    // The syntax set lives for the whole program: its entries' addresses identify them.
+) -> Option<Arc<StyledLine>> {
+    // The syntax set and the palettes live for the whole program: addresses identify them.
     let syntax_id = std::ptr::from_ref(syntax) as usize;
     let key = xxhash_rust::xxh3::xxh3_64_with_seed(line.as_bytes(), syntax_id as u64);
+    let start = StartRef {
+        palette: std::ptr::from_ref(palette) as usize,
+        syntax: syntax_id,
+        state,
+        scopes,
+    };
     let hit = {
         // A poisoned lock only means another thread panicked mid-insert: the map is intact.
         let mut cache = line_cache().lock().unwrap_or_else(|p| p.into_inner());
-        cache.find(key, syntax_id, line, state)
+        cache.find(key, line, start)
     };
     if let Some(entry) = hit {
-        state.clone_from(&entry.after);
+        state.clone_from(&entry.after_state);
+        scopes.clone_from(&entry.after_scopes);
         return Some(entry);
     }
-    let before = state.clone();
-    let ops = state.parse_line(line, set).ok()?;
-    let stack_free = ops.iter().all(|(_, op)| {
-        matches!(
-            op,
-            ScopeStackOp::Push(_) | ScopeStackOp::Pop(_) | ScopeStackOp::Noop
-        )
-    });
-    let spans = if stack_free {
-        line_tokens_to_classed_spans(line, &ops, CLASS_STYLE, &mut ScopeStack::new()).ok()
-    } else {
-        None
-    };
-    let entry = Arc::new(ParsedLine {
-        syntax: syntax_id,
+    let before = start.to_owned();
+    let ops = state.parse_line(line, syntaxes()).ok()?;
+    let html = palette.line_html(line, &ops, scopes)?;
+    let entry = Arc::new(StyledLine {
         line: line.to_string(),
         before,
-        ops,
-        after: state.clone(),
-        spans,
+        after_state: state.clone(),
+        after_scopes: scopes.clone(),
+        html,
     });
     let mut cache = line_cache().lock().unwrap_or_else(|p| p.into_inner());
     cache.insert(key, Arc::clone(&entry));
@@ -316,18 +602,15 @@ fn theme(name: &str) -> Result<&'static Theme, String> {
 /// `syntax.css`: the light theme, then the dark one inside `prefers-color-scheme: dark`, both
 /// with every colour raised to a readable contrast.
 pub fn stylesheet(light: &str, dark: &str) -> Result<String, String> {
-    let light = css_for_theme_with_class_style(&readable_theme(theme(light)?), CLASS_STYLE)
-        .map_err(|e| e.to_string())?;
-    let dark = css_for_theme_with_class_style(&readable_theme(theme(dark)?), CLASS_STYLE)
-        .map_err(|e| e.to_string())?;
+    let palette = palette(light, dark)?;
     // Each theme only in its own media query: a class that only the light theme colours must not
     // keep its light colour on the dark background. Print is always light.
     let mut css = String::from("/* Generated by handbook: code highlighting, light and dark. */\n");
     css.push_str("@media not screen and (prefers-color-scheme: dark) {\n");
-    css.push_str(&light);
-    css.push_str("\n}\n@media screen and (prefers-color-scheme: dark) {\n");
-    css.push_str(&dark);
-    css.push_str("\n}\n");
+    css.push_str(&palette.light.css());
+    css.push_str("}\n@media screen and (prefers-color-scheme: dark) {\n");
+    css.push_str(&palette.dark.css());
+    css.push_str("}\n");
     Ok(css)
 }
 
@@ -416,54 +699,223 @@ mod tests {
 
     #[test]
     fn required_languages_highlight() {
+        let palette = crate::markdown::testing::default_palette();
         for lang in [
             "bash", "sh", "yaml", "toml", "json", "python", "sql", "rust", "md", "html", "js",
         ] {
-            let html = code_block(Some(lang), "x = \"1\"\n");
+            let code = match lang {
+                "md" => "# x = *1*\n",
+                "html" => "<p id=\"x\">1</p>\n",
+                _ => "x = \"1\"\n",
+            };
+            let html = code_block(Some(palette), Some(lang), code);
             assert!(
-                html.contains("<span class=\"hl-"),
+                html.contains("<span class=\""),
                 "{lang} did not highlight: {html}"
             );
         }
     }
 
-    #[test]
-    fn memoized_lines_give_exactly_what_syntect_gives() {
-        use syntect::html::ClassedHTMLGenerator;
-        let samples = [
-            (
-                "rust",
-                "/* a\n comment */\nfn main() {\n    let s = \"x\n y\";\n}\nfn main() {\n}\n",
-            ),
-            (
-                "python",
-                "def f():\n    '''doc\n    more'''\n    return 1\n'''\nnot code\n'''\n",
-            ),
-            (
-                "bash",
-                "cat <<EOF\nfi\nEOF\nif true; then\n  echo \"$x\"\nfi\n",
-            ),
-            ("yaml", "a: |\n  text\n  more\nb: [1, 2]\n"),
-            ("md", "# Title\n```bash\necho hi\n```\n"),
-            ("html", "<script>\nvar x = '<b>';\n</script>\n<p>hi</p>\n"),
-        ];
-        let set = syntaxes();
-        for round in 0..2 {
-            for (lang, code) in samples {
-                let syntax = set.find_syntax_by_token(lang).unwrap();
-                let mut generator =
-                    ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
-                for line in LinesWithEndings::from(code) {
-                    generator
-                        .parse_html_for_line_which_includes_newline(line)
-                        .unwrap();
+    const SAMPLES: [(&str, &str); 7] = [
+        (
+            "rust",
+            "/* a\n comment */\nfn main() {\n    let s = \"x\n y\";\n}\nfn main() {\n}\n",
+        ),
+        (
+            "python",
+            "def f():\n    '''doc\n    more'''\n    return 1\n'''\nnot code\n'''\n",
+        ),
+        (
+            "bash",
+            "cat <<EOF\nfi\nEOF\nif true; then\n  echo \"$x\" # note\nfi\n",
+        ),
+        ("yaml", "a: |\n  text\n  more\nb: [1, 2]\n"),
+        ("md", "# Title\n```bash\necho hi\n```\n  *a*  _b_\n"),
+        (
+            "html",
+            "<script>\nvar x = '<b>';\n</script>\n<p>hi &amp; bye</p>\n",
+        ),
+        ("diff", "--- a\n+++ b\n-  old line\n+  new line\n   same\n"),
+    ];
+
+    /// Each character of a code block's HTML with the light and dark style its classes give.
+    fn shown_styles(palette: &Palette, html: &str) -> Vec<(char, [Style; 2])> {
+        let decode = |scheme: &Scheme, classes: &[&str]| {
+            let mut style = scheme.plain;
+            for class in classes {
+                let Some(c) = class.strip_prefix(scheme.prefix) else {
+                    continue;
+                };
+                match c {
+                    "b" => style.font_style |= FontStyle::BOLD,
+                    "i" => style.font_style |= FontStyle::ITALIC,
+                    "u" => style.font_style |= FontStyle::UNDERLINE,
+                    c => match c.strip_prefix('k') {
+                        Some(n) => {
+                            style.background = scheme.backgrounds[n.parse::<usize>().unwrap()]
+                        }
+                        None => style.foreground = scheme.foregrounds[c.parse::<usize>().unwrap()],
+                    },
                 }
-                let expected = generator.finalize();
-                assert_eq!(
-                    classed_html(set, syntax, code).unwrap(),
-                    expected,
-                    "{lang}, round {round}"
-                );
+            }
+            style
+        };
+        let mut shown = Vec::new();
+        let mut classes: Vec<&str> = Vec::new();
+        let mut rest = html;
+        while let Some(c) = rest.chars().next() {
+            if let Some(tail) = rest.strip_prefix("<span class=\"") {
+                assert!(classes.is_empty(), "nested span in {html}");
+                let end = tail.find("\">").unwrap();
+                classes = tail[..end].split(' ').collect();
+                rest = &tail[end + 2..];
+            } else if let Some(tail) = rest.strip_prefix("</span>") {
+                classes.clear();
+                rest = tail;
+            } else {
+                let (c, len) = [("&amp;", '&'), ("&lt;", '<'), ("&gt;", '>')]
+                    .into_iter()
+                    .find(|(entity, _)| rest.starts_with(entity))
+                    .map_or((c, c.len_utf8()), |(entity, c)| (c, entity.len()));
+                assert!(c != '<' || len > 1, "unescaped < in {html}");
+                if c == '\n' {
+                    assert!(classes.is_empty(), "a span across lines in {html}");
+                }
+                shown.push((
+                    c,
+                    [
+                        decode(&palette.light, &classes),
+                        decode(&palette.dark, &classes),
+                    ],
+                ));
+                rest = &rest[len..];
+            }
+        }
+        shown
+    }
+
+    /// Each character of `code` with the style syntect's own highlighter gives it in each theme.
+    fn syntect_styles(
+        palette: &Palette,
+        syntax: &SyntaxReference,
+        code: &str,
+    ) -> Vec<(char, [Style; 2])> {
+        let styles_in = |scheme: &Scheme| {
+            let mut lines = syntect::easy::HighlightLines::new(syntax, scheme.theme);
+            let mut styles = Vec::new();
+            for line in LinesWithEndings::from(code) {
+                for (style, text) in lines.highlight_line(line, syntaxes()).unwrap() {
+                    styles.extend(text.chars().map(|c| (c, style)));
+                }
+            }
+            styles
+        };
+        let light = styles_in(&palette.light);
+        let dark = styles_in(&palette.dark);
+        light
+            .into_iter()
+            .zip(dark)
+            .map(|((c, l), (_, d))| (c, [l, d]))
+            .collect()
+    }
+
+    #[test]
+    fn every_character_shows_in_the_style_syntect_gives_it_in_both_themes() {
+        let palette = crate::markdown::testing::default_palette();
+        let set = syntaxes();
+        // The second round is answered by the memo.
+        for round in 0..2 {
+            for (lang, code) in SAMPLES {
+                let syntax = set.find_syntax_by_token(lang).unwrap();
+                let html = styled_html(palette, syntax, code).unwrap();
+                let shown = shown_styles(palette, &html);
+                let expected = syntect_styles(palette, syntax, code);
+                assert_eq!(shown.len(), expected.len(), "{lang}: {html}");
+                for (at, ((c, [light, dark]), (want_c, [want_light, want_dark]))) in
+                    shown.into_iter().zip(expected).enumerate()
+                {
+                    assert_eq!(c, want_c, "{lang}, character {at}: {html}");
+                    let same = |a: Style, b: Style| {
+                        if c == '\n' {
+                            // A line break shows nothing: the line's end is outside any span.
+                            true
+                        } else if c.is_whitespace() {
+                            // Only what white space shows: its background and underline.
+                            a.background == b.background
+                                && a.font_style.contains(FontStyle::UNDERLINE)
+                                    == b.font_style.contains(FontStyle::UNDERLINE)
+                        } else {
+                            a == b
+                        }
+                    };
+                    assert!(
+                        same(light, want_light) && same(dark, want_dark),
+                        "{lang}, round {round}, {c:?} at {at}: {light:?} / {dark:?}, syntect gives {want_light:?} / {want_dark:?}\n{html}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn runs_that_look_the_same_share_one_span_and_white_space_joins_them() {
+        let palette = crate::markdown::testing::default_palette();
+        let syntax = syntaxes().find_syntax_by_token("sql").unwrap();
+        let html = styled_html(
+            palette,
+            syntax,
+            "SELECT a FROM t ORDER BY a DESC LIMIT 3;\n",
+        )
+        .unwrap();
+        assert!(html.contains(">DESC LIMIT</span>"), "{html}");
+        assert_eq!(
+            html.matches("<span").count(),
+            html.matches("</span>").count()
+        );
+        assert!(html.ends_with(";\n"), "{html}");
+    }
+
+    #[test]
+    fn plain_white_space_never_takes_the_background_of_the_run_around_it() {
+        let palette = crate::markdown::testing::default_palette();
+        let plain = [palette.light.plain, palette.dark.plain];
+        let mut marked = plain;
+        marked[0].background = palette.light.backgrounds[1];
+        let mut bold = plain;
+        bold[0].font_style = FontStyle::BOLD;
+        let line = "a b c d\n";
+        let mut run = Run {
+            html: String::new(),
+            open: String::new(),
+            class: String::new(),
+            space: 0..0,
+        };
+        for (range, style) in [(0..1, marked), (1..2, plain), (2..3, marked), (3..4, plain)] {
+            run.push(palette, line, range, style);
+        }
+        for (range, style) in [(4..5, bold), (5..6, plain), (6..7, bold)] {
+            run.push(palette, line, range, style);
+        }
+        assert_eq!(
+            run.finish(line, 7),
+            "<span class=\"lk1\">a</span> <span class=\"lk1\">b</span> <span class=\"lb\">c d</span>\n"
+        );
+    }
+
+    #[test]
+    fn every_class_in_the_html_has_a_rule_in_the_stylesheet() {
+        let themes = crate::config::Highlight::default();
+        let css = stylesheet(&themes.light_theme, &themes.dark_theme).unwrap();
+        let palette = crate::markdown::testing::default_palette();
+        for (lang, code) in SAMPLES {
+            let html = code_block(Some(palette), Some(lang), code);
+            for span in html.split("<span class=\"").skip(1) {
+                for class in span[..span.find('"').unwrap()].split(' ') {
+                    assert!(
+                        css.contains(&format!(".hl-code .{class} {{")),
+                        "{lang}: {class}"
+                    );
+                }
             }
         }
     }
@@ -474,14 +926,20 @@ mod tests {
         let set = syntaxes();
         let syntax = set.find_syntax_by_token("rust").unwrap();
         let state = ParseState::new(syntax);
+        let scopes = ScopeStack::new();
+        let start = StartRef {
+            palette: 2,
+            syntax: 1,
+            state: &state,
+            scopes: &scopes,
+        };
         let entry = |line: &str| {
-            Arc::new(ParsedLine {
-                syntax: 1,
+            Arc::new(StyledLine {
                 line: line.to_string(),
-                before: state.clone(),
-                ops: Vec::new(),
-                after: state.clone(),
-                spans: None,
+                before: start.to_owned(),
+                after_state: state.clone(),
+                after_scopes: scopes.clone(),
+                html: String::new(),
             })
         };
         let (kept, key) = ("fi\n", 7);
@@ -489,20 +947,17 @@ mod tests {
         for n in 0..3 * LINES_PER_GENERATION {
             // The repeated line is looked up now and then, as a handbook repeats it.
             if n % (LINES_PER_GENERATION / 2) == 0 {
-                assert!(
-                    cache.find(key, 1, kept, &state).is_some(),
-                    "after {n} lines"
-                );
+                assert!(cache.find(key, kept, start).is_some(), "after {n} lines");
             }
             let line = format!("let x{n} = {n};\n");
             cache.insert(1000 + n as u64, entry(&line));
         }
         assert!(
-            cache.find(key, 1, kept, &state).is_some(),
+            cache.find(key, kept, start).is_some(),
             "a repeated line stays"
         );
         assert!(
-            cache.find(1000, 1, "let x0 = 0;\n", &state).is_none(),
+            cache.find(1000, "let x0 = 0;\n", start).is_none(),
             "an old one goes"
         );
         let held = cache.young.len + cache.old.len;
@@ -511,7 +966,7 @@ mod tests {
 
     #[test]
     fn unknown_languages_are_escaped_plain_text() {
-        let html = code_block(Some("nosuchlang"), "<b>&</b>\n");
+        let html = code_block(None, Some("nosuchlang"), "<b>&</b>\n");
         assert_eq!(
             html,
             "<pre class=\"hl-code\" tabindex=\"0\" data-lang=\"nosuchlang\"><code class=\"language-nosuchlang\">&lt;b&gt;&amp;&lt;/b&gt;\n</code></pre>\n"
@@ -521,7 +976,8 @@ mod tests {
     #[test]
     fn code_blocks_become_one_pre_each_and_other_events_pass() {
         let md = "text\n\n```nosuchlang\n<a>\n```\n\n    indented\n";
-        let events: Vec<Event<'_>> = CodeBlocks::new(pulldown_cmark::Parser::new(md)).collect();
+        let events: Vec<Event<'_>> =
+            CodeBlocks::new(pulldown_cmark::Parser::new(md), None).collect();
         let html: Vec<&str> = events
             .iter()
             .filter_map(|e| match e {

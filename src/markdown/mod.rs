@@ -56,6 +56,8 @@ pub struct MarkdownOptions<'a> {
     pub marked: &'a [(String, SectionChange)],
     /// Whether the text of code blocks goes into the page's search records.
     pub search_code: bool,
+    /// The themes code blocks are highlighted in; without, code is plain text.
+    pub palette: Option<&'a highlight::Palette>,
 }
 
 /// How a section of a page differs from the page's version the preview is compared with.
@@ -203,7 +205,7 @@ pub fn render(
     let events = search_text::SearchText::new(events, &mut analysis.search, options.search_code);
     let events = toc::Toc::new(events, options.toc_max_level, &mut toc);
     let events = marks::Marks::new(events, options.marked);
-    let events = highlight::CodeBlocks::new(events);
+    let events = highlight::CodeBlocks::new(events, options.palette);
     let events = title_anchor
         .into_iter()
         .chain(ids::HeadingHtml::new(events));
@@ -267,7 +269,14 @@ pub(crate) mod testing {
             title,
             marked: &[],
             search_code: false,
+            palette: Some(default_palette()),
         }
+    }
+
+    /// The palette of the default highlighting themes.
+    pub fn default_palette() -> &'static super::highlight::Palette {
+        let themes = crate::config::Highlight::default();
+        super::highlight::palette(&themes.light_theme, &themes.dark_theme).unwrap()
     }
 
     /// `events` with each heading's id `h1`..`h6` after its level, as if ids were given.
@@ -311,6 +320,7 @@ mod tests {
             title: "Title",
             marked: &[],
             search_code,
+            palette: None,
         };
         render(md, options, &|_| None)
             .1
@@ -404,6 +414,7 @@ line two<br>three.
             title,
             marked: &[],
             search_code: false,
+            palette: None,
         };
         render(md, options, &|_| None)
     }
@@ -586,7 +597,7 @@ line two<br>three.
     #[test]
     fn code_blocks_are_highlighted() {
         let out = html("```bash\necho hi\n```\n");
-        assert!(out.starts_with("<pre class=\"hl-code\" tabindex=\"0\" data-lang=\"bash\"><code class=\"language-bash\"><span class=\"hl-"));
+        assert!(out.starts_with("<pre class=\"hl-code\" tabindex=\"0\" data-lang=\"bash\"><code class=\"language-bash\"><span class=\""));
     }
 
     #[test]
@@ -636,6 +647,7 @@ line two<br>three.
                 title: "",
                 marked: &marked,
                 search_code: false,
+                palette: None,
             },
             &|_| None,
         );

@@ -413,6 +413,7 @@ mod tests {
                 title: "",
                 marked: &[],
                 search_code: false,
+                palette: None,
             },
             &|_| None,
         );

@@ -89,6 +89,12 @@ pub fn markdown_options<'a>(site: &'a Site, extras: &'a Extras, id: PageId) -> M
             .change_of(id)
             .map_or(&[], |mark| mark.sections.as_slice()),
         search_code: site.config.search.code,
+        // The themes were checked when `handbook.yml` was read.
+        palette: crate::markdown::highlight::palette(
+            &site.config.highlight.light_theme,
+            &site.config.highlight.dark_theme,
+        )
+        .ok(),
     }
 }
 

@@ -864,15 +864,30 @@ const LANGUAGES: [&str; 10] = [
 ];
 
 #[test]
-fn code_blocks_are_highlighted_with_hl_classes_in_every_common_language() {
+fn code_blocks_are_highlighted_with_classes_that_syntax_css_colours_in_every_common_language() {
     let site = Fixture::copy("code").build();
     let page = site.page("/code/");
+    let css = site.file(&site.asset("syntax.css"));
     for lang in LANGUAGES {
         let block = select_one(&page, &format!("pre.hl-code[data-lang={lang}]"));
-        let spans = block
-            .select(&scraper::Selector::parse("span[class^=hl-]").unwrap())
-            .count();
-        assert!(spans > 1, "{lang} is not highlighted: {}", block.html());
+        let spans: Vec<_> = block
+            .select(&scraper::Selector::parse("span").unwrap())
+            .collect();
+        assert!(
+            spans.len() > 1,
+            "{lang} is not highlighted: {}",
+            block.html()
+        );
+        for span in spans {
+            let classes = span.value().attr("class").unwrap_or_default();
+            assert!(!classes.is_empty(), "{lang}: a span without class");
+            for class in classes.split(' ') {
+                assert!(
+                    css.contains(&format!(".hl-code .{class} {{")),
+                    "{lang}: syntax.css has no rule for `{class}`"
+                );
+            }
+        }
     }
 }
 

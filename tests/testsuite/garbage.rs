@@ -94,6 +94,11 @@ fn thousands_of_garbled_pages_never_panic() {
                     title: &title,
                     marked: &[],
                     search_code: true,
+                    palette: handbook::markdown::highlight::palette(
+                        "InspiredGitHub",
+                        "base16-ocean.dark",
+                    )
+                    .ok(),
                 };
                 render(&page.body, options, &|dest| Some(format!("/x{dest}")));
                 // What a preview compares: any input splits into sections without a panic.
