@@ -423,17 +423,26 @@ impl Workspace {
         }
         let layouts_changed =
             templates_changed && self.templates.layouts != self.current.templates.layouts;
-        if !content.moved.is_empty()
-            || !content.removed.is_empty()
-            || !content.new_assets.is_empty()
-            || layouts_changed
+        let old = self.current.clone();
+        let in_place =
+            content.removed.is_empty() && content.new_assets.is_empty() && !layouts_changed;
+        let renavigated = match &content.moved[..] {
+            [] => None,
+            moved if in_place => self.renavigate(&old.site, moved),
+            _ => None,
+        };
+        if renavigated.is_none()
+            && (!content.moved.is_empty()
+                || !content.removed.is_empty()
+                || !content.new_assets.is_empty()
+                || layouts_changed)
         {
             let sources = self.sources_with(&content);
             let assets = self.assets_with(&content);
             return self.resolve_from(sources, assets).then_some(Action::Reload);
         }
-        let old = self.current.clone();
-        let mut site = old.site.clone();
+        let navigation_changed = renavigated.is_some();
+        let mut site = renavigated.unwrap_or_else(|| old.site.clone());
         let mut patched = Vec::new();
         for (id, source) in content.patched {
             let mut page = resolve::new_page(source, &self.config, false);
@@ -457,7 +466,12 @@ impl Workspace {
             patched.push(id);
         }
         let statics = !batch.statics.is_empty();
-        if !templates_changed && patched.is_empty() && !content.touched && !statics {
+        if !templates_changed
+            && !navigation_changed
+            && patched.is_empty()
+            && !content.touched
+            && !statics
+        {
             return None;
         }
         let (copies, outputs) = if statics {
@@ -468,10 +482,12 @@ impl Workspace {
         } else {
             (old.copies.clone(), old.outputs.clone())
         };
-        // Pages are made of Markdown and templates: a static file changes none of them.
-        let sidebars = (!templates_changed).then(|| old.sidebars.clone());
-        self.publish(site, copies, outputs, sidebars, |id| {
-            !templates_changed && !patched.contains(&id)
+        // Pages are made of Markdown and templates: a static file changes none of them. A
+        // title or weight shows in other pages' sidebars, breadcrumbs, cards and prev/next.
+        let same = !templates_changed && !navigation_changed;
+        let sidebars = same.then(|| old.sidebars.clone());
+        self.publish(site, copies, outputs, Places::Same(sidebars), |id| {
+            same && !patched.contains(&id)
         });
         let css_only = batch.content.is_empty()
             && !batch.templates
@@ -510,11 +526,13 @@ impl Workspace {
         site: Site,
         copies: Arc<BTreeMap<String, PathBuf>>,
         outputs: Arc<BTreeSet<String>>,
-        sidebars: Option<Arc<Mutex<HashMap<SidebarScope, Rendered>>>>,
+        places: Places,
         keep: impl Fn(PageId) -> bool,
     ) {
-        // Same sidebars: same navigation, the same pages in the same places.
-        let same_pages = sidebars.is_some();
+        let (same_pages, sidebars) = match places {
+            Places::Same(sidebars) => (true, sidebars),
+            Places::New => (false, None),
+        };
         let links = match same_pages {
             true => self.current.links.clone(),
             false => Arc::new(LinkIndex::new(&site)),
@@ -618,8 +636,34 @@ impl Workspace {
         }
         // The link check forgets the analyses of texts gone (Generation::analyses): hashing
         // every page here took ~9% of a navigation change at 10,000 pages.
-        self.publish(site, copies, outputs, None, |_| false);
+        self.publish(site, copies, outputs, Places::New, |_| false);
         true
+    }
+
+    /// `site` with the pages of `moved` in their new places, if each only changed what the
+    /// navigation shows of it ([`resolve::renavigate`]); `None` if the site must be resolved
+    /// again.
+    fn renavigate(&mut self, site: &Site, moved: &[Arc<SourcePage>]) -> Option<Site> {
+        let mut site = site.clone();
+        for source in moved {
+            let id = site
+                .pages
+                .iter_enumerated()
+                .find(|(_, p)| !p.generated && p.source.rel_path == source.rel_path)?
+                .0;
+            let page = resolve::new_page(source.clone(), &self.config, false);
+            let mut diags = Diagnostics::default();
+            resolve::check_layouts(
+                std::slice::from_ref(&page),
+                &self.templates.layouts,
+                &mut diags,
+            );
+            if diags.has_errors() {
+                return None;
+            }
+            site = resolve::renavigate(&site, id, page)?;
+        }
+        Some(site)
     }
 
     fn current_sources(&self) -> Vec<Arc<SourcePage>> {
@@ -775,6 +819,15 @@ fn look(
             (PathBuf::new(), false)
         }
     }
+}
+
+/// What a new generation keeps of the current one's places.
+enum Places {
+    /// The same pages at the same addresses: the links are kept, and the pages browsers show
+    /// are rendered again before the reload. The sidebars too when given.
+    Same(Option<Arc<Mutex<HashMap<SidebarScope, Rendered>>>>),
+    /// Pages were added, removed or moved.
+    New,
 }
 
 /// The changes of one batch to `content/`, read.
@@ -938,6 +991,117 @@ mod tests {
             .collect();
         urls.sort();
         urls
+    }
+
+    /// The navigation of the current site as a reader sees it: each node (kind, title, weight,
+    /// URL) indented by depth, then the pages in navigation order.
+    fn navigation(site: &Site) -> Vec<String> {
+        fn walk(site: &Site, node: crate::site::NodeId, depth: usize, out: &mut Vec<String>) {
+            let n = &site.nodes[node];
+            let url = n.page.map_or("", |p| site.pages[p].url.as_str());
+            out.push(format!(
+                "{}{:?} {} {:?} {url}",
+                "  ".repeat(depth),
+                n.kind,
+                n.title,
+                n.weight
+            ));
+            for (index, &child) in n.children.iter().enumerate() {
+                assert_eq!(site.nodes[child].index, index);
+                assert_eq!(site.nodes[child].parent, Some(node));
+                walk(site, child, depth + 1, out);
+            }
+        }
+        let mut out = Vec::new();
+        walk(site, site.root, 0, &mut out);
+        for (i, &page) in site.order.iter().enumerate() {
+            assert_eq!(site.position[page], i);
+            out.push(format!("{i}: {}", site.pages[page].url));
+        }
+        out
+    }
+
+    /// Titles and weights change the navigation in place; any change that may move a page
+    /// resolves the site again. Either way the navigation is what a fresh start shows.
+    #[test]
+    fn navigation_changes_give_the_navigation_a_fresh_start_gives() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        write(
+            root,
+            "handbook.yml",
+            "title: T\nbase_url: https://example.com/\n",
+        );
+        write(root, "content/index.md", "---\ntitle: Home\n---\n\nHome.\n");
+        write(
+            root,
+            "content/guide/index.md",
+            "---\ntitle: Guide\n---\n\nG.\n",
+        );
+        for (name, weight) in [("a", 1), ("b", 2), ("c", 3), ("d", 4)] {
+            write(
+                root,
+                &format!("content/guide/{name}.md"),
+                &format!("---\ntitle: {name}\nweight: {weight}\n---\n\n{name}.\n"),
+            );
+        }
+        write(root, "content/tools/x.md", "---\ntitle: X\n---\n\nX.\n");
+        let mut workspace = Workspace::load(root, false, "http://127.0.0.1:1/", None).unwrap();
+        let edits: [(&str, &str, bool); 7] = [
+            // In place: a weight, a title, a weight removed, a description.
+            ("guide/c.md", "---\ntitle: c\nweight: 0\n---\n\nc.\n", true),
+            (
+                "guide/a.md",
+                "---\ntitle: Zebra\nweight: 1\n---\n\na.\n",
+                true,
+            ),
+            ("guide/b.md", "---\ntitle: b\n---\n\nb.\n", true),
+            (
+                "guide/d.md",
+                "---\ntitle: d\nweight: 4\ndescription: D\n---\n\nd.\n",
+                true,
+            ),
+            // Resolved again: into a group, a title naming a folder without index.md, a
+            // permalink.
+            (
+                "guide/d.md",
+                "---\ntitle: d\nsubcategory: More\n---\n\nd.\n",
+                false,
+            ),
+            ("tools/x.md", "---\ntitle: Tools\n---\n\nX.\n", false),
+            (
+                "guide/b.md",
+                "---\ntitle: b\npermalink: /bee/\n---\n\nb.\n",
+                false,
+            ),
+        ];
+        for (rel, text, in_place) in edits {
+            let before = workspace.current();
+            write(root, &format!("content/{rel}"), text);
+            assert_eq!(
+                workspace.apply(&mut changed(&[rel])),
+                Some(Action::Reload),
+                "{rel}"
+            );
+            let after = workspace.current();
+            assert_eq!(after.version, before.version + 1, "{rel}");
+            assert_eq!(
+                Arc::ptr_eq(&before.links, &after.links),
+                in_place,
+                "{rel}: changed in place"
+            );
+            let fresh = Workspace::load(root, false, "http://127.0.0.1:1/", None).unwrap();
+            assert_eq!(
+                navigation(&after.site),
+                navigation(&fresh.current().site),
+                "after {rel}"
+            );
+        }
+        let shown = navigation(&workspace.current().site);
+        assert!(
+            shown.contains(&"    Page Zebra Some(1) /guide/a/".to_string()),
+            "{shown:#?}"
+        );
     }
 
     /// A change that cannot be resolved (two pages on one URL) keeps the last good site, and

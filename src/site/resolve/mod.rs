@@ -13,6 +13,7 @@ mod pages;
 mod urls;
 
 pub use layouts::{JEKYLL_LAYOUTS, check_layouts, layout_template};
+pub use navigation::renavigate;
 pub use pages::new_page;
 pub use urls::{normalize_permalink, unsafe_url};
 
