@@ -431,6 +431,10 @@ impl Workspace {
             moved if in_place => self.renavigate(&old.site, moved),
             _ => None,
         };
+        let (added, renavigated) = match renavigated {
+            Some(Renavigated { site, added }) => (added, Some(site)),
+            None => (Vec::new(), None),
+        };
         if renavigated.is_none()
             && (!content.moved.is_empty()
                 || !content.removed.is_empty()
@@ -479,14 +483,21 @@ impl Workspace {
             let planned = plan(&site, &self.extras, &self.root, &mut diags);
             self.site_problems = diags.into_sorted();
             planned
-        } else {
+        } else if added.is_empty() {
             (old.copies.clone(), old.outputs.clone())
+        } else {
+            let mut outputs = (*old.outputs).clone();
+            outputs.extend(added.iter().cloned());
+            (old.copies.clone(), Arc::new(outputs))
         };
         // Pages are made of Markdown and templates: a static file changes none of them. A
         // title or weight shows in other pages' sidebars, breadcrumbs, cards and prev/next.
         let same = !templates_changed && !navigation_changed;
-        let sidebars = same.then(|| old.sidebars.clone());
-        self.publish(site, copies, outputs, Places::Same(sidebars), |id| {
+        let places = match added.is_empty() {
+            true => Places::Same(same.then(|| old.sidebars.clone())),
+            false => Places::Added,
+        };
+        self.publish(site, copies, outputs, places, |id| {
             same && !patched.contains(&id)
         });
         let css_only = batch.content.is_empty()
@@ -529,13 +540,14 @@ impl Workspace {
         places: Places,
         keep: impl Fn(PageId) -> bool,
     ) {
-        let (same_pages, sidebars) = match places {
-            Places::Same(sidebars) => (true, sidebars),
+        let (same_pages, sidebars) = match &places {
+            Places::Same(sidebars) => (true, sidebars.clone()),
+            Places::Added => (true, None),
             Places::New => (false, None),
         };
-        let links = match same_pages {
-            true => self.current.links.clone(),
-            false => Arc::new(LinkIndex::new(&site)),
+        let links = match places {
+            Places::Same(_) => self.current.links.clone(),
+            Places::Added | Places::New => Arc::new(LinkIndex::new(&site)),
         };
         // With `--base`, any change may change what the sidebar, the banner and every page say
         // of the review.
@@ -640,17 +652,13 @@ impl Workspace {
         true
     }
 
-    /// `site` with the pages of `moved` in their new places, if each only changed what the
-    /// navigation shows of it ([`resolve::renavigate`]); `None` if the site must be resolved
-    /// again.
-    fn renavigate(&mut self, site: &Site, moved: &[Arc<SourcePage>]) -> Option<Site> {
+    /// `site` with the pages of `moved` in their places, if each is a new entry of a folder or
+    /// only changed what the navigation shows of it ([`resolve::add_page`],
+    /// [`resolve::renavigate`]); `None` if the site must be resolved again.
+    fn renavigate(&self, site: &Site, moved: &[Arc<SourcePage>]) -> Option<Renavigated> {
         let mut site = site.clone();
+        let mut added = Vec::new();
         for source in moved {
-            let id = site
-                .pages
-                .iter_enumerated()
-                .find(|(_, p)| !p.generated && p.source.rel_path == source.rel_path)?
-                .0;
             let page = resolve::new_page(source.clone(), &self.config, false);
             let mut diags = Diagnostics::default();
             resolve::check_layouts(
@@ -661,9 +669,27 @@ impl Workspace {
             if diags.has_errors() {
                 return None;
             }
-            site = resolve::renavigate(&site, id, page)?;
+            let known = site
+                .pages
+                .iter_enumerated()
+                .find(|(_, p)| !p.generated && p.source.rel_path == source.rel_path);
+            site = match known {
+                Some((id, _)) => resolve::renavigate(&site, id, page)?,
+                None => {
+                    let output = page.output_path();
+                    let current = &self.current;
+                    let clash = current.outputs.contains(&output)
+                        || current.copies.contains_key(&output)
+                        || added.contains(&output);
+                    if clash {
+                        return None;
+                    }
+                    added.push(output);
+                    resolve::add_page(&site, page)?.0
+                }
+            };
         }
-        Some(site)
+        Some(Renavigated { site, added })
     }
 
     fn current_sources(&self) -> Vec<Arc<SourcePage>> {
@@ -826,8 +852,16 @@ enum Places {
     /// The same pages at the same addresses: the links are kept, and the pages browsers show
     /// are rendered again before the reload. The sidebars too when given.
     Same(Option<Arc<Mutex<HashMap<SidebarScope, Rendered>>>>),
+    /// Pages were added; the others kept their ids and places.
+    Added,
     /// Pages were added, removed or moved.
     New,
+}
+
+/// A site with navigation changes applied in place, and the output paths of its new pages.
+struct Renavigated {
+    site: Site,
+    added: Vec<String>,
 }
 
 /// The changes of one batch to `content/`, read.
@@ -1047,7 +1081,7 @@ mod tests {
         }
         write(root, "content/tools/x.md", "---\ntitle: X\n---\n\nX.\n");
         let mut workspace = Workspace::load(root, false, "http://127.0.0.1:1/", None).unwrap();
-        let edits: [(&str, &str, bool); 7] = [
+        let edits: [(&str, &str, bool); 11] = [
             // In place: a weight, a title, a weight removed, a description.
             ("guide/c.md", "---\ntitle: c\nweight: 0\n---\n\nc.\n", true),
             (
@@ -1074,6 +1108,16 @@ mod tests {
                 "---\ntitle: b\npermalink: /bee/\n---\n\nb.\n",
                 false,
             ),
+            // New pages: in place in a folder with an index.md, first by weight; else resolved
+            // (a folder without one, a page beside a folder).
+            ("guide/e.md", "---\ntitle: e\nweight: -1\n---\n\ne.\n", true),
+            (
+                "guide/f.md",
+                "---\ntitle: f\npermalink: /eff/\n---\n\nf.\n",
+                true,
+            ),
+            ("tools/y.md", "---\ntitle: Y\n---\n\nY.\n", false),
+            ("tools.md", "---\ntitle: Tool box\n---\n\nT.\n", false),
         ];
         for (rel, text, in_place) in edits {
             let before = workspace.current();
@@ -1085,8 +1129,9 @@ mod tests {
             );
             let after = workspace.current();
             assert_eq!(after.version, before.version + 1, "{rel}");
+            // Resolving the site plans its output again.
             assert_eq!(
-                Arc::ptr_eq(&before.links, &after.links),
+                Arc::ptr_eq(&before.copies, &after.copies),
                 in_place,
                 "{rel}: changed in place"
             );
@@ -1097,10 +1142,46 @@ mod tests {
                 "after {rel}"
             );
         }
-        let shown = navigation(&workspace.current().site);
+        let current = workspace.current();
+        let shown = navigation(&current.site);
+        for entry in ["    Page Zebra Some(1) /guide/a/", "    Page f None /eff/"] {
+            assert!(shown.contains(&entry.to_string()), "{shown:#?}");
+        }
+        assert!(current.outputs.contains("eff/index.html"));
+    }
+
+    /// A new page on an address another page has is not added in place: the site is resolved
+    /// and the clash reported, as a build reports it.
+    #[test]
+    fn a_new_page_on_a_taken_address_is_reported_not_added() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        write(
+            root,
+            "handbook.yml",
+            "title: T\nbase_url: https://example.com/\n",
+        );
+        write(root, "content/index.md", "---\ntitle: Home\n---\n\nHome.\n");
+        write(
+            root,
+            "content/guide/index.md",
+            "---\ntitle: Guide\n---\n\nG.\n",
+        );
+        write(root, "content/guide/a.md", "---\ntitle: A\n---\n\nA.\n");
+        let mut workspace = Workspace::load(root, false, "http://127.0.0.1:1/", None).unwrap();
+        write(
+            root,
+            "content/guide/b.md",
+            "---\ntitle: B\npermalink: /guide/a/\n---\n\nB.\n",
+        );
+        assert_eq!(workspace.apply(&mut changed(&["guide/b.md"])), None);
+        assert_eq!(urls(&workspace), ["/", "/guide/", "/guide/a/"]);
+        let problems = workspace.problems();
         assert!(
-            shown.contains(&"    Page Zebra Some(1) /guide/a/".to_string()),
-            "{shown:#?}"
+            problems
+                .iter()
+                .any(|d| d.is_error() && d.message.contains("two pages have the URL /guide/a/")),
+            "{problems:?}"
         );
     }
 

@@ -6,14 +6,15 @@
 //! source path (the order Jekyll listed them in).
 
 mod aliases;
+mod in_place;
 mod layouts;
 mod named;
 mod navigation;
 mod pages;
 mod urls;
 
+pub use in_place::{add_page, renavigate};
 pub use layouts::{JEKYLL_LAYOUTS, check_layouts, layout_template};
-pub use navigation::renavigate;
 pub use pages::new_page;
 pub use urls::{normalize_permalink, unsafe_url};
 

@@ -3,9 +3,8 @@
 
 use super::Pages;
 use super::named::{folder_name, same_label};
-use crate::site::{IdVec, Node, NodeId, NodeKind, Page, PageId, Site};
+use crate::site::{IdVec, Node, NodeId, NodeKind, PageId};
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
 
 /// The navigation of a site: its nodes, the root section, and the pages in navigation order.
 pub(super) struct Navigation {
@@ -47,7 +46,7 @@ pub(super) fn build(pages: &mut Pages, landing: &BTreeMap<String, PageId>) -> Na
 
 /// The pages in navigation order, and where each is in it (`usize::MAX` for pages that only
 /// redirect). `shown` says whether a page is shown.
-fn order_and_position(
+pub(super) fn order_and_position(
     nodes: &IdVec<NodeId, Node>,
     root: NodeId,
     pages: usize,
@@ -60,64 +59,6 @@ fn order_and_position(
         position[page] = i;
     }
     (order, position)
-}
-
-/// `site` with page `id` replaced by `page`, when all that changed of where the page sits is
-/// what the navigation shows of it (its title, weight or description): its node takes the new
-/// title and weight and moves to its place among its siblings, and the navigation order
-/// follows. `handbook serve` does this in a few milliseconds at 10,000 pages, where resolving
-/// the whole site again takes several times that.
-///
-/// `None` when the change may move the page or others: a landing page or a group member (a
-/// title names them), a title that names the page's folder (which would make it the folder's
-/// landing page), another URL, subcategory, draft state, aliases or redirect. Those need
-/// [`super::resolve`].
-pub fn renavigate(site: &Site, id: PageId, mut page: Page) -> Option<Site> {
-    let old = &site.pages[id];
-    let node = old.node;
-    let folder = folder_name(old.source.dir());
-    let (before, after) = (&old.source.front, &page.source.front);
-    let ungrouped = |s: &Option<String>| s.as_deref().is_none_or(|s| s.trim().is_empty());
-    let in_place = !old.generated
-        && old.folder.is_none()
-        && old.redirect.is_none()
-        && site.nodes[node].kind == NodeKind::Page
-        && site.nodes[node].page == Some(id)
-        && page.url == old.url
-        && old.source.rel_path == page.source.rel_path
-        && before.permalink == after.permalink
-        && ungrouped(&before.subcategory)
-        && ungrouped(&after.subcategory)
-        && before.draft == after.draft
-        && before.aliases == after.aliases
-        && before.redirect_to == after.redirect_to
-        && !same_label(&old.title, folder)
-        && !same_label(&page.title, folder);
-    if !in_place {
-        return None;
-    }
-    let parent = site.nodes[node].parent?;
-    let mut nodes = (*site.nodes).clone();
-    nodes[node].title = page.title.clone();
-    nodes[node].weight = after.weight;
-    let mut siblings = std::mem::take(&mut nodes[parent].children);
-    siblings.sort_by(|&a, &b| order_key(&nodes[a]).cmp(&order_key(&nodes[b])));
-    for (index, &sibling) in siblings.iter().enumerate() {
-        nodes[sibling].index = index;
-    }
-    nodes[parent].children = siblings;
-    page.node = node;
-    let mut pages = site.pages.clone();
-    pages[id] = Arc::new(page);
-    let (order, position) =
-        order_and_position(&nodes, site.root, pages.len(), &|p| pages[p].is_shown());
-    Some(Site {
-        pages,
-        nodes: Arc::new(nodes),
-        order: Arc::new(order),
-        position: Arc::new(position),
-        ..site.clone()
-    })
 }
 
 struct Tree<'p> {
@@ -264,7 +205,7 @@ fn parent_dir(dir: &str) -> &str {
 
 /// Weighted first (ascending), then by source path: pages of equal weight, and pages without
 /// a weight, keep the order of their files, as Jekyll listed them.
-fn order_key(node: &Node) -> (bool, i64, &str) {
+pub(super) fn order_key(node: &Node) -> (bool, i64, &str) {
     (
         node.weight.is_none(),
         node.weight.unwrap_or(0),
