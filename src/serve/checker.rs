@@ -69,6 +69,9 @@ pub fn check_loop(shared: &Shared) {
         shared.set_checked(diags.into_sorted());
         if generation.site.config.search.enabled {
             shared.index_search(&generation, &analyses);
+            // Making an index takes ~100 MB at 10,000 pages for a moment; without this the
+            // allocator keeps it (292 MB after the first check instead of 199).
+            return_freed_memory();
         }
         if first {
             println!(
@@ -159,4 +162,18 @@ fn all_sidebars(generation: &Generation) -> HashMap<crate::site::SidebarScope, S
             Some((scope, html.clone()))
         })
         .collect()
+}
+
+/// Gives the memory the allocator holds free back to the system, on this thread and on each
+/// of rayon's.
+fn return_freed_memory() {
+    unsafe extern "C" {
+        /// mimalloc's: frees what this thread's heap holds unused (`force`: all of it now).
+        fn mi_collect(force: bool);
+    }
+    // SAFETY: `mi_collect` is part of mimalloc's public API, linked in by the `mimalloc` crate
+    // whether or not it is the global allocator; it takes a plain bool and only returns free
+    // memory to the system, on the calling thread's heap.
+    rayon::broadcast(|_| unsafe { mi_collect(true) });
+    unsafe { mi_collect(true) };
 }
