@@ -12,6 +12,10 @@
 //! `netlify` are the optional features that `extras` gathers, which the core stages (`source`,
 //! `site`, `markdown`) never import. ARCHITECTURE.md draws the whole house.
 
+// Linked in whether or not a program makes it the global allocator (`main.rs` does): `serve`
+// asks it to give freed memory back (`mi_collect`).
+extern crate mimalloc as _;
+
 pub mod check;
 pub mod config;
 pub mod diagnostics;
