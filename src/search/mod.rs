@@ -113,13 +113,29 @@ pub fn index_files<A: Borrow<Analysis> + Sync>(site: &Site, analyses: &PerPage<A
 }
 
 /// Makes the index from every page's analysis (in page order), at once, and writes its files
-/// to `out` as they are made, as `handbook serve` does. Returns the index's `build`.
+/// to `out` as they are made. Returns the index's `build`.
 pub fn write_index<A: Borrow<Analysis> + Sync>(
     site: &Site,
     analyses: &PerPage<A>,
     out: &dyn crate::output::Sink,
 ) -> std::io::Result<String> {
-    let mut gathered = Gathered::start(site, &[]);
+    update_index(site, analyses, &|_| 0, None, out).map(|(build, _)| build)
+}
+
+/// Makes the index from the pages' analyses (in page order) and writes its files to `out` as
+/// they are made, as `handbook serve` does after each change. With `previous` (what the last
+/// index left), a page whose inputs did not change (its `analysis_key` and [`page_key`]) keeps
+/// its entry, and keeps its file and the shards nothing changed in when `out` has them
+/// ([`crate::output::Sink::keep`]): only what changed is made. Returns the index's `build` and
+/// what the next one starts from.
+pub fn update_index<A: Borrow<Analysis> + Sync>(
+    site: &Site,
+    analyses: &PerPage<A>,
+    analysis_key: &(dyn Fn(PageId) -> u64 + Sync),
+    previous: Option<Saved>,
+    out: &dyn crate::output::Sink,
+) -> std::io::Result<(String, Saved)> {
+    let mut gathered = Gathered::resume(site, previous);
     gathered.made = gathered
         .numbering
         .pages
@@ -128,13 +144,21 @@ pub fn write_index<A: Borrow<Analysis> + Sync>(
         .map_init(
             || gathered.vocabulary.indexer(),
             |indexer, (n, &id)| {
-                let analysis = analyses[id].borrow();
-                let (entry, file) = index_page(site, id, analysis, 0, indexer);
-                out.write(&page_path(n as u32), &file).map(|()| Some(entry))
+                let key = page_key(site, id, analysis_key(id));
+                let path = page_path(n as u32);
+                let kept = gathered.previous_entry(&site.pages[id].output_path(), key);
+                if kept.is_some_and(|entry| out.keep(&path, entry.file)) {
+                    return Ok(None);
+                }
+                let (entry, file) = index_page(site, id, analyses[id].borrow(), key, indexer);
+                if !out.keep(&path, entry.file) {
+                    out.write(&path, &file)?;
+                }
+                Ok(Some(entry))
             },
         )
         .collect::<std::io::Result<_>>()?;
-    finish(site, gathered, out).map(|finished| finished.build)
+    finish(site, gathered, out).map(|finished| (finished.build, finished.saved))
 }
 
 /// The folders of the index's files (`_search`, `_search/p`, `_search/s`), known before the
@@ -163,7 +187,11 @@ impl Gathered {
     /// Ready for a pass over `site`'s pages, with what the previous build saved ([`Saved`];
     /// empty or unreadable: none).
     pub fn start(site: &Site, saved: &[u8]) -> Gathered {
-        let mut previous = Saved::read(saved);
+        Gathered::resume(site, Saved::read(saved))
+    }
+
+    /// Ready for a pass over `site`'s pages, from what the previous index left, if anything.
+    pub fn resume(site: &Site, mut previous: Option<Saved>) -> Gathered {
         let tables = previous
             .as_mut()
             .map(|saved| std::mem::take(&mut saved.tables))

@@ -68,11 +68,15 @@ pub fn check_loop(shared: &Shared) {
         last = Some(done);
         shared.set_checked(diags.into_sorted());
         if generation.site.config.search.enabled {
+            if first {
+                // What loading and the first check left free, before the first index is made.
+                return_freed_memory();
+            }
             shared.index_search(&generation, &analyses);
-            // Making an index takes ~100 MB at 10,000 pages for a moment; without this the
-            // allocator keeps it (292 MB after the first check instead of 199).
-            return_freed_memory();
         }
+        // The first index is made whole (~100 MB at 10,000 pages for a moment), and the
+        // allocator would keep what it freed after.
+        return_freed_memory();
         if first {
             println!(
                 "Checked the links of {} pages in {} ms",

@@ -84,6 +84,9 @@ pub struct Shared {
     to_check: (Mutex<u64>, Condvar),
     /// The search indexes of the last few versions, newest last.
     search: Mutex<VecDeque<Arc<SearchIndex>>>,
+    /// What the newest index left for the next one to start from: each page's entry, so that
+    /// after a change only the pages and shards it touched are made again.
+    search_state: Mutex<Option<crate::search::Saved>>,
 }
 
 /// The search index of one version of the site: its files by path (`_search/meta.json`...).
@@ -92,22 +95,39 @@ struct SearchIndex {
     /// The `build` of its `meta.json`, which the browser sends back as `?v=` with every other
     /// file it asks for.
     build: String,
-    /// Gzipped: a tenth of the memory (51 MB of JSON for 10,000 pages, and the last few
-    /// versions are kept), and browsers take them as they are.
-    files: HashMap<String, Arc<[u8]>>,
+    /// Gzipped, with the digest of what they hold: a tenth of the memory (51 MB of JSON for
+    /// 10,000 pages), and browsers take them as they are. A file that did not change between
+    /// versions is shared by their indexes.
+    files: IndexFiles,
 }
 
+/// Files of a search index by path, gzipped, each with the digest of what it holds.
+type IndexFiles = HashMap<String, (u128, Arc<[u8]>)>;
+
 /// Where the search index's files go in `handbook serve`: gzipped as they are made, so that
-/// the whole index is never held as JSON.
+/// the whole index is never held as JSON; those the previous index has are kept from it.
 #[derive(Default)]
 struct Gzipped {
-    files: Mutex<HashMap<String, Arc<[u8]>>>,
+    /// The files of the index before, by path, with the digest of what they hold.
+    previous: IndexFiles,
+    files: Mutex<IndexFiles>,
 }
 
 impl crate::output::Sink for Gzipped {
+    fn keep(&self, rel: &str, fingerprint: u128) -> bool {
+        match self.previous.get(rel) {
+            Some(file) if file.0 == fingerprint => {
+                lock(&self.files).insert(rel.to_string(), file.clone());
+                true
+            }
+            _ => false,
+        }
+    }
+
     fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
+        let digest = xxhash_rust::xxh3::xxh3_128(bytes);
         let packed = Arc::from(gzip(bytes));
-        lock(&self.files).insert(rel.to_string(), packed);
+        lock(&self.files).insert(rel.to_string(), (digest, packed));
         Ok(())
     }
 }
@@ -180,6 +200,7 @@ impl Shared {
             instance,
             to_check: (Mutex::new(version), Condvar::new()),
             search: Mutex::default(),
+            search_state: Mutex::default(),
         }
     }
 
@@ -195,9 +216,25 @@ impl Shared {
         {
             return;
         }
-        let gzipped = Gzipped::default();
-        let build =
-            crate::search::write_index(&generation.site, analyses, &gzipped).unwrap_or_default();
+        let gzipped = Gzipped {
+            previous: lock(&self.search)
+                .back()
+                .map(|index| index.files.clone())
+                .unwrap_or_default(),
+            files: Mutex::default(),
+        };
+        let previous = lock(&self.search_state).take();
+        let made = crate::search::update_index(
+            &generation.site,
+            analyses,
+            &|id| generation.analysis_key(id),
+            previous,
+            &gzipped,
+        );
+        let Ok((build, state)) = made else {
+            return;
+        };
+        *lock(&self.search_state) = Some(state);
         let files = gzipped
             .files
             .into_inner()
@@ -229,7 +266,7 @@ impl Shared {
         let index = build
             .and_then(|build| kept.iter().rev().find(|i| i.build == build))
             .or(kept.back())?;
-        index.files.get(rel).cloned()
+        index.files.get(rel).map(|(_, file)| file.clone())
     }
 
     /// The version being served.

@@ -414,6 +414,53 @@ fn serve_keeps_the_index_current() {
     assert_eq!(server.get("/_search/s/999999.json").status, 404);
 }
 
+/// `handbook serve` updates its index after each change from the one before: after a body
+/// edit, a page moved in the navigation and a page added, every file it serves is the one a
+/// fresh build makes.
+#[test]
+fn serve_updates_its_index_to_what_a_fresh_build_makes() {
+    let fixture = many_pages(120);
+    let server = Served::start(&fixture.root(), &[]);
+    let build_of = |reply: &crate::support::serve::Reply| -> String {
+        let meta: Value = serde_json::from_str(&reply.body).unwrap();
+        meta["build"].as_str().unwrap().to_string()
+    };
+    let mut build =
+        build_of(&server.wait_for("/_search/meta.json", "an index", |r| r.status == 200));
+    let edited = std::fs::read_to_string(fixture.root().join("content/s2/p7.md"))
+        .unwrap()
+        .replace("w49x91", "zanzibar");
+    let steps = [
+        ("content/s2/p7.md", edited.as_str()),
+        (
+            "content/s0/p0.md",
+            "---\ntitle: First\nweight: 99\n---\n\nMoved to the end, about quokkas.\n",
+        ),
+        ("content/s1/new.md", "# Newcomer\n\nAbout wombats.\n"),
+    ];
+    for (step, (rel, text)) in steps.into_iter().enumerate() {
+        fixture.write(rel, text);
+        let reply = server.wait_for("/_search/meta.json", "a new index", |r| {
+            r.status == 200 && build_of(r) != build
+        });
+        build = build_of(&reply);
+        let fresh = fixture.tmp().join(format!("fresh-{step}"));
+        fixture.build_with(|o| o.output_dir = Some(fresh.clone()));
+        let expected = crate::support::snapshot(&fresh.join("_search"));
+        for (file, bytes) in expected {
+            let Some(bytes) = bytes else { continue };
+            let served = server.get(&format!("/_search/{file}?v={build}"));
+            assert_eq!(served.status, 200, "{rel}: {file}");
+            assert!(
+                served.bytes == bytes,
+                "after {rel}, {file} differs from a fresh build's:\n{}\n{}",
+                served.body,
+                String::from_utf8_lossy(&bytes)
+            );
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Rebuilds: the index is updated, not made anew
 
