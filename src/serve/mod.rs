@@ -108,20 +108,19 @@ type IndexFiles = HashMap<String, (u128, Arc<[u8]>)>;
 /// the whole index is never held as JSON; those the previous index has are kept from it.
 #[derive(Default)]
 struct Gzipped {
-    /// The files of the index before, by path, with the digest of what they hold.
-    previous: IndexFiles,
+    /// The files of the index before, by the digest of what they hold: a page's file moves to
+    /// another number when a page before it in the navigation comes or goes.
+    previous: HashMap<u128, Arc<[u8]>>,
     files: Mutex<IndexFiles>,
 }
 
 impl crate::output::Sink for Gzipped {
     fn keep(&self, rel: &str, fingerprint: u128) -> bool {
-        match self.previous.get(rel) {
-            Some(file) if file.0 == fingerprint => {
-                lock(&self.files).insert(rel.to_string(), file.clone());
-                true
-            }
-            _ => false,
-        }
+        let Some(file) = self.previous.get(&fingerprint) else {
+            return false;
+        };
+        lock(&self.files).insert(rel.to_string(), (fingerprint, file.clone()));
+        true
     }
 
     fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
@@ -219,7 +218,7 @@ impl Shared {
         let gzipped = Gzipped {
             previous: lock(&self.search)
                 .back()
-                .map(|index| index.files.clone())
+                .map(|index| index.files.values().cloned().collect())
                 .unwrap_or_default(),
             files: Mutex::default(),
         };
