@@ -432,7 +432,10 @@ mod tests {
 
     #[test]
     fn a_shard_lists_words_and_the_postings_of_their_stems_once() {
-        let postings = vec![vec![(0, 1, 5), (3, 0, 8), (3, 2, 1)], vec![(7, 0, 1)]];
+        let postings = assemble::Postings::from_lists(&[
+            vec![(0, 1, 5), (3, 0, 8), (3, 2, 1)],
+            vec![(7, 0, 1)],
+        ]);
         let shard = assemble::shard_file(&[("run", 0), ("running", 0), ("rust", 1)], &postings);
         assert_eq!(
             String::from_utf8(shard).unwrap(),
