@@ -11,6 +11,8 @@
 //! - a body edit → the `reload` live-reload event, and then the page served;
 //! - navigation changes (a page's `weight`, a new page) → the sidebar of another page showing
 //!   them;
+//! - 200 clients asking for random pages for 10 s, a page saved in the middle: requests
+//!   answered, and the server's RSS meanwhile;
 //! - the server's peak RSS (`VmHWM`).
 //!
 //! Environment:
@@ -262,8 +264,76 @@ impl Row {
 struct Memory {
     site: &'static str,
     after_check_mb: f64,
+    /// The largest RSS seen while [`LOAD_CLIENTS`] clients asked for pages.
+    load_mb: f64,
     end_mb: f64,
     peak_mb: f64,
+}
+
+/// Clients asking for pages at once in the load phase, and for how long.
+const LOAD_CLIENTS: usize = 200;
+const LOAD_TIME: Duration = Duration::from_secs(10);
+
+/// The URL of every page of the site under `root` but the landing pages.
+fn page_urls(root: &Path) -> Vec<String> {
+    fn walk(dir: &Path, rel: &str, urls: &mut Vec<String>) {
+        for entry in fs::read_dir(dir).expect("list content").flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, &format!("{rel}{name}/"), urls);
+            } else if let Some(stem) = name.strip_suffix(".md")
+                && stem != "index"
+            {
+                urls.push(format!("/{rel}{stem}/"));
+            }
+        }
+    }
+    let mut urls = Vec::new();
+    walk(&root.join("content"), "", &mut urls);
+    urls.sort();
+    urls
+}
+
+/// [`LOAD_CLIENTS`] clients, each on its own keep-alive connection, ask for pages of `urls`
+/// in a random order for [`LOAD_TIME`]; `midway` runs halfway through. Returns the requests
+/// answered with 200, the others, and the largest RSS of the server seen meanwhile (KiB).
+fn load(server: &Server, urls: &[String], midway: impl FnOnce()) -> (usize, usize, u64) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let (ok, failed) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let start = Instant::now();
+    let addr = server.addr();
+    let mut largest = 0;
+    std::thread::scope(|scope| {
+        for client in 0..LOAD_CLIENTS {
+            let (ok, failed) = (&ok, &failed);
+            scope.spawn(move || {
+                let mut http = Http::new(addr);
+                let mut state = client as u64 * 2_654_435_761 + 1;
+                while start.elapsed() < LOAD_TIME {
+                    state = state
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1);
+                    let url = &urls[(state >> 33) as usize % urls.len()];
+                    match http.get(url) {
+                        Ok(r) if r.status == 200 => ok.fetch_add(1, Ordering::Relaxed),
+                        _ => failed.fetch_add(1, Ordering::Relaxed),
+                    };
+                }
+            });
+        }
+        let mut midway = Some(midway);
+        while start.elapsed() < LOAD_TIME {
+            std::thread::sleep(Duration::from_millis(100));
+            largest = largest.max(server.memory_kib().0);
+            if start.elapsed() >= LOAD_TIME / 2
+                && let Some(midway) = midway.take()
+            {
+                midway();
+            }
+        }
+    });
+    (ok.into_inner(), failed.into_inner(), largest)
 }
 
 struct Settings {
@@ -550,10 +620,26 @@ fn bench_site(
         settle(&server);
     }
 
+    println!(
+        "{name}: {LOAD_CLIENTS} clients for {} s, a page saved halfway ...",
+        LOAD_TIME.as_secs()
+    );
+    let urls = page_urls(&root);
+    let under_load = format!("{edited_text}\nSaved while {LOAD_CLIENTS} clients read.\n");
+    let (answered, failed, load_peak) = load(&server, &urls, || {
+        save_atomically(&edited, &under_load);
+    });
+    println!(
+        "{name}: {answered} pages served to {LOAD_CLIENTS} clients in {} s, {failed} failed",
+        LOAD_TIME.as_secs()
+    );
+    settle(&server);
+
     let (end, peak) = server.memory_kib();
     memory.push(Memory {
         site: name,
         after_check_mb: after_check as f64 / 1024.0,
+        load_mb: load_peak as f64 / 1024.0,
         end_mb: end as f64 / 1024.0,
         peak_mb: peak as f64 / 1024.0,
     });
@@ -699,9 +785,9 @@ fn main() {
     }
     println!();
     println!(
-        "| site | RSS after the link check (MB) | RSS at the end (MB) | peak RSS, VmHWM (MB) | target | met |"
+        "| site | RSS after the link check (MB) | RSS under {LOAD_CLIENTS} clients, largest (MB) | RSS at the end (MB) | peak RSS, VmHWM (MB) | target | met |"
     );
-    println!("|---|---:|---:|---:|---|---|");
+    println!("|---|---:|---:|---:|---:|---|---|");
     for m in &memory {
         // Issue 15: at most 300 MB at 10,000 pages, load included.
         let (target, met) = match m.site.contains("10k") {
@@ -709,8 +795,8 @@ fn main() {
             false => ("—", "—"),
         };
         println!(
-            "| {} | {:.1} | {:.1} | {:.1} | {target} | {met} |",
-            m.site, m.after_check_mb, m.end_mb, m.peak_mb
+            "| {} | {:.1} | {:.1} | {:.1} | {:.1} | {target} | {met} |",
+            m.site, m.after_check_mb, m.load_mb, m.end_mb, m.peak_mb
         );
     }
     let atomic: Vec<&Row> = rows
