@@ -70,13 +70,13 @@ pub fn check_loop(shared: &Shared) {
         if generation.site.config.search.enabled {
             if first {
                 // What loading and the first check left free, before the first index is made.
-                return_freed_memory();
+                super::memory::return_freed_memory();
             }
             shared.index_search(&generation, &analyses);
         }
         // The first index is made whole (~100 MB at 10,000 pages for a moment), and the
         // allocator would keep what it freed after.
-        return_freed_memory();
+        super::memory::return_freed_memory();
         if first {
             println!(
                 "Checked the links of {} pages in {} ms",
@@ -166,18 +166,4 @@ fn all_sidebars(generation: &Generation) -> HashMap<crate::site::SidebarScope, S
             Some((scope, html.clone()))
         })
         .collect()
-}
-
-/// Gives the memory the allocator holds free back to the system, on this thread and on each
-/// of rayon's.
-fn return_freed_memory() {
-    unsafe extern "C" {
-        /// mimalloc's: frees what this thread's heap holds unused (`force`: all of it now).
-        fn mi_collect(force: bool);
-    }
-    // SAFETY: `mi_collect` is part of mimalloc's public API, linked in by the `mimalloc` crate
-    // whether or not it is the global allocator; it takes a plain bool and only returns free
-    // memory to the system, on the calling thread's heap.
-    rayon::broadcast(|_| unsafe { mi_collect(true) });
-    unsafe { mi_collect(true) };
 }

@@ -18,6 +18,7 @@ mod checker;
 mod connections;
 mod hosts;
 mod http;
+mod memory;
 pub mod state;
 pub mod watch;
 
@@ -31,8 +32,14 @@ use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::Instant;
 use tokio::sync::broadcast;
 
-/// Most threads rendering pages or reading files at once.
-const BLOCKING_THREADS: usize = 16;
+/// Most threads rendering pages or reading files at once: twice the cores, at least 4 and
+/// at most 16. Each keeps its own allocator caches; with 16 on 2 cores, 200 clients asking for
+/// pages of a 10,000-page handbook held the server at 330-410 MB, with 4 at 290-300 MB, for
+/// the same number of requests answered.
+fn blocking_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    (cores * 2).clamp(4, 16)
+}
 
 /// What `handbook serve` was asked to do.
 #[derive(Debug, Clone)]
@@ -443,6 +450,7 @@ impl App {
 /// Runs the server until the process is stopped.
 pub fn run(options: ServeOptions) -> Result<(), ServeError> {
     let started = Instant::now();
+    memory::purge_at_once();
     let limits = connections::Limits::new(connections::raise_open_file_limit())
         .map_err(ServeError::Start)?;
     let listener = std::net::TcpListener::bind((options.bind, options.port)).map_err(|err| {
@@ -528,7 +536,7 @@ fn serve_forever(
     // a crawler would grow the server by hundreds of MB for no speed on a few cores.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .max_blocking_threads(BLOCKING_THREADS)
+        .max_blocking_threads(blocking_threads())
         .build()
         .map_err(|err| ServeError::Start(format!("cannot start the server: {err}")))?;
     runtime.block_on(async move {
