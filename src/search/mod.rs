@@ -119,18 +119,19 @@ pub fn write_index<A: Borrow<Analysis> + Sync>(
     analyses: &PerPage<A>,
     out: &dyn crate::output::Sink,
 ) -> std::io::Result<String> {
-    update_index(site, analyses, &|_| 0, None, out).map(|(build, _)| build)
+    let analysis_of = |id: PageId| Cow::Borrowed(analyses[id].borrow());
+    update_index(site, &analysis_of, &|_| 0, None, out).map(|(build, _)| build)
 }
 
-/// Makes the index from the pages' analyses (in page order) and writes its files to `out` as
-/// they are made, as `handbook serve` does after each change. With `previous` (what the last
+/// Makes the index from the pages' analyses (`analysis_of`, asked only for the pages indexed
+/// anew) and writes its files to `out` as they are made, as `handbook serve` does after each change. With `previous` (what the last
 /// index left), a page whose inputs did not change (its `analysis_key` and [`page_key`]) keeps
 /// its entry, and keeps its file and the shards nothing changed in when `out` has them
 /// ([`crate::output::Sink::keep`]): only what changed is made. Returns the index's `build` and
 /// what the next one starts from.
-pub fn update_index<A: Borrow<Analysis> + Sync>(
+pub fn update_index<'a>(
     site: &Site,
-    analyses: &PerPage<A>,
+    analysis_of: &(dyn Fn(PageId) -> Cow<'a, Analysis> + Sync),
     analysis_key: &(dyn Fn(PageId) -> u64 + Sync),
     previous: Option<Saved>,
     out: &dyn crate::output::Sink,
@@ -150,7 +151,7 @@ pub fn update_index<A: Borrow<Analysis> + Sync>(
                 if kept.is_some_and(|entry| out.keep(&path, entry.file)) {
                     return Ok(None);
                 }
-                let (entry, file) = index_page(site, id, analyses[id].borrow(), key, indexer);
+                let (entry, file) = index_page(site, id, &analysis_of(id), key, indexer);
                 if !out.keep(&path, entry.file) {
                     out.write(&path, &file)?;
                 }

@@ -73,6 +73,8 @@ pub fn check_loop(shared: &Shared) {
                 super::memory::return_freed_memory();
             }
             shared.index_search(&generation, &analyses);
+            drop(analyses);
+            generation.forget_search_text();
         }
         // The first index is made whole (~100 MB at 10,000 pages for a moment), and the
         // allocator would keep what it freed after.

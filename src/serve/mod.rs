@@ -230,9 +230,17 @@ impl Shared {
             files: Mutex::default(),
         };
         let previous = lock(&self.search_state).take();
+        let table = generation.link_table();
+        let renderer = generation.renderer(&table);
+        // The analyses kept between versions have no search text (state.rs): a page indexed
+        // anew whose analysis was kept is read again for it.
+        let analysis_of = |id| match analyses[id].search.is_empty() {
+            true => std::borrow::Cow::Owned(renderer.markdown(id).1),
+            false => std::borrow::Cow::Borrowed(&*analyses[id]),
+        };
         let made = crate::search::update_index(
             &generation.site,
-            analyses,
+            &analysis_of,
             &|id| generation.analysis_key(id),
             previous,
             &gzipped,

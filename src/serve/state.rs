@@ -54,6 +54,17 @@ impl Analyses {
         lock(&self.0).len()
     }
 
+    /// Drops the search text of the analyses no one else holds: once a version's search index
+    /// is made, its entries stand for the text, and a page indexed anew is read again (about
+    /// 25 MB at 10,000 pages). In place, so that nothing new is allocated among what is freed.
+    pub fn forget_search_text(&self) {
+        for analysis in lock(&self.0).values_mut() {
+            if let Some(analysis) = Arc::get_mut(analysis) {
+                analysis.search = Vec::new();
+            }
+        }
+    }
+
     /// Forgets the analyses of texts no page has any more.
     fn retain(&self, keys: &BTreeSet<u64>) {
         lock(&self.0).retain(|key, _| keys.contains(key));
@@ -128,10 +139,16 @@ impl Generation {
             Err(problem) => return Arc::new(Err(problem.clone())),
         };
         let table = self.link_table();
-        let (html, analysis) = self.renderer(&table).render_page(sidebar, id);
+        let (html, mut analysis) = self.renderer(&table).render_page(sidebar, id);
+        analysis.search = Vec::new();
         self.analyses
             .insert(self.analysis_key(id), Arc::new(analysis));
         Arc::new(html)
+    }
+
+    /// Drops the search text of the analyses kept ([`Analyses::forget_search_text`]).
+    pub fn forget_search_text(&self) {
+        self.analyses.forget_search_text();
     }
 
     /// What page `id`'s analysis depends on: its text, and whether code is searchable (the

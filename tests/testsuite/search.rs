@@ -415,8 +415,8 @@ fn serve_keeps_the_index_current() {
 }
 
 /// `handbook serve` updates its index after each change from the one before: after a body
-/// edit, a page moved in the navigation and a page added, every file it serves is the one a
-/// fresh build makes.
+/// edit, a page moved in the navigation, a page added and a section renamed, every file it
+/// serves is the one a fresh build makes.
 #[test]
 fn serve_updates_its_index_to_what_a_fresh_build_makes() {
     let fixture = many_pages(120);
@@ -437,6 +437,9 @@ fn serve_updates_its_index_to_what_a_fresh_build_makes() {
             "---\ntitle: First\nweight: 99\n---\n\nMoved to the end, about quokkas.\n",
         ),
         ("content/s1/new.md", "# Newcomer\n\nAbout wombats.\n"),
+        // Every page of s3 gets another trail, not another text: their entries are made again
+        // from their pages, read anew.
+        ("content/s3/index.md", "---\ntitle: Section three\n---\n\nThe third.\n"),
     ];
     for (step, (rel, text)) in steps.into_iter().enumerate() {
         fixture.write(rel, text);
