@@ -1074,12 +1074,8 @@ mod tests {
         out
     }
 
-    /// Titles and weights change the navigation in place; any change that may move a page
-    /// resolves the site again. Either way the navigation is what a fresh start shows.
-    #[test]
-    fn navigation_changes_give_the_navigation_a_fresh_start_gives() {
-        let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path();
+    /// A handbook at `root` with a home page and a `guide/` folder with its `index.md`.
+    fn guide_site(root: &Path) {
         write(
             root,
             "handbook.yml",
@@ -1091,6 +1087,15 @@ mod tests {
             "content/guide/index.md",
             "---\ntitle: Guide\n---\n\nG.\n",
         );
+    }
+
+    /// Titles and weights change the navigation in place; any change that may move a page
+    /// resolves the site again. Either way the navigation is what a fresh start shows.
+    #[test]
+    fn navigation_changes_give_the_navigation_a_fresh_start_gives() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        guide_site(root);
         for (name, weight) in [("a", 1), ("b", 2), ("c", 3), ("d", 4)] {
             write(
                 root,
@@ -1175,17 +1180,7 @@ mod tests {
     fn a_new_page_on_a_taken_address_is_reported_not_added() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path();
-        write(
-            root,
-            "handbook.yml",
-            "title: T\nbase_url: https://example.com/\n",
-        );
-        write(root, "content/index.md", "---\ntitle: Home\n---\n\nHome.\n");
-        write(
-            root,
-            "content/guide/index.md",
-            "---\ntitle: Guide\n---\n\nG.\n",
-        );
+        guide_site(root);
         write(root, "content/guide/a.md", "---\ntitle: A\n---\n\nA.\n");
         let mut workspace = Workspace::load(root, false, "http://127.0.0.1:1/", None).unwrap();
         write(

@@ -439,7 +439,10 @@ fn serve_updates_its_index_to_what_a_fresh_build_makes() {
         ("content/s1/new.md", "# Newcomer\n\nAbout wombats.\n"),
         // Every page of s3 gets another trail, not another text: their entries are made again
         // from their pages, read anew.
-        ("content/s3/index.md", "---\ntitle: Section three\n---\n\nThe third.\n"),
+        (
+            "content/s3/index.md",
+            "---\ntitle: Section three\n---\n\nThe third.\n",
+        ),
     ];
     for (step, (rel, text)) in steps.into_iter().enumerate() {
         fixture.write(rel, text);
