@@ -124,11 +124,11 @@ pub fn write_index<A: Borrow<Analysis> + Sync>(
 }
 
 /// Makes the index from the pages' analyses (`analysis_of`, asked only for the pages indexed
-/// anew) and writes its files to `out` as they are made, as `handbook serve` does after each change. With `previous` (what the last
-/// index left), a page whose inputs did not change (its `analysis_key` and [`page_key`]) keeps
-/// its entry, and keeps its file and the shards nothing changed in when `out` has them
-/// ([`crate::output::Sink::keep`]): only what changed is made. Returns the index's `build` and
-/// what the next one starts from.
+/// anew) and writes its files to `out` as they are made, as `handbook serve` does after each
+/// change. With `previous` (what the last index left), a page whose inputs did not change (its
+/// `analysis_key` and [`page_key`]) keeps its entry, and keeps its file and the shards nothing
+/// changed in when `out` has them ([`crate::output::Sink::keep`]): only what changed is made.
+/// Returns the index's `build` and what the next one starts from.
 pub fn update_index<'a>(
     site: &Site,
     analysis_of: &(dyn Fn(PageId) -> Cow<'a, Analysis> + Sync),

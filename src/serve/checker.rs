@@ -68,16 +68,12 @@ pub fn check_loop(shared: &Shared) {
         last = Some(done);
         shared.set_checked(diags.into_sorted());
         if generation.site.config.search.enabled {
-            if first {
-                // What loading and the first check left free, before the first index is made.
-                super::memory::return_freed_memory();
-            }
             shared.index_search(&generation, &analyses);
             drop(analyses);
             generation.forget_search_text();
         }
-        // The first index is made whole (~100 MB at 10,000 pages for a moment), and the
-        // allocator would keep what it freed after.
+        // A check, and an index (the first is made whole: ~100 MB at 10,000 pages for a
+        // moment), free memory the allocator would otherwise keep.
         super::memory::return_freed_memory();
         if first {
             println!(

@@ -559,14 +559,11 @@ impl Workspace {
         places: Places,
         keep: impl Fn(PageId) -> bool,
     ) {
-        let (same_pages, sidebars) = match &places {
-            Places::Same(sidebars) => (true, sidebars.clone()),
-            Places::Added => (true, None),
-            Places::New => (false, None),
-        };
-        let links = match places {
-            Places::Same(_) => self.current.links.clone(),
-            Places::Added | Places::New => Arc::new(LinkIndex::new(&site)),
+        // Same pages: the links are kept; pages added or moved: made again.
+        let (same_pages, sidebars, links) = match places {
+            Places::Same(sidebars) => (true, sidebars, self.current.links.clone()),
+            Places::Added => (true, None, Arc::new(LinkIndex::new(&site))),
+            Places::New => (false, None, Arc::new(LinkIndex::new(&site))),
         };
         // With `--base`, any change may change what the sidebar, the banner and every page say
         // of the review.
