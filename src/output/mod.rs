@@ -7,13 +7,24 @@
 //!
 //! A build writes into a folder of the home, `staging`, which between builds holds the folders of
 //! the site and no file (making 10,000 folders on every build would cost more than the build).
-//! A page whose inputs did not change (same fingerprint in the manifest), and any other file
-//! whose bytes did not change, is a hard link to the file of the output folder (a copy where
-//! links are not possible); every other file is written as a new file, never through a link into
-//! the live site. Files the new site does not have are never there. Only when all of that
-//! succeeded are the two folders exchanged in one atomic rename; the previous site, now in
-//! `staging`, then loses its files and the folders the new site does not have. A failed build
-//! deletes the files it wrote and its temporary files, and leaves everything else as it was.
+//! Every new or changed file is written there as a new file, never through a link into the live
+//! site. A page whose inputs did not change (same fingerprint in the manifest), and any other file
+//! whose bytes did not change, stays where it is. Nothing in the output folder changes until all
+//! of that succeeded; then the build commits in one of two ways:
+//!
+//! - **In place**, when the previous build's list of files (`files`) describes the output folder
+//!   and at most [`IN_PLACE_LIMIT`] files are new or changed (an edit, a new page): each is
+//!   renamed into the output folder (one atomic rename a file), then the files the new site does
+//!   not have are deleted. A marker in the home (`applying`) says that this is under way: a build
+//!   killed in those few milliseconds leaves it, and the next build then renders every page and
+//!   exchanges the whole folder.
+//! - **Exchanged**, otherwise: the unchanged files are hard-linked into the staging folder (copied
+//!   where links are not possible), and the two folders are exchanged in one atomic rename; the
+//!   previous site, now in `staging`, then loses its files and the folders the new site does not
+//!   have.
+//!
+//! A failed build deletes the files it wrote and its temporary files, and leaves everything else
+//! as it was.
 //!
 //! Every write goes through [`safe_relative`], which refuses any path that could leave the
 //! staging folder: nothing is ever written outside the output folder.
@@ -45,6 +56,14 @@ const MANIFEST_HEADER: &str = "handbook manifest 2";
 const FACTS: &str = "facts";
 /// In the home: the search index as the last build left it, for the next to update.
 const SEARCH: &str = "search";
+/// In the home: every file of the output folder whose identity it names, one a line.
+const FILES: &str = "files";
+const FILES_HEADER: &str = "handbook files 1";
+/// In the home while an in-place commit changes the output folder file by file.
+const APPLYING: &str = "applying";
+/// At most this many new or changed files are renamed into the output folder one by one; a
+/// build that changes more exchanges the whole folder, as a first build does.
+pub const IN_PLACE_LIMIT: usize = 2000;
 /// In the home: the folder a build writes, exchanged with the output folder at the end.
 const STAGING: &str = "staging";
 /// Suffix of the files written in the home before they are renamed into place.
@@ -69,6 +88,13 @@ pub struct Staging {
     target: PathBuf,
     /// Pages of the output folder, by the manifest that describes it (empty if none does).
     previous: Manifest,
+    /// Every file of the output folder, if the previous build's list describes it: then the
+    /// build can commit in place.
+    previous_files: Option<HashSet<String>>,
+    /// The files written into the staging folder, and those of the output folder kept as they
+    /// are: together, the new site.
+    written: Mutex<Vec<String>>,
+    kept: Mutex<Vec<String>>,
     /// Taken (and so let go) by the first [`Staging::take_previous_facts`].
     previous_facts: Mutex<String>,
     /// Taken by the first [`Staging::take_previous_search`].
@@ -114,9 +140,12 @@ impl Staging {
             home,
             target: target.to_path_buf(),
             previous: Manifest::new(),
+            previous_files: None,
+            written: Mutex::default(),
+            kept: Mutex::default(),
             previous_facts: Mutex::default(),
             previous_search: Mutex::default(),
-            folders: Mutex::new(folders_of(outputs.iter())),
+            folders: Mutex::new(folders_of(outputs.iter().map(String::as_str))),
             synced: synced
                 .iter()
                 .map(|f| f.trim_end_matches('/').to_string())
@@ -197,6 +226,11 @@ impl Staging {
         if !self.target.is_dir() {
             return Ok(());
         }
+        if self.home.join(APPLYING).exists() {
+            // A commit in place was cut short: the output folder is partly the previous site,
+            // partly the new one, and no manifest describes it. Every page is rendered again.
+            return Ok(());
+        }
         let (manifest, facts) = if self.target.join(OLD_MARKER).is_file() {
             let manifest = self.target.join(OLD_MANIFEST);
             (
@@ -205,7 +239,9 @@ impl Staging {
             )
         } else {
             // Only the manifest that names the output folder describes it.
-            let header = format!("{MANIFEST_HEADER} {}", identity(&self.target)?);
+            let id = identity(&self.target)?;
+            let header = format!("{MANIFEST_HEADER} {id}");
+            self.previous_files = read_files(&self.home.join(FILES), &id);
             (
                 read_manifest(&self.home.join(MANIFEST), &header),
                 self.home.join(FACTS),
@@ -242,8 +278,25 @@ impl Staging {
         self.previous.get(rel) == Some(&fingerprint) && self.keep_file(rel).is_ok()
     }
 
-    /// Links file `rel` of the output folder into the staging folder.
+    /// Keeps file `rel` of the output folder in the new site: where it is, if the build may
+    /// commit in place (it must be there), else linked into the staging folder.
     fn keep_file(&self, rel: &str) -> io::Result<()> {
+        if self.previous_files.is_some() {
+            let path = self.current_of(rel).ok_or(io::ErrorKind::InvalidInput)?;
+            if !std::fs::symlink_metadata(path)?.is_file() {
+                return Err(io::ErrorKind::NotFound.into());
+            }
+        } else {
+            self.link_file(rel)?;
+        }
+        if let Ok(mut kept) = self.kept.lock() {
+            kept.push(rel.to_string());
+        }
+        Ok(())
+    }
+
+    /// Links file `rel` of the output folder into the staging folder.
+    fn link_file(&self, rel: &str) -> io::Result<()> {
         let from = self.target.join(rel);
         match self.create(rel, |to| std::fs::hard_link(&from, to)) {
             Ok(()) => Ok(()),
@@ -284,7 +337,11 @@ impl Staging {
                 .create_new(true)
                 .open(path)?;
             io::Write::write_all(&mut file, bytes)
-        })
+        })?;
+        if let Ok(mut written) = self.written.lock() {
+            written.push(rel.to_string());
+        }
+        Ok(())
     }
 
     /// Writes `bytes`, or links the output folder's file if it holds exactly them.
@@ -359,20 +416,35 @@ impl Staging {
     }
 
     /// Records the manifest, the facts and the search index's state (written by `facts` and
-    /// `search`), swaps the staging folder with the output folder, and deletes the previous site.
+    /// `search`), and puts the new site in place of the output folder: in place if it can, else
+    /// by exchanging the folders and deleting the previous site.
     pub fn commit(
         mut self,
         manifest: &Manifest,
         facts: impl FnOnce(&mut dyn io::Write) -> io::Result<()> + Send,
         search: impl FnOnce(&mut dyn io::Write) -> io::Result<()> + Send,
     ) -> io::Result<()> {
-        let new = identity(&self.dir)?;
+        let written = std::mem::take(&mut *self.written.lock().map_err(|_| poisoned())?);
+        let kept = std::mem::take(&mut *self.kept.lock().map_err(|_| poisoned())?);
+        let in_place = self.in_place_plan(&written, &kept);
+        if in_place.is_none() && self.previous_files.is_some() {
+            // The unchanged files were left where they are: the new site needs them too.
+            let new: HashSet<&String> = written.iter().collect();
+            kept.par_iter()
+                .filter(|rel| !new.contains(rel))
+                .try_for_each(|rel| self.link_file(rel))?;
+        }
+        let new = match in_place {
+            Some(_) => identity(&self.target)?,
+            None => identity(&self.dir)?,
+        };
         // Until the exchange is done, the output folder as it is stays handbook's too.
         let old = self
             .target
             .is_dir()
             .then(|| identity(&self.target))
-            .transpose()?;
+            .transpose()?
+            .filter(|old| *old != new);
         let outputs = old
             .iter()
             .chain([&new])
@@ -384,10 +456,16 @@ impl Staging {
         for (rel, hash) in sorted {
             records.push_str(&format!("{hash:032x} {rel}\n"));
         }
+        let mut files = format!("{FILES_HEADER} {new}\n");
+        for rel in written.iter().chain(&kept) {
+            files.push_str(rel);
+            files.push('\n');
+        }
         // Everything that needs room on the disk first, so that a full disk changes nothing.
         for (name, bytes) in [
             (OUTPUTS, outputs.as_bytes()),
             (MANIFEST, records.as_bytes()),
+            (FILES, files.as_bytes()),
         ] {
             std::fs::write(self.home.join(format!("{name}{NEXT}")), bytes)?;
         }
@@ -399,18 +477,109 @@ impl Staging {
         facts?;
         search?;
         self.put_in_place(OUTPUTS)?;
-        if self.target.exists() {
-            exchange(&self.dir, &self.target)?;
-        } else {
-            std::fs::rename(&self.dir, &self.target)?;
+        let exchanged = in_place.is_none();
+        match in_place {
+            Some(plan) => {
+                std::fs::write(self.home.join(APPLYING), b"")?;
+                self.committed = true;
+                self.apply(&written, plan)?;
+            }
+            None if self.target.exists() => {
+                exchange(&self.dir, &self.target)?;
+                self.committed = true;
+            }
+            None => {
+                std::fs::rename(&self.dir, &self.target)?;
+                self.committed = true;
+            }
         }
-        self.committed = true;
         // The new site is in place. A manifest names the folder it describes, so one that
         // fails to move here is not taken for it: the next build renders every page.
         let _ = self.put_in_place(MANIFEST);
         let _ = self.put_in_place(FACTS);
         let _ = self.put_in_place(SEARCH);
-        self.forget_previous(&new);
+        let _ = self.put_in_place(FILES);
+        let _ = std::fs::remove_file(self.home.join(APPLYING));
+        if exchanged {
+            self.forget_previous(&new);
+        }
+        Ok(())
+    }
+
+    /// What a commit in place deletes: the files and then the folders of the output folder that
+    /// the new site does not have. None if the build must exchange the folders instead: no list
+    /// of the output folder's files, too many changed files, or a file where the new site has a
+    /// folder, a folder where it has a file, a link where either has a folder.
+    fn in_place_plan(&self, written: &[String], kept: &[String]) -> Option<InPlace> {
+        let previous = self.previous_files.as_ref()?;
+        if written.len() > IN_PLACE_LIMIT || !self.target.is_dir() {
+            return None;
+        }
+        let now: HashSet<&str> = written.iter().chain(kept).map(String::as_str).collect();
+        let removed: Vec<String> = previous
+            .iter()
+            .filter(|rel| !now.contains(rel.as_str()))
+            .cloned()
+            .collect();
+        if removed.len() > IN_PLACE_LIMIT {
+            return None;
+        }
+        let folders = folders_of(now.iter().copied());
+        let before = folders_of(previous.iter().map(String::as_str));
+        if written.iter().any(|rel| before.contains(rel))
+            || previous.iter().any(|rel| folders.contains(rel))
+        {
+            return None;
+        }
+        // Every folder a file is renamed into or deleted from must be a folder of the output
+        // folder, never a link out of it.
+        let mut checked = HashSet::new();
+        for rel in written.iter().chain(&removed) {
+            for (i, _) in rel.match_indices('/') {
+                if !checked.insert(&rel[..i]) {
+                    continue;
+                }
+                match std::fs::symlink_metadata(self.target.join(&rel[..i])) {
+                    Ok(meta) if meta.is_dir() => {}
+                    Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+                    _ => return None,
+                }
+            }
+            match std::fs::symlink_metadata(self.target.join(rel)) {
+                Ok(meta) if meta.is_dir() => return None,
+                _ => {}
+            }
+        }
+        let mut gone: Vec<String> = before.difference(&folders).cloned().collect();
+        // Deepest first, so that a folder is empty when its turn comes.
+        gone.sort_by_key(|f| std::cmp::Reverse(f.matches('/').count()));
+        Some(InPlace { removed, gone })
+    }
+
+    /// Commits in place: renames each written file into the output folder, then deletes the
+    /// files and the folders the new site does not have.
+    fn apply(&self, written: &[String], plan: InPlace) -> io::Result<()> {
+        written.par_iter().try_for_each(|rel| {
+            let (from, to) = (self.dir.join(rel), self.target.join(rel));
+            match std::fs::rename(&from, &to) {
+                Err(err) if err.kind() == io::ErrorKind::NotFound && from.exists() => {
+                    std::fs::create_dir_all(to.parent().unwrap_or(&self.target))?;
+                    std::fs::rename(&from, &to)
+                }
+                done => done,
+            }
+        })?;
+        plan.removed.par_iter().try_for_each(|rel| {
+            match std::fs::remove_file(self.target.join(rel)) {
+                Err(err) if err.kind() != io::ErrorKind::NotFound => Err(err),
+                _ => Ok(()),
+            }
+        })?;
+        for folder in &plan.gone {
+            // A folder that still holds something that is not handbook's stays.
+            let _ = std::fs::remove_dir(self.target.join(folder));
+            let _ = std::fs::remove_dir(self.dir.join(folder));
+        }
         Ok(())
     }
 
@@ -470,8 +639,26 @@ impl Drop for Staging {
     }
 }
 
+/// What a commit in place deletes ([`Staging::in_place_plan`]).
+struct InPlace {
+    removed: Vec<String>,
+    /// Deepest first.
+    gone: Vec<String>,
+}
+
+fn poisoned() -> io::Error {
+    io::Error::other("a thread of the build failed")
+}
+
+/// The list of files at `path` ([`FILES`]), if it describes the folder of identity `id`.
+fn read_files(path: &Path, id: &str) -> Option<HashSet<String>> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let mut lines = text.lines();
+    (lines.next()? == format!("{FILES_HEADER} {id}")).then(|| lines.map(String::from).collect())
+}
+
 /// The folders of files `rels` and their ancestors: `a` and `a/b` for `a/b/c.html`.
-fn folders_of<'a>(rels: impl Iterator<Item = &'a String>) -> HashSet<String> {
+fn folders_of<'a>(rels: impl Iterator<Item = &'a str>) -> HashSet<String> {
     let mut folders = HashSet::new();
     for rel in rels {
         for (i, _) in rel.match_indices('/') {
@@ -733,7 +920,7 @@ mod tests {
         assert_eq!(names(&target), ["a", "b", "same.txt"]);
         assert_eq!(
             names(&home_dir(&target)),
-            [FACTS, LOCK, MANIFEST, OUTPUTS, SEARCH],
+            [FACTS, FILES, LOCK, MANIFEST, OUTPUTS, SEARCH],
             "no staging folder, no temporary file"
         );
         let (page, same) = (
@@ -770,13 +957,137 @@ mod tests {
         let home = home_dir(&target);
         assert_eq!(
             names(&home),
-            [FACTS, LOCK, MANIFEST, OUTPUTS, SEARCH, STAGING]
+            [FACTS, FILES, LOCK, MANIFEST, OUTPUTS, SEARCH, STAGING]
         );
+        assert!(tree(&home.join(STAGING)).is_empty(), "committed in place");
+    }
+
+    /// A site of `files` (relative path, bytes), all of them pages, fingerprinted by their bytes.
+    fn built(target: &Path, files: &[(&str, &str)]) {
+        let rels: Vec<&str> = files.iter().map(|(rel, _)| *rel).collect();
+        let build = Staging::new(target, &outputs(&rels), &[]).unwrap();
+        let mut manifest = Manifest::new();
+        for (rel, bytes) in files {
+            let fingerprint = xxhash_rust::xxh3::xxh3_128(bytes.as_bytes());
+            if !build.keep(rel, fingerprint) {
+                build.write(rel, bytes.as_bytes()).unwrap();
+            }
+            manifest.insert(rel.to_string(), fingerprint);
+        }
+        build.commit(&manifest, text(""), text("")).unwrap();
+    }
+
+    #[test]
+    fn a_small_change_is_committed_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        built(
+            &target,
+            &[("a/index.html", "a"), ("b/c/x.txt", "x"), ("d.txt", "d")],
+        );
+        let (folder, kept) = (inode(&target), inode(&target.join("a/index.html")));
+        built(
+            &target,
+            &[("a/index.html", "a"), ("d.txt", "D"), ("e/f.txt", "f")],
+        );
+        assert_eq!(inode(&target), folder, "the same folder, changed in place");
+        assert_eq!(inode(&target.join("a/index.html")), kept);
         assert_eq!(
-            tree(&home.join(STAGING)),
-            [("a".to_string(), None)],
-            "only the folders of the site are kept, for the next build"
+            tree(&target),
+            [
+                ("a".to_string(), None),
+                ("a/index.html".to_string(), Some(b"a".to_vec())),
+                ("d.txt".to_string(), Some(b"D".to_vec())),
+                ("e".to_string(), None),
+                ("e/f.txt".to_string(), Some(b"f".to_vec())),
+            ],
+            "b/c/x.txt and its folders are gone"
         );
+        let home = home_dir(&target);
+        assert!(!home.join(APPLYING).exists());
+        assert!(
+            tree(&home.join(STAGING))
+                .iter()
+                .all(|(_, bytes)| bytes.is_none())
+        );
+        // The list of files describes the folder: the next small change is in place too.
+        built(
+            &target,
+            &[("a/index.html", "A"), ("d.txt", "D"), ("e/f.txt", "f")],
+        );
+        assert_eq!(inode(&target), folder);
+        assert_eq!(std::fs::read(target.join("a/index.html")).unwrap(), b"A");
+    }
+
+    #[test]
+    fn a_commit_in_place_cut_short_makes_the_next_build_start_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        built(&target, &[("a.txt", "a"), ("b.txt", "b")]);
+        std::fs::write(home_dir(&target).join(APPLYING), "").unwrap();
+        let folder = inode(&target);
+        let next = Staging::new(&target, &outputs(&["a.txt"]), &[]).unwrap();
+        assert!(
+            !next.keep("a.txt", 1),
+            "no manifest describes the folder now"
+        );
+        next.write("a.txt", b"a").unwrap();
+        next.commit(&Manifest::from([("a.txt".into(), 1)]), text(""), text(""))
+            .unwrap();
+        assert_ne!(inode(&target), folder, "the whole folder was exchanged");
+        assert_eq!(tree(&target), [("a.txt".to_string(), Some(b"a".to_vec()))]);
+        assert!(!home_dir(&target).join(APPLYING).exists());
+    }
+
+    #[test]
+    fn a_large_change_or_a_strange_folder_exchanges_the_whole_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        let many: Vec<(String, String)> = (0..=IN_PLACE_LIMIT)
+            .map(|i| (format!("p/{i}.txt"), i.to_string()))
+            .collect();
+        let mut files: Vec<(&str, &str)> =
+            many.iter().map(|(r, b)| (r.as_str(), b.as_str())).collect();
+        files.push(("same.txt", "same"));
+        built(&target, &files);
+        let folder = inode(&target);
+        let same = inode(&target.join("same.txt"));
+        let changed: Vec<(String, String)> = many
+            .iter()
+            .map(|(r, b)| (r.clone(), format!("{b}!")))
+            .collect();
+        let mut files: Vec<(&str, &str)> = changed
+            .iter()
+            .map(|(r, b)| (r.as_str(), b.as_str()))
+            .collect();
+        files.push(("same.txt", "same"));
+        built(&target, &files);
+        assert_ne!(inode(&target), folder, "too many changes: exchanged");
+        assert_eq!(inode(&target.join("same.txt")), same, "linked, not written");
+        assert_eq!(std::fs::read(target.join("p/7.txt")).unwrap(), b"7!");
+
+        // Someone made a folder of the site a link to a folder outside it.
+        let outside = dir.path().join("outside");
+        std::fs::create_dir(&outside).unwrap();
+        std::fs::write(outside.join("0.txt"), "mine").unwrap();
+        std::fs::remove_dir_all(target.join("p")).unwrap();
+        std::os::unix::fs::symlink(&outside, target.join("p")).unwrap();
+        let folder = inode(&target);
+        built(&target, &[("p/0.txt", "0"), ("same.txt", "same")]);
+        assert_ne!(inode(&target), folder, "a link in the way: exchanged");
+        assert_eq!(std::fs::read(outside.join("0.txt")).unwrap(), b"mine");
+        assert_eq!(std::fs::read(target.join("p/0.txt")).unwrap(), b"0");
+        assert!(
+            !std::fs::symlink_metadata(target.join("p"))
+                .unwrap()
+                .is_symlink()
+        );
+
+        // A page where there was a folder.
+        let folder = inode(&target);
+        built(&target, &[("p", "page"), ("same.txt", "same")]);
+        assert_ne!(inode(&target), folder);
+        assert_eq!(std::fs::read(target.join("p")).unwrap(), b"page");
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! not one that handbook did not make.
 
 use super::{
-    FACTS, LOCK, MANIFEST, NEXT, OLD_MARKER, OUTPUTS, OUTPUTS_HEADER, SEARCH, STAGING, SWAP,
-    home_dir, identity,
+    APPLYING, FACTS, FILES, LOCK, MANIFEST, NEXT, OLD_MARKER, OUTPUTS, OUTPUTS_HEADER, SEARCH,
+    STAGING, SWAP, home_dir, identity,
 };
 use std::path::{Path, PathBuf};
 
@@ -88,7 +88,10 @@ fn holds_only_handbook_files(dir: &Path) -> bool {
         entries.flatten().all(|entry| {
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            [LOCK, OUTPUTS, MANIFEST, FACTS, SEARCH, STAGING].contains(&name.as_ref())
+            [
+                LOCK, OUTPUTS, MANIFEST, FACTS, SEARCH, FILES, APPLYING, STAGING,
+            ]
+            .contains(&name.as_ref())
                 || name.ends_with(NEXT)
                 || name.ends_with(SWAP)
         })

@@ -1347,6 +1347,34 @@ fn a_file_that_becomes_a_folder_between_builds_still_builds() {
 }
 
 #[test]
+fn a_rebuild_after_an_edit_changes_only_that_page_in_place() {
+    use std::os::unix::fs::MetadataExt;
+    let inode = |path: &std::path::Path| std::fs::metadata(path).unwrap().ino();
+    let fixture = Fixture::copy("navigation");
+    fixture.build();
+    let out = fixture.output();
+    let (folder, other) = (inode(&out), inode(&out.join("guide/zeta/index.html")));
+    fixture.write(
+        "content/guide/alpha.md",
+        "---\ntitle: alpha\nweight: 2\n---\nNew body.\n",
+    );
+    fixture.build();
+    assert!(
+        std::fs::read_to_string(out.join("guide/alpha/index.html"))
+            .unwrap()
+            .contains("New body.")
+    );
+    assert_eq!(
+        inode(&out),
+        folder,
+        "the output folder was changed in place"
+    );
+    assert_eq!(inode(&out.join("guide/zeta/index.html")), other);
+    let home = fixture.tmp().join(".public.handbook");
+    assert!(!home.join("applying").exists());
+}
+
+#[test]
 fn the_real_handbook_builds_without_errors_or_warnings() {
     let out = tempfile::tempdir().unwrap();
     let options = handbook::BuildOptions {
@@ -1394,7 +1422,7 @@ fn assert_only_the_site_is_published(fixture: &Fixture) {
         .collect();
     assert_eq!(
         files,
-        ["facts", "lock", "manifest", "output", "search"],
+        ["facts", "files", "lock", "manifest", "output", "search"],
         "no page, no copy of the site: the staging folder keeps only the site's folders"
     );
 }
