@@ -9,7 +9,7 @@ use crate::markdown::Analysis;
 use crate::output::facts::{self, Known};
 use crate::output::{Manifest, Sink, write_failure};
 use crate::search::{self, Gathered, Indexer, PageEntry};
-use crate::site::{Page, PageId};
+use crate::site::{Page, PageId, SidebarScope};
 use crate::templates::{PageContext, Templates};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -45,9 +45,15 @@ pub fn render_all(
         || facts::read(&sink.take_previous_facts()),
         || search.then(|| Gathered::start(renderer.site, &sink.take_previous_search())),
     );
+    // A page's fingerprint takes its sidebar's digest, made once per sidebar.
+    let sidebar_digests = sidebars
+        .iter()
+        .map(|(scope, html)| (scope.clone(), xxhash_rust::xxh3::xxh3_128(html.as_bytes())))
+        .collect();
     let pass = Pass {
         renderer,
         sidebars,
+        sidebar_digests,
         sink,
         global: global_fingerprint(renderer),
         search: gathered.as_ref(),
@@ -121,6 +127,7 @@ struct Indexed {
 struct Pass<'a, 'r> {
     renderer: &'a Renderer<'r>,
     sidebars: &'a Sidebars,
+    sidebar_digests: HashMap<SidebarScope, u128>,
     sink: &'a dyn Sink,
     /// [`global_fingerprint`].
     global: u128,
@@ -200,10 +207,9 @@ impl Pass<'_, '_> {
         if page.redirect.is_some() {
             return self.redirect(rel, key, id);
         }
-        let shared = self
-            .sidebars
-            .get(&r.site.sidebar_scope(id))
-            .map_or("", String::as_str);
+        let scope = r.site.sidebar_scope(id);
+        let shared = self.sidebars.get(&scope).map_or("", String::as_str);
+        let sidebar = self.sidebar_digests.get(&scope).copied().unwrap_or(0);
         let context = r.context(id);
         let fingerprint_of = |analysis: &Analysis| {
             let hrefs: Vec<Option<String>> = analysis
@@ -211,7 +217,7 @@ impl Pass<'_, '_> {
                 .iter()
                 .map(|l| r.table.rewrite(page, &l.dest))
                 .collect();
-            page_fingerprint(self.global, page, &hrefs, shared, &context)
+            page_fingerprint(self.global, page, &hrefs, sidebar, &context)
         };
         if let Some((_, analysis)) = known.get(&rel).filter(|(k, _)| *k == key) {
             let fingerprint = fingerprint_of(analysis);
@@ -321,7 +327,7 @@ fn page_fingerprint(
     global: u128,
     page: &Page,
     hrefs: &[Option<String>],
-    sidebar: &str,
+    sidebar: u128,
     context: &PageContext<'_>,
 ) -> u128 {
     let mut hasher = Xxh3::new();
@@ -333,8 +339,9 @@ fn page_fingerprint(
         hasher.update(href.as_deref().unwrap_or("=").as_bytes());
         hasher.update(&[0]);
     }
-    // The sidebar is hashed as it is: escaping it as JSON would cost more than rendering it.
-    hasher.update(sidebar.as_bytes());
+    // The sidebar by its digest: escaping it as JSON would cost more than rendering it, and
+    // hashing it for every page of its group would cost more than hashing it once.
+    hasher.update(&sidebar.to_le_bytes());
     let _ = serde_json::to_writer(HashWriter(&mut hasher), context);
     hasher.digest128()
 }
