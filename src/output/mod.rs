@@ -95,6 +95,8 @@ pub struct Staging {
     /// are: together, the new site.
     written: Mutex<Vec<String>>,
     kept: Mutex<Vec<String>>,
+    /// The folders of the staging folder this build made.
+    made: Mutex<Vec<PathBuf>>,
     /// Taken (and so let go) by the first [`Staging::take_previous_facts`].
     previous_facts: Mutex<String>,
     /// Taken by the first [`Staging::take_previous_search`].
@@ -108,6 +110,10 @@ pub struct Staging {
     /// The folders the staging folder had when the build began: a failed build leaves those
     /// (none if it did not exist: it is then deleted).
     found: Option<HashSet<String>>,
+    /// The previous build left the staging folder without a file (the lock file says so), so
+    /// it was not walked: it may have folders the new site does not, which go before an
+    /// exchange, and a failed build deletes only the files it wrote.
+    tidy: bool,
     /// The home did not exist before this build: a failed build removes it.
     created_home: bool,
     committed: bool,
@@ -134,7 +140,7 @@ impl Staging {
             Err(err) => return Err(err),
         };
         // Without the lock, the home is another build's to clean up, even if made here.
-        let lock = lock(&home)?;
+        let (lock, killed) = lock(&home)?;
         let mut staging = Staging {
             dir: home.join(STAGING),
             home,
@@ -143,6 +149,7 @@ impl Staging {
             previous_files: None,
             written: Mutex::default(),
             kept: Mutex::default(),
+            made: Mutex::default(),
             previous_facts: Mutex::default(),
             previous_search: Mutex::default(),
             folders: Mutex::new(folders_of(outputs.iter().map(String::as_str))),
@@ -151,6 +158,7 @@ impl Staging {
                 .map(|f| f.trim_end_matches('/').to_string())
                 .collect(),
             found: None,
+            tidy: false,
             created_home,
             committed: false,
             _lock: lock,
@@ -158,15 +166,19 @@ impl Staging {
         // From here on, dropping `staging` on an error puts the disk back as it was.
         staging.recover_exchange()?;
         staging.remove_leftovers()?;
-        staging.prepare_folder()?;
+        staging.prepare_folder(killed)?;
         staging.read_previous()?;
         Ok(staging)
     }
 
     /// Empties the staging folder of files (a killed build may have left some), keeping the
-    /// folders the new site needs; makes it if it is not there.
-    fn prepare_folder(&mut self) -> io::Result<()> {
-        if self.dir.is_dir() {
+    /// folders the new site needs; makes it if it is not there. After a build that ended
+    /// well, it holds no file: it is left as it is, without walking its folders.
+    fn prepare_folder(&mut self, killed: bool) -> io::Result<()> {
+        if self.dir.is_dir() && !killed {
+            self.tidy = true;
+            Ok(())
+        } else if self.dir.is_dir() {
             let mut needed = self
                 .folders
                 .lock()
@@ -320,7 +332,7 @@ impl Staging {
             // file linked to is missing, which trying again says once more.
             Err(err) if err.kind() == io::ErrorKind::NotFound => match path.parent() {
                 Some(parent) => {
-                    std::fs::create_dir_all(parent)?;
+                    self.make_folder(parent)?;
                     make(&path)
                 }
                 None => Err(err),
@@ -329,19 +341,42 @@ impl Staging {
         }
     }
 
+    /// Makes `folder` of the staging folder and the folders above it that are missing,
+    /// recording those it made: a failed build deletes them.
+    fn make_folder(&self, folder: &Path) -> io::Result<()> {
+        let mut missing = Vec::new();
+        let mut at = folder;
+        while at != self.dir && !at.is_dir() {
+            missing.push(at);
+            at = at.parent().ok_or(io::ErrorKind::NotFound)?;
+        }
+        for folder in missing.into_iter().rev() {
+            match std::fs::create_dir(folder) {
+                Ok(()) => {
+                    if let Ok(mut made) = self.made.lock() {
+                        made.push(folder.to_path_buf());
+                    }
+                }
+                Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {}
+                Err(err) => return Err(err),
+            }
+        }
+        Ok(())
+    }
+
     /// Writes `rel` as a new file (never through a link into the output folder).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        // Recorded first: a failed build deletes what a write cut short left.
+        if let Ok(mut written) = self.written.lock() {
+            written.push(rel.to_string());
+        }
         self.create(rel, |path| {
             let mut file = std::fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
                 .open(path)?;
             io::Write::write_all(&mut file, bytes)
-        })?;
-        if let Ok(mut written) = self.written.lock() {
-            written.push(rel.to_string());
-        }
-        Ok(())
+        })
     }
 
     /// Writes `bytes`, or links the output folder's file if it holds exactly them.
@@ -424,7 +459,11 @@ impl Staging {
         facts: impl FnOnce(&mut dyn io::Write) -> io::Result<()> + Send,
         search: impl FnOnce(&mut dyn io::Write) -> io::Result<()> + Send,
     ) -> io::Result<()> {
-        let written = std::mem::take(&mut *self.written.lock().map_err(|_| poisoned())?);
+        // Kept in `self` too: a commit that fails deletes them.
+        let mut written = self.written.lock().map_err(|_| poisoned())?.clone();
+        // A file written twice is the second.
+        written.sort_unstable();
+        written.dedup();
         let kept = std::mem::take(&mut *self.kept.lock().map_err(|_| poisoned())?);
         let in_place = self.in_place_plan(&written, &kept);
         if in_place.is_none() && self.previous_files.is_some() {
@@ -485,10 +524,19 @@ impl Staging {
                 self.apply(&written, plan)?;
             }
             None if self.target.exists() => {
+                if self.tidy {
+                    let mut needed = folders_of(written.iter().chain(&kept).map(String::as_str));
+                    needed.extend(self.folders.lock().map_err(|_| poisoned())?.iter().cloned());
+                    prune_folders(&self.dir, &needed)?;
+                }
                 exchange(&self.dir, &self.target)?;
                 self.committed = true;
             }
             None => {
+                if self.tidy {
+                    let needed = folders_of(written.iter().chain(&kept).map(String::as_str));
+                    prune_folders(&self.dir, &needed)?;
+                }
                 std::fs::rename(&self.dir, &self.target)?;
                 self.committed = true;
             }
@@ -500,8 +548,9 @@ impl Staging {
         let _ = self.put_in_place(SEARCH);
         let _ = self.put_in_place(FILES);
         let _ = std::fs::remove_file(self.home.join(APPLYING));
-        if exchanged {
-            self.forget_previous(&new);
+        // The staging folder holds no file now, unless deleting the previous site failed.
+        if !exchanged || self.forget_previous(&new) {
+            self.ended_tidy();
         }
         Ok(())
     }
@@ -606,10 +655,11 @@ impl Staging {
     /// the new one does not have, what an earlier handbook kept beside and in the output folder,
     /// and records that only the new output folder is handbook's. Failures are left for the
     /// next build, which deletes the same leftovers.
-    fn forget_previous(&self, new: &str) {
-        if let Ok(folders) = self.folders.lock() {
-            let _ = prune(&self.dir, &folders);
-        }
+    fn forget_previous(&self, new: &str) -> bool {
+        let pruned = match self.folders.lock() {
+            Ok(folders) => prune(&self.dir, &folders).is_ok(),
+            Err(_) => false,
+        };
         let old_staging = beside(&self.target, ".", ".staging");
         if old_staging.join(OLD_MARKER).is_file() {
             let _ = remove_tree(&old_staging);
@@ -619,6 +669,31 @@ impl Staging {
         if std::fs::write(&next, format!("{OUTPUTS_HEADER}\n{new}\n")).is_ok() {
             let _ = self.put_in_place(OUTPUTS);
         }
+        pruned
+    }
+
+    /// After a failed build that did not walk the staging folder: deletes the files it wrote
+    /// there, and the folders it made for them (those the previous site does not have).
+    fn remove_written(&self) -> io::Result<()> {
+        let written = self.written.lock().map_err(|_| poisoned())?;
+        for rel in written.iter() {
+            match std::fs::remove_file(self.dir.join(rel)) {
+                Err(err) if err.kind() != io::ErrorKind::NotFound => return Err(err),
+                _ => {}
+            }
+        }
+        let mut made = self.made.lock().map_err(|_| poisoned())?;
+        made.sort_by_key(|f| std::cmp::Reverse(f.components().count()));
+        for folder in made.iter() {
+            let _ = std::fs::remove_dir(folder);
+        }
+        Ok(())
+    }
+
+    /// Records in the lock file that the staging folder holds no file: the next build need
+    /// not walk it.
+    fn ended_tidy(&self) {
+        let _ = self._lock.set_len(0);
     }
 }
 
@@ -627,10 +702,14 @@ impl Drop for Staging {
     /// after a failed first build, the home too.
     fn drop(&mut self) {
         if !self.committed {
-            let _ = match &self.found {
+            let cleaned = match &self.found {
                 Some(found) => prune(&self.dir, found).map(drop),
+                None if self.tidy => self.remove_written(),
                 None => remove_tree(&self.dir),
             };
+            if cleaned.is_ok() {
+                self.ended_tidy();
+            }
         }
         let _ = self.remove_leftovers();
         if self.created_home && !self.committed {
@@ -699,6 +778,23 @@ fn prune(dir: &Path, keep: &HashSet<String>) -> io::Result<HashSet<String>> {
     Ok(kept.into_iter().flatten().collect())
 }
 
+/// Deletes the folders under `dir` that are not in `keep` (paths relative to `dir`) and hold
+/// no file, deepest first.
+fn prune_folders(dir: &Path, keep: &HashSet<String>) -> io::Result<()> {
+    for found in walkdir::WalkDir::new(dir).min_depth(1).contents_first(true) {
+        let found = found.map_err(io::Error::other)?;
+        if !found.file_type().is_dir() {
+            continue;
+        }
+        let rel = found.path().strip_prefix(dir).map_err(io::Error::other)?;
+        if !keep.contains(&rel.to_string_lossy().replace('\\', "/")) {
+            // A folder with a file of the new site in it stays, as it must.
+            let _ = std::fs::remove_dir(found.path());
+        }
+    }
+    Ok(())
+}
+
 /// Deletes a folder and everything in it, its subfolders in parallel; nothing if it is not
 /// there.
 fn remove_tree(dir: &Path) -> io::Result<()> {
@@ -747,11 +843,24 @@ fn identity(path: &Path) -> io::Result<String> {
     }
 }
 
-/// Locks `lock` in the home, or says that another build holds it.
-fn lock(home: &Path) -> io::Result<std::fs::File> {
-    let file = std::fs::File::create(home.join(LOCK))?;
+/// Locks `lock` in the home, or says that another build holds it. The lock file is empty
+/// between builds that ended well: true if it is not (a build was killed, and may have left
+/// files in the staging folder). It says so for this build until [`Staging::ended_tidy`].
+fn lock(home: &Path) -> io::Result<(std::fs::File, bool)> {
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(home.join(LOCK))?;
     match file.try_lock() {
-        Ok(()) => Ok(file),
+        Ok(()) => {
+            let killed = file.metadata()?.len() > 0;
+            if !killed {
+                io::Write::write_all(&mut file, b"building\n")?;
+            }
+            Ok((file, killed))
+        }
         Err(std::fs::TryLockError::WouldBlock) => Err(io::Error::new(
             io::ErrorKind::WouldBlock,
             "another handbook build is writing this output folder right now; wait for it to finish and build again",
@@ -883,13 +992,18 @@ mod tests {
             build.write("a/b.txt", b"b").unwrap();
             build.commit(&Manifest::new(), text(""), text("")).unwrap();
         }
-        // What a build killed while writing `c.txt` leaves.
+        // What a build killed while writing `c.txt` leaves: the file, and the lock file that
+        // says a build was under way.
         let home = home_dir(&target);
         std::fs::write(home.join(STAGING).join("c.txt"), "c").unwrap();
+        std::fs::write(home.join(LOCK), "building\n").unwrap();
+        // Without the list of files, the next build exchanges the folders.
+        std::fs::remove_file(home.join(FILES)).unwrap();
         let next = Staging::new(&target, &outputs(&["a/b.txt"]), &[]).unwrap();
         next.write("a/b.txt", b"b").unwrap();
         next.commit(&Manifest::new(), text(""), text("")).unwrap();
         assert_eq!(names(&target), ["a"], "c.txt is not published");
+        assert_eq!(std::fs::read(home.join(LOCK)).unwrap(), b"", "ended well");
     }
 
     fn names(dir: &Path) -> Vec<String> {
