@@ -43,6 +43,18 @@ impl Renderer<'_> {
         markdown::render(&page.source.body, options, &rewrite)
     }
 
+    /// Page `id`'s analysis alone: its Markdown rendered without highlighting the code,
+    /// which an analysis does not depend on.
+    pub fn analysis(&self, id: PageId) -> Analysis {
+        let page = &self.site.pages[id];
+        let rewrite = |dest: &str| self.table.rewrite(page, dest);
+        let options = MarkdownOptions {
+            palette: None,
+            ..markdown_options(self.site, self.extras, id)
+        };
+        markdown::render(&page.source.body, options, &rewrite).1
+    }
+
     /// The full HTML of page `id` and its analysis. `sidebar` is the shared sidebar of the
     /// page's group ([`Site::sidebar_scope`]); the page's own link in it is marked here.
     pub fn render_page(&self, sidebar: &str, id: PageId) -> (Result<String, Diagnostic>, Analysis) {
@@ -98,12 +110,16 @@ pub fn markdown_options<'a>(site: &'a Site, extras: &'a Extras, id: PageId) -> M
     }
 }
 
-/// The analysis (links, anchors) of every page's Markdown, without rendering the pages.
+/// The analysis (links, anchors) of every page's Markdown, without rendering the pages (nor
+/// highlighting their code).
 pub fn analyses(site: &Site, extras: &Extras) -> PerPage<Analysis> {
     site.pages
         .par_ids()
         .map(|id| {
-            let options = markdown_options(site, extras, id);
+            let options = MarkdownOptions {
+                palette: None,
+                ..markdown_options(site, extras, id)
+            };
             crate::markdown::render(&site.pages[id].source.body, options, &|_| None).1
         })
         .collect()

@@ -176,7 +176,7 @@ impl Pass<'_, '_> {
         let (entry, file) = match done.analysed {
             true => search::index_page(site, id, &done.analysis, key, indexer),
             // The facts keep no search text: the page is read again for it.
-            false => search::index_page(site, id, &self.renderer.markdown(id).1, key, indexer),
+            false => search::index_page(site, id, &self.renderer.analysis(id), key, indexer),
         };
         let fingerprint = entry.file;
         if !self.sink.keep(&rel, fingerprint) {

@@ -235,7 +235,7 @@ impl Shared {
         // The analyses kept between versions have no search text (state.rs): a page indexed
         // anew whose analysis was kept is read again for it.
         let analysis_of = |id| match analyses[id].search.is_empty() {
-            true => std::borrow::Cow::Owned(renderer.markdown(id).1),
+            true => std::borrow::Cow::Owned(renderer.analysis(id)),
             false => std::borrow::Cow::Borrowed(&*analyses[id]),
         };
         let made = crate::search::update_index(

@@ -227,7 +227,7 @@ impl Generation {
                 if let Some(known) = self.analyses.get(key) {
                     return known;
                 }
-                let analysis = Arc::new(renderer.markdown(id).1);
+                let analysis = Arc::new(renderer.analysis(id));
                 self.analyses.insert(key, analysis.clone());
                 analysis
             })

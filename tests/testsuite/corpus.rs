@@ -126,3 +126,47 @@ fn the_18f_handbook_nests_pages_beside_folders_and_shows_no_label_twice() {
         }
     }
 }
+
+/// The link check and the search index analyse pages without highlighting their code: that
+/// must find exactly what rendering them with highlighting finds, on content nobody here wrote
+/// (18F's handbook) and on our own.
+#[test]
+fn analysing_a_page_without_highlighting_finds_what_rendering_it_finds() {
+    use handbook::markdown::{self, MarkdownOptions, highlight};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let themes = handbook::config::Highlight::default();
+    let palette = highlight::palette(&themes.light_theme, &themes.dark_theme).unwrap();
+    // What the two handbooks have little of: code of many kinds, in many places.
+    let kinds = "# Code\n\n```bash\ncat <<EOF > a.txt\n# not a heading\nEOF\n```\n\n\
+        - A list:\n\n  ```yaml\n  key: [a, b] # <a id=\"x\">\n  ```\n\n\
+        ~~~rust\nfn main() { println!(\"<h2 id=y>\"); }\n~~~\n\n    indented <b>\n\n\
+        ```html\n<a href=\"/z/\" id=\"w\">z</a>\n```\n\n```nosuchlanguage\nx\n```\n\n\
+        > ```sql\n> select 1;\n> ```\n\n## After {#after}\n\n[a](#after)\n";
+    let files = ["tests/corpora/18f-handbook/pages", "content"]
+        .iter()
+        .flat_map(|folder| walkdir::WalkDir::new(root.join(folder)))
+        .map(|entry| entry.unwrap().into_path())
+        .filter(|path| path.extension().is_some_and(|e| e == "md"))
+        .map(|path| {
+            (
+                path.display().to_string(),
+                std::fs::read_to_string(&path).unwrap(),
+            )
+        });
+    let mut compared = 0;
+    for (name, text) in files.chain([("kinds".to_string(), kinds.to_string())]) {
+        let options = |palette| MarkdownOptions {
+            toc_max_level: 3,
+            title: "",
+            marked: &[],
+            search_code: true,
+            palette,
+        };
+        let rewrite = |dest: &str| Some(format!("/x/{dest}"));
+        let (with, analysed) = markdown::render(&text, options(Some(palette)), &rewrite);
+        let (without, plain) = markdown::render(&text, options(None), &rewrite);
+        assert_eq!(plain, analysed, "{name}");
+        compared += usize::from(with.html != without.html);
+    }
+    assert!(compared >= 6, "only {compared} pages had highlighted code");
+}
