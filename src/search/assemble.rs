@@ -124,20 +124,24 @@ fn write_shards(
     before: &[u128],
     out: &dyn Sink,
 ) -> io::Result<Vec<u128>> {
-    let postings = postings_of(tables, entries);
     let used = used_words(tables, entries);
-    let shards =
-        (size_estimate(tables, &used, &postings) / SHARD_TARGET_BYTES).clamp(1, MAX_SHARDS);
+    let count = entries.iter().map(|(_, e)| e.postings.len()).sum();
+    let shards = (size_estimate(tables, &used, count) / SHARD_TARGET_BYTES).clamp(1, MAX_SHARDS);
     let dirty = match before.len() == shards {
         true => changed.shards(tables, &used, shards),
         false => vec![true; shards],
     };
     let mut buckets: Vec<Vec<(&str, u32)>> = vec![Vec::new(); shards];
+    // Only the postings of the shards written: after an edit, a fraction of them.
+    let mut needed = vec![false; tables.stem_list.len()];
     for (word, (text, stem)) in tables.word_list.iter().enumerate() {
         if used[word] {
-            buckets[shard_of(key(text), shards)].push((text, *stem));
+            let shard = shard_of(key(text), shards);
+            buckets[shard].push((text, *stem));
+            needed[*stem as usize] |= dirty[shard];
         }
     }
+    let postings = postings_of(tables, entries, &needed);
     buckets
         .into_par_iter()
         .enumerate()
@@ -200,13 +204,16 @@ impl Postings {
     }
 }
 
-/// The postings of each stem: (page, record, weight), by page then record.
-fn postings_of(tables: &Tables, entries: &[(String, PageEntry)]) -> Postings {
+/// The postings of each stem that is `needed` (by stem number): (page, record, weight), by
+/// page then record. Other stems have none.
+fn postings_of(tables: &Tables, entries: &[(String, PageEntry)], needed: &[bool]) -> Postings {
     let stems = tables.stem_list.len();
     let mut starts = vec![0u32; stems + 1];
     for (_, entry) in entries {
         for &(stem, _, _) in &entry.postings {
-            starts[stem as usize + 1] += 1;
+            if needed[stem as usize] {
+                starts[stem as usize + 1] += 1;
+            }
         }
     }
     for stem in 0..stems {
@@ -216,6 +223,9 @@ fn postings_of(tables: &Tables, entries: &[(String, PageEntry)]) -> Postings {
     let mut all = vec![(0, 0, 0); starts[stems] as usize];
     for (n, (_, entry)) in entries.iter().enumerate() {
         for &(stem, record, weight) in &entry.postings {
+            if !needed[stem as usize] {
+                continue;
+            }
             let at = &mut next[stem as usize];
             all[*at as usize] = (n as u32, record, weight);
             *at += 1;
@@ -235,9 +245,9 @@ fn used_words(tables: &Tables, entries: &[(String, PageEntry)]) -> Vec<bool> {
     used
 }
 
-/// Roughly how many bytes the shards will take.
-fn size_estimate(tables: &Tables, used: &[bool], postings: &Postings) -> usize {
-    let postings = postings.all.len() * 7;
+/// Roughly how many bytes the shards will take, with `postings` postings in all.
+fn size_estimate(tables: &Tables, used: &[bool], postings: usize) -> usize {
+    let postings = postings * 7;
     let words: usize = tables
         .word_list
         .iter()
