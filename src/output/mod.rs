@@ -341,27 +341,32 @@ impl Staging {
         }
     }
 
-    /// Makes `folder` of the staging folder and the folders above it that are missing,
-    /// recording those it made: a failed build deletes them.
+    /// Makes `folder` of the staging folder and the folders above it that are missing. In a
+    /// staging folder that was not walked, it records those it made: a failed build deletes
+    /// them.
     fn make_folder(&self, folder: &Path) -> io::Result<()> {
-        let mut missing = Vec::new();
-        let mut at = folder;
-        while at != self.dir && !at.is_dir() {
-            missing.push(at);
-            at = at.parent().ok_or(io::ErrorKind::NotFound)?;
-        }
-        for folder in missing.into_iter().rev() {
-            match std::fs::create_dir(folder) {
-                Ok(()) => {
-                    if let Ok(mut made) = self.made.lock() {
-                        made.push(folder.to_path_buf());
-                    }
+        let made = match std::fs::create_dir(folder) {
+            Err(err) if err.kind() == io::ErrorKind::NotFound => match folder.parent() {
+                Some(parent) if parent != self.dir => {
+                    self.make_folder(parent)?;
+                    std::fs::create_dir(folder)
                 }
-                Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {}
-                Err(err) => return Err(err),
+                _ => Err(err),
+            },
+            made => made,
+        };
+        match made {
+            Ok(()) => {
+                if self.tidy
+                    && let Ok(mut made) = self.made.lock()
+                {
+                    made.push(folder.to_path_buf());
+                }
+                Ok(())
             }
+            Err(err) if err.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+            Err(err) => Err(err),
         }
-        Ok(())
     }
 
     /// Writes `rel` as a new file (never through a link into the output folder).
