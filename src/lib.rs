@@ -159,6 +159,8 @@ pub struct Rendered {
     pub pages: render::pages::Pages,
     /// The links that leave the site, for `check --external`.
     pub external: Vec<check::ExternalLink>,
+    /// The sidebars, saved for the next build ([`render::save_sidebars`]).
+    pub sidebars: Vec<u8>,
 }
 
 /// Stages 4 to 6, shared by `build` and `check`: plan every output, fingerprint the stylesheets
@@ -187,14 +189,16 @@ pub fn render<S: Sink>(
         return None;
     }
     let assets = render::assets::collect(site, &plan, &generated, diags);
-    let sidebars = render::sidebars(site, extras, templates, diags);
-    if diags.has_errors() {
-        return None;
-    }
     // Links name files by their plain paths; the folder holds the fingerprinted ones.
     let sink = open(&assets.fingerprints.output_paths(&plan.outputs))
         .map_err(|d| diags.push(d))
         .ok()?;
+    let previous = render::read_sidebars(&sink.take_previous_sidebars());
+    let (sidebars, digests) = render::sidebars(site, extras, templates, &previous, diags);
+    drop(previous);
+    if diags.has_errors() {
+        return None;
+    }
     let table = LinkTable::new(site, &plan.outputs);
     let renderer = Renderer {
         site,
@@ -218,6 +222,7 @@ pub fn render<S: Sink>(
         .map_or("", String::as_str);
     render::generated::write_all(&renderer, root_sidebar, &plan, &assets, &sink, diags);
     let fingerprints = assets.fingerprints;
+    let sidebars = render::save_sidebars(&sidebars, &digests);
     Some((
         sink,
         Rendered {
@@ -225,6 +230,7 @@ pub fn render<S: Sink>(
             fingerprints,
             pages,
             external,
+            sidebars,
         },
     ))
 }
@@ -347,6 +353,7 @@ fn write(site: &Site, staging: Staging, rendered: &mut Rendered, diags: &mut Dia
         Some(saved) => saved.write(out),
         None => Ok(()),
     };
+    staging.save_sidebars(std::mem::take(&mut rendered.sidebars));
     if let Err(err) = staging.commit(&pages.manifest, facts, search) {
         diags.push(output::write_failure(&target, err, |err| {
             output::sink::output_failure(&target, "cannot swap in the new site", err)

@@ -56,6 +56,8 @@ const MANIFEST_HEADER: &str = "handbook manifest 2";
 const FACTS: &str = "facts";
 /// In the home: the search index as the last build left it, for the next to update.
 const SEARCH: &str = "search";
+/// In the home: the sidebars of the last build, by digest of what they were rendered from.
+const SIDEBARS: &str = "sidebars";
 /// In the home: every file of the output folder whose identity it names, one a line.
 const FILES: &str = "files";
 const FILES_HEADER: &str = "handbook files 1";
@@ -101,6 +103,10 @@ pub struct Staging {
     previous_facts: Mutex<String>,
     /// Taken by the first [`Staging::take_previous_search`].
     previous_search: Mutex<Vec<u8>>,
+    /// Taken by the first [`Staging::take_previous_sidebars`].
+    previous_sidebars: Mutex<Vec<u8>>,
+    /// What [`Staging::save_sidebars`] was given, written at the commit.
+    next_sidebars: Mutex<Vec<u8>>,
     /// The folders of the new site (`a`, `a/b`), as far as known: those of its pages and
     /// files, and those of the folders readied by [`Staging::begin_folder`].
     folders: Mutex<HashSet<String>>,
@@ -152,6 +158,8 @@ impl Staging {
             made: Mutex::default(),
             previous_facts: Mutex::default(),
             previous_search: Mutex::default(),
+            previous_sidebars: Mutex::default(),
+            next_sidebars: Mutex::default(),
             folders: Mutex::new(folders_of(outputs.iter().map(String::as_str))),
             synced: synced
                 .iter()
@@ -262,6 +270,8 @@ impl Staging {
         // Its parts are reused by what they were made from, whichever folder they describe.
         let search = std::fs::read(self.home.join(SEARCH)).unwrap_or_default();
         self.previous_search = Mutex::new(search);
+        let sidebars = std::fs::read(self.home.join(SIDEBARS)).unwrap_or_default();
+        self.previous_sidebars = Mutex::new(sidebars);
         self.previous = manifest;
         self.previous_facts = Mutex::new(std::fs::read_to_string(facts).unwrap_or_default());
         Ok(())
@@ -450,6 +460,23 @@ impl Staging {
             .unwrap_or_default()
     }
 
+    /// What the build of the output folder saved of its sidebars with
+    /// [`Staging::save_sidebars`].
+    pub fn take_previous_sidebars(&self) -> Vec<u8> {
+        self.previous_sidebars
+            .lock()
+            .map(|mut saved| std::mem::take(&mut *saved))
+            .unwrap_or_default()
+    }
+
+    /// Keeps `bytes` (the sidebars, [`crate::render::save_sidebars`]) for the next build:
+    /// written at the commit.
+    pub fn save_sidebars(&self, bytes: Vec<u8>) {
+        if let Ok(mut next) = self.next_sidebars.lock() {
+            *next = bytes;
+        }
+    }
+
     /// The output folder this staging folder is for.
     pub fn target(&self) -> &Path {
         &self.target
@@ -506,10 +533,12 @@ impl Staging {
             files.push('\n');
         }
         // Everything that needs room on the disk first, so that a full disk changes nothing.
+        let sidebars = std::mem::take(&mut *self.next_sidebars.lock().map_err(|_| poisoned())?);
         for (name, bytes) in [
             (OUTPUTS, outputs.as_bytes()),
             (MANIFEST, records.as_bytes()),
             (FILES, files.as_bytes()),
+            (SIDEBARS, &sidebars[..]),
         ] {
             std::fs::write(self.home.join(format!("{name}{NEXT}")), bytes)?;
         }
@@ -552,6 +581,7 @@ impl Staging {
         let _ = self.put_in_place(FACTS);
         let _ = self.put_in_place(SEARCH);
         let _ = self.put_in_place(FILES);
+        let _ = self.put_in_place(SIDEBARS);
         let _ = std::fs::remove_file(self.home.join(APPLYING));
         // The staging folder holds no file now, unless deleting the previous site failed.
         if !exchanged || self.forget_previous(&new) {
@@ -1039,7 +1069,7 @@ mod tests {
         assert_eq!(names(&target), ["a", "b", "same.txt"]);
         assert_eq!(
             names(&home_dir(&target)),
-            [FACTS, FILES, LOCK, MANIFEST, OUTPUTS, SEARCH],
+            [FACTS, FILES, LOCK, MANIFEST, OUTPUTS, SEARCH, SIDEBARS],
             "no staging folder, no temporary file"
         );
         let (page, same) = (
@@ -1076,7 +1106,9 @@ mod tests {
         let home = home_dir(&target);
         assert_eq!(
             names(&home),
-            [FACTS, FILES, LOCK, MANIFEST, OUTPUTS, SEARCH, STAGING]
+            [
+                FACTS, FILES, LOCK, MANIFEST, OUTPUTS, SEARCH, SIDEBARS, STAGING
+            ]
         );
         assert!(tree(&home.join(STAGING)).is_empty(), "committed in place");
     }

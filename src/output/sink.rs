@@ -31,6 +31,11 @@ pub trait Sink: Sync {
     fn take_previous_search(&self) -> Vec<u8> {
         Vec::new()
     }
+    /// What the previous build saved of its sidebars ([`crate::render::save_sidebars`]),
+    /// handed over once.
+    fn take_previous_sidebars(&self) -> Vec<u8> {
+        Vec::new()
+    }
     /// The output folder, as problems name it.
     fn target(&self) -> &Path {
         Path::new("")
@@ -52,6 +57,9 @@ impl Sink for Staging {
     }
     fn take_previous_search(&self) -> Vec<u8> {
         Staging::take_previous_search(self)
+    }
+    fn take_previous_sidebars(&self) -> Vec<u8> {
+        Staging::take_previous_sidebars(self)
     }
     fn target(&self) -> &Path {
         Staging::target(self)

@@ -3,7 +3,7 @@
 
 use super::{
     APPLYING, FACTS, FILES, LOCK, MANIFEST, NEXT, OLD_MARKER, OUTPUTS, OUTPUTS_HEADER, SEARCH,
-    STAGING, SWAP, home_dir, identity,
+    SIDEBARS, STAGING, SWAP, home_dir, identity,
 };
 use std::path::{Path, PathBuf};
 
@@ -89,7 +89,7 @@ fn holds_only_handbook_files(dir: &Path) -> bool {
             let name = entry.file_name();
             let name = name.to_string_lossy();
             [
-                LOCK, OUTPUTS, MANIFEST, FACTS, SEARCH, FILES, APPLYING, STAGING,
+                LOCK, OUTPUTS, MANIFEST, FACTS, SEARCH, FILES, SIDEBARS, APPLYING, STAGING,
             ]
             .contains(&name.as_ref())
                 || name.ends_with(NEXT)

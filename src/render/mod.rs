@@ -147,36 +147,102 @@ pub fn sidebar(
         .map_err(|cause| template_failure("partials/sidebar.html", cause))
 }
 
-/// One sidebar per navigation group, rendered in parallel.
+/// One sidebar per navigation group, rendered in parallel; one the previous build rendered
+/// from the same context and templates (`previous`, [`read_sidebars`]) is taken as it is. With
+/// each sidebar, the digest it is known by.
 pub fn sidebars(
     site: &Site,
     extras: &Extras,
     templates: &Templates,
+    previous: &SavedSidebars,
     diags: &mut Diagnostics,
-) -> Sidebars {
+) -> (Sidebars, HashMap<SidebarScope, u128>) {
     let scopes: BTreeSet<SidebarScope> = site
         .pages
         .ids()
         .map(|p| site.sidebar_scope(p))
         .chain([SidebarScope::of(site.root)])
         .collect();
-    let rendered: Vec<(SidebarScope, Result<String, Diagnostic>)> = scopes
+    let mut salt = Xxh3::new();
+    salt.update(&pages::program_fingerprint().to_le_bytes());
+    salt.update(&templates.fingerprint.to_le_bytes());
+    let salt = salt.digest128();
+    let rendered: Vec<(SidebarScope, u128, Result<String, Diagnostic>)> = scopes
         .into_par_iter()
         .map(|scope| {
-            let html = sidebar(site, extras, templates, &scope);
-            (scope, html)
+            let context = templates::sidebar_context(site, extras, &scope);
+            let digest = context.digest(salt);
+            let html = match previous.get(&digest) {
+                Some(html) => Ok(html.clone()),
+                None => templates
+                    .render("partials/sidebar.html", &context)
+                    .map_err(|cause| template_failure("partials/sidebar.html", cause)),
+            };
+            (scope, digest, html)
         })
         .collect();
     let mut sidebars = HashMap::with_capacity(rendered.len());
-    for (scope, result) in rendered {
+    let mut digests = HashMap::with_capacity(rendered.len());
+    for (scope, digest, result) in rendered {
         match result {
             Ok(html) => {
+                digests.insert(scope.clone(), digest);
                 sidebars.insert(scope, html);
             }
             Err(d) => diags.push(d),
         }
     }
-    sidebars
+    (sidebars, digests)
+}
+
+/// The sidebars a build saved for the next, by digest.
+pub type SavedSidebars = HashMap<u128, String>;
+
+const SIDEBARS_HEADER: &[u8] = b"handbook sidebars 1\n";
+
+/// `sidebars` by their `digests`, for the next build: a header, then for each its digest (16
+/// bytes), the length of its HTML (4 bytes) and the HTML.
+pub fn save_sidebars(sidebars: &Sidebars, digests: &HashMap<SidebarScope, u128>) -> Vec<u8> {
+    let mut out = SIDEBARS_HEADER.to_vec();
+    let mut seen = std::collections::HashSet::new();
+    for (scope, html) in sidebars {
+        let Some(&digest) = digests.get(scope) else {
+            continue;
+        };
+        let Ok(len) = u32::try_from(html.len()) else {
+            continue;
+        };
+        if seen.insert(digest) {
+            out.extend_from_slice(&digest.to_le_bytes());
+            out.extend_from_slice(&len.to_le_bytes());
+            out.extend_from_slice(html.as_bytes());
+        }
+    }
+    out
+}
+
+/// What [`save_sidebars`] saved; empty if it is not that (none, damaged, another version).
+/// A record cut short ends it.
+pub fn read_sidebars(bytes: &[u8]) -> SavedSidebars {
+    let mut saved = SavedSidebars::new();
+    let Some(mut rest) = bytes.strip_prefix(SIDEBARS_HEADER) else {
+        return saved;
+    };
+    while rest.len() >= 20 {
+        let (digest, tail) = rest.split_at(16);
+        let (len, tail) = tail.split_at(4);
+        let digest = u128::from_le_bytes(digest.try_into().unwrap_or_default());
+        let len = u32::from_le_bytes(len.try_into().unwrap_or_default()) as usize;
+        let Some((html, tail)) = tail.split_at_checked(len) else {
+            break;
+        };
+        let Ok(html) = std::str::from_utf8(html) else {
+            break;
+        };
+        saved.insert(digest, html.to_string());
+        rest = tail;
+    }
+    saved
 }
 
 /// A template that failed, as a problem of its file.
@@ -199,4 +265,44 @@ fn render_template(
         )
         .help("the problem is in the template, not in the page; template variables are listed in docs/templates.md")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saved_sidebars_read_back_and_damage_loses_only_what_it_reached() {
+        use crate::site::ids::Id;
+        let node = crate::site::NodeId::from_index;
+        let (a, b) = (SidebarScope::of(node(1)), SidebarScope::of(node(2)));
+        let sidebars = Sidebars::from([
+            (a.clone(), "<nav>a</nav>".to_string()),
+            (b.clone(), "<nav>é</nav>".to_string()),
+        ]);
+        let digests = HashMap::from([(a, 7u128), (b, 9u128)]);
+        let saved = save_sidebars(&sidebars, &digests);
+        let read = read_sidebars(&saved);
+        assert_eq!(
+            read,
+            SavedSidebars::from([
+                (7, "<nav>a</nav>".to_string()),
+                (9, "<nav>é</nav>".to_string())
+            ])
+        );
+        // Cut anywhere: whatever is read is whole, never a part of a sidebar.
+        for end in 0..saved.len() {
+            for (digest, html) in read_sidebars(&saved[..end]) {
+                assert_eq!(read.get(&digest), Some(&html), "cut at {end}");
+            }
+        }
+        assert!(read_sidebars(b"handbook sidebars 0\n").is_empty());
+        let mut bad = saved.clone();
+        let last = bad.len() - 2;
+        bad[last] = 0xff;
+        assert!(
+            read_sidebars(&bad).len() < 2,
+            "a sidebar that is not UTF-8 is not taken"
+        );
+    }
 }

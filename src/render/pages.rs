@@ -10,7 +10,7 @@ use crate::output::facts::{self, Known};
 use crate::output::{Manifest, Sink, write_failure};
 use crate::search::{self, Gathered, Indexer, PageEntry};
 use crate::site::{Page, PageId, SidebarScope};
-use crate::templates::{PageContext, Templates};
+use crate::templates::{HashWriter, PageContext, Templates};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use xxhash_rust::xxh3::Xxh3;
@@ -286,8 +286,18 @@ impl Pass<'_, '_> {
 /// names of the fingerprinted files.
 fn global_fingerprint(renderer: &Renderer<'_>) -> u128 {
     let mut hasher = Xxh3::new();
-    // The program itself: another handbook binary may render the same input differently. Its
-    // path, size and modification time identify it without reading it.
+    hasher.update(&program_fingerprint().to_le_bytes());
+    let templates: &Templates = renderer.templates;
+    hasher.update(&templates.fingerprint.to_le_bytes());
+    hasher.update(&renderer.fingerprints.digest().to_le_bytes());
+    let _ = serde_json::to_writer(HashWriter(&mut hasher), &*renderer.site.config);
+    hasher.digest128()
+}
+
+/// This very program: another handbook binary may render the same input differently. Its
+/// path, size and modification time identify it without reading it.
+pub fn program_fingerprint() -> u128 {
+    let mut hasher = Xxh3::new();
     hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
     if let Ok(exe) = std::env::current_exe() {
         hasher.update(exe.as_os_str().as_encoded_bytes());
@@ -301,24 +311,7 @@ fn global_fingerprint(renderer: &Renderer<'_>) -> u128 {
             }
         }
     }
-    let templates: &Templates = renderer.templates;
-    hasher.update(&templates.fingerprint.to_le_bytes());
-    hasher.update(&renderer.fingerprints.digest().to_le_bytes());
-    let _ = serde_json::to_writer(HashWriter(&mut hasher), &*renderer.site.config);
     hasher.digest128()
-}
-
-/// Feeds serialized bytes straight into a hash, without building them in memory.
-struct HashWriter<'a>(&'a mut Xxh3);
-
-impl std::io::Write for HashWriter<'_> {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.update(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// Everything a page is rendered from: its Markdown, its sidebar, and its whole template

@@ -258,21 +258,45 @@ impl Templates {
     }
 }
 
+/// What `partials/sidebar.html` is rendered from for one navigation group.
 #[derive(Serialize)]
-struct SidebarContext<'a> {
+pub struct SidebarContext<'a> {
     site: SiteView<'a>,
     nav: Vec<NavItem<'a>>,
     config: &'a Config,
 }
 
-/// The sidebar of one navigation group (`scope`): every top-level entry, with the scope and its
-/// ancestors expanded.
-pub fn render_sidebar(
-    site: &Site,
-    extras: &Extras,
-    templates: &Templates,
+impl SidebarContext<'_> {
+    /// A digest of this context and `salt` (the templates and the program): equal digests,
+    /// equal sidebars.
+    pub fn digest(&self, salt: u128) -> u128 {
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        hasher.update(&salt.to_le_bytes());
+        let _ = serde_json::to_writer(HashWriter(&mut hasher), self);
+        hasher.digest128()
+    }
+}
+
+/// Feeds serialized bytes straight into a hash, without building them in memory.
+pub struct HashWriter<'a>(pub &'a mut xxhash_rust::xxh3::Xxh3);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The context of the sidebar of one navigation group (`scope`): every top-level entry, with
+/// the scope and its ancestors expanded.
+pub fn sidebar_context<'a>(
+    site: &'a Site,
+    extras: &'a Extras,
     scope: &SidebarScope,
-) -> Result<String, String> {
+) -> SidebarContext<'a> {
     let active: HashSet<NodeId> = site
         .ancestry(scope.node)
         .into_iter()
@@ -283,12 +307,24 @@ pub fn render_sidebar(
         .iter()
         .map(|&c| nav_item(site, extras, c, &active, Some(scope)))
         .collect();
-    let context = SidebarContext {
+    SidebarContext {
         site: SiteView::new(&site.config),
         nav,
         config: &site.config,
-    };
-    templates.render("partials/sidebar.html", &context)
+    }
+}
+
+/// The sidebar of one navigation group (`scope`).
+pub fn render_sidebar(
+    site: &Site,
+    extras: &Extras,
+    templates: &Templates,
+    scope: &SidebarScope,
+) -> Result<String, String> {
+    templates.render(
+        "partials/sidebar.html",
+        &sidebar_context(site, extras, scope),
+    )
 }
 
 /// Marks the link to the current page in a shared sidebar: the last one, the deepest entry (a

@@ -1292,6 +1292,18 @@ fn rebuilding_after_each_kind_of_change_equals_a_fresh_build() {
     fixture.write("content/about/history.md", "# History\n");
     assert_rebuild_is_fresh(&fixture, "a page removed and one added", |_| {});
 
+    // The sidebars saved for the next build, damaged: those not read are rendered again.
+    let saved = fixture.tmp().join(".public.handbook/sidebars");
+    let mut bytes = std::fs::read(&saved).unwrap();
+    assert!(bytes.len() > 100, "the sidebars are saved");
+    bytes.truncate(bytes.len() / 2);
+    std::fs::write(&saved, bytes).unwrap();
+    fixture.write(
+        "content/guide/alpha.md",
+        "---\ntitle: Alpha\nweight: 2\n---\n",
+    );
+    assert_rebuild_is_fresh(&fixture, "damaged saved sidebars", |_| {});
+
     fixture.write("content/about/wip.md", "---\ndraft: true\n---\n");
     assert_rebuild_is_fresh(&fixture, "drafts", |o| o.drafts = true);
     assert_rebuild_is_fresh(&fixture, "no drafts", |_| {});
@@ -1422,7 +1434,9 @@ fn assert_only_the_site_is_published(fixture: &Fixture) {
         .collect();
     assert_eq!(
         files,
-        ["facts", "files", "lock", "manifest", "output", "search"],
+        [
+            "facts", "files", "lock", "manifest", "output", "search", "sidebars"
+        ],
         "no page, no copy of the site: the staging folder keeps only the site's folders"
     );
 }
