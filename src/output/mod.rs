@@ -63,6 +63,8 @@ const FILES: &str = "files";
 const FILES_HEADER: &str = "handbook files 1";
 /// In the home while an in-place commit changes the output folder file by file.
 const APPLYING: &str = "applying";
+/// In the home during an in-place commit: links to the files it replaces or deletes.
+const PREVIOUS: &str = "previous";
 /// At most this many new or changed files are renamed into the output folder one by one; a
 /// build that changes more exchanges the whole folder, as a first build does.
 pub const IN_PLACE_LIMIT: usize = 2000;
@@ -174,6 +176,7 @@ impl Staging {
         // From here on, dropping `staging` on an error puts the disk back as it was.
         staging.recover_exchange()?;
         staging.remove_leftovers()?;
+        remove_tree(&staging.home.join(PREVIOUS))?;
         staging.prepare_folder(killed)?;
         staging.read_previous()?;
         Ok(staging)
@@ -554,8 +557,8 @@ impl Staging {
         match in_place {
             Some(plan) => {
                 std::fs::write(self.home.join(APPLYING), b"")?;
-                self.committed = true;
                 self.apply(&written, plan)?;
+                self.committed = true;
             }
             None if self.target.exists() => {
                 if self.tidy {
@@ -641,30 +644,103 @@ impl Staging {
     }
 
     /// Commits in place: renames each written file into the output folder, then deletes the
-    /// files and the folders the new site does not have.
+    /// files and the folders the new site does not have. The files replaced or deleted are
+    /// linked into `previous` in the home first: if a rename or a deletion fails, everything is
+    /// put back and the output folder is as it was.
     fn apply(&self, written: &[String], plan: InPlace) -> io::Result<()> {
-        written.par_iter().try_for_each(|rel| {
-            let (from, to) = (self.dir.join(rel), self.target.join(rel));
-            match std::fs::rename(&from, &to) {
-                Err(err) if err.kind() == io::ErrorKind::NotFound && from.exists() => {
-                    std::fs::create_dir_all(to.parent().unwrap_or(&self.target))?;
-                    std::fs::rename(&from, &to)
-                }
-                done => done,
+        let backup = self.home.join(PREVIOUS);
+        remove_tree(&backup)?;
+        let mut done = Applied::default();
+        if let Err(err) = self.apply_steps(written, &plan, &backup, &mut done) {
+            let restored = self.roll_back(&done, &backup);
+            let _ = remove_tree(&backup);
+            if restored.is_ok() {
+                let _ = std::fs::remove_file(self.home.join(APPLYING));
+                return Err(err);
             }
-        })?;
-        plan.removed.par_iter().try_for_each(|rel| {
-            match std::fs::remove_file(self.target.join(rel)) {
-                Err(err) if err.kind() != io::ErrorKind::NotFound => Err(err),
-                _ => Ok(()),
-            }
-        })?;
+            return Err(io::Error::new(
+                err.kind(),
+                format!(
+                    "{err}; the output folder holds part of the new site, which the next build will finish"
+                ),
+            ));
+        }
         for folder in &plan.gone {
             // A folder that still holds something that is not handbook's stays.
             let _ = std::fs::remove_dir(self.target.join(folder));
             let _ = std::fs::remove_dir(self.dir.join(folder));
         }
+        let _ = remove_tree(&backup);
         Ok(())
+    }
+
+    fn apply_steps<'a>(
+        &self,
+        written: &'a [String],
+        plan: &'a InPlace,
+        backup: &Path,
+        done: &mut Applied<'a>,
+    ) -> io::Result<()> {
+        std::fs::create_dir(backup)?;
+        for rel in written.iter().chain(&plan.removed) {
+            let from = self.target.join(rel);
+            if std::fs::symlink_metadata(&from).is_ok_and(|m| m.is_file()) {
+                let to = backup.join(rel);
+                std::fs::create_dir_all(to.parent().unwrap_or(backup))?;
+                if std::fs::hard_link(&from, &to).is_err() {
+                    std::fs::copy(&from, &to)?;
+                }
+            }
+        }
+        for rel in written {
+            let to = self.target.join(rel);
+            if let Some(parent) = to.parent() {
+                self.make_target_folder(parent, &mut done.made)?;
+            }
+            fail_for_tests()?;
+            std::fs::rename(self.dir.join(rel), &to)?;
+            done.moved.push(rel);
+        }
+        for rel in &plan.removed {
+            fail_for_tests()?;
+            match std::fs::remove_file(self.target.join(rel)) {
+                Ok(()) => done.removed.push(rel),
+                Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+                Err(err) => return Err(err),
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes `folder` of the output folder and those above it that are missing, recording them.
+    fn make_target_folder(&self, folder: &Path, made: &mut Vec<PathBuf>) -> io::Result<()> {
+        if folder == self.target || folder.is_dir() {
+            return Ok(());
+        }
+        if let Some(parent) = folder.parent() {
+            self.make_target_folder(parent, made)?;
+        }
+        std::fs::create_dir(folder)?;
+        made.push(folder.to_path_buf());
+        Ok(())
+    }
+
+    /// Undoes what [`Staging::apply_steps`] did: the files replaced or deleted come back from
+    /// `backup`, the new ones go, and so do the folders made for them.
+    fn roll_back(&self, done: &Applied<'_>, backup: &Path) -> io::Result<()> {
+        let mut result = Ok(());
+        for rel in done.moved.iter().chain(&done.removed) {
+            let (kept, live) = (backup.join(rel), self.target.join(rel));
+            let put_back = match kept.exists() {
+                true => std::fs::rename(&kept, &live),
+                false => std::fs::remove_file(&live),
+            };
+            result = result.and(put_back);
+        }
+        for folder in done.made.iter().rev() {
+            result = result.and(std::fs::remove_dir(folder));
+        }
+        result
     }
 
     /// Writes `{name}.next` in the home with `write`.
@@ -751,6 +827,33 @@ impl Drop for Staging {
             let _ = std::fs::remove_dir_all(&self.home);
         }
     }
+}
+
+/// What a commit in place did so far, to undo it if a step fails.
+#[derive(Default)]
+struct Applied<'a> {
+    moved: Vec<&'a String>,
+    removed: Vec<&'a String>,
+    /// Folders of the output folder made for the files moved in, in the order made.
+    made: Vec<PathBuf>,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Steps of a commit in place left before one fails: how tests make a rename fail.
+    static STEPS_BEFORE_FAILING: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+/// Fails when the test running says so ([`STEPS_BEFORE_FAILING`]); never outside tests.
+fn fail_for_tests() -> io::Result<()> {
+    #[cfg(test)]
+    if let Some(left) = STEPS_BEFORE_FAILING.get() {
+        if left == 0 {
+            return Err(io::Error::other("a failure made by the test"));
+        }
+        STEPS_BEFORE_FAILING.set(Some(left - 1));
+    }
+    Ok(())
 }
 
 /// What a commit in place deletes ([`Staging::in_place_plan`]).
@@ -1168,6 +1271,48 @@ mod tests {
         );
         assert_eq!(inode(&target), folder);
         assert_eq!(std::fs::read(target.join("a/index.html")).unwrap(), b"A");
+    }
+
+    #[test]
+    fn a_commit_in_place_that_fails_halfway_puts_everything_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        built(&target, &[("a.txt", "a"), ("b/c.txt", "c"), ("d.txt", "d")]);
+        let before = tree(&target);
+        let folder = inode(&target);
+        // Two renames, then the deletion of d.txt; then two renames; then one.
+        for steps in [2, 1, 0] {
+            STEPS_BEFORE_FAILING.set(Some(steps));
+            let build =
+                Staging::new(&target, &outputs(&["a.txt", "b/c.txt", "e/f.txt"]), &[]).unwrap();
+            build.write("a.txt", b"A").unwrap();
+            build.write("e/f.txt", b"f").unwrap();
+            assert!(build.keep("b/c.txt", xxhash_rust::xxh3::xxh3_128(b"c")));
+            let manifest = Manifest::from([("b/c.txt".into(), xxhash_rust::xxh3::xxh3_128(b"c"))]);
+            let err = build.commit(&manifest, text(""), text("")).unwrap_err();
+            STEPS_BEFORE_FAILING.set(None);
+            assert!(err.to_string().contains("made by the test"), "{err}");
+            assert_eq!(tree(&target), before, "after {steps} steps");
+            assert_eq!(inode(&target), folder);
+            let home = home_dir(&target);
+            assert!(!home.join(APPLYING).exists());
+            assert!(!home.join(PREVIOUS).exists());
+        }
+        built(
+            &target,
+            &[("a.txt", "A"), ("b/c.txt", "c"), ("e/f.txt", "f")],
+        );
+        assert_eq!(inode(&target), folder, "in place once the failure is gone");
+        assert_eq!(
+            tree(&target),
+            [
+                ("a.txt".to_string(), Some(b"A".to_vec())),
+                ("b".to_string(), None),
+                ("b/c.txt".to_string(), Some(b"c".to_vec())),
+                ("e".to_string(), None),
+                ("e/f.txt".to_string(), Some(b"f".to_vec())),
+            ]
+        );
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! not one that handbook did not make.
 
 use super::{
-    APPLYING, FACTS, FILES, LOCK, MANIFEST, NEXT, OLD_MARKER, OUTPUTS, OUTPUTS_HEADER, SEARCH,
-    SIDEBARS, STAGING, SWAP, home_dir, identity,
+    APPLYING, FACTS, FILES, LOCK, MANIFEST, NEXT, OLD_MARKER, OUTPUTS, OUTPUTS_HEADER, PREVIOUS,
+    SEARCH, SIDEBARS, STAGING, SWAP, home_dir, identity,
 };
 use std::path::{Path, PathBuf};
 
@@ -89,7 +89,8 @@ fn holds_only_handbook_files(dir: &Path) -> bool {
             let name = entry.file_name();
             let name = name.to_string_lossy();
             [
-                LOCK, OUTPUTS, MANIFEST, FACTS, SEARCH, FILES, SIDEBARS, APPLYING, STAGING,
+                LOCK, OUTPUTS, MANIFEST, FACTS, SEARCH, FILES, SIDEBARS, APPLYING, PREVIOUS,
+                STAGING,
             ]
             .contains(&name.as_ref())
                 || name.ends_with(NEXT)
