@@ -102,7 +102,7 @@ pub struct Staging {
     /// The folders of the staging folder this build made.
     made: Mutex<Vec<PathBuf>>,
     /// Taken (and so let go) by the first [`Staging::take_previous_facts`].
-    previous_facts: Mutex<String>,
+    previous_facts: Mutex<Vec<u8>>,
     /// Taken by the first [`Staging::take_previous_search`].
     previous_search: Mutex<Vec<u8>>,
     /// Taken by the first [`Staging::take_previous_sidebars`].
@@ -276,7 +276,7 @@ impl Staging {
         let sidebars = std::fs::read(self.home.join(SIDEBARS)).unwrap_or_default();
         self.previous_sidebars = Mutex::new(sidebars);
         self.previous = manifest;
-        self.previous_facts = Mutex::new(std::fs::read_to_string(facts).unwrap_or_default());
+        self.previous_facts = Mutex::new(std::fs::read(facts).unwrap_or_default());
         Ok(())
     }
 
@@ -448,7 +448,7 @@ impl Staging {
     }
 
     /// What the build of the output folder saved with [`Staging::commit`].
-    pub fn take_previous_facts(&self) -> String {
+    pub fn take_previous_facts(&self) -> Vec<u8> {
         self.previous_facts
             .lock()
             .map(|mut facts| std::mem::take(&mut *facts))
@@ -1186,7 +1186,7 @@ mod tests {
             &[],
         )
         .unwrap();
-        assert_eq!(second.take_previous_facts(), "facts");
+        assert_eq!(second.take_previous_facts(), b"facts");
         assert!(!second.keep("a/index.html", 8), "another fingerprint");
         assert!(second.keep("a/index.html", 7));
         second.write_if_changed("same.txt", b"same").unwrap();
@@ -1480,7 +1480,7 @@ mod tests {
         assert_eq!(check_target(dir.path(), &target), Ok(()));
 
         let staging = Staging::new(&target, &BTreeSet::new(), &[]).unwrap();
-        assert_eq!(staging.take_previous_facts(), "old facts");
+        assert_eq!(staging.take_previous_facts(), b"old facts");
         assert!(staging.keep("a/index.html", 7), "the old manifest is read");
         staging
             .commit(

@@ -23,8 +23,8 @@ pub trait Sink: Sync {
     }
     /// What the previous build learned about each page ([`super::facts`]), handed over once:
     /// the sink lets go of it.
-    fn take_previous_facts(&self) -> String {
-        String::new()
+    fn take_previous_facts(&self) -> Vec<u8> {
+        Vec::new()
     }
     /// What the previous build saved of its search index ([`crate::search::Saved`]), handed
     /// over once.
@@ -52,7 +52,7 @@ impl Sink for Staging {
     fn write_if_changed(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         Staging::write_if_changed(self, rel, bytes)
     }
-    fn take_previous_facts(&self) -> String {
+    fn take_previous_facts(&self) -> Vec<u8> {
         Staging::take_previous_facts(self)
     }
     fn take_previous_search(&self) -> Vec<u8> {
