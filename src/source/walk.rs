@@ -327,7 +327,7 @@ fn list_one(
         }
     };
     let mut folders = Vec::new();
-    for name in names {
+    for (name, is_file) in names {
         let Some(name) = name.to_str().map(str::to_string) else {
             diags.push(Diagnostic::error(
                 format!("{shown}/{}", name.to_string_lossy()),
@@ -341,7 +341,13 @@ fn list_one(
         }
         let shown = format!("{folder}/{rel}");
         let path = pending.dir.join(&name);
-        match scope.inspect(&shown, &path) {
+        // A regular file needs no second look: it is opened refusing links and anything that
+        // is not a regular file, whatever it became since it was listed.
+        let entry = match is_file {
+            true => Some(Entry::File(path.clone())),
+            false => scope.inspect(&shown, &path),
+        };
+        match entry {
             None => {}
             Some(Entry::File(real)) => files.push((rel, real)),
             Some(Entry::Folder(real)) => {
@@ -407,9 +413,11 @@ fn enter(
 }
 
 /// The names in folder `dir`, sorted.
-fn sorted_names(dir: &Path) -> io::Result<Vec<std::ffi::OsString>> {
+/// The names in `dir`, sorted, each with whether the listing itself says it is a regular file
+/// (most systems say what each entry is as they list it, which spares a call per file).
+fn sorted_names(dir: &Path) -> io::Result<Vec<(std::ffi::OsString, bool)>> {
     let mut names = std::fs::read_dir(dir)?
-        .map(|entry| entry.map(|e| e.file_name()))
+        .map(|entry| entry.map(|e| (e.file_name(), e.file_type().is_ok_and(|t| t.is_file()))))
         .collect::<io::Result<Vec<_>>>()?;
     names.sort();
     Ok(names)
@@ -441,7 +449,9 @@ pub fn read(path: &Path) -> io::Result<Vec<u8>> {
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
     // Through `take`: `File::read_to_end` would ask the system for the size and the position
     // again, two more calls for each of a handbook's 10,000 files.
-    Read::by_ref(&mut file).take(u64::MAX).read_to_end(&mut bytes)?;
+    Read::by_ref(&mut file)
+        .take(u64::MAX)
+        .read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
