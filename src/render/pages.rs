@@ -10,7 +10,7 @@ use crate::output::facts::{self, Known};
 use crate::output::{Manifest, Sink, write_failure};
 use crate::search::{self, Gathered, Indexer, PageEntry};
 use crate::site::{Page, PageId, SidebarScope};
-use crate::templates::{HashWriter, PageContext, Templates};
+use crate::templates::{PageContext, Templates, hash_json};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use xxhash_rust::xxh3::Xxh3;
@@ -290,7 +290,7 @@ fn global_fingerprint(renderer: &Renderer<'_>) -> u128 {
     let templates: &Templates = renderer.templates;
     hasher.update(&templates.fingerprint.to_le_bytes());
     hasher.update(&renderer.fingerprints.digest().to_le_bytes());
-    let _ = serde_json::to_writer(HashWriter(&mut hasher), &*renderer.site.config);
+    hash_json(&mut hasher, &*renderer.site.config);
     hasher.digest128()
 }
 
@@ -335,7 +335,7 @@ fn page_fingerprint(
     // The sidebar by its digest: escaping it as JSON would cost more than rendering it, and
     // hashing it for every page of its group would cost more than hashing it once.
     hasher.update(&sidebar.to_le_bytes());
-    let _ = serde_json::to_writer(HashWriter(&mut hasher), context);
+    hash_json(&mut hasher, context);
     hasher.digest128()
 }
 

@@ -272,22 +272,28 @@ impl SidebarContext<'_> {
     pub fn digest(&self, salt: u128) -> u128 {
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
         hasher.update(&salt.to_le_bytes());
-        let _ = serde_json::to_writer(HashWriter(&mut hasher), self);
+        hash_json(&mut hasher, self);
         hasher.digest128()
     }
 }
 
-/// Feeds serialized bytes straight into a hash, without building them in memory.
-pub struct HashWriter<'a>(pub &'a mut xxhash_rust::xxh3::Xxh3);
-
-impl std::io::Write for HashWriter<'_> {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.update(bytes);
-        Ok(bytes.len())
+/// Feeds `value` as JSON into `hasher`. It is written into a buffer of the thread first: the
+/// serializer writes a few bytes at a time, and a hasher fed a few bytes at a time is several
+/// times slower than one fed the whole.
+pub fn hash_json(hasher: &mut xxhash_rust::xxh3::Xxh3, value: &impl Serialize) {
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+    BUFFER.with_borrow_mut(|buffer| {
+        buffer.clear();
+        if serde_json::to_writer(&mut *buffer, value).is_ok() {
+            hasher.update(buffer);
+        }
+        // A buffer grown large once (a huge configuration) is not kept.
+        if buffer.capacity() > 1 << 20 {
+            *buffer = Vec::new();
+        }
+    });
 }
 
 /// The context of the sidebar of one navigation group (`scope`): every top-level entry, with
