@@ -15,9 +15,11 @@
 //! - **In place**, when the previous build's list of files (`files`) describes the output folder
 //!   and at most [`IN_PLACE_LIMIT`] files are new or changed (an edit, a new page): each is
 //!   renamed into the output folder (one atomic rename a file), then the files the new site does
-//!   not have are deleted. A marker in the home (`applying`) says that this is under way: a build
-//!   killed in those few milliseconds leaves it, and the next build then renders every page and
-//!   exchanges the whole folder.
+//!   not have are deleted. The files it replaces or deletes are linked into the home first
+//!   (`previous`), so that a rename or a deletion that fails puts everything back. A marker in
+//!   the home (`applying`) says that this is under way: a build killed in those few
+//!   milliseconds leaves it, and the next build then renders every page and exchanges the whole
+//!   folder.
 //! - **Exchanged**, otherwise: the unchanged files are hard-linked into the staging folder (copied
 //!   where links are not possible), and the two folders are exchanged in one atomic rename; the
 //!   previous site, now in `staging`, then loses its files and the folders the new site does not
@@ -67,7 +69,7 @@ const APPLYING: &str = "applying";
 const PREVIOUS: &str = "previous";
 /// At most this many new or changed files are renamed into the output folder one by one; a
 /// build that changes more exchanges the whole folder, as a first build does.
-pub const IN_PLACE_LIMIT: usize = 2000;
+const IN_PLACE_LIMIT: usize = 2000;
 /// In the home: the folder a build writes, exchanged with the output folder at the end.
 const STAGING: &str = "staging";
 /// Suffix of the files written in the home before they are renamed into place.
