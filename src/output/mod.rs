@@ -360,28 +360,13 @@ impl Staging {
     /// staging folder that was not walked, it records those it made: a failed build deletes
     /// them.
     fn make_folder(&self, folder: &Path) -> io::Result<()> {
-        let made = match std::fs::create_dir(folder) {
-            Err(err) if err.kind() == io::ErrorKind::NotFound => match folder.parent() {
-                Some(parent) if parent != self.dir => {
-                    self.make_folder(parent)?;
-                    std::fs::create_dir(folder)
-                }
-                _ => Err(err),
-            },
-            made => made,
-        };
-        match made {
-            Ok(()) => {
-                if self.tidy
-                    && let Ok(mut made) = self.made.lock()
-                {
-                    made.push(folder.to_path_buf());
-                }
-                Ok(())
+        make_folders(&self.dir, folder, &mut |made| {
+            if self.tidy
+                && let Ok(mut list) = self.made.lock()
+            {
+                list.push(made.to_path_buf());
             }
-            Err(err) if err.kind() == io::ErrorKind::AlreadyExists => Ok(()),
-            Err(err) => Err(err),
-        }
+        })
     }
 
     /// Writes `rel` as a new file (never through a link into the output folder).
@@ -556,6 +541,13 @@ impl Staging {
         search?;
         self.put_in_place(OUTPUTS)?;
         let exchanged = in_place.is_none();
+        if exchanged && self.tidy {
+            // The staging folder was not walked: the folders of the previous site that the new
+            // one does not have go before it becomes the output folder.
+            let mut needed = folders_of(written.iter().chain(&kept).map(String::as_str));
+            needed.extend(self.folders.lock().map_err(|_| poisoned())?.iter().cloned());
+            prune_folders(&self.dir, &needed)?;
+        }
         match in_place {
             Some(plan) => {
                 std::fs::write(self.home.join(APPLYING), b"")?;
@@ -563,19 +555,10 @@ impl Staging {
                 self.committed = true;
             }
             None if self.target.exists() => {
-                if self.tidy {
-                    let mut needed = folders_of(written.iter().chain(&kept).map(String::as_str));
-                    needed.extend(self.folders.lock().map_err(|_| poisoned())?.iter().cloned());
-                    prune_folders(&self.dir, &needed)?;
-                }
                 exchange(&self.dir, &self.target)?;
                 self.committed = true;
             }
             None => {
-                if self.tidy {
-                    let needed = folders_of(written.iter().chain(&kept).map(String::as_str));
-                    prune_folders(&self.dir, &needed)?;
-                }
                 std::fs::rename(&self.dir, &self.target)?;
                 self.committed = true;
             }
@@ -697,7 +680,9 @@ impl Staging {
         for rel in written {
             let to = self.target.join(rel);
             if let Some(parent) = to.parent() {
-                self.make_target_folder(parent, &mut done.made)?;
+                make_folders(&self.target, parent, &mut |made| {
+                    done.made.push(made.to_path_buf());
+                })?;
             }
             fail_for_tests()?;
             std::fs::rename(self.dir.join(rel), &to)?;
@@ -711,19 +696,6 @@ impl Staging {
                 Err(err) => return Err(err),
             }
         }
-        Ok(())
-    }
-
-    /// Makes `folder` of the output folder and those above it that are missing, recording them.
-    fn make_target_folder(&self, folder: &Path, made: &mut Vec<PathBuf>) -> io::Result<()> {
-        if folder == self.target || folder.is_dir() {
-            return Ok(());
-        }
-        if let Some(parent) = folder.parent() {
-            self.make_target_folder(parent, made)?;
-        }
-        std::fs::create_dir(folder)?;
-        made.push(folder.to_path_buf());
         Ok(())
     }
 
@@ -786,7 +758,7 @@ impl Staging {
     }
 
     /// After a failed build that did not walk the staging folder: deletes the files it wrote
-    /// there, and the folders it made for them (those the previous site does not have).
+    /// there, and the folders it made for them.
     fn remove_written(&self) -> io::Result<()> {
         let written = self.written.lock().map_err(|_| poisoned())?;
         for rel in written.iter() {
@@ -916,6 +888,31 @@ fn prune(dir: &Path, keep: &HashSet<String>) -> io::Result<HashSet<String>> {
         })
         .collect::<io::Result<Vec<_>>>()?;
     Ok(kept.into_iter().flatten().collect())
+}
+
+/// Makes `folder`, below `root`, and the folders between them that are missing: the folder
+/// first, its parents only if that fails for want of them (one system call where they are
+/// there). `made` is told of each folder made, parents first; one another thread made
+/// meanwhile is not an error.
+fn make_folders(root: &Path, folder: &Path, made: &mut dyn FnMut(&Path)) -> io::Result<()> {
+    let result = match std::fs::create_dir(folder) {
+        Err(err) if err.kind() == io::ErrorKind::NotFound => match folder.parent() {
+            Some(parent) if parent != root => {
+                make_folders(root, parent, made)?;
+                std::fs::create_dir(folder)
+            }
+            _ => Err(err),
+        },
+        result => result,
+    };
+    match result {
+        Ok(()) => {
+            made(folder);
+            Ok(())
+        }
+        Err(err) if err.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+        Err(err) => Err(err),
+    }
 }
 
 /// Deletes the folders under `dir` that are not in `keep` (paths relative to `dir`) and hold
