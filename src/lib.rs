@@ -207,7 +207,7 @@ pub fn render<S: Sink>(
         table: &table,
         fingerprints: &assets.fingerprints,
     };
-    let mut pages = render::pages::render_all(&renderer, &sidebars, &sink, search);
+    let mut pages = render::pages::render_all(&renderer, &sidebars, &digests, &sink, search);
     diags.extend(std::mem::take(&mut pages.failures));
     let inputs = check::Inputs {
         site,

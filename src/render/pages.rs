@@ -33,10 +33,13 @@ pub struct Pages {
 
 /// Renders every page into `sink`; with `search`, also indexes each searchable page and writes
 /// its file of the search index, in the same pass. The analyses come out without their search
-/// text: what the index needs of it is in its entries.
+/// text: what the index needs of it is in its entries. `sidebar_digests` name each sidebar
+/// by what it was rendered from ([`super::sidebars`]): a page's fingerprint takes its
+/// sidebar's digest.
 pub fn render_all(
     renderer: &Renderer<'_>,
     sidebars: &Sidebars,
+    sidebar_digests: &HashMap<SidebarScope, u128>,
     sink: &dyn Sink,
     search: bool,
 ) -> Pages {
@@ -45,11 +48,6 @@ pub fn render_all(
         || facts::read(&sink.take_previous_facts()),
         || search.then(|| Gathered::start(renderer.site, &sink.take_previous_search())),
     );
-    // A page's fingerprint takes its sidebar's digest, made once per sidebar.
-    let sidebar_digests = sidebars
-        .iter()
-        .map(|(scope, html)| (scope.clone(), xxhash_rust::xxh3::xxh3_128(html.as_bytes())))
-        .collect();
     let pass = Pass {
         renderer,
         sidebars,
@@ -127,7 +125,7 @@ struct Indexed {
 struct Pass<'a, 'r> {
     renderer: &'a Renderer<'r>,
     sidebars: &'a Sidebars,
-    sidebar_digests: HashMap<SidebarScope, u128>,
+    sidebar_digests: &'a HashMap<SidebarScope, u128>,
     sink: &'a dyn Sink,
     /// [`global_fingerprint`].
     global: u128,
@@ -332,8 +330,8 @@ fn page_fingerprint(
         hasher.update(href.as_deref().unwrap_or("=").as_bytes());
         hasher.update(&[0]);
     }
-    // The sidebar by its digest: escaping it as JSON would cost more than rendering it, and
-    // hashing it for every page of its group would cost more than hashing it once.
+    // The sidebar by the digest of what it was rendered from (its context, the templates, the
+    // program): hashing the sidebar itself for every page of its group would cost more.
     hasher.update(&sidebar.to_le_bytes());
     hash_json(&mut hasher, context);
     hasher.digest128()
