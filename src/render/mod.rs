@@ -48,10 +48,7 @@ impl Renderer<'_> {
     pub fn analysis(&self, id: PageId) -> Analysis {
         let page = &self.site.pages[id];
         let rewrite = |dest: &str| self.table.rewrite(page, dest);
-        let options = MarkdownOptions {
-            palette: None,
-            ..markdown_options(self.site, self.extras, id)
-        };
+        let options = analysis_options(self.site, self.extras, id);
         markdown::render(&page.source.body, options, &rewrite).1
     }
 
@@ -110,16 +107,22 @@ pub fn markdown_options<'a>(site: &'a Site, extras: &'a Extras, id: PageId) -> M
     }
 }
 
+/// How page `id`'s Markdown is rendered for its analysis alone: as [`markdown_options`] says,
+/// without highlighting the code, which an analysis does not depend on.
+fn analysis_options<'a>(site: &'a Site, extras: &'a Extras, id: PageId) -> MarkdownOptions<'a> {
+    MarkdownOptions {
+        palette: None,
+        ..markdown_options(site, extras, id)
+    }
+}
+
 /// The analysis (links, anchors) of every page's Markdown, without rendering the pages (nor
 /// highlighting their code).
 pub fn analyses(site: &Site, extras: &Extras) -> PerPage<Analysis> {
     site.pages
         .par_ids()
         .map(|id| {
-            let options = MarkdownOptions {
-                palette: None,
-                ..markdown_options(site, extras, id)
-            };
+            let options = analysis_options(site, extras, id);
             crate::markdown::render(&site.pages[id].source.body, options, &|_| None).1
         })
         .collect()
