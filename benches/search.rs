@@ -93,6 +93,7 @@ fn main() {
                 search_code: site.config.search.code,
                 // The search index reads code as text: highlighting is not what is measured.
                 palette: None,
+                shortcodes: Default::default(),
             };
             handbook::markdown::render(&page.source.body, options, &|_| None).1
         })

@@ -20,13 +20,15 @@ mod links;
 mod marks;
 mod search_text;
 mod sections;
+pub mod shortcodes;
 mod tables;
 mod title;
 mod toc;
 
 use headings::TocItem;
 use ids::HeadingIds;
-use pulldown_cmark::{Event, Options, Parser};
+use pulldown_cmark::{Event, Options};
+
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
@@ -58,6 +60,22 @@ pub struct MarkdownOptions<'a> {
     pub search_code: bool,
     /// The themes code blocks are highlighted in; without, code is plain text.
     pub palette: Option<&'a highlight::Palette>,
+    /// What renders shortcode calls; without, calls are text.
+    pub shortcodes: Shortcodes<'a>,
+}
+
+/// What renders a page's shortcode calls, if anything does.
+#[derive(Clone, Copy, Default)]
+pub struct Shortcodes<'a>(pub Option<&'a dyn shortcodes::Expand>);
+
+impl std::fmt::Debug for Shortcodes<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Shortcodes(on)"
+        } else {
+            "Shortcodes(off)"
+        })
+    }
 }
 
 /// How a section of a page differs from the page's version the preview is compared with.
@@ -97,6 +115,7 @@ pub(crate) fn parser_options() -> Options {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_SMART_PUNCTUATION
         | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM
 }
 
 /// Where a link of a page was written, and how.
@@ -137,6 +156,9 @@ pub struct Analysis {
     /// Tables whose delimiter row has another number of cells than their header row.
     #[serde(default)]
     pub tables: Vec<TableFix>,
+    /// Shortcode calls that could not be rendered.
+    #[serde(default)]
+    pub shortcodes: Vec<shortcodes::Problem>,
 }
 
 /// A part of a page as search sees it: one record of the index.
@@ -169,10 +191,13 @@ struct Parsed<'a> {
     headings: HeadingIds,
 }
 
-fn parse<'a>(markdown: &'a str, title: &str) -> Parsed<'a> {
-    let mut events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(markdown, parser_options())
-        .into_offset_iter()
-        .collect();
+fn parse<'a>(
+    markdown: &'a str,
+    title: &str,
+    shortcodes: Shortcodes<'_>,
+    problems: &mut Vec<shortcodes::Problem>,
+) -> Parsed<'a> {
+    let mut events = shortcodes::expanded(markdown, parser_options(), shortcodes.0, problems);
     inches::inch_marks(markdown, &mut events);
     let headings = ids::assign(&mut events, title);
     Parsed { events, headings }
@@ -187,12 +212,15 @@ pub fn render(
 ) -> (RenderedMarkdown, Analysis) {
     let (fixed, tables) = tables::fix(markdown);
     let markdown: &str = &fixed;
-    let Parsed { events, headings } = parse(markdown, options.title);
+    let mut problems = Vec::new();
+    let Parsed { events, headings } =
+        parse(markdown, options.title, options.shortcodes, &mut problems);
     let title_anchor = headings.hidden.as_deref().map(title::hidden_title_anchor);
     let shown = usize::from(headings.hidden.is_some());
     // The events borrow their headings' ids from `anchors`.
     let (anchors, duplicates) = headings.into_anchors();
     let mut analysis = analysis_of(markdown, &events, &anchors, duplicates, tables);
+    analysis.shortcodes = problems;
 
     let mut toc = Vec::new();
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
@@ -270,6 +298,7 @@ pub(crate) mod testing {
             marked: &[],
             search_code: false,
             palette: Some(default_palette()),
+            shortcodes: Default::default(),
         }
     }
 
@@ -321,6 +350,7 @@ mod tests {
             marked: &[],
             search_code,
             palette: None,
+            shortcodes: Default::default(),
         };
         render(md, options, &|_| None)
             .1
@@ -415,6 +445,7 @@ line two<br>three.
             marked: &[],
             search_code: false,
             palette: None,
+            shortcodes: Default::default(),
         };
         render(md, options, &|_| None)
     }
@@ -648,6 +679,7 @@ line two<br>three.
                 marked: &marked,
                 search_code: false,
                 palette: None,
+                shortcodes: Default::default(),
             },
             &|_| None,
         );

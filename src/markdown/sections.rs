@@ -38,7 +38,7 @@ struct Start {
 /// The introduction's start, then each top-level heading's.
 fn starts(markdown: &str, title: &str) -> Vec<Start> {
     let (fixed, _) = tables::fix(markdown);
-    let Parsed { events, headings } = parse(&fixed, title);
+    let Parsed { events, headings } = parse(&fixed, title, Default::default(), &mut Vec::new());
     let mut ids = headings.ids.into_iter();
     let body_start = events.first().map_or(markdown.len(), |(_, r)| r.start);
     let mut starts = vec![Start {

@@ -414,6 +414,7 @@ mod tests {
                 marked: &[],
                 search_code: false,
                 palette: None,
+                shortcodes: Default::default(),
             },
             &|_| None,
         );

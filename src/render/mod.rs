@@ -104,6 +104,7 @@ pub fn markdown_options<'a>(site: &'a Site, extras: &'a Extras, id: PageId) -> M
             &site.config.highlight.dark_theme,
         )
         .ok(),
+        shortcodes: Default::default(),
     }
 }
 

@@ -161,6 +161,7 @@ fn analysing_a_page_without_highlighting_finds_what_rendering_it_finds() {
             marked: &[],
             search_code: true,
             palette,
+            shortcodes: Default::default(),
         };
         let rewrite = |dest: &str| Some(format!("/x/{dest}"));
         let (with, analysed) = markdown::render(&text, options(Some(palette)), &rewrite);

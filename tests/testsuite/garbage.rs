@@ -99,6 +99,7 @@ fn thousands_of_garbled_pages_never_panic() {
                         "base16-ocean.dark",
                     )
                     .ok(),
+                    shortcodes: Default::default(),
                 };
                 render(&page.body, options, &|dest| Some(format!("/x{dest}")));
                 // What a preview compares: any input splits into sections without a panic.
