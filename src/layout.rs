@@ -7,6 +7,8 @@ pub const CONFIG_FILE: &str = "handbook.yml";
 pub const CONTENT_DIR: &str = "content";
 /// The site's own templates, which replace the built-in theme's of the same name.
 pub const TEMPLATES_DIR: &str = "templates";
+/// The data files (YAML, JSON, TOML, CSV) that templates read as `data.<name>`.
+pub const DATA_DIR: &str = "data";
 /// Files copied to the output as they are.
 pub const STATIC_DIR: &str = "static";
 /// The search page, below the site's root.

@@ -4,6 +4,7 @@
 //! Nothing here knows about URLs or navigation. Positions are kept so that every problem can be
 //! reported at its line in the file.
 
+pub mod data;
 pub mod mojibake;
 pub mod walk;
 
