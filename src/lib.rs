@@ -424,7 +424,13 @@ pub fn fix_mojibake(root: &Path) -> check::fix::Fixed {
 /// `#anchor` that names an id of its page in another case. A site that does not load is left
 /// alone: the check that follows reports why.
 pub fn fix_anchor_case(options: &BuildOptions) -> check::fix::Fixed {
-    let Ok(Loaded { site, extras, .. }) = load(options) else {
+    let Ok(Loaded {
+        site,
+        extras,
+        templates,
+        ..
+    }) = load(options)
+    else {
         return (Vec::new(), Vec::new());
     };
     let generated = render::generated::generated_names(&site, extras.review.is_some());
@@ -434,7 +440,7 @@ pub fn fix_anchor_case(options: &BuildOptions) -> check::fix::Fixed {
         &generated,
         &mut Diagnostics::default(),
     );
-    let analyses = render::analyses(&site, &extras);
+    let analyses = render::analyses(&site, &extras, &templates);
     check::fix::anchor_case(&options.root, &site, &analyses, &plan.outputs)
 }
 

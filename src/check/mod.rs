@@ -15,7 +15,7 @@ mod warnings;
 pub use anchors::{CaseFix, apply_edits, case_edits, case_fix, case_fixes};
 pub use external::external_links;
 pub use links::{links, merge_links, page_links, page_links_all};
-pub use site::{equal_weights, orphans, template_links};
+pub use site::{data_links, equal_weights, orphans, template_links};
 
 use crate::config::LinkPolicy;
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -73,6 +73,7 @@ pub fn with_page_links<A: std::borrow::Borrow<Analysis>>(
         analyses,
     } = inputs;
     template_links(templates, site, table, diags);
+    data_links(site, table, diags);
     if settings.equal_weights {
         equal_weights(site, diags);
     }

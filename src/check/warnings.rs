@@ -38,6 +38,9 @@ pub(super) fn page_warnings(page: &Page, analysis: &Analysis, diags: &mut Vec<Di
                 .help(help),
         );
     }
+    for problem in &analysis.shortcodes {
+        diags.push(shortcode_problem(page, problem));
+    }
     for (offset, inline) in &analysis.inline_code {
         let (line, col) = at(*offset);
         let (what, help) = inline_code_warning(inline);
@@ -66,5 +69,29 @@ fn inline_code_warning(inline: &Inline) -> (String, &'static str) {
             format!("style= attribute: {BLOCKS} styles written in the page"),
             "give the element a class and style it in a stylesheet of static/",
         ),
+    }
+}
+
+/// A shortcode call that could not be rendered: at the call, or at its template's line when
+/// the template failed (naming the call).
+fn shortcode_problem(page: &Page, problem: &crate::markdown::shortcodes::Problem) -> Diagnostic {
+    let (line, col) = position(page, problem.offset);
+    let failure = &problem.failure;
+    match &failure.template {
+        Some((path, template_line)) => {
+            let called = format!(
+                " (called from {}:{line}:{col})",
+                page.source.display_path()
+            );
+            let d = Diagnostic::error(path.clone(), format!("{}{called}", failure.message))
+                .help(failure.help.clone());
+            match *template_line {
+                0 => d,
+                n => d.at(n, 1),
+            }
+        }
+        None => Diagnostic::error(page.source.display_path(), failure.message.clone())
+            .at(line, col)
+            .help(failure.help.clone()),
     }
 }

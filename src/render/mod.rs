@@ -10,10 +10,11 @@ pub mod pages;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::extras::Extras;
 use crate::layout::TEMPLATES_DIR;
-use crate::markdown::{self, Analysis, MarkdownOptions, RenderedMarkdown};
+use crate::markdown::{self, Analysis, MarkdownOptions, RenderedMarkdown, Shortcodes};
 use crate::site::links::LinkTable;
 use crate::site::{Page, PageId, PerPage, SidebarScope, Site};
 use crate::templates::assets::Fingerprints;
+use crate::templates::shortcodes::{Expander, PageFacts};
 use crate::templates::{self, Assets, PageContext, Templates};
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
@@ -39,7 +40,11 @@ impl Renderer<'_> {
     pub fn markdown(&self, id: PageId) -> (RenderedMarkdown, Analysis) {
         let page = &self.site.pages[id];
         let rewrite = |dest: &str| self.table.rewrite(page, dest);
-        let options = markdown_options(self.site, self.extras, id);
+        let expander = expander(self.site, self.templates, id);
+        let options = MarkdownOptions {
+            shortcodes: Shortcodes(Some(&expander)),
+            ..markdown_options(self.site, self.extras, id)
+        };
         markdown::render(&page.source.body, options, &rewrite)
     }
 
@@ -48,7 +53,11 @@ impl Renderer<'_> {
     pub fn analysis(&self, id: PageId) -> Analysis {
         let page = &self.site.pages[id];
         let rewrite = |dest: &str| self.table.rewrite(page, dest);
-        let options = analysis_options(self.site, self.extras, id);
+        let expander = expander(self.site, self.templates, id);
+        let options = MarkdownOptions {
+            shortcodes: Shortcodes(Some(&expander)),
+            ..analysis_options(self.site, self.extras, id)
+        };
         markdown::render(&page.source.body, options, &rewrite).1
     }
 
@@ -87,6 +96,16 @@ impl Renderer<'_> {
     }
 }
 
+/// What renders page `id`'s shortcode calls.
+fn expander<'a>(site: &'a Site, templates: &'a Templates, id: PageId) -> Expander<'a> {
+    let page = &site.pages[id];
+    let facts = PageFacts {
+        title: &page.title,
+        url: &page.href,
+    };
+    Expander::new(templates, &site.data, facts)
+}
+
 /// How page `id`'s Markdown is rendered: its table of contents, its title, and on a preview
 /// the sections the merge request changed.
 pub fn markdown_options<'a>(site: &'a Site, extras: &'a Extras, id: PageId) -> MarkdownOptions<'a> {
@@ -119,11 +138,15 @@ fn analysis_options<'a>(site: &'a Site, extras: &'a Extras, id: PageId) -> Markd
 
 /// The analysis (links, anchors) of every page's Markdown, without rendering the pages (nor
 /// highlighting their code).
-pub fn analyses(site: &Site, extras: &Extras) -> PerPage<Analysis> {
+pub fn analyses(site: &Site, extras: &Extras, templates: &Templates) -> PerPage<Analysis> {
     site.pages
         .par_ids()
         .map(|id| {
-            let options = analysis_options(site, extras, id);
+            let expander = expander(site, templates, id);
+            let options = MarkdownOptions {
+                shortcodes: Shortcodes(Some(&expander)),
+                ..analysis_options(site, extras, id)
+            };
             crate::markdown::render(&site.pages[id].source.body, options, &|_| None).1
         })
         .collect()

@@ -280,8 +280,8 @@ impl Pass<'_, '_> {
     }
 }
 
-/// What every page depends on: this very program, the templates, the configuration and the
-/// names of the fingerprinted files.
+/// What every page depends on: this very program, the templates, the configuration, the names
+/// of the fingerprinted files and the data files.
 fn global_fingerprint(renderer: &Renderer<'_>) -> u128 {
     let mut hasher = Xxh3::new();
     hasher.update(&program_fingerprint().to_le_bytes());
@@ -289,6 +289,10 @@ fn global_fingerprint(renderer: &Renderer<'_>) -> u128 {
     hasher.update(&templates.fingerprint.to_le_bytes());
     hasher.update(&renderer.fingerprints.digest().to_le_bytes());
     hash_json(&mut hasher, &*renderer.site.config);
+    for file in &renderer.site.data.files {
+        hasher.update(file.path.as_bytes());
+        hasher.update(&file.digest.to_le_bytes());
+    }
     hasher.digest128()
 }
 

@@ -16,6 +16,7 @@
 
 mod checker;
 mod connections;
+mod data;
 mod hosts;
 mod http;
 mod memory;

@@ -28,8 +28,10 @@ use crate::site::links::{LinkIndex, LinkTable};
 use crate::site::resolve;
 use crate::site::{PageId, SidebarScope, Site};
 use crate::source::{self, Asset, Content, FrontMatter, SourcePage};
+use crate::source::data::Data;
 use crate::templates::assets::Fingerprints;
-use crate::templates::{self, Templates};
+use crate::templates::{self, Templates, shortcodes};
+use super::data::DataFiles;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -154,8 +156,14 @@ impl Generation {
     /// What page `id`'s analysis depends on: its text, and whether code is searchable (the
     /// other settings do not change it).
     pub fn analysis_key(&self, id: PageId) -> u64 {
-        let global = u128::from(self.site.config.search.code);
+        let global = u128::from(self.site.config.search.code) | u128::from(self.dependencies(id)) << 1;
         render::analysis_key(global, &self.site.pages[id])
+    }
+
+    /// What page `id`'s shortcode calls depend on ([`shortcodes::dependencies`]).
+    fn dependencies(&self, id: PageId) -> u64 {
+        let calls = &self.site.pages[id].source.calls;
+        shortcodes::dependencies(&self.templates, &self.site.data, calls)
     }
 
     /// What this version's pages are rendered with.
@@ -252,6 +260,10 @@ pub struct Batch {
     /// `handbook.yml` changed, or the watcher lost track: load everything again.
     pub everything: bool,
     pub templates: bool,
+    /// Paths relative to `templates/`, when known.
+    pub template_files: BTreeSet<String>,
+    /// Paths relative to `data/`.
+    pub data: BTreeSet<String>,
     /// Paths relative to `static/`.
     pub statics: BTreeSet<String>,
     /// Paths relative to `content/`.
@@ -260,7 +272,11 @@ pub struct Batch {
 
 impl Batch {
     pub fn is_empty(&self) -> bool {
-        !self.everything && !self.templates && self.statics.is_empty() && self.content.is_empty()
+        !self.everything
+            && !self.templates
+            && self.statics.is_empty()
+            && self.content.is_empty()
+            && self.data.is_empty()
     }
 
     /// How many files it names, to tell an editor's save from a burst (`git checkout`).
@@ -269,6 +285,7 @@ impl Batch {
             + usize::from(self.templates)
             + self.statics.len()
             + self.content.len()
+            + self.data.len()
     }
 
     /// What the batch is about, for the terminal: `content/a.md`, or `3 files`.
@@ -280,7 +297,8 @@ impl Batch {
             .content
             .iter()
             .map(|rel| format!("{}/{rel}", crate::layout::CONTENT_DIR))
-            .chain(self.statics.iter().map(|rel| format!("static/{rel}")));
+            .chain(self.statics.iter().map(|rel| format!("static/{rel}")))
+            .chain(self.data.iter().map(|rel| format!("data/{rel}")));
         match (self.len(), names.next()) {
             (1, Some(name)) => name,
             (1, None) => crate::layout::TEMPLATES_DIR.to_string(),
@@ -302,6 +320,9 @@ pub struct Workspace {
     templates: Arc<Templates>,
     /// When each page last changed in git, read once at start.
     history: Arc<History>,
+    /// The last good version of each data file, and the data they make.
+    data_files: DataFiles,
+    data: Arc<Data>,
     /// The extras of the current generation.
     extras: Arc<Extras>,
     /// Problems by file (`content/…`, `templates/…`, `handbook.yml`), errors and warnings.
@@ -360,16 +381,20 @@ impl Workspace {
         {
             highlight::load_syntaxes_in_background();
         }
+        let data_files = DataFiles::load(root, &mut problems);
+        let data = Arc::new(data_files.assemble(&mut problems));
         let mut diags = Diagnostics::default();
-        let site = resolve::resolve(
+        let mut site = resolve::resolve(
             (*config).clone(),
             Content {
                 pages: sources,
                 assets,
+                data: Default::default(),
             },
             Some(&templates.layouts),
             &mut diags,
         );
+        site.data = data.clone();
         let history = Arc::new(history.join().unwrap_or_default());
         let extras = Arc::new(Extras::gather(
             root,
@@ -403,6 +428,8 @@ impl Workspace {
             config,
             templates,
             history,
+            data_files,
+            data,
             extras,
             problems,
             site_problems: diags.into_sorted(),
@@ -434,7 +461,12 @@ impl Workspace {
         if batch.everything {
             return self.reload_everything();
         }
+        let old_templates = self.templates.clone();
         let templates_changed = batch.templates && self.reload_templates();
+        // Only shortcodes changed: pages that do not call them, and the sidebars, stay.
+        let shortcodes_only =
+            templates_changed && only_shortcodes_differ(&old_templates, &self.templates);
+        let data_changed = !batch.data.is_empty() && self.reload_data(&batch.data);
         let content = self.read_changes(&batch.content);
         batch.content.retain(|rel| !content.unknown.contains(rel));
         if content.rescan || self.stale {
@@ -466,6 +498,7 @@ impl Workspace {
         }
         let navigation_changed = renavigated.is_some();
         let mut site = renavigated.unwrap_or_else(|| old.site.clone());
+        site.data = self.data.clone();
         let mut patched = Vec::new();
         for (id, source) in content.patched {
             let mut page = resolve::new_page(source, &self.config, false);
@@ -494,6 +527,7 @@ impl Workspace {
             && patched.is_empty()
             && !content.touched
             && !statics
+            && !data_changed
         {
             return None;
         }
@@ -511,13 +545,20 @@ impl Workspace {
         };
         // Pages are made of Markdown and templates: a static file changes none of them. A
         // title or weight shows in other pages' sidebars, breadcrumbs, cards and prev/next.
-        let same = !templates_changed && !navigation_changed;
+        // A shortcode or a data file changes only the pages whose calls use it (unless page
+        // templates read the data).
+        let pages_read_data = data_changed && self.templates.pages_use_data;
+        let same = (!templates_changed || shortcodes_only) && !navigation_changed && !pages_read_data;
+        let redone = match same && (shortcodes_only || data_changed) {
+            true => self.calls_changed(&old, &site),
+            false => BTreeSet::new(),
+        };
         let places = match added.is_empty() {
             true => Places::Same(same.then(|| old.sidebars.clone())),
             false => Places::Added,
         };
         self.publish(site, copies, outputs, places, |id| {
-            same && !patched.contains(&id)
+            same && !patched.contains(&id) && !redone.contains(&id)
         });
         let css_only = batch.content.is_empty()
             && !batch.templates
@@ -528,6 +569,34 @@ impl Workspace {
         } else {
             Action::Reload
         })
+    }
+
+    /// Reads the data files `rels` again (a broken one keeps its last good version). Returns
+    /// whether the data changed.
+    fn reload_data(&mut self, rels: &BTreeSet<String>) -> bool {
+        let dir = format!("{}/", crate::layout::DATA_DIR);
+        let changed = self.data_files.update(&self.root, rels, &mut self.problems);
+        if changed {
+            // Two files on one key are said again if still so.
+            self.problems.retain(|path, found| {
+                !path.starts_with(&dir) || found.iter().all(|d| !d.message.contains("` are both `"))
+            });
+            self.data = Arc::new(self.data_files.assemble(&mut self.problems));
+        }
+        changed
+    }
+
+    /// The pages cached in `old` whose shortcode calls depend on a template or data file that
+    /// differs in `site` (with the current templates).
+    fn calls_changed(&self, old: &Generation, site: &Site) -> BTreeSet<PageId> {
+        let cached: Vec<PageId> = lock(&old.pages).keys().copied().collect();
+        cached
+            .into_iter()
+            .filter(|&id| {
+                let calls = &site.pages[id].source.calls;
+                old.dependencies(id) != shortcodes::dependencies(&self.templates, &site.data, calls)
+            })
+            .collect()
     }
 
     /// Parses the templates again; keeps the last good ones if they are broken. Returns whether
@@ -620,6 +689,10 @@ impl Workspace {
             }
         }
         self.reload_templates();
+        let dir = format!("{}/", crate::layout::DATA_DIR);
+        self.problems.retain(|path, _| !path.starts_with(&dir));
+        self.data_files = DataFiles::load(&self.root, &mut self.problems);
+        self.data = Arc::new(self.data_files.assemble(&mut self.problems));
         self.reload_content()
     }
 
@@ -646,15 +719,17 @@ impl Workspace {
     /// generation; on failure the current one stays (and is stale), and this returns false.
     fn resolve_from(&mut self, sources: Vec<Arc<SourcePage>>, assets: Vec<Asset>) -> bool {
         let mut diags = Diagnostics::default();
-        let site = resolve::resolve(
+        let mut site = resolve::resolve(
             (*self.config).clone(),
             Content {
                 pages: sources,
                 assets,
+                data: Default::default(),
             },
             Some(&self.templates.layouts),
             &mut diags,
         );
+        site.data = self.data.clone();
         let (copies, outputs) = plan(&site, &self.extras, &self.root, &mut diags);
         let failed = diags.has_errors();
         self.site_problems = diags.into_sorted();
@@ -1004,6 +1079,15 @@ fn file_problems(problems: &mut BTreeMap<String, Vec<Diagnostic>>, found: Vec<Di
     for d in found {
         problems.entry(d.path.clone()).or_default().push(d);
     }
+}
+
+/// Whether the templates `a` and `b` differ only in shortcodes (`templates/shortcodes/`).
+fn only_shortcodes_differ(a: &Templates, b: &Templates) -> bool {
+    let names: BTreeSet<&String> = a.sources.keys().chain(b.sources.keys()).collect();
+    names.into_iter().all(|name| {
+        name.starts_with(shortcodes::FOLDER)
+            || a.sources.get(name).map(|s| &s.1) == b.sources.get(name).map(|s| &s.1)
+    })
 }
 
 /// Locks a mutex; a thread that panicked while holding it left nothing half-written that

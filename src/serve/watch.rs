@@ -36,7 +36,7 @@ const BURST_FILES: usize = 4;
 const LONGEST_BATCH: Duration = Duration::from_secs(2);
 
 /// The folders of a handbook that are watched, recursively.
-pub const FOLDERS: &[&str] = &["content", "templates", "static"];
+pub const FOLDERS: &[&str] = &["content", "templates", "static", "data"];
 
 /// Watches `root` (for `handbook.yml`, and for the folders appearing) and its folders.
 pub struct FolderWatcher {
@@ -170,7 +170,13 @@ impl FolderWatcher {
             ["content", rest @ ..] => {
                 batch.content.insert(rest.join("/"));
             }
-            ["templates", ..] => batch.templates = true,
+            ["templates", rest @ ..] => {
+                batch.templates = true;
+                batch.template_files.insert(rest.join("/"));
+            }
+            ["data", rest @ ..] => {
+                batch.data.insert(rest.join("/"));
+            }
             ["static", rest @ ..] => {
                 batch.statics.insert(rest.join("/"));
             }

@@ -161,6 +161,8 @@ pub struct Site {
     /// `/company/values/`), with its page. Unlike `by_alias`, a link to one is not reported.
     pub html_aliases: Arc<std::collections::BTreeMap<String, PageId>>,
     pub assets: Arc<Vec<Asset>>,
+    /// The data files of `data/`, which templates and shortcodes see as `data`.
+    pub data: Arc<crate::source::data::Data>,
 }
 
 /// The file of the output folder that serves an alias URL.

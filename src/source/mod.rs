@@ -94,6 +94,9 @@ pub struct SourcePage {
     pub body_line: usize,
     /// The text of the first `#` heading, if the body starts with one.
     pub first_heading: Option<String>,
+    /// The shortcodes the body calls, with their arguments: what it depends on beside itself
+    /// ([`crate::markdown::shortcodes::calls`]).
+    pub calls: Vec<(String, Vec<(String, String)>)>,
 }
 
 impl SourcePage {
@@ -139,6 +142,8 @@ pub struct Asset {
 pub struct Content {
     pub pages: Vec<std::sync::Arc<SourcePage>>,
     pub assets: Vec<Asset>,
+    /// The data files of `data/`.
+    pub data: data::Data,
 }
 
 impl Content {
@@ -185,6 +190,7 @@ pub fn load(root: &Path, drafts: bool, declared: &[String], diags: &mut Diagnost
             Err(problems) => diags.extend(problems),
         }
     }
+    content.data = data::load(root, diags);
     content
 }
 
@@ -319,6 +325,10 @@ pub fn parse_page(rel_path: String, text: &str, declared: &[String]) -> PageResu
         Some(_) => None,
         None => crate::markdown::leading_h1(&body),
     };
+    let calls = crate::markdown::shortcodes::calls(&body)
+        .into_iter()
+        .map(|(name, args)| (name.to_string(), args))
+        .collect();
     let page = SourcePage {
         rel_path,
         front,
@@ -327,6 +337,7 @@ pub fn parse_page(rel_path: String, text: &str, declared: &[String]) -> PageResu
         body,
         body_line: split.body_line,
         first_heading,
+        calls,
     };
     Ok((page, warnings))
 }

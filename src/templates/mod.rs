@@ -4,6 +4,7 @@
 
 pub mod assets;
 mod context;
+pub mod shortcodes;
 pub mod theme;
 
 pub use context::{
@@ -31,12 +32,23 @@ pub struct Templates {
     pub warnings: Vec<Diagnostic>,
     /// Each template's text, by name, with the path shown in messages.
     pub sources: BTreeMap<String, (String, String)>,
+    /// The shortcodes (`templates/shortcodes/`), by name.
+    pub shortcodes: BTreeMap<String, shortcodes::Shortcode>,
+    /// Whether a template other than a shortcode's reads `data`: then pages get it too.
+    pub pages_use_data: bool,
 }
 
 /// Loads the built-in theme, then every file of `root/templates` over it.
 pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
     let (sources, warnings, mut problems) = read_sources(root);
     problems.extend(reference_cycles(root, &sources));
+    let (shortcodes, signature_problems) =
+        shortcodes::shortcodes(&sources, &|name| template_path(root, name));
+    problems.extend(signature_problems);
+    let pages_use_data = sources.iter().any(|(name, text)| {
+        !name.starts_with(shortcodes::FOLDER)
+            && shortcodes::data_read(text).is_none_or(|read| !read.is_empty())
+    });
     if !problems.is_empty() {
         problems.extend(warnings);
         return Err(problems);
@@ -64,6 +76,8 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
         layouts,
         warnings,
         sources,
+        shortcodes,
+        pages_use_data,
     })
 }
 
@@ -111,6 +125,9 @@ fn compile(root: &Path, sources: &BTreeMap<String, String>) -> Result<Tera, Diag
     // Tera's default escaper also escapes `/`, which makes every URL unreadable and hides the
     // sidebar's links from `mark_current`. `& < > " '` are all HTML needs.
     tera.set_escape_fn(escape_html);
+    // Tera's own versions come with its `builtins` feature and its dependencies.
+    tera.register_filter("slugify", slugify_filter);
+    tera.register_filter("urlencode_strict", urlencode_filter);
     tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
         .map_err(|err| template_error(root, &err))?;
     Ok(tera)
@@ -137,6 +154,37 @@ pub fn builtin() -> Templates {
     // A folder that has no `templates/`: only the built-in theme is loaded.
     load(Path::new("/nonexistent/handbook-builtin-theme"))
         .expect("the built-in theme's templates are valid (tests render every one of them)")
+}
+
+/// `{{ name | slugify }}`: the id a heading of that text would get.
+fn slugify_filter(
+    value: &tera::Value,
+    _: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let text = match value {
+        tera::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    Ok(tera::Value::String(crate::markdown::headings::slugify(&text)))
+}
+
+/// `{{ id | urlencode_strict }}`: every character but letters, digits and `-._~` escaped.
+fn urlencode_filter(
+    value: &tera::Value,
+    _: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let text = match value {
+        tera::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    Ok(tera::Value::String(
+        percent_encoding::utf8_percent_encode(&text, SET).to_string(),
+    ))
 }
 
 fn escape_html(text: &str) -> String {

@@ -63,24 +63,36 @@ pub struct Problem {
 }
 
 /// Renders calls: the templates of `templates/shortcodes/`.
-pub trait Expand: Sync {
+pub trait Expand {
     fn expand(&self, call: &Call<'_>) -> Result<Expansion, Failure>;
 }
 
 /// The shortcode names `text` may call (every one it calls, and perhaps a few written where
 /// the parse will not take them as calls), for what a page depends on. A GitHub alert (`[!NOTE]`) calls `callout`.
 pub fn names(text: &str) -> Vec<&str> {
-    let mut names: Vec<&str> = scan::find(text)
-        .into_iter()
-        .filter(|f| !matches!(f.form, Form::Close(_)))
-        .map(|f| &text[f.name])
-        .collect();
-    if memchr::memmem::find(text.as_bytes(), b"[!").is_some() {
-        names.push("callout");
-    }
+    let mut names: Vec<&str> = calls(text).into_iter().map(|(name, _)| name).collect();
     names.sort_unstable();
     names.dedup();
     names
+}
+
+/// The calls `text` may make (see [`names`]), each with the arguments that can be read.
+pub fn calls(text: &str) -> Vec<(&str, Vec<(String, String)>)> {
+    let mut calls: Vec<(&str, Vec<(String, String)>)> = scan::find(text)
+        .into_iter()
+        .filter(|f| !matches!(f.form, Form::Close(_)))
+        .map(|f| {
+            let args = f
+                .args
+                .and_then(|r| arguments(&text[r]).ok())
+                .unwrap_or_default();
+            (&text[f.name], args)
+        })
+        .collect();
+    if memchr::memmem::find(text.as_bytes(), b"[!").is_some() {
+        calls.push(("callout", Vec::new()));
+    }
+    calls
 }
 
 /// The page's text with each call replaced by its placeholder, and the calls.

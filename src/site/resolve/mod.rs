@@ -35,6 +35,7 @@ pub fn resolve(
     let Content {
         pages: sources,
         assets,
+        data,
     } = content;
     let folders = pages::folders_of(&sources);
     let (mut pages, landing) = pages::place_pages(sources, &folders, &config, diags);
@@ -61,6 +62,7 @@ pub fn resolve(
         by_alias: Arc::new(by_alias),
         html_aliases: Arc::new(html_aliases),
         assets: Arc::new(assets),
+        data: Arc::new(data),
     }
 }
 

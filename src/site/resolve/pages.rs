@@ -159,6 +159,7 @@ fn generated_landing(folder: &str) -> SourcePage {
         body: "".into(),
         body_line: 1,
         first_heading: None,
+        calls: Vec::new(),
     }
 }
 
