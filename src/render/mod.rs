@@ -87,6 +87,10 @@ impl Renderer<'_> {
     pub fn context(&self, id: PageId) -> PageContext<'_> {
         let mut context = templates::page_context(self.site, self.extras, id, "", &[], "");
         context.assets = Assets::fingerprinted(self.fingerprints);
+        context.data = self
+            .templates
+            .pages_use_data
+            .then_some(&self.site.data.value);
         context
     }
 

@@ -304,6 +304,9 @@ pub struct PageContext<'a> {
     pub deploy: &'a crate::netlify::deploy::Deploy,
     /// On a preview: the banner's facts.
     pub review: Option<ReviewBanner<'a>>,
+    /// The data files, when a page template reads them ([`super::Templates::pages_use_data`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<&'a serde_json::Value>,
 }
 
 /// Everything a page template receives, for page `id` with its rendered Markdown.
@@ -335,6 +338,7 @@ pub fn page_context<'a>(
         config: &site.config,
         deploy: &extras.deploy,
         review: ReviewBanner::of(extras),
+        data: None,
     }
 }
 
