@@ -197,8 +197,29 @@
     });
   }
 
+  /* ---- videos (the `video` shortcode): the link becomes the player when clicked; nothing is
+     loaded from the video's host before ---- */
+  function setupVideos() {
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest ? event.target.closest("a[data-video-embed]") : null;
+      if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) {
+        return;
+      }
+      event.preventDefault();
+      var frame = document.createElement("iframe");
+      frame.src = link.getAttribute("data-video-embed");
+      frame.title = link.getAttribute("data-video-title") || "Video";
+      frame.allow = "autoplay; encrypted-media; picture-in-picture; fullscreen";
+      frame.allowFullscreen = true;
+      var box = link.parentNode;
+      box.replaceChild(frame, link);
+      frame.focus();
+    });
+  }
+
   function init() {
     setupAnnouncement();
+    setupVideos();
     setupMenu();
     if (!NARROW || !NARROW.matches) {
       revealCurrent(document.getElementById("handbook:sidebar"));

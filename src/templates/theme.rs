@@ -37,6 +37,47 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "partials/page_meta.html",
         include_str!("../../templates/partials/page_meta.html"),
     ),
+    // The built-in shortcodes (docs/shortcodes.md).
+    (
+        "shortcodes/callout.html",
+        include_str!("../../templates/shortcodes/callout.html"),
+    ),
+    (
+        "shortcodes/note.html",
+        include_str!("../../templates/shortcodes/note.html"),
+    ),
+    (
+        "shortcodes/tip.html",
+        include_str!("../../templates/shortcodes/tip.html"),
+    ),
+    (
+        "shortcodes/important.html",
+        include_str!("../../templates/shortcodes/important.html"),
+    ),
+    (
+        "shortcodes/warning.html",
+        include_str!("../../templates/shortcodes/warning.html"),
+    ),
+    (
+        "shortcodes/caution.html",
+        include_str!("../../templates/shortcodes/caution.html"),
+    ),
+    (
+        "shortcodes/danger.html",
+        include_str!("../../templates/shortcodes/danger.html"),
+    ),
+    (
+        "shortcodes/video.html",
+        include_str!("../../templates/shortcodes/video.html"),
+    ),
+    (
+        "shortcodes/figure.html",
+        include_str!("../../templates/shortcodes/figure.html"),
+    ),
+    (
+        "shortcodes/table.html",
+        include_str!("../../templates/shortcodes/table.html"),
+    ),
 ];
 
 /// Static assets, by path relative to `static/` (and to the output root).
