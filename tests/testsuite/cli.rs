@@ -186,7 +186,7 @@ fn check_reports_every_problem_writes_nothing_and_exits_1() {
 fn check_passes_on_the_real_handbook() {
     let run = Handbook::new(["check", "--strict", "--root", env!("CARGO_MANIFEST_DIR")]).run();
     let stdout = &run.code(0).stderr_is("").stdout;
-    assert!(stdout.starts_with("Checked 11 pages in "), "{stdout}");
+    assert!(stdout.starts_with("Checked 12 pages in "), "{stdout}");
 }
 
 #[test]

@@ -56,15 +56,15 @@ impl Fixture {
         fixture
     }
 
-    /// A copy of this repository's own handbook: `handbook.yml`, `content/`, `static/` and
-    /// `templates/`.
+    /// A copy of this repository's own handbook: `handbook.yml`, `content/`, `data/`,
+    /// `static/` and `templates/`.
     pub fn this_handbook() -> Fixture {
         let repo = repository();
         let mut fixture = Fixture::empty().file(
             "handbook.yml",
             std::fs::read(repo.join("handbook.yml")).unwrap(),
         );
-        for folder in ["content", "static", "templates"] {
+        for folder in ["content", "static", "templates", "data"] {
             if repo.join(folder).is_dir() {
                 fixture = fixture.folder(folder, &repo.join(folder));
             }
