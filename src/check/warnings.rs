@@ -79,10 +79,7 @@ fn shortcode_problem(page: &Page, problem: &crate::markdown::shortcodes::Problem
     let failure = &problem.failure;
     match &failure.template {
         Some((path, template_line)) => {
-            let called = format!(
-                " (called from {}:{line}:{col})",
-                page.source.display_path()
-            );
+            let called = format!(" (called from {}:{line}:{col})", page.source.display_path());
             let d = Diagnostic::error(path.clone(), format!("{}{called}", failure.message))
                 .help(failure.help.clone());
             match *template_line {

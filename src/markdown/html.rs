@@ -127,6 +127,43 @@ fn value_range(bytes: &[u8], i: &mut usize) -> Range<usize> {
     }
 }
 
+/// Elements that sit inside a line of text: their tags do not separate words
+/// (`<em>x</em>y` reads `xy`), unlike `<br>` or a block's tags.
+const PHRASING: &[&str] = &[
+    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "i", "ins", "kbd",
+    "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var",
+];
+
+/// Whether `html` is only start and end tags of [`PHRASING`] elements, nothing between them.
+pub fn only_phrasing_tags(html: &str) -> bool {
+    let mut rest = html;
+    if rest.is_empty() {
+        return false;
+    }
+    while !rest.is_empty() {
+        let Some(tag) = rest.strip_prefix('<') else {
+            return false;
+        };
+        let Some(end) = tag.find('>') else {
+            return false;
+        };
+        let inside = &tag[..end];
+        let name: String = inside
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if !PHRASING.contains(&name.as_str())
+            || inside.contains(['"', '\'']) && inside.contains('<')
+        {
+            return false;
+        }
+        rest = &tag[end + 1..];
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -101,7 +101,9 @@ impl<'r, I> SearchText<'r, I> {
                 }
             }
             Event::Text(text) | Event::Code(text) => record.push(text),
-            // Raw HTML's tags are left out; they separate words (`a<br>b`).
+            // Raw HTML's tags are left out; they separate words (`a<br>b`), but for those of
+            // elements inside a line (`<em>x</em>y`).
+            Event::InlineHtml(html) if super::html::only_phrasing_tags(html) => {}
             Event::SoftBreak | Event::HardBreak | Event::Html(_) | Event::InlineHtml(_) => {
                 record.gap()
             }

@@ -17,6 +17,7 @@
 //! one URL) does not replace what works: the last good version of that file stays in use, and
 //! the problem is reported until it is fixed.
 
+use super::data::DataFiles;
 use crate::config::{self, Config};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::extras::Extras;
@@ -27,11 +28,10 @@ use crate::render::{self, Renderer};
 use crate::site::links::{LinkIndex, LinkTable};
 use crate::site::resolve;
 use crate::site::{PageId, SidebarScope, Site};
-use crate::source::{self, Asset, Content, FrontMatter, SourcePage};
 use crate::source::data::Data;
+use crate::source::{self, Asset, Content, FrontMatter, SourcePage};
 use crate::templates::assets::Fingerprints;
 use crate::templates::{self, Templates, shortcodes};
-use super::data::DataFiles;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -153,10 +153,11 @@ impl Generation {
         self.analyses.forget_search_text();
     }
 
-    /// What page `id`'s analysis depends on: its text, and whether code is searchable (the
-    /// other settings do not change it).
+    /// What page `id`'s analysis depends on: its text, whether code is searchable (the other
+    /// settings do not change it), and what its shortcode calls depend on.
     pub fn analysis_key(&self, id: PageId) -> u64 {
-        let global = u128::from(self.site.config.search.code) | u128::from(self.dependencies(id)) << 1;
+        let global =
+            u128::from(self.site.config.search.code) | u128::from(self.dependencies(id)) << 1;
         render::analysis_key(global, &self.site.pages[id])
     }
 
@@ -548,7 +549,8 @@ impl Workspace {
         // A shortcode or a data file changes only the pages whose calls use it (unless page
         // templates read the data).
         let pages_read_data = data_changed && self.templates.pages_use_data;
-        let same = (!templates_changed || shortcodes_only) && !navigation_changed && !pages_read_data;
+        let same =
+            (!templates_changed || shortcodes_only) && !navigation_changed && !pages_read_data;
         let redone = match same && (shortcodes_only || data_changed) {
             true => self.calls_changed(&old, &site),
             false => BTreeSet::new(),

@@ -120,7 +120,8 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Data {
 pub fn read(rel: &str, path: &Path) -> Option<Result<(DataFile, Value), Diagnostic>> {
     let key = key_of(rel)?;
     let shown = format!("{DATA_DIR}/{rel}");
-    let read = read_text(&shown, path).and_then(|(text, digest)| Ok((parse(&shown, &text)?, digest)));
+    let read =
+        read_text(&shown, path).and_then(|(text, digest)| Ok((parse(&shown, &text)?, digest)));
     Some(read.map(|((value, links), digest)| {
         let file = DataFile {
             key,

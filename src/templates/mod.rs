@@ -165,7 +165,9 @@ fn slugify_filter(
         tera::Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    Ok(tera::Value::String(crate::markdown::headings::slugify(&text)))
+    Ok(tera::Value::String(crate::markdown::headings::slugify(
+        &text,
+    )))
 }
 
 /// `{{ id | urlencode_strict }}`: every character but letters, digits and `-._~` escaped.

@@ -111,11 +111,21 @@ pub fn shortcodes(
         let used = used_templates(sources, name);
         let mut hasher = Xxh3::new();
         let mut data = Some(BTreeSet::new());
+        // An argument named `data` hides the data files: the template reads only the one the
+        // argument names (a dependency of the call).
+        let data_argument = signature
+            .iter()
+            .flat_map(|s| &s.args)
+            .any(|p| p.name == "data");
         for used in &used {
             let text = &sources[used.as_str()];
             hasher.update(used.as_bytes());
             hasher.update(text.as_bytes());
-            data = match (data, data_read(text)) {
+            let read = match data_argument {
+                true => Some(BTreeSet::new()),
+                false => data_read(text),
+            };
+            data = match (data, read) {
                 (Some(mut a), Some(b)) => {
                     a.extend(b);
                     Some(a)
@@ -226,7 +236,10 @@ fn signature(text: &str) -> Result<Option<Signature>, (usize, String)> {
     let Some(body) = comment.trim_start().strip_prefix("shortcode") else {
         return Ok(None);
     };
-    let end = body.find("#}").ok_or((skipped + 1, "the signature comment is never closed".to_string()))?;
+    let end = body.find("#}").ok_or((
+        skipped + 1,
+        "the signature comment is never closed".to_string(),
+    ))?;
     let body = body[..end].trim_end_matches('-');
     let mut signature = Signature::default();
     for (n, line) in body.lines().enumerate().skip(1) {
@@ -235,9 +248,10 @@ fn signature(text: &str) -> Result<Option<Signature>, (usize, String)> {
         if line.is_empty() {
             continue;
         }
-        let (name, spec) = line
-            .split_once(':')
-            .ok_or((line_no, format!("cannot read `{line}`: expected `name: type`")))?;
+        let (name, spec) = line.split_once(':').ok_or((
+            line_no,
+            format!("cannot read `{line}`: expected `name: type`"),
+        ))?;
         let (name, spec) = (name.trim(), spec.trim());
         let mut parts = spec.splitn(2, ',');
         let kind = parts.next().unwrap_or("").trim();
@@ -247,7 +261,14 @@ fn signature(text: &str) -> Result<Option<Signature>, (usize, String)> {
                 ("none", None) => Presence::None,
                 ("markdown" | "text", None) => Presence::Required,
                 ("markdown" | "text", Some("optional")) => Presence::Optional,
-                _ => return Err((line_no, format!("cannot read `{line}`: `{name}` is `none`, `markdown` or `markdown, optional`"))),
+                _ => {
+                    return Err((
+                        line_no,
+                        format!(
+                            "cannot read `{line}`: `{name}` is `none`, `markdown` or `markdown, optional`"
+                        ),
+                    ));
+                }
             };
             match name {
                 "body" => signature.body = presence,
@@ -260,8 +281,17 @@ fn signature(text: &str) -> Result<Option<Signature>, (usize, String)> {
             "number" => Kind::Number,
             "boolean" => Kind::Boolean,
             "data" => Kind::Data,
-            k if k.contains('|') => Kind::OneOf(k.split('|').map(|c| c.trim().to_string()).collect()),
-            k => return Err((line_no, format!("unknown type `{k}` for `{name}`: use text, number, boolean, data or `a | b | c`"))),
+            k if k.contains('|') => {
+                Kind::OneOf(k.split('|').map(|c| c.trim().to_string()).collect())
+            }
+            k => {
+                return Err((
+                    line_no,
+                    format!(
+                        "unknown type `{k}` for `{name}`: use text, number, boolean, data or `a | b | c`"
+                    ),
+                ));
+            }
         };
         let (required, default) = match extra {
             None => (true, None),
@@ -270,7 +300,14 @@ fn signature(text: &str) -> Result<Option<Signature>, (usize, String)> {
                 let value = d["default ".len()..].trim().trim_matches('"').to_string();
                 (false, Some(value))
             }
-            Some(other) => return Err((line_no, format!("cannot read `{other}` for `{name}`: write `optional` or `default VALUE`"))),
+            Some(other) => {
+                return Err((
+                    line_no,
+                    format!(
+                        "cannot read `{other}` for `{name}`: write `optional` or `default VALUE`"
+                    ),
+                ));
+            }
         };
         signature.args.push(Param {
             name: name.to_string(),
@@ -342,7 +379,12 @@ impl<'a> Expander<'a> {
     }
 
     fn unknown(&self, name: &str) -> Failure {
-        let names: Vec<&str> = self.templates.shortcodes.keys().map(String::as_str).collect();
+        let names: Vec<&str> = self
+            .templates
+            .shortcodes
+            .keys()
+            .map(String::as_str)
+            .collect();
         let mut help = match suggest(name, names.iter().copied()) {
             Some(near) => format!("did you mean `{near}`? "),
             None => String::new(),
@@ -428,22 +470,36 @@ impl Expander<'_> {
         if let Some((_, thrown)) = message.split_once("Function call 'throw' failed: ") {
             return Failure {
                 message: thrown.to_string(),
-                help: format!("see how `{}` is called in docs/shortcodes.md", template.trim_start_matches(FOLDER).trim_end_matches(".html")),
+                help: format!(
+                    "see how `{}` is called in docs/shortcodes.md",
+                    template
+                        .trim_start_matches(FOLDER)
+                        .trim_end_matches(".html")
+                ),
                 template: None,
             };
         }
-        let line = message
+        // What Tera names in quotes (`p.nme`, 'nope'), found in the template's text.
+        let text = self
+            .templates
+            .sources
+            .get(template)
+            .map_or("", |s| s.1.as_str());
+        let quoted = message
             .split('`')
-            .nth(1)
-            .and_then(|what| {
-                let text = &self.templates.sources.get(template)?.1;
-                let at = text.find(what)?;
-                Some(text[..at].matches('\n').count() + 1)
-            })
+            .skip(1)
+            .step_by(2)
+            .chain(message.split('\'').skip(1).step_by(2))
+            .filter(|q| !q.is_empty() && !self.templates.sources.contains_key(*q));
+        let line = quoted
+            .filter_map(|q| text.find(q))
+            .map(|at| text[..at].matches('\n').count() + 1)
+            .next()
             .unwrap_or(0);
         Failure {
             message: format!("the shortcode's template failed: {message}"),
-            help: "fix the template, or the call's arguments if the template needs another one".into(),
+            help: "fix the template, or the call's arguments if the template needs another one"
+                .into(),
             template: Some((shortcode.path.clone(), line)),
         }
     }
@@ -469,11 +525,13 @@ fn check(
             let near = suggest(key, names)
                 .map(|n| format!(" (did you mean `{n}`?)"))
                 .unwrap_or_default();
-            return Err(fail(format!("`{}` has no argument `{key}`{near}", call.name)));
+            return Err(fail(format!(
+                "`{}` has no argument `{key}`{near}",
+                call.name
+            )));
         };
-        let typed = typed(&param.kind, value, data).map_err(|why| {
-            fail(format!("`{key}` of `{}` {why}", call.name))
-        })?;
+        let typed = typed(&param.kind, value, data)
+            .map_err(|why| fail(format!("`{key}` of `{}` {why}", call.name)))?;
         context.insert(key.as_str(), &typed);
     }
     for param in &signature.args {
@@ -482,27 +540,39 @@ fn check(
         }
         match &param.default {
             Some(default) => {
-                let typed = typed(&param.kind, default, data).unwrap_or(Value::String(default.clone()));
+                let typed =
+                    typed(&param.kind, default, data).unwrap_or(Value::String(default.clone()));
                 context.insert(param.name.as_str(), &typed);
             }
             None if param.required => {
-                return Err(fail(format!("`{}` needs the argument `{}`", call.name, param.name)));
+                return Err(fail(format!(
+                    "`{}` needs the argument `{}`",
+                    call.name, param.name
+                )));
             }
             None => {}
         }
     }
     match (signature.body, call.body) {
         (Presence::None, true) => {
-            return Err(fail(format!("`{}` takes no body: write it on one line, `::{}{{…}}`", call.name, call.name)));
+            return Err(fail(format!(
+                "`{}` takes no body: write it on one line, `::{}{{…}}`",
+                call.name, call.name
+            )));
         }
         (Presence::Required, false) => {
-            return Err(fail(format!("`{}` needs a body: write `:::{}` on a line, the body, then `:::`", call.name, call.name)));
+            return Err(fail(format!(
+                "`{}` needs a body: write `:::{}` on a line, the body, then `:::`",
+                call.name, call.name
+            )));
         }
         _ => {}
     }
     match (signature.label, call.label.is_some()) {
         (Presence::None, true) => Err(fail(format!("`{}` takes no label in brackets", call.name))),
-        (Presence::Required, false) => Err(fail(format!("`{}` needs a label in brackets", call.name))),
+        (Presence::Required, false) => {
+            Err(fail(format!("`{}` needs a label in brackets", call.name)))
+        }
         _ => Ok(()),
     }
 }
@@ -523,7 +593,10 @@ fn typed(kind: &Kind, value: &str, data: &Data) -> Result<Value, String> {
         },
         Kind::OneOf(choices) => match choices.iter().any(|c| c == value) {
             true => Ok(Value::String(value.to_string())),
-            false => Err(format!("must be one of {}, not `{value}`", choices.join(", "))),
+            false => Err(format!(
+                "must be one of {}, not `{value}`",
+                choices.join(", ")
+            )),
         },
         Kind::Data => {
             let mut at = &data.value;

@@ -31,3 +31,4 @@ mod serve_app;
 mod serve_browser;
 mod serve_burst;
 mod serve_load;
+mod shortcodes;

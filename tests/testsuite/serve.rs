@@ -1454,3 +1454,41 @@ fn every_file_the_build_writes_is_served_with_its_type_and_content() {
     }
     assert!(kinds.contains("alias"), "{kinds:?}");
 }
+
+/// A data file and a shortcode of the site, followed as they are saved: the page that shows
+/// them changes, a broken data file is an error in the overlay while the last good one stays
+/// in use, and the fix clears it.
+#[test]
+fn data_files_and_shortcodes_are_followed_and_a_broken_one_shows_as_an_error() {
+    let fixture = site()
+        .file("data/team.yml", "- name: Ada\n")
+        .file(
+            "templates/shortcodes/people.html",
+            "{#- shortcode\n  body: none\n-#}\n<ul class=\"people\">{% for p in data.team %}<li>{{ p.name }}</li>{% endfor %}</ul>",
+        )
+        .file("content/team.md", page("Team", "::people"));
+    let server = settled(&fixture);
+    let events = server.events();
+    events.until("hello");
+    server.wait_for("/team/", "the team", has("<li>Ada</li>"));
+    fixture.write("data/team.yml", "- name: Ada\n- name: Grace\n");
+    assert_eq!(events.next().0, "reload");
+    server.wait_for("/team/", "the new person", has("<li>Grace</li>"));
+    fixture.write("data/team.yml", "- name: [Grace\n");
+    let errors = events.until("errors");
+    assert!(
+        errors.contains("\"path\":\"data/team.yml\"") && errors.contains("\"line\":2"),
+        "{errors}"
+    );
+    assert!(server.get("/team/").body.contains("<li>Grace</li>"));
+    fixture.write("data/team.yml", "- name: Grace\n");
+    assert_eq!(events.until("errors"), "{\"errors\":[]}");
+    server.wait_for("/team/", "the fix", |r| {
+        r.status == 200 && !r.body.contains("<li>Ada</li>") && r.body.contains("<li>Grace</li>")
+    });
+    fixture.write(
+        "templates/shortcodes/people.html",
+        "{#- shortcode\n  body: none\n-#}\n<ol class=\"people\">{% for p in data.team %}<li>{{ p.name }}</li>{% endfor %}</ol>",
+    );
+    server.wait_for("/team/", "the new shortcode", has("<ol class=\"people\">"));
+}

@@ -22,8 +22,10 @@ pub fn events(html: &str, inline: bool, range: &Range<usize>) -> Events {
     let flush = |raw: &mut String, out: &mut Events, inline: bool| {
         if !raw.is_empty() {
             let html: CowStr<'static> = std::mem::take(raw).into();
+            // Tags inside a line of text stay inline: they do not separate its words.
+            let phrasing = crate::markdown::html::only_phrasing_tags(&html);
             out.push((
-                if inline {
+                if inline || phrasing {
                     Event::InlineHtml(html)
                 } else {
                     Event::Html(html)

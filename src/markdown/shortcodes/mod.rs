@@ -24,6 +24,9 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::ops::Range;
 
+/// Events of a call's HTML, each at the call's range.
+type Events = Vec<(Event<'static>, Range<usize>)>;
+
 /// A call, as the template that renders it sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Call<'a> {
@@ -350,14 +353,14 @@ struct Expander<'p, 'a> {
 impl<'a> Expander<'_, 'a> {
     fn run(
         mut self,
-        events: Vec<(Event<'static>, Range<usize>)>,
+        events: Events,
         calls: Vec<(usize, scan::Found)>,
     ) -> Vec<(Event<'a>, Range<usize>)> {
         let mut out = Vec::with_capacity(events.len() + calls.len() * 4);
         let mut calls = calls.into_iter().peekable();
         // For each open body (a `:::` call or a quote): what goes after it.
-        let mut afters: Vec<Option<Vec<(Event<'static>, Range<usize>)>>> = Vec::new();
-        let mut quotes: Vec<Option<Vec<(Event<'static>, Range<usize>)>>> = Vec::new();
+        let mut afters: Vec<Option<Events>> = Vec::new();
+        let mut quotes: Vec<Option<Events>> = Vec::new();
         for (i, (event, range)) in events.into_iter().enumerate() {
             if calls.peek().is_some_and(|(at, _)| *at == i) {
                 let (_, call) = calls.next().expect("peeked");
@@ -403,14 +406,7 @@ impl<'a> Expander<'_, 'a> {
     }
 
     /// A call's events, and for a body, what goes after it.
-    #[allow(clippy::type_complexity)]
-    fn call(
-        &mut self,
-        found: &scan::Found,
-    ) -> (
-        Vec<(Event<'static>, Range<usize>)>,
-        Option<Vec<(Event<'static>, Range<usize>)>>,
-    ) {
+    fn call(&mut self, found: &scan::Found) -> (Events, Option<Events>) {
         let range = found.range.clone();
         let inline = found.form == Form::Inline;
         let as_text = |text: &str| {
@@ -473,15 +469,7 @@ impl<'a> Expander<'_, 'a> {
     }
 
     /// A GitHub alert: the `callout` shortcode around the quote's text.
-    #[allow(clippy::type_complexity)]
-    fn alert(
-        &mut self,
-        kind: BlockQuoteKind,
-        range: &Range<usize>,
-    ) -> (
-        Vec<(Event<'static>, Range<usize>)>,
-        Vec<(Event<'static>, Range<usize>)>,
-    ) {
+    fn alert(&mut self, kind: BlockQuoteKind, range: &Range<usize>) -> (Events, Events) {
         let kind = match kind {
             BlockQuoteKind::Note => "note",
             BlockQuoteKind::Tip => "tip",

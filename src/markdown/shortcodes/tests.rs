@@ -101,7 +101,7 @@ fn a_shortcodes_headings_and_links_are_the_pages() {
         analysis
             .search
             .iter()
-            .any(|r| r.heading == "Ada & co" && r.text == "Ada leads ."),
+            .any(|r| r.heading == "Ada & co" && r.text == "Ada leads."),
         "{:?}",
         analysis.search
     );
