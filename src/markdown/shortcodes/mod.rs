@@ -111,32 +111,68 @@ fn prepare<'t>(text: &'t str, calls: Vec<scan::Found>) -> Prepared<'t> {
             calls,
         };
     }
-    let mut bytes = text.as_bytes().to_vec();
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
     for call in &calls {
-        let part = &mut bytes[call.range.clone()];
+        out.push_str(&text[last..call.range.start]);
+        let part = &text[call.range.clone()];
         match call.form {
+            // A code span of spaces, keeping line ends: "`    `". A character of several
+            // bytes is as many spaces.
             Form::Inline => {
-                // A code span of spaces, keeping line ends: "`    `".
-                for b in part.iter_mut() {
-                    if *b != b'\n' {
-                        *b = b' ';
-                    }
-                }
-                part[0] = b'`';
-                *part.last_mut().expect("a call is never empty") = b'`';
+                out.push('`');
+                let inner = &part[1..part.len() - 1];
+                out.extend(inner.bytes().map(|b| if b == b'\n' { '\n' } else { ' ' }));
+                out.push('`');
             }
+            // A thematic break: "***" and spaces.
             _ => {
                 let stars = 3.min(part.len());
-                part.fill(b' ');
-                part[..stars].fill(b'*');
+                out.push_str(&"***"[..stars]);
+                out.extend(std::iter::repeat_n(' ', part.len() - stars));
             }
         }
+        last = call.range.end;
     }
-    // Only ASCII was replaced, whole characters at a time.
-    let text = String::from_utf8(bytes).expect("placeholders are ASCII");
+    out.push_str(&text[last..]);
     Prepared {
-        text: Cow::Owned(text),
+        text: Cow::Owned(out),
         calls,
+    }
+}
+
+/// `event`, parsed from `source` (the page with placeholders), borrowing from `original` (the
+/// page as written) instead: outside the calls, the two have the same bytes at the same
+/// offsets. What is not a slice of `source` outside the calls is copied.
+fn rebased<'a>(
+    event: Event<'_>,
+    source: &str,
+    original: &'a str,
+    calls: &[scan::Found],
+) -> Event<'a> {
+    let cow = |text: pulldown_cmark::CowStr<'_>| -> pulldown_cmark::CowStr<'a> {
+        if let pulldown_cmark::CowStr::Borrowed(s) = &text {
+            let start = (s.as_ptr() as usize).wrapping_sub(source.as_ptr() as usize);
+            let end = start.wrapping_add(s.len());
+            // The calls are in order and do not overlap.
+            let next = calls.partition_point(|c| c.range.end <= start);
+            let outside = calls.get(next).is_none_or(|c| end <= c.range.start);
+            if end <= source.len()
+                && start <= end
+                && outside
+                && let Some(same) = original.get(start..end)
+            {
+                return pulldown_cmark::CowStr::Borrowed(same);
+            }
+        }
+        text.into_static()
+    };
+    match event {
+        Event::Text(t) => Event::Text(cow(t)),
+        Event::Code(t) => Event::Code(cow(t)),
+        Event::Html(t) => Event::Html(cow(t)),
+        Event::InlineHtml(t) => Event::InlineHtml(cow(t)),
+        other => other.into_static(),
     }
 }
 
@@ -221,7 +257,7 @@ pub(super) fn expanded<'a>(
         if placed.iter().all(Option::is_some) {
             let events = events
                 .into_iter()
-                .map(|(e, r)| (e.into_static(), r))
+                .map(|(e, r)| (rebased(e, source, text, &prepared.calls), r))
                 .collect::<Vec<_>>();
             break (events, zip_placed(prepared.calls, placed));
         }
@@ -353,7 +389,7 @@ struct Expander<'p, 'a> {
 impl<'a> Expander<'_, 'a> {
     fn run(
         mut self,
-        events: Events,
+        events: Vec<(Event<'a>, Range<usize>)>,
         calls: Vec<(usize, scan::Found)>,
     ) -> Vec<(Event<'a>, Range<usize>)> {
         let mut out = Vec::with_capacity(events.len() + calls.len() * 4);

@@ -212,30 +212,28 @@ fn closing(bytes: &[u8], open: usize, left: u8, right: u8) -> Option<usize> {
 fn inline_calls(text: &str, start: usize, end: usize, found: &mut Vec<Found>) {
     let bytes = text.as_bytes();
     let mut i = start;
-    while i < end {
-        match bytes[i] {
-            b'`' => {
-                let run = bytes[i..end].iter().take_while(|b| **b == b'`').count();
-                i = code_span_end(bytes, i + run, end, run).unwrap_or(i + run);
-                continue;
-            }
-            b':' if i == start || !joins(bytes[i - 1]) => {
-                if let Some((name, label, args, next)) = call_parts(text, i + 1, end)
-                    && (label.is_some() || args.is_some())
-                {
-                    found.push(Found {
-                        form: Form::Inline,
-                        range: i..next,
-                        name,
-                        label,
-                        args,
-                        trailing: None,
-                    });
-                    i = next;
-                    continue;
-                }
-            }
-            _ => {}
+    // From one colon or backtick to the next: most of a line is neither.
+    while let Some(at) = memchr::memchr2(b':', b'`', &bytes[i..end]) {
+        i += at;
+        if bytes[i] == b'`' {
+            let run = bytes[i..end].iter().take_while(|b| **b == b'`').count();
+            i = code_span_end(bytes, i + run, end, run).unwrap_or(i + run);
+            continue;
+        }
+        if (i == start || !joins(bytes[i - 1]))
+            && let Some((name, label, args, next)) = call_parts(text, i + 1, end)
+            && (label.is_some() || args.is_some())
+        {
+            found.push(Found {
+                form: Form::Inline,
+                range: i..next,
+                name,
+                label,
+                args,
+                trailing: None,
+            });
+            i = next;
+            continue;
         }
         i += 1;
     }
@@ -249,16 +247,13 @@ fn joins(b: u8) -> bool {
 /// The end of a code span whose opening run of `run` backticks ends at `from`, on this line.
 fn code_span_end(bytes: &[u8], from: usize, end: usize, run: usize) -> Option<usize> {
     let mut i = from;
-    while i < end {
-        if bytes[i] == b'`' {
-            let n = bytes[i..end].iter().take_while(|b| **b == b'`').count();
-            if n == run {
-                return Some(i + n);
-            }
-            i += n;
-        } else {
-            i += 1;
+    while let Some(at) = memchr::memchr(b'`', &bytes[i..end]) {
+        i += at;
+        let n = bytes[i..end].iter().take_while(|b| **b == b'`').count();
+        if n == run {
+            return Some(i + n);
         }
+        i += n;
     }
     None
 }

@@ -170,3 +170,19 @@ fn names_lists_what_a_page_may_call() {
         ["callout", "kbd", "note", "video"]
     );
 }
+
+#[test]
+fn characters_of_several_bytes_keep_every_offset() {
+    let md = "Grüße :kbd[Strg+ü]{key=\"é\"} und [Link](#zürich).\n\n::figure{alt=\"Ü\"}\n\nEnde [x](#ende).\n";
+    let (html, analysis, _) = rendered(md);
+    assert_eq!(
+        html,
+        "<p>Grüße <span class=\"kbd\">key=éStrg+ü</span> und <a href=\"#z%C3%BCrich\">Link</a>.</p>\n<span class=\"figure\">alt=Ü</span>\n<p>Ende <a href=\"#ende\">x</a>.</p>\n"
+    );
+    let dests: Vec<&str> = analysis
+        .links
+        .iter()
+        .map(|l| &md[l.offset..l.offset + l.dest.len()])
+        .collect();
+    assert_eq!(dests, ["#zürich", "#ende"]);
+}
