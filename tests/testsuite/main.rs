@@ -32,3 +32,4 @@ mod serve_browser;
 mod serve_burst;
 mod serve_load;
 mod shortcodes;
+mod shortcodes_browser;
