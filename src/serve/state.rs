@@ -606,7 +606,7 @@ impl Workspace {
     fn reload_templates(&mut self) -> bool {
         let dir = format!("{}/", crate::layout::TEMPLATES_DIR);
         self.problems.retain(|path, _| !path.starts_with(&dir));
-        match templates::load(&self.root) {
+        match templates::reload(&self.root, &self.templates) {
             Ok(templates) => {
                 file_problems(&mut self.problems, templates.warnings.clone());
                 self.templates = Arc::new(templates);

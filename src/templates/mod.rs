@@ -40,6 +40,17 @@ pub struct Templates {
 
 /// Loads the built-in theme, then every file of `root/templates` over it.
 pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
+    load_after(root, None)
+}
+
+/// [`load`], after `previous` was loaded from the same folder: when the same templates are
+/// there, only those whose text changed are parsed again (`handbook serve`: parsing every
+/// template took most of the time of a shortcode's edit).
+pub fn reload(root: &Path, previous: &Templates) -> Result<Templates, Vec<Diagnostic>> {
+    load_after(root, Some(previous))
+}
+
+fn load_after(root: &Path, previous: Option<&Templates>) -> Result<Templates, Vec<Diagnostic>> {
     let (sources, warnings, mut problems) = read_sources(root);
     problems.extend(reference_cycles(root, &sources));
     let (shortcodes, signature_problems) =
@@ -53,7 +64,11 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
         problems.extend(warnings);
         return Err(problems);
     }
-    let tera = match compile(root, &sources) {
+    let tera = match previous {
+        Some(previous) => recompile(root, previous, &sources),
+        None => compile(root, &sources),
+    };
+    let tera = match tera {
         Ok(tera) => tera,
         Err(problem) => {
             let mut problems = vec![problem];
@@ -133,6 +148,35 @@ fn compile(root: &Path, sources: &BTreeMap<String, String>) -> Result<Tera, Diag
     Ok(tera)
 }
 
+/// [`compile`], from `previous`'s parsed templates when `sources` has the same names: only the
+/// templates whose text changed are parsed.
+fn recompile(
+    root: &Path,
+    previous: &Templates,
+    sources: &BTreeMap<String, String>,
+) -> Result<Tera, Diagnostic> {
+    let same_names = previous.sources.len() == sources.len()
+        && previous
+            .sources
+            .keys()
+            .zip(sources.keys())
+            .all(|(a, b)| a == b);
+    if !same_names {
+        return compile(root, sources);
+    }
+    let changed: Vec<(&str, &str)> = sources
+        .iter()
+        .filter(|(name, text)| previous.sources.get(*name).map(|s| &s.1) != Some(*text))
+        .map(|(name, text)| (name.as_str(), text.as_str()))
+        .collect();
+    let mut tera = previous.tera.clone();
+    if !changed.is_empty() {
+        tera.add_raw_templates(changed)
+            .map_err(|err| template_error(root, &err))?;
+    }
+    Ok(tera)
+}
+
 /// Names usable as `layout:`: the top-level `.html` templates but those of special pages.
 fn layouts(sources: &BTreeMap<String, String>) -> BTreeSet<String> {
     sources
@@ -156,15 +200,20 @@ pub fn builtin() -> Templates {
         .expect("the built-in theme's templates are valid (tests render every one of them)")
 }
 
+/// A filter's value as text: a string as it is, anything else as JSON.
+fn filter_text(value: &tera::Value) -> std::borrow::Cow<'_, str> {
+    match value {
+        tera::Value::String(s) => s.as_str().into(),
+        other => other.to_string().into(),
+    }
+}
+
 /// `{{ name | slugify }}`: the id a heading of that text would get.
 fn slugify_filter(
     value: &tera::Value,
     _: &std::collections::HashMap<String, tera::Value>,
 ) -> tera::Result<tera::Value> {
-    let text = match value {
-        tera::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
+    let text = filter_text(value);
     Ok(tera::Value::String(crate::markdown::headings::slugify(
         &text,
     )))
@@ -175,10 +224,7 @@ fn urlencode_filter(
     value: &tera::Value,
     _: &std::collections::HashMap<String, tera::Value>,
 ) -> tera::Result<tera::Value> {
-    let text = match value {
-        tera::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
+    let text = filter_text(value);
     const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'.')
@@ -438,6 +484,36 @@ mod tests {
                 "templates/b.html (built-in theme): this template uses itself: b.html → a.html → b.html\n  help: a template may not include, import or extend itself, directly or through other templates",
             ]
         );
+    }
+
+    /// A reload parses only what changed, and gives what a fresh load gives: the new text of a
+    /// changed template, a new one, and the same error for a broken one.
+    #[test]
+    fn a_reload_renders_what_a_fresh_load_renders() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let write = |name: &str, text: &str| {
+            let path = root.join(TEMPLATES_DIR).join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        let render =
+            |t: &Templates, name: &str| t.render(name, &serde_json::json!({"who": "Ada"})).unwrap();
+        write("shortcodes/hi.html", "Hi {{ who }}");
+        let first = load(root).unwrap();
+        write("shortcodes/hi.html", "Hello {{ who }}");
+        let again = reload(root, &first).unwrap();
+        assert_eq!(render(&again, "shortcodes/hi.html"), "Hello Ada");
+        assert_eq!(again.fingerprint, load(root).unwrap().fingerprint);
+        write("shortcodes/bye.html", "Bye {{ who }}");
+        let added = reload(root, &again).unwrap();
+        assert_eq!(render(&added, "shortcodes/bye.html"), "Bye Ada");
+        assert!(added.shortcodes.contains_key("bye"));
+        write("shortcodes/hi.html", "Hello {{ who ");
+        let broken = |r: Result<Templates, Vec<Diagnostic>>| -> Vec<String> {
+            r.err().unwrap().iter().map(|d| d.to_string()).collect()
+        };
+        assert_eq!(broken(reload(root, &added)), broken(load(root)));
     }
 
     #[test]
