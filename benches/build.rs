@@ -25,31 +25,17 @@ mod generator;
 mod measure;
 #[path = "common/stats.rs"]
 mod stats;
-use measure::{RemoveDirOnDrop, Run, bench_sites_dir, folder_bytes, run_measured};
+use measure::{RemoveDirOnDrop, Run, bench_sites_dir, folder_bytes, run_build};
 use stats::{fmt_dur, median, median_ratio};
 
 use generator::{SECTIONS, SUBSECTIONS, Shape, ensure_shaped, ensure_site, ensure_site_with};
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_handbook");
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
-
-/// Runs `handbook build` once ([`run_measured`]).
-fn run_build(bin: &Path, root: &Path, out: &Path, logs: &Path) -> Run {
-    run_measured(
-        Command::new(bin)
-            .arg("build")
-            .arg("--root")
-            .arg(root)
-            .arg("--output-dir")
-            .arg(out),
-        logs,
-    )
-}
 
 /// `Built 1006 pages in 16 sections in 123 ms into ...` → (1006, 123).
 fn parse_summary(stdout: &str) -> Option<(usize, u64)> {

@@ -11,6 +11,8 @@
 //! - a body edit → the `reload` live-reload event, and then the page served;
 //! - navigation changes (a page's `weight`, a new page) → the sidebar of another page showing
 //!   them;
+//! - a data file, and the shortcode that shows it, edited → the one page that calls it served
+//!   with the change;
 //! - 200 clients asking for random pages for 10 s, a page saved in the middle: requests
 //!   answered, and the server's RSS meanwhile;
 //! - the server's peak RSS (`VmHWM`).
@@ -415,6 +417,16 @@ fn bench_site(
         "new page → another page's sidebar lists it",
         ten_k.then_some(Duration::from_millis(15)),
     );
+    let mut data_edit = Row::new(
+        name,
+        "data file edit → the page showing it served with it",
+        ten_k.then_some(Duration::from_millis(10)),
+    );
+    let mut shortcode_edit = Row::new(
+        name,
+        "shortcode edit → the page calling it served with it",
+        ten_k.then_some(Duration::from_millis(10)),
+    );
 
     let edited_url = url(EDITED);
     let sibling_url = url(SIBLING);
@@ -458,6 +470,30 @@ fn bench_site(
             settings.edits
         );
     }
+
+    // A page of the site made from a data file by a shortcode of its own (issue 16), for the
+    // data and shortcode edits of the main run.
+    let team_data = root.join("data/bench-team.yml");
+    let team_shortcode = root.join("templates/shortcodes/bench-team.html");
+    let team_page = root.join("content/bench-team.md");
+    let team_template = |class: &str| {
+        format!(
+            "{{#- shortcode\n  body: none\n-#}}\n<ul class=\"{class}\">{{% for p in data[\"bench-team\"] %}}<li>{{{{ p.name }}}}</li>{{% endfor %}}</ul>\n"
+        )
+    };
+    for (path, text) in [
+        (&team_data, "- name: Ada\n- name: Grace\n".to_string()),
+        (&team_shortcode, team_template("team")),
+        (
+            &team_page,
+            "---\ntitle: Bench Team\n---\n\nThe team:\n\n::bench-team\n".to_string(),
+        ),
+    ] {
+        fs::create_dir_all(path.parent().unwrap()).expect("make the folder");
+        fs::write(path, text).expect("write a file of the team page");
+        site.created(path);
+    }
+    let team_url = "/bench-team/";
 
     // 3. The main run: start, wait for the link check, then a browser shows two pages.
     println!(
@@ -620,6 +656,39 @@ fn bench_site(
         settle(&server);
     }
 
+    println!("{name}: data file and shortcode edits ...");
+    http.get(team_url).expect("view the team page");
+    for i in 0..settings.edits {
+        let marker = marker_text("data", i);
+        data_edit.add(change(
+            &mut server,
+            &mut http,
+            Write {
+                file: &team_data,
+                text: &format!("- name: Ada\n- name: {marker}\n"),
+                save: Save::Atomic,
+            },
+            team_url,
+            "data file edit",
+            |r| r.contains(&marker),
+        ));
+        settle(&server);
+        let marker = marker_text("shortcode", i);
+        shortcode_edit.add(change(
+            &mut server,
+            &mut http,
+            Write {
+                file: &team_shortcode,
+                text: &team_template(&marker),
+                save: Save::Atomic,
+            },
+            team_url,
+            "shortcode edit",
+            |r| r.contains(&marker),
+        ));
+        settle(&server);
+    }
+
     println!(
         "{name}: {LOAD_CLIENTS} clients for {} s, a page saved halfway ...",
         LOAD_TIME.as_secs()
@@ -662,7 +731,17 @@ fn bench_site(
     drop(server);
     drop(site);
     rows.extend([
-        first, checked, atomic, in_place, event, event_get, early, weight, added,
+        first,
+        checked,
+        atomic,
+        in_place,
+        event,
+        event_get,
+        early,
+        weight,
+        added,
+        data_edit,
+        shortcode_edit,
     ]);
 }
 

@@ -18,11 +18,10 @@ mod measure;
 #[path = "common/stats.rs"]
 mod stats;
 
-use measure::{RemoveDirOnDrop, Run, bench_sites_dir, run_measured};
+use measure::{RemoveDirOnDrop, Run, bench_sites_dir, run_build};
 use stats::{fmt_dur, median, median_ratio};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_handbook");
@@ -113,21 +112,14 @@ fn copy_tree(from: &Path, to: &Path, edit: &mut dyn FnMut(&str, String) -> Strin
     }
 }
 
+/// A clean build: the output folder and its home are deleted first.
 fn build(bin: &Path, root: &Path, out: &Path, logs: &Path) -> Run {
     let _ = fs::remove_dir_all(out);
     let _ = fs::remove_dir_all(out.with_file_name(format!(
         ".{}.handbook",
         out.file_name().unwrap().to_string_lossy()
     )));
-    run_measured(
-        Command::new(bin)
-            .arg("build")
-            .arg("--root")
-            .arg(root)
-            .arg("--output-dir")
-            .arg(out),
-        logs,
-    )
+    run_build(bin, root, out, logs)
 }
 
 fn main() {

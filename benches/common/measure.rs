@@ -134,3 +134,17 @@ pub fn bench_sites_dir(manifest_dir: &str) -> PathBuf {
     base.canonicalize()
         .expect("canonicalize target/bench-sites")
 }
+
+/// Runs `handbook build` (the binary `bin`) once on the handbook at `root`, into `out`
+/// ([`run_measured`]).
+pub fn run_build(bin: &Path, root: &Path, out: &Path, logs: &Path) -> Run {
+    run_measured(
+        Command::new(bin)
+            .arg("build")
+            .arg("--root")
+            .arg(root)
+            .arg("--output-dir")
+            .arg(out),
+        logs,
+    )
+}
