@@ -332,3 +332,22 @@ fn the_18f_handbooks_jekyll_data_reads_as_data_and_its_links_are_checked() {
         ]
     );
 }
+
+/// A page template that reads `data` gets it; the default theme's do not (they read no data).
+#[test]
+fn a_layout_that_reads_data_gets_it() {
+    let fixture = site()
+        .file(
+            "templates/contact.html",
+            "{% extends \"base.html\" %}{% block content %}<p class=\"channel\">{{ data.settings.slack.channel }}</p>{% endblock %}",
+        )
+        .file(
+            "content/contact.md",
+            "---\ntitle: Contact\nlayout: contact\n---\n\nAsk.\n",
+        );
+    let built = fixture.build();
+    assert_eq!(
+        select_texts(&built.page("/contact/"), ".channel"),
+        ["#help"]
+    );
+}
