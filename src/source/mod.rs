@@ -1,5 +1,6 @@
 //! Reading `content/`: every Markdown file becomes a [`SourcePage`] (front matter parsed, body
-//! kept as text), every other file an [`Asset`] to copy.
+//! kept as text, its shortcode calls listed), every other file an [`Asset`] to copy; and
+//! `data/`, the data files ([`data`]).
 //!
 //! Nothing here knows about URLs or navigation. Positions are kept so that every problem can be
 //! reported at its line in the file.
