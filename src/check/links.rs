@@ -4,7 +4,8 @@
 
 use super::anchors::{Problem, missing_anchor};
 use super::warnings::page_warnings;
-use super::{ExternalLink, Linked, PageLinks, broken, did_you_mean, position};
+use super::{ExternalLink, LinkAt, Linked, PageLinks, broken, did_you_mean, position};
+use crate::config::LinkPolicy;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::markdown::{Analysis, LinkKind, LinkRef};
 use crate::site::PerPage;
@@ -53,6 +54,7 @@ pub fn merge_links<A: std::borrow::Borrow<Analysis>>(
         external.extend(page.external.iter().cloned());
     }
     redirect_links(site, table, analyses, diags);
+    data_links(site, table, analyses, (&mut linked, &mut external), diags);
     (linked, external)
 }
 
@@ -107,8 +109,10 @@ impl<A: std::borrow::Borrow<Analysis>> PageCheck<'_, '_, A> {
                 if lower.starts_with("http://") || lower.starts_with("https://") {
                     out.external.push(ExternalLink {
                         url: dest.clone(),
-                        page: self.id,
-                        offset: link.offset,
+                        at: LinkAt::Page {
+                            page: self.id,
+                            offset: link.offset,
+                        },
                     });
                 }
             }
@@ -167,6 +171,71 @@ impl<A: std::borrow::Borrow<Analysis>> PageCheck<'_, '_, A> {
             Some(help) => d.help(help),
             None => d,
         });
+    }
+}
+
+/// The links of data files (a person's `page`, a tool's `url`), checked like a page's: a path
+/// of the site must arrive, anchor included, and an `http(s)` link is one for `--external`.
+/// They are read from the home page: `/engineering/` and `engineering/index.md` both work.
+fn data_links<A: std::borrow::Borrow<Analysis>>(
+    site: &Site,
+    table: &LinkTable<'_>,
+    analyses: &PerPage<A>,
+    (linked, external): (&mut Linked, &mut Vec<ExternalLink>),
+    diags: &mut Diagnostics,
+) {
+    let home = site.by_url.get("/").copied().or(site.pages.ids().next());
+    let Some(from) = home.map(|id| &site.pages[id]) else {
+        return;
+    };
+    for file in &site.data.files {
+        for link in &file.links {
+            let (dest, what) = (&link.dest, "broken link");
+            let message = match table.resolve(from, dest) {
+                Outcome::Broken { reason, suggestion } => {
+                    format!("{what} {dest}: {reason}{}", did_you_mean(suggestion))
+                }
+                Outcome::Internal(resolved) => {
+                    let Target::Page(target) = resolved.target else {
+                        continue;
+                    };
+                    linked.insert(target);
+                    let (Some(fragment), true) =
+                        (&resolved.fragment, site.pages[target].is_shown())
+                    else {
+                        continue;
+                    };
+                    let anchors = &analyses[target].borrow().anchors;
+                    let url = table.href(&site.pages[target].url);
+                    match missing_anchor(anchors, what, dest, fragment, Some(&url)) {
+                        Some((message, _)) => message,
+                        None => continue,
+                    }
+                }
+                Outcome::Outside => {
+                    let lower = dest.get(..8).unwrap_or(dest).to_ascii_lowercase();
+                    if lower.starts_with("http://") || lower.starts_with("https://") {
+                        external.push(ExternalLink {
+                            url: dest.clone(),
+                            at: LinkAt::File {
+                                path: file.path.clone(),
+                                line: link.line,
+                                col: link.col,
+                            },
+                        });
+                    }
+                    continue;
+                }
+                Outcome::SamePage(_) => continue,
+            };
+            let d = match site.config.links {
+                LinkPolicy::Error => Diagnostic::error(&file.path, message),
+                LinkPolicy::Warn => Diagnostic::warning(&file.path, message),
+            };
+            diags.push(d.at(link.line, link.col).help(
+                "a link in a data file is read from the handbook's home page: write it from the root, as `/engineering/onboarding/` or `/engineering/onboarding.md`",
+            ));
+        }
     }
 }
 

@@ -15,7 +15,7 @@ mod warnings;
 pub use anchors::{CaseFix, apply_edits, case_edits, case_fix, case_fixes};
 pub use external::external_links;
 pub use links::{links, merge_links, page_links, page_links_all};
-pub use site::{data_links, equal_weights, orphans, template_links};
+pub use site::{equal_weights, orphans, template_links};
 
 use crate::config::LinkPolicy;
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -73,7 +73,6 @@ pub fn with_page_links<A: std::borrow::Borrow<Analysis>>(
         analyses,
     } = inputs;
     template_links(templates, site, table, diags);
-    data_links(site, table, diags);
     if settings.equal_weights {
         equal_weights(site, diags);
     }
@@ -82,13 +81,38 @@ pub fn with_page_links<A: std::borrow::Borrow<Analysis>>(
     external
 }
 
-/// An `http(s)` link of a page, for `handbook check --external`.
+/// An `http(s)` link of a page or a data file, for `handbook check --external`.
 #[derive(Debug, Clone)]
 pub struct ExternalLink {
     pub url: String,
-    pub page: PageId,
-    /// Byte offset of the link in the page's Markdown.
-    pub offset: usize,
+    pub at: LinkAt,
+}
+
+/// Where a link is written.
+#[derive(Debug, Clone)]
+pub enum LinkAt {
+    /// In a page, at this byte offset of its Markdown.
+    Page { page: PageId, offset: usize },
+    /// In a data file (its path as shown), at this 1-based line and column.
+    File {
+        path: String,
+        line: usize,
+        col: usize,
+    },
+}
+
+impl LinkAt {
+    /// The file as shown, and the 1-based line and column.
+    pub fn position(&self, site: &Site) -> (String, usize, usize) {
+        match self {
+            LinkAt::Page { page, offset } => {
+                let page = &site.pages[*page];
+                let (line, col) = position(page, *offset);
+                (page.source.display_path(), line, col)
+            }
+            LinkAt::File { path, line, col } => (path.clone(), *line, *col),
+        }
+    }
 }
 
 /// The link check of one page: its problems, the pages its links reach, and its links that

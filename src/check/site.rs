@@ -2,7 +2,6 @@
 //! in the announcement, pages nothing links to, and sibling pages of equal weight.
 
 use super::{Linked, did_you_mean, text_position};
-use crate::config::LinkPolicy;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::site::links::{LinkTable, Outcome};
 use crate::site::{Page, Site};
@@ -48,36 +47,6 @@ pub fn template_links(
         }
     }
     announcement_link(site, table, diags);
-}
-
-/// The links of data files (a person's `page`, a tool's `url`): a path of the site must lead
-/// somewhere, as in a page. They are read from the home page: `/engineering/` and
-/// `engineering/index.md` both work.
-pub fn data_links(site: &Site, table: &LinkTable<'_>, diags: &mut Diagnostics) {
-    let home = site.by_url.get("/").copied().or(site.pages.ids().next());
-    let Some(from) = home.map(|id| &site.pages[id]) else {
-        return;
-    };
-    for file in &site.data.files {
-        for link in &file.links {
-            if let Outcome::Broken { reason, suggestion } = table.resolve(from, &link.dest) {
-                let message = format!(
-                    "broken link {}: {reason}{}",
-                    link.dest,
-                    did_you_mean(suggestion)
-                );
-                let path = file.path.clone();
-                let d = match site.config.links {
-                    LinkPolicy::Error => Diagnostic::error(path, message),
-                    LinkPolicy::Warn => Diagnostic::warning(path, message),
-                };
-                diags.push(
-                    d.at(link.line, link.col)
-                        .help("a link in a data file is read from the handbook's home page: write it from the root, as `/engineering/onboarding/` or `/engineering/onboarding.md`"),
-                );
-            }
-        }
-    }
 }
 
 /// The link of `handbook.yml`'s announcement, which `base.html` shows on every page: a path of

@@ -791,3 +791,36 @@ fn check_external_reports_links_left_at_the_deadline() {
         err.diagnostics[100]
     );
 }
+
+/// The `http(s)` links of a data file are checked by `handbook check --external` too, and a
+/// broken one is reported at its line in the data file.
+#[test]
+fn check_external_checks_the_links_of_data_files() {
+    let server = Server::start();
+    let site = Fixture::new().file("content/index.md", "# Home\n").file(
+        "data/tools.yml",
+        format!(
+            "- name: Good\n  url: {}\n- name: Gone\n  url: {}\n",
+            server.url("/ok"),
+            server.url("/not-found")
+        ),
+    );
+    let options = handbook::BuildOptions {
+        root: site.root(),
+        ..Default::default()
+    };
+    let checks = handbook::CheckOptions {
+        external: true,
+        ..Default::default()
+    };
+    let err = handbook::check(&options, checks).expect_err("a 404 is an error");
+    let errors: Vec<String> = err.errors().map(ToString::to_string).collect();
+    assert_eq!(
+        errors,
+        [format!(
+            "data/tools.yml:4:8: broken link {}: the server answers 404 Not Found",
+            server.url("/not-found")
+        )]
+    );
+    assert_eq!(server.hits("/ok"), 1, "{:?}", server.requests());
+}

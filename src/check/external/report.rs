@@ -1,7 +1,7 @@
 //! The results of the external link checker as problems of the site: each broken link reported
 //! at every place it is written, and the links there was no time for.
 
-use crate::check::{ExternalLink, position};
+use crate::check::ExternalLink;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::site::Site;
 use std::collections::{HashMap, HashSet};
@@ -32,9 +32,7 @@ pub fn external_links(
         let Some(result) = outcomes.get(link.url.as_str()) else {
             continue;
         };
-        let page = &site.pages[link.page];
-        let (line, col) = position(page, link.offset);
-        let path = page.source.display_path();
+        let (path, line, col) = link.at.position(site);
         let d = match &result.outcome {
             Net::Ok { .. } | Net::Ignored => continue,
             // Once, where the link is first written.
