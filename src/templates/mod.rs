@@ -51,7 +51,18 @@ pub fn reload(root: &Path, previous: &Templates) -> Result<Templates, Vec<Diagno
 }
 
 fn load_after(root: &Path, previous: Option<&Templates>) -> Result<Templates, Vec<Diagnostic>> {
-    let (sources, warnings, mut problems) = read_sources(root);
+    let (sources, warnings, problems) = read_sources(root);
+    from_sources(root, sources, warnings, problems, previous)
+}
+
+/// The templates of `sources` (by name), with the warnings and problems of reading them.
+fn from_sources(
+    root: &Path,
+    sources: BTreeMap<String, String>,
+    warnings: Vec<Diagnostic>,
+    mut problems: Vec<Diagnostic>,
+    previous: Option<&Templates>,
+) -> Result<Templates, Vec<Diagnostic>> {
     problems.extend(reference_cycles(root, &sources));
     let (shortcodes, signature_problems) =
         shortcodes::shortcodes(&sources, &|name| template_path(root, name));
@@ -99,10 +110,7 @@ fn load_after(root: &Path, previous: Option<&Templates>) -> Result<Templates, Ve
 /// The text of each template by name: the built-in theme's, replaced or added to by the files
 /// of `root/templates`; with the warnings and the problems of listing and reading them.
 fn read_sources(root: &Path) -> (BTreeMap<String, String>, Vec<Diagnostic>, Vec<Diagnostic>) {
-    let mut sources: BTreeMap<String, String> = theme::TEMPLATES
-        .iter()
-        .map(|(name, text)| (name.to_string(), text.to_string()))
-        .collect();
+    let mut sources = theme_sources();
     let mut found = crate::diagnostics::Diagnostics::default();
     let files = crate::source::list_files(root, TEMPLATES_DIR, &mut found);
     let (warnings, mut problems): (Vec<Diagnostic>, Vec<Diagnostic>) =
@@ -195,9 +203,17 @@ fn layouts(sources: &BTreeMap<String, String>) -> BTreeSet<String> {
 /// The built-in theme alone: what `handbook serve` falls back to while a site's templates are
 /// broken.
 pub fn builtin() -> Templates {
-    // A folder that has no `templates/`: only the built-in theme is loaded.
-    load(Path::new("/nonexistent/handbook-builtin-theme"))
-        .expect("the built-in theme's templates are valid (tests render every one of them)")
+    // From the theme alone, without reading any folder: the site's may be what is broken.
+    from_sources(Path::new(""), theme_sources(), Vec::new(), Vec::new(), None)
+        .expect("the built-in theme's templates are valid (a test loads them)")
+}
+
+/// The built-in theme's templates, by name.
+fn theme_sources() -> BTreeMap<String, String> {
+    theme::TEMPLATES
+        .iter()
+        .map(|(name, text)| (name.to_string(), text.to_string()))
+        .collect()
 }
 
 /// A filter's value as text: a string as it is, anything else as JSON.
@@ -514,6 +530,16 @@ mod tests {
             r.err().unwrap().iter().map(|d| d.to_string()).collect()
         };
         assert_eq!(broken(reload(root, &added)), broken(load(root)));
+    }
+
+    /// What `handbook serve` falls back to while the site's templates are broken: the theme,
+    /// read from no folder.
+    #[test]
+    fn the_builtin_theme_loads_from_no_folder() {
+        let theme = builtin();
+        assert!(theme.layouts.contains("page"));
+        assert!(theme.shortcodes.contains_key("callout"));
+        assert_eq!(theme.sources.len(), theme::TEMPLATES.len());
     }
 
     #[test]
