@@ -65,6 +65,26 @@ const PIECES: &[&str] = &[
     "===\n",
 ];
 
+/// Shortcode calls, whole and broken, and GitHub alerts: a broken call is an error, so they go
+/// only where a build may fail.
+const SHORTCODE_PIECES: &[&str] = &[
+    ":::note\n",
+    ":::\n",
+    "::::warning[x *y*]{title=\"t\"}\n",
+    "::: tip Read\n",
+    "::video{youtube=\"a b\"}\n",
+    "::figure[c]{src=x alt=y width=wide}\n",
+    "::table{data=\"nope\"}\n",
+    ":callout{type=\"",
+    ":note[",
+    "]{",
+    "}",
+    ":x{a=1 b}",
+    "\\:note{}",
+    "> [!WARNING]\n",
+    "> [!NOTE]\n> ",
+];
+
 /// A small deterministic generator, so a failure can be reproduced from its seed.
 struct Lcg(u64);
 
@@ -80,13 +100,17 @@ impl Lcg {
 
 #[test]
 fn thousands_of_garbled_pages_never_panic() {
+    // Shortcode calls are rendered with the built-in theme's shortcodes, as a build does.
+    let templates = handbook::templates::builtin();
+    let data = handbook::source::data::Data::default();
+    let pieces: Vec<&str> = PIECES.iter().chain(SHORTCODE_PIECES).copied().collect();
     for seed in 0..3000u64 {
         let mut rng = Lcg(seed);
         let len = rng.next() % 40;
         let text: String = (0..len)
-            .map(|_| PIECES[rng.next() % PIECES.len()])
+            .map(|_| pieces[rng.next() % pieces.len()])
             .collect();
-        let outcome = std::panic::catch_unwind(|| {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             if let Ok((page, _)) = parse_page("garbage.md".into(), &text, &[]) {
                 let title = page.front.title.clone().unwrap_or_default();
                 let options = MarkdownOptions {
@@ -102,10 +126,21 @@ fn thousands_of_garbled_pages_never_panic() {
                     shortcodes: Default::default(),
                 };
                 render(&page.body, options, &|dest| Some(format!("/x{dest}")));
+                let facts = handbook::templates::shortcodes::PageFacts {
+                    title: &title,
+                    url: "/garbage/",
+                };
+                let expander =
+                    handbook::templates::shortcodes::Expander::new(&templates, &data, facts);
+                let options = MarkdownOptions {
+                    shortcodes: handbook::markdown::Shortcodes(Some(&expander)),
+                    ..options
+                };
+                render(&page.body, options, &|dest| Some(format!("/x{dest}")));
                 // What a preview compares: any input splits into sections without a panic.
                 handbook::markdown::sections(&page.body, &title);
             }
-        });
+        }));
         assert!(outcome.is_ok(), "seed {seed} panicked on {text:?}");
     }
 }
@@ -124,14 +159,14 @@ fn site_of(pages: &[(String, String)]) -> (Fixture, handbook::BuildOptions) {
     (fixture, options)
 }
 
-/// `count` garbled texts from `seed`.
-fn garbled(seed: u64, count: usize) -> Vec<String> {
+/// `count` garbled texts from `seed`, made of `pieces`.
+fn garbled(seed: u64, count: usize, pieces: &[&str]) -> Vec<String> {
     let mut rng = Lcg(seed);
     (0..count)
         .map(|_| {
             let len = rng.next() % 30;
             (0..len)
-                .map(|_| PIECES[rng.next() % PIECES.len()])
+                .map(|_| pieces[rng.next() % pieces.len()])
                 .collect()
         })
         .collect()
@@ -139,7 +174,8 @@ fn garbled(seed: u64, count: usize) -> Vec<String> {
 
 #[test]
 fn a_site_of_garbled_pages_builds_or_fails_cleanly() {
-    let pages: Vec<(String, String)> = garbled(42, 300)
+    let pieces: Vec<&str> = PIECES.iter().chain(SHORTCODE_PIECES).copied().collect();
+    let pages: Vec<(String, String)> = garbled(42, 300, &pieces)
         .into_iter()
         .enumerate()
         .map(|(i, text)| (format!("{}p{i}.md", ["", "a/", "a/b/"][i % 3]), text))
@@ -150,11 +186,14 @@ fn a_site_of_garbled_pages_builds_or_fails_cleanly() {
     // Garbage has errors; each is reported with a file, and nothing was written.
     let errors = result.expect_err("garbage should not build cleanly");
     assert!(errors.errors().count() > 0);
+    // Broken shortcode calls are errors of their page (or of the template they ran).
     assert!(
         errors
             .diagnostics
             .iter()
-            .all(|d| d.path.starts_with("content/"))
+            .all(|d| d.path.starts_with("content/") || d.path.starts_with("templates/shortcodes/")),
+        "{:#?}",
+        errors.diagnostics
     );
     assert!(!fixture.output().exists());
 }
@@ -163,7 +202,7 @@ fn a_site_of_garbled_pages_builds_or_fails_cleanly() {
 fn garbled_markdown_behind_valid_front_matter_builds() {
     // Only pages the loader accepts (it strips a BOM before anything else), with nothing that
     // may fairly fail a build.
-    let pages: Vec<(String, String)> = garbled(7, 2000)
+    let pages: Vec<(String, String)> = garbled(7, 2000, PIECES)
         .into_iter()
         .enumerate()
         .filter(|(i, text)| {
