@@ -1157,6 +1157,27 @@ mod tests {
         out
     }
 
+    /// Templates broken at start: the site is served with the built-in theme and the problem
+    /// shown, until the templates are fixed.
+    #[test]
+    fn broken_templates_at_start_fall_back_to_the_theme() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        guide_site(root);
+        write(root, "templates/page.html", "{% block content %}");
+        let workspace = Workspace::load(root, false, "http://127.0.0.1:1/", None).unwrap();
+        let problems: Vec<String> = workspace.problems().iter().map(|d| d.to_string()).collect();
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with("templates/page.html:")),
+            "{problems:?}"
+        );
+        let current = workspace.current();
+        let page = current.page(current.site.by_url["/guide/"]);
+        assert!(page.as_ref().as_ref().unwrap().contains("G."));
+    }
+
     /// A handbook at `root` with a home page and a `guide/` folder with its `index.md`.
     fn guide_site(root: &Path) {
         write(
