@@ -217,9 +217,111 @@
     });
   }
 
+  /* ---- code blocks: a "Copy" button on each, announced to screen readers ---- */
+  function setupCopyButtons() {
+    var status = document.createElement("p");
+    status.className = "visually-hidden";
+    status.setAttribute("role", "status");
+    status.setAttribute("data-copy-status", "");
+    document.body.appendChild(status);
+    var blocks = document.querySelectorAll(".prose pre");
+    Array.prototype.forEach.call(blocks, function (pre) {
+      if (pre.closest(".code-block, .diagram, .diagram-error")) {
+        return;
+      }
+      var box = document.createElement("div");
+      box.className = "code-block";
+      pre.parentNode.insertBefore(box, pre);
+      box.appendChild(pre);
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "copy-button";
+      button.textContent = "Copy";
+      button.setAttribute("aria-label", "Copy code");
+      box.appendChild(button);
+      var timer = null;
+      button.addEventListener("click", function () {
+        var code = pre.querySelector("code") || pre;
+        copyText(code.innerText).then(function () {
+          button.textContent = "Copied";
+          button.setAttribute("data-copied", "");
+          status.textContent = "";
+          // A new text node, so that screen readers announce it each time.
+          window.setTimeout(function () {
+            status.textContent = "Copied";
+          }, 30);
+          window.clearTimeout(timer);
+          timer = window.setTimeout(function () {
+            button.textContent = "Copy";
+            button.removeAttribute("data-copied");
+          }, 2000);
+        }, function () {
+          button.textContent = "Press Ctrl+C";
+          selectText(code);
+        });
+      });
+    });
+  }
+
+  /* The clipboard API where the page may use it (https, localhost), else the old way. */
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text);
+    }
+    return new Promise(function (resolve, reject) {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.className = "visually-hidden";
+      document.body.appendChild(area);
+      area.select();
+      var done = false;
+      try {
+        done = document.execCommand("copy");
+      } catch (e) {
+        done = false;
+      }
+      document.body.removeChild(area);
+      if (done) {
+        resolve();
+      } else {
+        reject(new Error("copy refused"));
+      }
+    });
+  }
+
+  function selectText(node) {
+    var range = document.createRange();
+    range.selectNodeContents(node);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+
+  /* ---- tables wider than the text scroll in their box: the keyboard can scroll them ---- */
+  function setupTables() {
+    var tables = document.querySelectorAll(".prose table");
+    function check() {
+      Array.prototype.forEach.call(tables, function (table) {
+        var scrolls = table.scrollWidth > table.clientWidth + 1;
+        if (scrolls) {
+          table.setAttribute("data-scrolls", "");
+          table.setAttribute("tabindex", "0");
+        } else {
+          table.removeAttribute("data-scrolls");
+          table.removeAttribute("tabindex");
+        }
+      });
+    }
+    check();
+    window.addEventListener("resize", check, { passive: true });
+  }
+
   function init() {
     setupAnnouncement();
     setupVideos();
+    setupCopyButtons();
+    setupTables();
     setupMenu();
     if (!NARROW || !NARROW.matches) {
       revealCurrent(document.getElementById("handbook:sidebar"));
