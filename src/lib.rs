@@ -126,6 +126,7 @@ fn load_and_resolve(options: &BuildOptions) -> Result<(Site, Templates, Diagnost
         .as_deref()
         .or_else(|| options.deploy.base_url());
     let config = config::load(root, base_url).map_err(fail_with)?;
+    diags.extend(config.warnings.iter().cloned());
     // Templates and content are independent: read them at the same time.
     let (templates, content) = rayon::join(
         || templates::load(root),

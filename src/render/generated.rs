@@ -29,6 +29,9 @@ pub fn generated_names(site: &Site, preview: bool) -> Vec<String> {
     .map(String::from)
     .into();
     names.extend(theme::ASSETS.iter().map(|(name, _)| name.to_string()));
+    if site.config.branding.is_set() {
+        names.push(theme::BRANDING_STYLESHEET[1..].to_string());
+    }
     if site.config.search.enabled {
         names.push(SEARCH_PAGE.to_string());
     }

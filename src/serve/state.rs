@@ -353,6 +353,7 @@ impl Workspace {
         });
         let config = Arc::new(config::load(root, Some(base_url)).map_err(|d| vec![d])?);
         let mut problems: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
+        file_problems(&mut problems, config.warnings.clone());
         let (templates, ((sources, file_errors), assets)) = rayon::join(
             || templates::load(root),
             || {
@@ -684,7 +685,10 @@ impl Workspace {
         let key = crate::layout::CONFIG_FILE.to_string();
         self.problems.remove(&key);
         match config::load(&self.root, Some(&self.base_url)) {
-            Ok(config) => self.config = Arc::new(config),
+            Ok(config) => {
+                file_problems(&mut self.problems, config.warnings.clone());
+                self.config = Arc::new(config);
+            }
             Err(problem) => {
                 self.problems.insert(key, vec![problem]);
                 return None;

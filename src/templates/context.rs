@@ -92,6 +92,8 @@ impl<'a> AnnouncementView<'a> {
 pub struct Assets {
     pub stylesheet: String,
     pub highlight: String,
+    /// `branding.css`, when `handbook.yml` has `branding`.
+    pub branding: Option<String>,
     pub script: String,
     pub search_script: String,
     pub icon: String,
@@ -103,6 +105,10 @@ impl Assets {
         Assets {
             stylesheet: at(theme::STYLESHEET),
             highlight: at(theme::HIGHLIGHT_STYLESHEET),
+            branding: config
+                .branding
+                .is_set()
+                .then(|| at(theme::BRANDING_STYLESHEET)),
             script: at(theme::SCRIPT),
             search_script: at(theme::SEARCH_SCRIPT),
             icon: at(theme::ICON),
@@ -114,6 +120,9 @@ impl Assets {
         Assets {
             stylesheet: fingerprints.url(theme::STYLESHEET),
             highlight: fingerprints.url(theme::HIGHLIGHT_STYLESHEET),
+            branding: fingerprints
+                .get(&theme::BRANDING_STYLESHEET[1..])
+                .map(|_| fingerprints.url(theme::BRANDING_STYLESHEET)),
             script: fingerprints.url(theme::SCRIPT),
             search_script: fingerprints.url(theme::SEARCH_SCRIPT),
             icon: fingerprints.url(theme::ICON),

@@ -99,6 +99,8 @@ pub const SEARCH_SCRIPT: &str = "/search.js";
 pub const REDIRECT_SCRIPT: &str = "/redirect.js";
 /// Generated from the highlighting themes of `handbook.yml`.
 pub const HIGHLIGHT_STYLESHEET: &str = "/syntax.css";
+/// Generated from `branding` of `handbook.yml`, when it has any.
+pub const BRANDING_STYLESHEET: &str = "/branding.css";
 
 /// A file of the built-in theme by its output path: one of [`ASSETS`], or the highlighting
 /// stylesheet made from the themes of `handbook.yml` (a problem of `handbook.yml` if one of them
@@ -109,6 +111,12 @@ pub fn builtin_file(
 ) -> Option<Result<Vec<u8>, crate::diagnostics::Diagnostic>> {
     if let Some((_, bytes)) = ASSETS.iter().find(|(asset, _)| *asset == name) {
         return Some(Ok(bytes.to_vec()));
+    }
+    if name == &BRANDING_STYLESHEET[1..] && config.branding.is_set() {
+        return Some(Ok(config
+            .branding
+            .stylesheet(config.base_path())
+            .into_bytes()));
     }
     (name == &HIGHLIGHT_STYLESHEET[1..]).then(|| {
         let highlight = &config.highlight;

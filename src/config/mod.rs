@@ -3,6 +3,8 @@
 //! Unknown keys are errors (with the nearest known key suggested): a typo in the config must not
 //! silently fall back to a default.
 
+pub mod branding;
+
 use crate::diagnostics::{Diagnostic, suggest, yaml_message};
 pub use crate::layout::CONFIG_FILE;
 use serde::{Deserialize, Serialize};
@@ -23,6 +25,7 @@ const KNOWN_KEYS: &[&str] = &[
     "announcement",
     "search",
     "front_matter",
+    "branding",
     "extra",
 ];
 
@@ -43,7 +46,9 @@ const _: fn(Config) = |config| {
         announcement: _,
         search: _,
         front_matter: _,
+        branding: _,
         extra: _,
+        warnings: _,
     } = config;
 };
 
@@ -87,9 +92,15 @@ pub struct Config {
     /// The site's own front matter keys.
     #[serde(default)]
     pub front_matter: FrontMatterSettings,
+    /// The company's logo, accent colour, fonts and header links.
+    #[serde(default)]
+    pub branding: branding::Branding,
     /// Free-form settings for templates (`config.extra.*`).
     #[serde(default)]
     pub extra: serde_yaml::Mapping,
+    /// What the settings are worth a warning for (an accent colour below WCAG AA).
+    #[serde(skip)]
+    pub warnings: Vec<Diagnostic>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -329,6 +340,11 @@ pub fn load(root: &Path, base_url: Option<&str>) -> Result<Config, Diagnostic> {
         check_announcement(announcement)?;
     }
     config.repository.path = Some(repository_path(root, &config.repository));
+    let (mut errors, warnings) = config.branding.check(root, &text);
+    if !errors.is_empty() {
+        return Err(errors.remove(0));
+    }
+    config.warnings = warnings;
     if let Some(url) = base_url {
         config.base_url = url.to_string();
     }
@@ -530,6 +546,17 @@ pub fn line_of_key(text: &str, key: &str) -> Option<usize> {
     text.lines()
         .position(|line| {
             line.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .map(|i| i + 1)
+}
+
+/// The first line of `key:` at any indentation (a key of a nested setting).
+pub fn line_of_key_anywhere(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|line| {
+            line.trim_start()
+                .strip_prefix(key)
                 .is_some_and(|rest| rest.trim_start().starts_with(':'))
         })
         .map(|i| i + 1)
