@@ -63,9 +63,9 @@ async fn live_events(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
                 return Some((Ok::<_, Infallible>(first), (None, receiver, shared)));
             }
             let event = match receiver.recv().await {
-                Ok(LiveEvent::Reload(version)) => Event::default()
+                Ok(LiveEvent::Reload(version, landings)) => Event::default()
                     .event("reload")
-                    .data(format!("{{\"version\":{version}}}")),
+                    .data(reload_data(version, &landings)),
                 Ok(LiveEvent::Stylesheets(version)) => Event::default()
                     .event("css")
                     .data(format!("{{\"version\":{version}}}")),
@@ -508,4 +508,10 @@ pub fn content_type(path: &str) -> String {
     } else {
         mime.essence_str().to_string()
     }
+}
+
+/// The data of a `reload` event: the version, and where each edited page lands,
+/// `{"version":3,"landings":[["/a/","setup"]]}`.
+fn reload_data(version: u64, landings: &[(String, String)]) -> String {
+    serde_json::json!({ "version": version, "landings": landings }).to_string()
 }

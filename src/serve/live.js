@@ -1,24 +1,61 @@
 // handbook serve: live reload. Injected into pages only while serving; built sites never
-// have it. Listens to the server's events: reloads the page when it changed (keeping the
-// scroll position), swaps stylesheets when only CSS changed, shows build errors over the page.
+// have it. Listens to the server's events: reloads the page when it changed (landing on the
+// section the save changed when it is out of view, else keeping the scroll position), swaps
+// stylesheets when only CSS changed, shows build errors over the page.
 (() => {
   const script = document.currentScript;
   let version = Number(script.dataset.version);
   const instance = script.dataset.instance;
   const scrollKey = "handbook-scroll:" + location.pathname;
+  const landKey = "handbook-land:" + location.pathname;
+
+  // This script puts the page where it should be after a reload; the browser's own restoring
+  // of the old position would undo a landing.
+  if ("scrollRestoration" in history) history.scrollRestoration = "manual";
 
   const saved = sessionStorage.getItem(scrollKey);
-  if (saved !== null) {
-    sessionStorage.removeItem(scrollKey);
-    const y = Number(saved);
-    const restore = () => window.scrollTo(0, y);
+  const land = sessionStorage.getItem(landKey);
+  sessionStorage.removeItem(scrollKey);
+  sessionStorage.removeItem(landKey);
+  if (saved !== null || land !== null) {
+    const restore = () => {
+      const target = land !== null ? sectionStart(land) : null;
+      if (target) target.scrollIntoView({ block: "start" });
+      else if (saved !== null) window.scrollTo(0, Number(saved));
+    };
     if (document.readyState === "complete") restore();
     else window.addEventListener("load", restore, { once: true });
   }
 
-  function reload() {
-    sessionStorage.setItem(scrollKey, String(window.scrollY));
+  // The element a section starts with: its heading, or the text for the introduction ("").
+  function sectionStart(anchor) {
+    if (anchor === "") return document.querySelector(".prose") || document.getElementById("handbook:main");
+    return document.getElementById(anchor);
+  }
+
+  // Whether any part of the section starting at `anchor` is on screen: from its start to the
+  // next heading of the text.
+  function inView(anchor) {
+    const start = sectionStart(anchor);
+    if (!start) return false;
+    const headings = Array.from(document.querySelectorAll(".prose :is(h1, h2, h3, h4, h5, h6)[id]"));
+    const next = anchor === "" ? headings[0] : headings[headings.indexOf(start) + 1];
+    const top = start.getBoundingClientRect().top;
+    const bottom = next ? next.getBoundingClientRect().top : Infinity;
+    return top < window.innerHeight && bottom > 0;
+  }
+
+  // Reloads; `anchor` is the section of this page the change is in, if the change was a save
+  // of this page: the reloaded page shows it if it is not on screen now.
+  function reload(anchor) {
+    if (typeof anchor === "string" && !inView(anchor)) sessionStorage.setItem(landKey, anchor);
+    else sessionStorage.setItem(scrollKey, String(window.scrollY));
     location.reload();
+  }
+
+  function landingHere(landings) {
+    const here = (landings || []).find((landing) => landing[0] === location.pathname);
+    return here ? here[1] : undefined;
   }
 
   function swapStylesheets(next) {
@@ -102,7 +139,8 @@
     showErrors(hello.errors);
   });
   events.addEventListener("reload", (e) => {
-    if (JSON.parse(e.data).version > version) reload();
+    const data = JSON.parse(e.data);
+    if (data.version > version) reload(landingHere(data.landings));
   });
   events.addEventListener("css", (e) => {
     const next = JSON.parse(e.data).version;

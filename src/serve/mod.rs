@@ -19,6 +19,7 @@ mod connections;
 mod data;
 mod hosts;
 mod http;
+mod landing;
 mod memory;
 pub mod state;
 pub mod watch;
@@ -73,8 +74,9 @@ pub enum ServeError {
 /// A change browsers are told about.
 #[derive(Debug, Clone)]
 pub enum LiveEvent {
-    /// Pages changed: reload if showing an older version.
-    Reload(u64),
+    /// Pages changed: reload if showing an older version; the edited pages, by URL, with the
+    /// section each reload should land on.
+    Reload(u64, Arc<Vec<(String, String)>>),
     /// Only stylesheets changed: fetch them again.
     Stylesheets(u64),
     /// The problems to show (JSON), which changed.
@@ -303,10 +305,11 @@ impl Shared {
 
     fn publish(&self, generation: Arc<Generation>, action: Action) {
         let version = generation.version;
+        let landings = Arc::new(generation.landings.clone());
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = generation;
         lock(&self.status).rendering.clear();
         let _ = self.events.send(match action {
-            Action::Reload => LiveEvent::Reload(version),
+            Action::Reload => LiveEvent::Reload(version, landings),
             Action::Stylesheets => LiveEvent::Stylesheets(version),
         });
         *lock(&self.to_check.0) = version;

@@ -110,6 +110,9 @@ pub struct Generation {
     pages: Mutex<HashMap<PageId, Rendered>>,
     generated: Mutex<HashMap<String, Made>>,
     analyses: Arc<Analyses>,
+    /// The pages whose text this version changed, by URL, with the anchor of the first section
+    /// that changed: where a browser showing the page lands after the reload.
+    pub landings: Vec<(String, String)>,
 }
 
 impl Generation {
@@ -321,6 +324,8 @@ pub struct Workspace {
     templates: Arc<Templates>,
     /// When each page last changed in git, read once at start.
     history: Arc<History>,
+    /// Where the next version's edited pages land ([`Generation::landings`]).
+    landings: Vec<(String, String)>,
     /// The last good version of each data file, and the data they make.
     data_files: DataFiles,
     data: Arc<Data>,
@@ -421,6 +426,7 @@ impl Workspace {
             pages: Mutex::default(),
             generated: Mutex::default(),
             analyses: Arc::default(),
+            landings: Vec::new(),
         });
         Ok(Workspace {
             root: root.to_path_buf(),
@@ -430,6 +436,7 @@ impl Workspace {
             config,
             templates,
             history,
+            landings: Vec::new(),
             data_files,
             data,
             extras,
@@ -460,6 +467,7 @@ impl Workspace {
     /// Files of the batch that are neither on disk nor known (an editor's temporary file, gone
     /// by now) are dropped from it.
     pub fn apply(&mut self, batch: &mut Batch) -> Option<Action> {
+        self.landings.clear();
         if batch.everything {
             return self.reload_everything();
         }
@@ -520,6 +528,11 @@ impl Workspace {
             page.node = before.node;
             page.folder = before.folder.clone();
             page.redirect = before.redirect.clone();
+            if let Some(anchor) =
+                super::landing::changed_section(&before.source.body, &page.source.body, &page.title)
+            {
+                self.landings.push((page.href.clone(), anchor));
+            }
             site.pages[id] = Arc::new(page);
             patched.push(id);
         }
@@ -671,6 +684,7 @@ impl Workspace {
             pages: Mutex::new(kept.into_iter().collect()),
             generated: Mutex::default(),
             analyses: old.analyses.clone(),
+            landings: std::mem::take(&mut self.landings),
         };
         if same_pages {
             for (id, _) in fresh {

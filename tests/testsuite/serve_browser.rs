@@ -137,3 +137,88 @@ fn the_browser_follows_edits_to_pages_and_stylesheets_and_shows_errors() {
     // The server goes with its process group (the browser went with the session).
     drop(server);
 }
+
+/// A long page of ten sections; `edit` is added to the text of section `n`.
+fn long_page(n: usize, edit: &str) -> String {
+    let mut text = String::from("---\ntitle: Long\n---\nIntroduction.\n\n");
+    for i in 1..=10 {
+        text.push_str(&format!("## Part {i}\n\n"));
+        for line in 0..12 {
+            text.push_str(&format!("Paragraph {line} of part {i}, long enough to fill a line or two of the page as a reader sees it.\n\n"));
+        }
+        if i == n {
+            text.push_str(&format!("{edit}\n\n"));
+        }
+    }
+    text
+}
+
+/// After a save, the page lands where the change is: a section out of view is scrolled to;
+/// a change in the part on screen keeps the reader where they were.
+#[test]
+#[cfg_attr(
+    not(has_browser),
+    ignore = "needs Chromium and chromedriver: apt-get install chromium chromium-driver"
+)]
+fn a_save_lands_on_the_section_it_changed() {
+    let tools = browser::tools_or_fail();
+    let fixture = Fixture::new()
+        .file("content/index.md", "---\ntitle: Home\n---\nWelcome.\n")
+        .file("content/long.md", long_page(0, ""));
+    let server = Served::start(&fixture.root(), &[]);
+    browser::block_on(async {
+        let mut browser = Browser::start(&tools).await;
+        browser.on_failure(server.printed());
+        browser.goto(&format!("{}/long/", server.url)).await;
+        browser
+            .wait_for(
+                "the page",
+                "window.__mark = 1; window.scrollTo(0, 0); return document.body.innerText;",
+                |text| Ok(text.as_str().is_some_and(|t| t.contains("Part 10"))),
+            )
+            .await;
+
+        // At the top, a change in part 8: after the reload, part 8's heading is at the top.
+        fixture.save("content/long.md", &long_page(8, "Edited: wombatics."));
+        let landed = browser
+            .wait_for(
+                "the reloaded page scrolled to part 8",
+                "const h = document.getElementById('part-8');
+                 return { reloaded: window.__mark === undefined,
+                          text: document.body.innerText.includes('wombatics'),
+                          top: h && h.getBoundingClientRect().top,
+                          y: window.scrollY };",
+                |page| {
+                    Ok(page["reloaded"] == json!(true)
+                        && page["text"] == json!(true)
+                        && page["top"]
+                            .as_f64()
+                            .is_some_and(|top| (0.0..200.0).contains(&top)))
+                },
+            )
+            .await;
+        eprintln!("landed: {landed}");
+
+        // Part 8 is on screen: a change in it keeps the scroll position.
+        browser
+            .run("window.__mark = 1; window.scrollBy(0, 40);")
+            .await;
+        let before = browser.run("return window.scrollY;").await;
+        fixture.save("content/long.md", &long_page(8, "Edited again: quokkas."));
+        browser
+            .wait_for(
+                "the reloaded page where it was",
+                "return { reloaded: window.__mark === undefined,
+                          text: document.body.innerText.includes('quokkas'),
+                          y: window.scrollY };",
+                |page| {
+                    Ok(page["reloaded"] == json!(true)
+                        && page["text"] == json!(true)
+                        && page["y"].as_f64() == before.as_f64())
+                },
+            )
+            .await;
+        browser.close().await;
+    });
+    drop(server);
+}
