@@ -34,3 +34,4 @@ mod serve_burst;
 mod serve_load;
 mod shortcodes;
 mod shortcodes_browser;
+mod theme_browser;
