@@ -226,7 +226,7 @@
     document.body.appendChild(status);
     var blocks = document.querySelectorAll(".prose pre");
     Array.prototype.forEach.call(blocks, function (pre) {
-      if (pre.closest(".code-block, .diagram, .diagram-error")) {
+      if (pre.hasAttribute("data-diagram") || pre.closest(".code-block, .diagram, .diagram-error")) {
         return;
       }
       var box = document.createElement("div");

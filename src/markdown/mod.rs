@@ -40,6 +40,8 @@ pub use title::leading_h1;
 #[derive(Debug, Clone, Default)]
 pub struct RenderedMarkdown {
     pub html: String,
+    /// Whether it has a Mermaid diagram: then the page loads the script that draws it.
+    pub diagrams: bool,
     pub toc: Vec<TocItem>,
     /// Every heading id of the page, in order.
     pub anchors: Vec<String>,
@@ -240,6 +242,7 @@ pub fn render(
     pulldown_cmark::html::push_html(&mut html, align::align_attributes(events));
     search_text::collapse_spaces(&mut analysis.search);
     let rendered = RenderedMarkdown {
+        diagrams: html.contains(highlight::DIAGRAM_MARK),
         html,
         toc: headings::nest(toc),
         anchors,

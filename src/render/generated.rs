@@ -28,7 +28,17 @@ pub fn generated_names(site: &Site, preview: bool) -> Vec<String> {
     ]
     .map(String::from)
     .into();
-    names.extend(theme::ASSETS.iter().map(|(name, _)| name.to_string()));
+    let diagrams = site
+        .pages
+        .iter()
+        .any(|page| theme::may_have_diagrams(&page.source.body));
+    names.extend(
+        theme::ASSETS
+            .iter()
+            .map(|(name, _)| *name)
+            .filter(|name| diagrams || !theme::DIAGRAM_ASSETS.contains(name))
+            .map(str::to_string),
+    );
     if site.config.branding.is_set() {
         names.push(theme::BRANDING_STYLESHEET[1..].to_string());
     }

@@ -77,6 +77,7 @@ impl Renderer<'_> {
         let mut context = self.context(id);
         context.page.content = &rendered.html;
         context.page.toc = &rendered.toc;
+        context.page.diagrams = rendered.diagrams;
         context.sidebar = &sidebar;
         let html = render_template(self.templates, page, &context)
             .map(|html| self.fingerprints.rewrite_html(html));

@@ -94,6 +94,9 @@ pub struct Assets {
     pub highlight: String,
     /// `branding.css`, when `handbook.yml` has `branding`.
     pub branding: Option<String>,
+    /// Mermaid and the script that draws diagrams with it (for pages with a diagram).
+    pub mermaid: String,
+    pub diagrams: String,
     pub script: String,
     pub search_script: String,
     pub icon: String,
@@ -109,6 +112,8 @@ impl Assets {
                 .branding
                 .is_set()
                 .then(|| at(theme::BRANDING_STYLESHEET)),
+            mermaid: at(theme::MERMAID_SCRIPT),
+            diagrams: at(theme::DIAGRAMS_SCRIPT),
             script: at(theme::SCRIPT),
             search_script: at(theme::SEARCH_SCRIPT),
             icon: at(theme::ICON),
@@ -123,6 +128,8 @@ impl Assets {
             branding: fingerprints
                 .get(&theme::BRANDING_STYLESHEET[1..])
                 .map(|_| fingerprints.url(theme::BRANDING_STYLESHEET)),
+            mermaid: fingerprints.url(theme::MERMAID_SCRIPT),
+            diagrams: fingerprints.url(theme::DIAGRAMS_SCRIPT),
             script: fingerprints.url(theme::SCRIPT),
             search_script: fingerprints.url(theme::SEARCH_SCRIPT),
             icon: fingerprints.url(theme::ICON),
@@ -244,6 +251,8 @@ pub struct PageView<'a> {
     pub subcategory: Option<&'a str>,
     pub source_path: String,
     pub toc: &'a [TocItem],
+    /// Whether the page has a Mermaid diagram (the theme loads its script only then).
+    pub diagrams: bool,
     pub extra: &'a serde_yaml::Mapping,
     pub draft: bool,
     pub is_home: bool,
@@ -373,6 +382,7 @@ impl<'a> PageView<'a> {
             subcategory: front.subcategory.as_deref(),
             source_path: page.source.display_path(),
             toc,
+            diagrams: false,
             extra: &page.source.extra,
             draft: front.draft == Some(true),
             is_home: page.is_home(),

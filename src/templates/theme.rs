@@ -87,7 +87,43 @@ pub const ASSETS: &[(&str, &[u8])] = &[
     ("favicon.svg", include_bytes!("../../static/favicon.svg")),
     ("redirect.js", include_bytes!("../../static/redirect.js")),
     ("search.js", include_bytes!("../../static/search.js")),
+    // Mermaid, and what draws a page's diagrams with it (static/diagrams/README.md): written
+    // only for a site that has a diagram, loaded only by its pages that have one.
+    (
+        "diagrams/mermaid.min.js",
+        include_bytes!("../../static/diagrams/mermaid.min.js"),
+    ),
+    (
+        "diagrams/diagrams.js",
+        include_bytes!("../../static/diagrams/diagrams.js"),
+    ),
+    // Mermaid's MIT license goes wherever Mermaid goes.
+    (
+        "diagrams/mermaid.LICENSE.txt",
+        include_bytes!("../../static/diagrams/mermaid.LICENSE.txt"),
+    ),
 ];
+
+/// The assets of [`ASSETS`] only a site with a Mermaid diagram needs.
+pub const DIAGRAM_ASSETS: &[&str] = &[
+    "diagrams/mermaid.min.js",
+    "diagrams/diagrams.js",
+    "diagrams/mermaid.LICENSE.txt",
+];
+
+/// Whether a page's Markdown may have a Mermaid diagram: a line opening a fenced block in
+/// `mermaid` (any case), wherever it is (a superset: one inside another block counts too).
+pub fn may_have_diagrams(markdown: &str) -> bool {
+    markdown.lines().any(|line| {
+        let line = line.trim_start_matches([' ', '\t', '>']).trim_start();
+        let fence = line
+            .bytes()
+            .take_while(|b| *b == b'`' || *b == b'~')
+            .count();
+        fence >= 3
+            && crate::markdown::highlight::language_of(&line[fence..]).as_deref() == Some("mermaid")
+    })
+}
 
 /// Where the theme's assets are served from.
 pub const STYLESHEET: &str = "/theme.css";
@@ -99,6 +135,9 @@ pub const SEARCH_SCRIPT: &str = "/search.js";
 pub const REDIRECT_SCRIPT: &str = "/redirect.js";
 /// Generated from the highlighting themes of `handbook.yml`.
 pub const HIGHLIGHT_STYLESHEET: &str = "/syntax.css";
+/// Mermaid, and the script that draws a page's diagrams with it.
+pub const MERMAID_SCRIPT: &str = "/diagrams/mermaid.min.js";
+pub const DIAGRAMS_SCRIPT: &str = "/diagrams/diagrams.js";
 /// Generated from `branding` of `handbook.yml`, when it has any.
 pub const BRANDING_STYLESHEET: &str = "/branding.css";
 

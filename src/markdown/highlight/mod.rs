@@ -49,6 +49,9 @@ pub fn language_of(info: &str) -> Option<String> {
 /// A `<pre>` block for `code`: highlighted in `palette`'s themes when `lang` is known, else
 /// escaped plain text.
 pub fn code_block(palette: Option<&Palette>, lang: Option<&str>, code: &str) -> String {
+    if lang.is_some_and(|l| l.eq_ignore_ascii_case("mermaid")) {
+        return diagram_source(code);
+    }
     let mut html = String::with_capacity(code.len() * 2 + 64);
     // Focusable, so that a keyboard can scroll a block wider than the page.
     html.push_str("<pre class=\"hl-code\" tabindex=\"0\"");
@@ -69,6 +72,19 @@ pub fn code_block(palette: Option<&Palette>, lang: Option<&str>, code: &str) -> 
         None => escape_into(&mut html, code),
     }
     html.push_str("</code></pre>\n");
+    html
+}
+
+/// What a page's HTML holds where it has a Mermaid diagram: the theme's script draws it.
+pub const DIAGRAM_MARK: &str = "<pre class=\"mermaid-source\" data-diagram>";
+
+/// A ```mermaid block: its text, for the theme's diagrams script to draw (and, without
+/// JavaScript, to read).
+fn diagram_source(code: &str) -> String {
+    let mut html = String::with_capacity(code.len() + 64);
+    html.push_str(DIAGRAM_MARK);
+    escape_into(&mut html, code);
+    html.push_str("</pre>\n");
     html
 }
 
