@@ -235,14 +235,15 @@ pub fn render(
     let events = search_text::SearchText::new(events, &mut analysis.search, options.search_code);
     let events = toc::Toc::new(events, options.toc_max_level, &mut toc);
     let events = marks::Marks::new(events, options.marked);
-    let events = highlight::CodeBlocks::new(events, options.palette);
+    let diagrams = std::cell::Cell::new(false);
+    let events = highlight::CodeBlocks::new(events, options.palette, &diagrams);
     let events = title_anchor
         .into_iter()
         .chain(ids::HeadingHtml::new(events));
     pulldown_cmark::html::push_html(&mut html, align::align_attributes(events));
     search_text::collapse_spaces(&mut analysis.search);
     let rendered = RenderedMarkdown {
-        diagrams: html.contains(highlight::DIAGRAM_MARK),
+        diagrams: diagrams.get(),
         html,
         toc: headings::nest(toc),
         anchors,

@@ -114,6 +114,13 @@ pub const DIAGRAM_ASSETS: &[&str] = &[
 /// Whether a page's Markdown may have a Mermaid diagram: a line opening a fenced block in
 /// `mermaid` (any case), wherever it is (a superset: one inside another block counts too).
 pub fn may_have_diagrams(markdown: &str) -> bool {
+    // Most pages have no "mermaid" at all: a search for it first, the lines only if it is there.
+    let bytes = markdown.as_bytes();
+    if memchr::memmem::find(bytes, b"ermaid").is_none()
+        && memchr::memmem::find(bytes, b"ERMAID").is_none()
+    {
+        return false;
+    }
     markdown.lines().any(|line| {
         let line = line.trim_start_matches([' ', '\t', '>']).trim_start();
         let fence = line

@@ -93,11 +93,21 @@ fn diagram_source(code: &str) -> String {
 pub(super) struct CodeBlocks<'p, I> {
     events: I,
     palette: Option<&'p Palette>,
+    /// Set when a block is a Mermaid diagram.
+    diagrams: &'p std::cell::Cell<bool>,
 }
 
 impl<'p, I> CodeBlocks<'p, I> {
-    pub fn new(events: I, palette: Option<&'p Palette>) -> Self {
-        CodeBlocks { events, palette }
+    pub fn new(
+        events: I,
+        palette: Option<&'p Palette>,
+        diagrams: &'p std::cell::Cell<bool>,
+    ) -> Self {
+        CodeBlocks {
+            events,
+            palette,
+            diagrams,
+        }
     }
 }
 
@@ -122,6 +132,9 @@ impl<'a, I: Iterator<Item = Event<'a>>> CodeBlocks<'_, I> {
             CodeBlockKind::Fenced(info) => language_of(info),
             CodeBlockKind::Indented => None,
         };
+        if lang.as_deref() == Some("mermaid") {
+            self.diagrams.set(true);
+        }
         let mut code = String::new();
         for event in self.events.by_ref() {
             match event {
@@ -223,7 +236,7 @@ mod tests {
     fn code_blocks_become_one_pre_each_and_other_events_pass() {
         let md = "text\n\n```nosuchlang\n<a>\n```\n\n    indented\n";
         let events: Vec<Event<'_>> =
-            CodeBlocks::new(pulldown_cmark::Parser::new(md), None).collect();
+            CodeBlocks::new(pulldown_cmark::Parser::new(md), None, &Default::default()).collect();
         let html: Vec<&str> = events
             .iter()
             .filter_map(|e| match e {
