@@ -71,6 +71,7 @@ fn the_default_theme_passes_axe_in_light_and_dark_wide_and_narrow() {
         "/engineering/release-process/",
         "/community/",
         "/product/",
+        "/team/",
         "/404.html",
         "/search/",
         "/search/?q=release",
