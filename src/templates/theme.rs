@@ -111,24 +111,30 @@ pub const DIAGRAM_ASSETS: &[&str] = &[
     "diagrams/mermaid.LICENSE.txt",
 ];
 
-/// Whether a page's Markdown may have a Mermaid diagram: a line opening a fenced block in
-/// `mermaid` (any case), wherever it is (a superset: one inside another block counts too).
+/// Whether a page's Markdown may have a Mermaid diagram: `mermaid` (any case) right after a
+/// code fence (```` ``` ````, `~~~`, with `{.` or spaces between), wherever the fence is: in a
+/// list item, a quote. A superset: one inside another code block counts too.
 pub fn may_have_diagrams(markdown: &str) -> bool {
-    // Most pages have no "mermaid" at all: a search for it first, the lines only if it is there.
     let bytes = markdown.as_bytes();
-    if memchr::memmem::find(bytes, b"ermaid").is_none()
-        && memchr::memmem::find(bytes, b"ERMAID").is_none()
-    {
-        return false;
-    }
-    markdown.lines().any(|line| {
-        let line = line.trim_start_matches([' ', '\t', '>']).trim_start();
-        let fence = line
-            .bytes()
-            .take_while(|b| *b == b'`' || *b == b'~')
+    memchr::memchr2_iter(b'm', b'M', bytes).any(|at| {
+        if !bytes[at..]
+            .get(..7)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"mermaid"))
+        {
+            return false;
+        }
+        let before = &bytes[..at];
+        let info = before
+            .iter()
+            .rev()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'{' | b'.'))
+            .count();
+        let fence = before[..before.len() - info]
+            .iter()
+            .rev()
+            .take_while(|b| matches!(b, b'`' | b'~'))
             .count();
         fence >= 3
-            && crate::markdown::highlight::language_of(&line[fence..]).as_deref() == Some("mermaid")
     })
 }
 
@@ -172,4 +178,25 @@ pub fn builtin_file(
                 crate::diagnostics::Diagnostic::error(crate::layout::CONFIG_FILE, message)
             })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_have_diagrams;
+
+    #[test]
+    fn a_mermaid_fence_is_found_however_it_is_written() {
+        for text in [
+            "```mermaid\ngraph TD\n```\n",
+            "```MerMaid\n",
+            "1. ```mermaid\n",
+            "> ~~~ mermaid\n",
+            "``` {.mermaid}\n",
+        ] {
+            assert!(may_have_diagrams(text), "{text}");
+        }
+        for text in ["We draw with Mermaid.", "```rust\nlet mermaid = 1;\n```"] {
+            assert!(!may_have_diagrams(text), "{text}");
+        }
+    }
 }

@@ -11,6 +11,7 @@ mod build;
 mod cli;
 mod corpus;
 mod csp_browser;
+mod diagrams_browser;
 mod edit_links;
 mod errors;
 mod external;
