@@ -116,25 +116,22 @@ pub const DIAGRAM_ASSETS: &[&str] = &[
 /// list item, a quote. A superset: one inside another code block counts too.
 pub fn may_have_diagrams(markdown: &str) -> bool {
     let bytes = markdown.as_bytes();
-    memchr::memchr2_iter(b'm', b'M', bytes).any(|at| {
-        if !bytes[at..]
-            .get(..7)
-            .is_some_and(|w| w.eq_ignore_ascii_case(b"mermaid"))
-        {
-            return false;
-        }
-        let before = &bytes[..at];
-        let info = before
+    // From each fence (rare in text) to what follows it.
+    let fences =
+        memchr::memmem::find_iter(bytes, b"```").chain(memchr::memmem::find_iter(bytes, b"~~~"));
+    fences.into_iter().any(|at| {
+        let after = &bytes[at..];
+        let fence = after
             .iter()
-            .rev()
-            .take_while(|b| matches!(b, b' ' | b'\t' | b'{' | b'.'))
-            .count();
-        let fence = before[..before.len() - info]
-            .iter()
-            .rev()
             .take_while(|b| matches!(b, b'`' | b'~'))
             .count();
-        fence >= 3
+        let info = after[fence..]
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'{' | b'.'))
+            .count();
+        after[fence + info..]
+            .get(..7)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"mermaid"))
     })
 }
 
