@@ -266,6 +266,44 @@ pub struct PageView<'a> {
     pub edit_url: Option<String>,
     /// The file's latest commit (`handbook build` and `check` only, in a git checkout).
     pub updated: Option<UpdatedView<'a>>,
+    /// On the home page: the pages changed last, newest first ([`RECENT_PAGES`] at most).
+    pub recent: Vec<RecentPage<'a>>,
+}
+
+/// How many pages the home page lists as changed last.
+pub const RECENT_PAGES: usize = 6;
+
+/// A page of the home page's "Recently updated".
+#[derive(Serialize)]
+pub struct RecentPage<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
+    pub updated: UpdatedView<'a>,
+}
+
+/// The pages shown in the navigation that changed last, by the date of their latest commit
+/// (then their place in the navigation).
+fn recent_pages<'a>(site: &'a Site, extras: &'a Extras) -> Vec<RecentPage<'a>> {
+    let mut dated: Vec<(&str, usize, PageId)> = site
+        .order
+        .iter()
+        .enumerate()
+        .filter(|(_, id)| !site.pages[**id].is_home())
+        .filter_map(|(i, &id)| Some((extras.updated(site, id)?.date.as_str(), i, id)))
+        .collect();
+    dated.sort_by(|a, b| b.0.cmp(a.0).then(a.1.cmp(&b.1)));
+    dated
+        .into_iter()
+        .take(RECENT_PAGES)
+        .filter_map(|(_, _, id)| {
+            let page = &site.pages[id];
+            Some(RecentPage {
+                title: &page.title,
+                url: &page.href,
+                updated: UpdatedView::new(extras.updated(site, id)?),
+            })
+        })
+        .collect()
 }
 
 /// What the preview banner says: how many pages changed, and where the list is.
@@ -393,6 +431,10 @@ impl<'a> PageView<'a> {
                 .then(|| site.config.repository.edit_url(&page.source.display_path()))
                 .flatten(),
             updated: extras.updated(site, id).map(UpdatedView::new),
+            recent: match page.is_home() {
+                true => recent_pages(site, extras),
+                false => Vec::new(),
+            },
         }
     }
 }

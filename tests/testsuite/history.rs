@@ -212,3 +212,29 @@ fn a_shallow_clone_gives_no_date_rather_than_a_wrong_one() {
         assert_eq!(updated(&site, url), None, "{url}");
     }
 }
+
+/// The home page lists the pages changed last, newest first, with the date and author.
+#[test]
+fn the_home_page_lists_the_pages_updated_last() {
+    let site = three_commits().build();
+    let home = site.page("/");
+    assert_eq!(
+        select_texts(&home, ".recent__link"),
+        ["Onboarding", "Hiring", "Team"]
+    );
+    assert_eq!(
+        select_attrs(&home, ".recent__item time", "datetime"),
+        ["2026-11-20", "2026-03-14", "2026-01-05"]
+    );
+    assert_eq!(
+        select_texts(&home, ".recent__meta"),
+        [
+            "20 November 2026 · Jane Doe",
+            "14 March 2026 · Bob Baker",
+            "5 January 2026 · Ann Archer"
+        ]
+    );
+    // Without git history, no list.
+    let plain = Fixture::new().file("content/index.md", "# Home\n").build();
+    assert!(select(&plain.page("/"), ".recent").is_empty());
+}
