@@ -1147,7 +1147,26 @@ fn a_heading_anchor_shows_only_on_hover_or_focus() {
             )
             .await;
 
-        // The mouse over the text of the heading "Notes" (near its left end).
+        // The mouse over the text of the heading "Notes" (near its left end). The focus above
+        // may have started a smooth scroll (`scroll-behavior: smooth`): a mouse placed while
+        // the page moves ends up beside the heading. So the page is scrolled at once, and the
+        // heading must stand still before the mouse goes there.
+        browser
+            .run(
+                "document.documentElement.style.scrollBehavior = 'auto';
+                 document.getElementById('notes').scrollIntoView({ block: 'center', behavior: 'instant' });",
+            )
+            .await;
+        browser
+            .wait_for(
+                "the heading #notes standing still",
+                "const top = () => document.getElementById('notes').getBoundingClientRect().top;
+                 const before = top();
+                 return new Promise((done) => requestAnimationFrame(() =>
+                     requestAnimationFrame(() => done(top() === before))));",
+                |still| Ok(still == &json!(true)),
+            )
+            .await;
         let half = browser
             .run("return document.getElementById('notes').getBoundingClientRect().width / 2;")
             .await
