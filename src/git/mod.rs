@@ -2,6 +2,7 @@
 //! Netlify's build image have). Everything here degrades: outside a checkout, without `git`,
 //! or with too little history, callers get `None` or an error message, never a failed build.
 
+pub mod codeowners;
 pub mod history;
 
 use std::collections::HashSet;
