@@ -4,8 +4,7 @@
 
 use super::anchors::{Problem, missing_anchor};
 use super::warnings::page_warnings;
-use super::{ExternalLink, LinkAt, Linked, PageLinks, broken, did_you_mean, position};
-use crate::config::LinkPolicy;
+use super::{ExternalLink, LinkAt, Linked, PageLinks, broken, broken_in, did_you_mean, position};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::markdown::{Analysis, LinkKind, LinkRef};
 use crate::site::PerPage;
@@ -105,8 +104,7 @@ impl<A: std::borrow::Borrow<Analysis>> PageCheck<'_, '_, A> {
         let dest = &link.dest;
         match self.table.resolve(self.page, dest) {
             Outcome::Outside => {
-                let lower = dest.get(..8).unwrap_or(dest).to_ascii_lowercase();
-                if lower.starts_with("http://") || lower.starts_with("https://") {
+                if is_web(dest) {
                     out.external.push(ExternalLink {
                         url: dest.clone(),
                         at: LinkAt::Page {
@@ -135,14 +133,9 @@ impl<A: std::borrow::Borrow<Analysis>> PageCheck<'_, '_, A> {
     /// need an alias's redirect.
     fn internal(&self, link: &LinkRef, what: &str, resolved: Resolved, out: &mut PageLinks) {
         let (site, dest) = (self.site, &link.dest);
-        if let (Target::Page(target), Some(fragment)) = (&resolved.target, &resolved.fragment)
-            && site.pages[*target].is_shown()
+        if let Some(problem) = target_anchor(site, self.table, self.analyses, what, dest, &resolved)
         {
-            let anchors = &self.analyses[*target].borrow().anchors;
-            let url = self.table.href(&site.pages[*target].url);
-            if let Some(problem) = missing_anchor(anchors, what, dest, fragment, Some(&url)) {
-                self.report(&mut out.diags, link.offset, problem);
-            }
+            self.report(&mut out.diags, link.offset, problem);
         }
         if resolved.via_alias {
             let (line, col) = position(self.page, link.offset);
@@ -196,25 +189,16 @@ fn data_links<A: std::borrow::Borrow<Analysis>>(
                     format!("{what} {dest}: {reason}{}", did_you_mean(suggestion))
                 }
                 Outcome::Internal(resolved) => {
-                    let Target::Page(target) = resolved.target else {
-                        continue;
-                    };
-                    linked.insert(target);
-                    let (Some(fragment), true) =
-                        (&resolved.fragment, site.pages[target].is_shown())
-                    else {
-                        continue;
-                    };
-                    let anchors = &analyses[target].borrow().anchors;
-                    let url = table.href(&site.pages[target].url);
-                    match missing_anchor(anchors, what, dest, fragment, Some(&url)) {
+                    if let Target::Page(target) = resolved.target {
+                        linked.insert(target);
+                    }
+                    match target_anchor(site, table, analyses, what, dest, &resolved) {
                         Some((message, _)) => message,
                         None => continue,
                     }
                 }
                 Outcome::Outside => {
-                    let lower = dest.get(..8).unwrap_or(dest).to_ascii_lowercase();
-                    if lower.starts_with("http://") || lower.starts_with("https://") {
+                    if is_web(dest) {
                         external.push(ExternalLink {
                             url: dest.clone(),
                             at: LinkAt::File {
@@ -228,15 +212,39 @@ fn data_links<A: std::borrow::Borrow<Analysis>>(
                 }
                 Outcome::SamePage(_) => continue,
             };
-            let d = match site.config.links {
-                LinkPolicy::Error => Diagnostic::error(&file.path, message),
-                LinkPolicy::Warn => Diagnostic::warning(&file.path, message),
-            };
+            let d = broken_in(site.config.links, &file.path, message);
             diags.push(d.at(link.line, link.col).help(
                 "a link in a data file is read from the handbook's home page: write it from the root, as `/engineering/onboarding/` or `/engineering/onboarding.md`",
             ));
         }
     }
+}
+
+/// The problem of a link that reaches a page of the site (`resolved`) with an `#anchor` that
+/// page does not have; `None` without an anchor, or for a page that is not shown.
+fn target_anchor<A: std::borrow::Borrow<Analysis>>(
+    site: &Site,
+    table: &LinkTable<'_>,
+    analyses: &PerPage<A>,
+    what: &str,
+    dest: &str,
+    resolved: &Resolved,
+) -> Option<Problem> {
+    let (Target::Page(target), Some(fragment)) = (&resolved.target, &resolved.fragment) else {
+        return None;
+    };
+    if !site.pages[*target].is_shown() {
+        return None;
+    }
+    let anchors = &analyses[*target].borrow().anchors;
+    let url = table.href(&site.pages[*target].url);
+    missing_anchor(anchors, what, dest, fragment, Some(&url))
+}
+
+/// Whether `dest` is an `http(s)` address, which `--external` checks on the network.
+fn is_web(dest: &str) -> bool {
+    let lower = dest.get(..8).unwrap_or(dest).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
 }
 
 /// `redirect_to` of every page, when it is a path of this site: it must arrive, like a link.
@@ -258,18 +266,13 @@ fn redirect_links<A: std::borrow::Borrow<Analysis>>(
             Outcome::Broken { reason, suggestion } => {
                 format!("{what} {dest}: {reason}{}", did_you_mean(suggestion))
             }
-            Outcome::Internal(resolved) => match (&resolved.target, &resolved.fragment) {
-                (Target::Page(target), Some(fragment)) if site.pages[*target].is_shown() => {
-                    let anchors = &analyses[*target].borrow().anchors;
-                    let url = table.href(&site.pages[*target].url);
-                    // Without its help: `check --fix` corrects links in Markdown, not front matter.
-                    match missing_anchor(anchors, what, dest, fragment, Some(&url)) {
-                        Some((message, _)) => message,
-                        None => continue,
-                    }
+            // Without its help: `check --fix` corrects links in Markdown, not front matter.
+            Outcome::Internal(resolved) => {
+                match target_anchor(site, table, analyses, what, dest, &resolved) {
+                    Some((message, _)) => message,
+                    None => continue,
                 }
-                _ => continue,
-            },
+            }
             _ => continue,
         };
         let line = page.source.key_line("redirect_to").unwrap_or(1);

@@ -128,9 +128,14 @@ pub struct PageLinks {
 
 /// A broken link of `page`: an error, or a warning with `links: warn`.
 fn broken(policy: LinkPolicy, page: &Page, message: String) -> Diagnostic {
+    broken_in(policy, page.source.display_path(), message)
+}
+
+/// A broken link of the file `path` (a page, a data file).
+fn broken_in(policy: LinkPolicy, path: impl Into<String>, message: String) -> Diagnostic {
     match policy {
-        LinkPolicy::Error => Diagnostic::error(page.source.display_path(), message),
-        LinkPolicy::Warn => Diagnostic::warning(page.source.display_path(), message),
+        LinkPolicy::Error => Diagnostic::error(path, message),
+        LinkPolicy::Warn => Diagnostic::warning(path, message),
     }
 }
 
