@@ -40,12 +40,8 @@ impl Renderer<'_> {
     pub fn markdown(&self, id: PageId) -> (RenderedMarkdown, Analysis) {
         let page = &self.site.pages[id];
         let rewrite = |dest: &str| self.table.rewrite(page, dest);
-        let expander = expander(self.site, self.templates, id);
-        let options = MarkdownOptions {
-            shortcodes: Shortcodes(Some(&expander)),
-            ..markdown_options(self.site, self.extras, id)
-        };
-        markdown::render(&page.source.body, options, &rewrite)
+        let options = markdown_options(self.site, self.extras, id);
+        render_markdown(self.site, self.templates, id, options, &rewrite)
     }
 
     /// Page `id`'s analysis alone: its Markdown rendered without highlighting the code,
@@ -53,12 +49,8 @@ impl Renderer<'_> {
     pub fn analysis(&self, id: PageId) -> Analysis {
         let page = &self.site.pages[id];
         let rewrite = |dest: &str| self.table.rewrite(page, dest);
-        let expander = expander(self.site, self.templates, id);
-        let options = MarkdownOptions {
-            shortcodes: Shortcodes(Some(&expander)),
-            ..analysis_options(self.site, self.extras, id)
-        };
-        markdown::render(&page.source.body, options, &rewrite).1
+        let options = analysis_options(self.site, self.extras, id);
+        render_markdown(self.site, self.templates, id, options, &rewrite).1
     }
 
     /// The full HTML of page `id` and its analysis. `sidebar` is the shared sidebar of the
@@ -101,14 +93,26 @@ impl Renderer<'_> {
     }
 }
 
-/// What renders page `id`'s shortcode calls.
-fn expander<'a>(site: &'a Site, templates: &'a Templates, id: PageId) -> Expander<'a> {
+/// Page `id`'s Markdown rendered with `options`, its shortcode calls with the site's
+/// shortcode templates and data.
+fn render_markdown(
+    site: &Site,
+    templates: &Templates,
+    id: PageId,
+    options: MarkdownOptions<'_>,
+    rewrite: &dyn Fn(&str) -> Option<String>,
+) -> (RenderedMarkdown, Analysis) {
     let page = &site.pages[id];
     let facts = PageFacts {
         title: &page.title,
         url: &page.href,
     };
-    Expander::new(templates, &site.data, facts)
+    let expander = Expander::new(templates, &site.data, facts);
+    let options = MarkdownOptions {
+        shortcodes: Shortcodes(Some(&expander)),
+        ..options
+    };
+    markdown::render(&page.source.body, options, rewrite)
 }
 
 /// How page `id`'s Markdown is rendered: its table of contents, its title, and on a preview
@@ -147,12 +151,8 @@ pub fn analyses(site: &Site, extras: &Extras, templates: &Templates) -> PerPage<
     site.pages
         .par_ids()
         .map(|id| {
-            let expander = expander(site, templates, id);
-            let options = MarkdownOptions {
-                shortcodes: Shortcodes(Some(&expander)),
-                ..analysis_options(site, extras, id)
-            };
-            crate::markdown::render(&site.pages[id].source.body, options, &|_| None).1
+            let options = analysis_options(site, extras, id);
+            render_markdown(site, templates, id, options, &|_| None).1
         })
         .collect()
 }

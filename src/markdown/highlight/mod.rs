@@ -76,7 +76,7 @@ pub fn code_block(palette: Option<&Palette>, lang: Option<&str>, code: &str) -> 
 }
 
 /// What a page's HTML holds where it has a Mermaid diagram: the theme's script draws it.
-pub const DIAGRAM_MARK: &str = "<pre class=\"mermaid-source\" data-diagram>";
+const DIAGRAM_MARK: &str = "<pre class=\"mermaid-source\" data-diagram>";
 
 /// A ```mermaid block: its text, for the theme's diagrams script to draw (and, without
 /// JavaScript, to read).

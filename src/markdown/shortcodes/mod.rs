@@ -70,16 +70,9 @@ pub trait Expand {
     fn expand(&self, call: &Call<'_>) -> Result<Expansion, Failure>;
 }
 
-/// The shortcode names `text` may call (every one it calls, and perhaps a few written where
-/// the parse will not take them as calls), for what a page depends on. A GitHub alert (`[!NOTE]`) calls `callout`.
-pub fn names(text: &str) -> Vec<&str> {
-    let mut names: Vec<&str> = calls(text).into_iter().map(|(name, _)| name).collect();
-    names.sort_unstable();
-    names.dedup();
-    names
-}
-
-/// The calls `text` may make (see [`names`]), each with the arguments that can be read.
+/// The calls `text` may make, each with the arguments that can be read, for what a page
+/// depends on: every call it makes, and perhaps a few written where the parse will not take
+/// them as calls. A GitHub alert (`[!NOTE]`) calls `callout`.
 pub fn calls(text: &str) -> Vec<(&str, Vec<(String, String)>)> {
     let mut calls: Vec<(&str, Vec<(String, String)>)> = scan::find(text)
         .into_iter()

@@ -164,10 +164,17 @@ fn without_shortcodes_calls_are_text() {
 }
 
 #[test]
-fn names_lists_what_a_page_may_call() {
+fn calls_lists_what_a_page_may_call() {
+    let text = ":::note\n::video{a=1}\n:kbd[x] and `:b{}`\n> [!TIP]\n> x\n:::\n";
+    let found: Vec<(&str, Vec<(String, String)>)> = calls(text);
     assert_eq!(
-        names(":::note\n::video{a=1}\n:kbd[x] and `:b{}`\n> [!TIP]\n> x\n:::\n"),
-        ["callout", "kbd", "note", "video"]
+        found,
+        [
+            ("note", vec![]),
+            ("video", vec![("a".to_string(), "1".to_string())]),
+            ("kbd", vec![]),
+            ("callout", vec![]),
+        ]
     );
 }
 
