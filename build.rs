@@ -6,6 +6,8 @@
 //! - `has_axe`: Chromium, Node.js (`node` on `PATH`) and `tests/browser/node_modules` (`npm ci
 //!   --prefix tests/browser`) are there.
 //!
+//! - `has_xmllint`: `xmllint` (Debian's `libxml2-utils`) is there (`/usr/bin/xmllint`, or the
+//!   path in `XMLLINT`), for the tests that validate the Atom feed against its schema.
 //! - `is_root`: the tests run as root, so a test can mount a small tmpfs (a full disk).
 //!
 //! With `CI` set both browser settings are on whatever is installed: there a missing tool fails the tests.
@@ -18,20 +20,22 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(has_browser)");
     println!("cargo::rustc-check-cfg=cfg(has_axe)");
     println!("cargo::rustc-check-cfg=cfg(is_root)");
+    println!("cargo::rustc-check-cfg=cfg(has_xmllint)");
     // Tests that mount a small file system (a full disk) need root.
     if runs_as_root() {
         println!("cargo::rustc-cfg=is_root");
     }
     // Not PATH: it differs between a terminal and an editor's cargo, and every difference
     // would compile the crate again. Node.js installed by a package lands in a watched folder.
-    for name in ["CI", "CHROMIUM", "CHROMEDRIVER"] {
+    for name in ["CI", "CHROMIUM", "CHROMEDRIVER", "XMLLINT"] {
         println!("cargo::rerun-if-env-changed={name}");
     }
     let chromium = tool("CHROMIUM", "/usr/bin/chromium");
     let chromedriver = tool("CHROMEDRIVER", "/usr/bin/chromedriver");
+    let xmllint = tool("XMLLINT", "/usr/bin/xmllint");
     let node = find_on_path("node");
     let packages = Path::new("tests/browser");
-    for watched in [&chromium, &chromedriver] {
+    for watched in [&chromium, &chromedriver, &xmllint] {
         watch_folder_of(watched);
     }
     match &node {
@@ -48,6 +52,9 @@ fn main() {
     let ci = std::env::var_os("CI").is_some();
     if ci || (chromium.is_file() && chromedriver.is_file()) {
         println!("cargo::rustc-cfg=has_browser");
+    }
+    if ci || xmllint.is_file() {
+        println!("cargo::rustc-cfg=has_xmllint");
     }
     let axe = packages.join("node_modules/axe-core").is_dir();
     if ci || (chromium.is_file() && node.is_some() && axe) {

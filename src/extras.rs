@@ -3,9 +3,10 @@
 //! [`Site`], never inside it: the core stages (source, site, markdown) know nothing of them,
 //! and `handbook serve` makes a new `Extras` only when one of them changes.
 
+use crate::config::Interval;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::git::Repo;
-use crate::git::history::{History, Updated};
+use crate::git::history::Updated;
+use crate::git::{Record, Repo};
 use crate::netlify::deploy::Deploy;
 use crate::netlify::review::{self, Base, PageMark, Review};
 use crate::site::{PageId, Site};
@@ -17,31 +18,50 @@ use std::sync::Arc;
 pub struct Extras {
     /// Where the build is going (Netlify's context); empty for `handbook serve` and local builds.
     pub deploy: Deploy,
-    /// When each page's file last changed in git, by its path relative to `content/`; empty
-    /// outside a git checkout.
-    pub history: Arc<History>,
+    /// What git tells: when each page's file last changed, the recent changes, `CODEOWNERS`;
+    /// empty outside a git checkout.
+    pub git: Arc<Record>,
     /// What changed compared with the base of the merge request (deploy previews, branch
     /// deploys, `--base`); `None` otherwise.
     pub review: Option<Review>,
+    /// The day of the build (days since 1970-01-01, UTC): what "due for review" is counted from.
+    pub today: i64,
+}
+
+/// How a page stands with its review interval.
+#[derive(Debug, Clone, Copy)]
+pub struct Age<'a> {
+    /// Its latest change; `None` when git cannot tell.
+    pub updated: Option<&'a Updated>,
+    /// Days since then.
+    pub days: Option<i64>,
+    /// How long it may go without a change; `None` for `evergreen: true`.
+    pub every: Option<&'a Interval>,
+    /// Dated, not evergreen, and older than `every`.
+    pub stale: bool,
 }
 
 impl Extras {
-    /// The extras of `site`: `history` (read while the site loaded), and the review against
+    /// The extras of `site`: `git` (read while the site loaded), and the review against
     /// `--base` or Netlify's base, if there is one.
     pub fn gather(
         root: &Path,
         site: &Site,
         deploy: Deploy,
         base: Option<&str>,
-        history: Arc<History>,
+        git: Arc<Record>,
         diags: &mut Diagnostics,
     ) -> Extras {
+        if let Some(owners) = &git.owners {
+            diags.extend(owners.warnings());
+        }
         let review =
             Base::choose(base, &deploy).map(|base| compare_with(root, site, &deploy, &base, diags));
         Extras {
             deploy,
-            history,
+            git,
             review,
+            today: crate::git::history::today(),
         }
     }
 
@@ -56,7 +76,81 @@ impl Extras {
         if page.generated {
             return None;
         }
-        self.history.get(&page.source.rel_path)
+        self.git.history.get(&page.source.rel_path)
+    }
+
+    /// The owners `CODEOWNERS` gives page `id`'s file; empty without one, and for a landing
+    /// page handbook made (it has no file).
+    pub fn owners(&self, site: &Site, id: PageId) -> Vec<&str> {
+        let page = &site.pages[id];
+        match (&self.git.owners, page.generated) {
+            (Some(owners), false) => owners.of(&page.source.display_path()),
+            _ => Vec::new(),
+        }
+    }
+
+    /// How page `id` stands with its review interval on day `on` (see [`Extras::today`]).
+    pub fn age<'a>(&'a self, site: &'a Site, id: PageId, on: i64) -> Age<'a> {
+        let page = &site.pages[id];
+        let front = &page.source.front;
+        let updated = self.updated(site, id);
+        let days = updated
+            .and_then(|u| crate::git::history::day_number(&u.date))
+            .map(|day| on - day);
+        let every = match front.evergreen {
+            Some(true) => None,
+            _ => Some(
+                front
+                    .review_every
+                    .as_ref()
+                    .unwrap_or(&site.config.freshness.review_every),
+            ),
+        };
+        let stale = match (days, every) {
+            (Some(days), Some(every)) => days > i64::from(every.days),
+            _ => false,
+        };
+        Age {
+            updated,
+            days,
+            every,
+            stale,
+        }
+    }
+
+    /// With `CODEOWNERS`, a warning for each page it gives no owner (`handbook check --strict`).
+    pub fn unowned_pages(&self, site: &Site) -> Vec<Diagnostic> {
+        let Some(owners) = &self.git.owners else {
+            return Vec::new();
+        };
+        site.pages
+            .iter_enumerated()
+            .filter(|(id, page)| !page.generated && self.owners(site, *id).is_empty())
+            .map(|(_, page)| {
+                let path = page.source.display_path();
+                let folder = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+                Diagnostic::warning(
+                    path.clone(),
+                    format!(
+                        "no one owns this page: no line of {} gives it an owner",
+                        owners.file
+                    ),
+                )
+                .help(format!(
+                    "add a line for it or its folder to {}, like `/{}{folder}/ @your-team`",
+                    owners.file,
+                    owners.prefix(),
+                ))
+            })
+            .collect()
+    }
+
+    /// Whether git knows of changes to pages, for the "Recent changes" page and its feed.
+    pub fn has_recent_changes(&self) -> bool {
+        self.git
+            .changes
+            .as_ref()
+            .is_some_and(|c| !c.entries.is_empty())
     }
 
     /// Pages whose old URL leads nowhere now, compared with the base.

@@ -19,5 +19,11 @@ pub const SEARCH_INDEX_DIR: &str = "_search/";
 pub const CHANGES_PATH: &str = "_preview/";
 /// The file of the changes page.
 pub const CHANGES_PAGE: &str = "_preview/index.html";
+/// The "Recent changes" page, below the site's root.
+pub const RECENT_CHANGES_PATH: &str = "recent-changes/";
+/// The file of the "Recent changes" page.
+pub const RECENT_CHANGES_PAGE: &str = "recent-changes/index.html";
+/// Its Atom feed.
+pub const RECENT_CHANGES_FEED: &str = "recent-changes/atom.xml";
 /// The file of the search page.
 pub const SEARCH_PAGE: &str = "search/index.html";

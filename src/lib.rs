@@ -92,18 +92,18 @@ pub struct Loaded {
     pub diags: Diagnostics,
 }
 
-/// Loads, resolves and gathers the extras. When each page last changed is read from git
-/// ([`git::history::load`]) while the content is read.
+/// Loads, resolves and gathers the extras. What git tells ([`git::Record::load`]) is read
+/// while the content is read.
 pub fn load(options: &BuildOptions) -> Result<Loaded, BuildError> {
     // `git log` runs in its own process: it costs this one a thread that waits for it, not a
     // core. Scoped, so that it is waited for even when the configuration is broken.
     std::thread::scope(|scope| {
-        let history = scope.spawn(|| git::history::load(&options.root));
+        let git = scope.spawn(|| git::Record::load(&options.root));
         let (site, templates, mut diags) = load_and_resolve(options)?;
         // A panic while reading the log costs the dates, not the build.
-        let history = std::sync::Arc::new(history.join().unwrap_or_default());
+        let git = std::sync::Arc::new(git.join().unwrap_or_default());
         let (deploy, base) = (options.deploy.clone(), options.base.as_deref());
-        let extras = Extras::gather(&options.root, &site, deploy, base, history, &mut diags);
+        let extras = Extras::gather(&options.root, &site, deploy, base, git, &mut diags);
         if diags.has_errors() {
             return Err(fail(diags));
         }
@@ -184,7 +184,7 @@ pub fn render<S: Sink>(
         extras,
         ..
     } = loaded;
-    let generated = render::generated::generated_names(site, extras.review.is_some());
+    let generated = render::generated::generated_names(site, extras);
     let plan = output::plan(site, root, &generated, diags);
     if diags.has_errors() {
         return None;
@@ -383,6 +383,9 @@ pub fn check(options: &BuildOptions, checks: CheckOptions) -> Result<BuildSummar
     let mut loaded = load(options)?;
     let mut diags = std::mem::take(&mut loaded.diags);
     diags.extend(loaded.extras.redirect_problems());
+    if checks.strict {
+        diags.extend(loaded.extras.unowned_pages(&loaded.site));
+    }
     let settings = check::Settings {
         equal_weights: checks.strict,
     };
@@ -421,6 +424,26 @@ pub fn fix_mojibake(root: &Path) -> check::fix::Fixed {
     check::fix::mojibake(root)
 }
 
+/// `handbook stale`: the pages due for review on day `on` (`2027-03-31`; today without it),
+/// and the warnings of loading the site.
+pub fn stale(
+    options: &BuildOptions,
+    on: Option<&str>,
+) -> Result<(check::stale::Stale, Vec<Diagnostic>), BuildError> {
+    let on = match on {
+        None => git::history::today(),
+        Some(date) => git::history::day_number(date).ok_or_else(|| {
+            fail_with(
+                Diagnostic::error("--on", format!("`{date}` is not a date"))
+                    .help("write it as year-month-day, like `--on 2027-03-31`"),
+            )
+        })?,
+    };
+    let loaded = load(options)?;
+    let report = check::stale::report(&loaded.site, &loaded.extras, on);
+    Ok((report, loaded.diags.into_sorted()))
+}
+
 /// `handbook check --fix`, after the mojibake: corrects the letter case of every link's
 /// `#anchor` that names an id of its page in another case. A site that does not load is left
 /// alone: the check that follows reports why.
@@ -434,7 +457,7 @@ pub fn fix_anchor_case(options: &BuildOptions) -> check::fix::Fixed {
     else {
         return (Vec::new(), Vec::new());
     };
-    let generated = render::generated::generated_names(&site, extras.review.is_some());
+    let generated = render::generated::generated_names(&site, &extras);
     let plan = output::plan(
         &site,
         &options.root,

@@ -43,6 +43,39 @@ enum Command {
     /// nothing links to. Exits with status 1 if there is an error (with --strict, also if
     /// there is a warning).
     Check(CheckArgs),
+    /// List the pages due for review: not changed in git for longer than their review
+    /// interval, grouped by owner (CODEOWNERS).
+    ///
+    /// The interval is `freshness.review_every` of handbook.yml (1 year when not set), or a
+    /// page's own `review_every:` (like `3 months`); pages with `evergreen: true` are never
+    /// due. Pages git cannot date are listed apart. Prints text, a Markdown comment for a merge
+    /// request (--format markdown), or JSON for a program (--format json); always exits 0
+    /// unless the handbook cannot be read.
+    Stale(StaleArgs),
+}
+
+/// `handbook stale`.
+#[derive(Args)]
+struct StaleArgs {
+    /// The handbook's folder, the one holding handbook.yml, content/, templates/ and static/.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    root: PathBuf,
+    /// Count ages to this day instead of today (like 2027-03-31: what will be due by then).
+    #[arg(long, value_name = "DATE")]
+    on: Option<String>,
+    /// How to print the list.
+    #[arg(long, value_enum, default_value_t = StaleFormat::Text)]
+    format: StaleFormat,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum StaleFormat {
+    /// For a terminal.
+    Text,
+    /// A comment for a merge request: a table per owner.
+    Markdown,
+    /// For a program: every field of every page.
+    Json,
 }
 
 /// `handbook serve`.
@@ -135,7 +168,8 @@ struct CheckArgs {
     #[arg(long, value_name = "SECONDS", requires = "external")]
     external_deadline: Option<u64>,
     /// Also warn about sibling pages with the same weight (their titles then decide their
-    /// order), and fail on warnings too (network problems of --external included).
+    /// order) and, with a CODEOWNERS file, about pages it gives no owner; and fail on
+    /// warnings too (network problems of --external included).
     #[arg(long)]
     strict: bool,
     /// First repair mojibake (`â€™` for `’`, `Ã©` for `é`: UTF-8 text once read as
@@ -152,6 +186,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => args.run(),
         Command::Build(args) => args.run(),
         Command::Check(args) => args.run(),
+        Command::Stale(args) => args.run(),
     }
 }
 
@@ -304,6 +339,42 @@ impl CheckArgs {
                     plural(errors),
                     plural(warnings)
                 );
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+impl StaleArgs {
+    fn run(self) -> ExitCode {
+        let options = BuildOptions {
+            root: self.root,
+            ..BuildOptions::default()
+        };
+        match handbook::stale(&options, self.on.as_deref()) {
+            Ok((stale, warnings)) => {
+                // Only for the terminal: the other formats are read by programs.
+                if matches!(self.format, StaleFormat::Text) {
+                    report(&warnings);
+                }
+                print!(
+                    "{}",
+                    match self.format {
+                        StaleFormat::Text => stale.text(),
+                        StaleFormat::Markdown => stale.markdown(),
+                        StaleFormat::Json => {
+                            let mut json = serde_json::to_string_pretty(&stale)
+                                .expect("the report is plain data");
+                            json.push('\n');
+                            json
+                        }
+                    }
+                );
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                report(&err.diagnostics);
+                eprintln!("error: cannot read the handbook");
                 ExitCode::FAILURE
             }
         }

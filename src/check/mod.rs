@@ -10,6 +10,7 @@ pub mod external;
 pub mod fix;
 mod links;
 mod site;
+pub mod stale;
 mod warnings;
 
 pub use anchors::{CaseFix, apply_edits, case_edits, case_fix, case_fixes};

@@ -26,6 +26,7 @@ const KNOWN_KEYS: &[&str] = &[
     "search",
     "front_matter",
     "branding",
+    "freshness",
     "extra",
 ];
 
@@ -47,6 +48,7 @@ const _: fn(Config) = |config| {
         search: _,
         front_matter: _,
         branding: _,
+        freshness: _,
         extra: _,
         warnings: _,
     } = config;
@@ -95,6 +97,9 @@ pub struct Config {
     /// The company's logo, accent colour, fonts and header links.
     #[serde(default)]
     pub branding: branding::Branding,
+    /// How long a page may go unchanged before it is due for review.
+    #[serde(default)]
+    pub freshness: Freshness,
     /// Free-form settings for templates (`config.extra.*`).
     #[serde(default)]
     pub extra: serde_yaml::Mapping,
@@ -181,15 +186,67 @@ impl Repository {
     /// The forge's page for editing `file` (relative to the handbook's folder:
     /// `content/engineering/triage.md`) on `branch`; `None` without a `url`.
     pub fn edit_url(&self, file: &str) -> Option<String> {
-        let url = self.url.trim().trim_end_matches('/');
-        if url.is_empty() {
-            return None;
-        }
-        let url = url.strip_suffix(".git").unwrap_or(url);
         let edit = match self.forge() {
             Forge::Github => "edit",
             Forge::Gitlab => "-/edit",
         };
+        self.file_url(edit, file)
+    }
+
+    /// The forge's list of the commits that changed `file` (relative to the handbook's
+    /// folder) on `branch`: the page's history. `None` without a `url`.
+    pub fn history_url(&self, file: &str) -> Option<String> {
+        let commits = match self.forge() {
+            Forge::Github => "commits",
+            Forge::Gitlab => "-/commits",
+        };
+        self.file_url(commits, file)
+    }
+
+    /// The forge's page of commit `id`; `None` without a `url`.
+    pub fn commit_url(&self, id: &str) -> Option<String> {
+        let commit = match self.forge() {
+            Forge::Github => "commit",
+            Forge::Gitlab => "-/commit",
+        };
+        Some(format!("{}/{commit}/{id}", self.web_url()?))
+    }
+
+    /// The forge's page of pull request (GitHub) or merge request (GitLab) `number`.
+    pub fn request_url(&self, number: u64) -> Option<String> {
+        let requests = match self.forge() {
+            Forge::Github => "pull",
+            Forge::Gitlab => "-/merge_requests",
+        };
+        Some(format!("{}/{requests}/{number}", self.web_url()?))
+    }
+
+    /// The forge's page of a `CODEOWNERS` owner: `@user`, `@org/team` (GitHub's team page,
+    /// GitLab's group), or an e-mail address (`mailto:`).
+    pub fn owner_url(&self, owner: &str) -> Option<String> {
+        if let Some(name) = owner.strip_prefix('@') {
+            let url = self.web_url()?;
+            let (scheme, rest) = url.split_once("://")?;
+            let host = rest.split('/').next()?;
+            let forge = format!("{scheme}://{host}");
+            return Some(match (self.forge(), name.split_once('/')) {
+                (Forge::Github, Some((org, team))) => format!("{forge}/orgs/{org}/teams/{team}"),
+                _ => format!("{forge}/{name}"),
+            });
+        }
+        owner.contains('@').then(|| format!("mailto:{owner}"))
+    }
+
+    /// `url` without a trailing `/` or `.git`; `None` when there is none.
+    fn web_url(&self) -> Option<&str> {
+        let url = self.url.trim().trim_end_matches('/');
+        let url = url.strip_suffix(".git").unwrap_or(url);
+        (!url.is_empty()).then_some(url)
+    }
+
+    /// `url/<kind>/<branch>/<path of file>`, each segment percent-encoded.
+    fn file_url(&self, kind: &str, file: &str) -> Option<String> {
+        let url = self.web_url()?;
         let path = format!("{}{file}", self.path.as_deref().unwrap_or(""));
         let encode = |text: &str| {
             text.split('/')
@@ -200,7 +257,7 @@ impl Repository {
                 .join("/")
         };
         Some(format!(
-            "{url}/{edit}/{}/{}",
+            "{url}/{kind}/{}/{}",
             encode(&self.branch),
             encode(&path)
         ))
@@ -240,6 +297,97 @@ pub struct FrontMatterSettings {
     /// and suggested when a page misspells one.
     #[serde(default)]
     pub keys: Vec<String>,
+}
+
+/// `freshness:` in `handbook.yml`: when a page is due for review (`handbook stale`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Freshness {
+    /// How long a page may go without a change: `12 months`, `90 days`, `1 year`, `6 weeks`.
+    /// A page's front matter may set its own (`review_every:`), or say `evergreen: true`.
+    #[serde(default = "default_review_every")]
+    pub review_every: Interval,
+    /// A note at the top of each page due for review: "This page has not changed since …; it
+    /// may be out of date."
+    #[serde(default)]
+    pub note: bool,
+}
+
+impl Default for Freshness {
+    fn default() -> Self {
+        Freshness {
+            review_every: default_review_every(),
+            note: false,
+        }
+    }
+}
+
+fn default_review_every() -> Interval {
+    Interval {
+        days: 365,
+        text: "1 year".into(),
+    }
+}
+
+/// A span of time as a person writes it: `90 days`, `6 weeks`, `3 months` (of 30 days),
+/// `1 year` (365 days), or a number of days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "serde_yaml::Value", into = "String")]
+pub struct Interval {
+    pub days: u32,
+    /// As written.
+    pub text: String,
+}
+
+impl Interval {
+    /// `3 months`, `1 year`, `90 days`, `6 weeks`, `45`: the interval, or what is wrong.
+    pub fn parse(text: &str) -> Result<Interval, String> {
+        let written = text.trim();
+        let (number, unit) = match written.split_once(char::is_whitespace) {
+            Some((n, unit)) => (n, unit.trim().to_ascii_lowercase()),
+            None => (written, "days".to_string()),
+        };
+        let unit_days = match unit.trim_end_matches('s') {
+            "day" => 1,
+            "week" => 7,
+            "month" => 30,
+            "year" => 365,
+            _ => {
+                return Err(format!(
+                    "`{written}` is not a span of time: write it like `90 days`, `6 weeks`, `3 months` or `1 year`"
+                ));
+            }
+        };
+        let days = number
+            .parse::<u32>()
+            .ok()
+            .and_then(|n| n.checked_mul(unit_days))
+            .filter(|&d| d > 0)
+            .ok_or_else(|| {
+                format!("`{written}` is not a span of time: the number must be a whole number above 0, like `3 months`")
+            })?;
+        Ok(Interval {
+            days,
+            text: written.to_string(),
+        })
+    }
+}
+
+impl TryFrom<serde_yaml::Value> for Interval {
+    type Error = String;
+    fn try_from(value: serde_yaml::Value) -> Result<Self, String> {
+        match value {
+            serde_yaml::Value::Number(n) => Interval::parse(&n.to_string()),
+            serde_yaml::Value::String(s) => Interval::parse(&s),
+            _ => Err("expected a span of time, like `3 months`".into()),
+        }
+    }
+}
+
+impl From<Interval> for String {
+    fn from(interval: Interval) -> String {
+        interval.text
+    }
 }
 
 /// `search:` in `handbook.yml`.
@@ -735,6 +883,76 @@ mod tests {
             "https://github.com/o/r/edit/feature/new%20page/content/x.md"
         );
         assert_eq!(repository("", None, "").edit_url("content/x.md"), None);
+    }
+
+    #[test]
+    fn history_commit_request_and_owner_links_follow_the_forge() {
+        let github = repository("https://github.com/o/r.git", None, "docs/");
+        let gitlab = repository("https://gitlab.com/g/p", None, "");
+        assert_eq!(
+            github.history_url("content/a b.md").unwrap(),
+            "https://github.com/o/r/commits/main/docs/content/a%20b.md"
+        );
+        assert_eq!(
+            gitlab.history_url("content/a.md").unwrap(),
+            "https://gitlab.com/g/p/-/commits/main/content/a.md"
+        );
+        assert_eq!(
+            github.commit_url("abc").unwrap(),
+            "https://github.com/o/r/commit/abc"
+        );
+        assert_eq!(
+            gitlab.commit_url("abc").unwrap(),
+            "https://gitlab.com/g/p/-/commit/abc"
+        );
+        assert_eq!(
+            github.request_url(12).unwrap(),
+            "https://github.com/o/r/pull/12"
+        );
+        assert_eq!(
+            gitlab.request_url(7).unwrap(),
+            "https://gitlab.com/g/p/-/merge_requests/7"
+        );
+        assert_eq!(
+            github.owner_url("@jane").unwrap(),
+            "https://github.com/jane"
+        );
+        assert_eq!(
+            github.owner_url("@o/docs").unwrap(),
+            "https://github.com/orgs/o/teams/docs"
+        );
+        assert_eq!(
+            gitlab.owner_url("@g/docs").unwrap(),
+            "https://gitlab.com/g/docs"
+        );
+        assert_eq!(
+            gitlab.owner_url("ann@example.com").unwrap(),
+            "mailto:ann@example.com"
+        );
+        assert_eq!(repository("", None, "").owner_url("@jane"), None);
+        assert_eq!(repository("", None, "").history_url("content/a.md"), None);
+    }
+
+    #[test]
+    fn reads_spans_of_time_as_people_write_them() {
+        let days = |t: &str| Interval::parse(t).map(|i| i.days);
+        assert_eq!(days("90 days"), Ok(90));
+        assert_eq!(days("1 day"), Ok(1));
+        assert_eq!(days("6 Weeks"), Ok(42));
+        assert_eq!(days("3 months"), Ok(90));
+        assert_eq!(days("1 year"), Ok(365));
+        assert_eq!(days("45"), Ok(45));
+        assert!(days("0 days").is_err());
+        assert!(days("soon").is_err());
+        assert!(days("3 fortnights").is_err());
+        assert!(days("-3 months").is_err());
+        let config = parse("title: T\nbase_url: https://e.com/\nfreshness:\n  review_every: 6 months\n  note: true\n").unwrap();
+        assert_eq!(config.freshness.review_every.days, 180);
+        assert!(config.freshness.note);
+        assert!(
+            parse("title: T\nbase_url: https://e.com/\nfreshness:\n  review_every: later\n")
+                .is_err()
+        );
     }
 
     #[test]

@@ -9,7 +9,6 @@ use crate::git::Repo;
 use crate::layout::CONTENT_DIR;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 
 /// The latest commit that changed a file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -35,11 +34,8 @@ pub type History = HashMap<String, Updated>;
 /// for each other (every file name git prints starts with the handbook's path).
 const MARKER: char = '\u{1e}';
 
-/// The history of `root/content/`; empty outside a git work tree or without `git`.
-pub fn load(root: &Path) -> History {
-    let Some(repo) = Repo::open(root) else {
-        return History::new();
-    };
+/// The history of `content/` of the handbook in `repo`.
+pub fn load(repo: &Repo) -> History {
     let content = format!("{}{CONTENT_DIR}/", repo.prefix);
     // Before the log: a preview's review may unshallow the clone meanwhile (review.rs,
     // `fetch --unshallow`), which only removes boundaries. Read first, a boundary the log no
@@ -109,8 +105,45 @@ fn parse_header(header: &str, boundaries: &HashSet<String>) -> Option<(bool, Upd
     ))
 }
 
+/// `2026-11-20` → its day number (days since 1970-01-01); `None` for anything else.
+pub fn day_number(iso: &str) -> Option<i64> {
+    long_date(iso.get(..10)?)?;
+    let mut parts = iso[..10].splitn(3, '-').map(|p| p.parse::<i64>().ok());
+    let (y, m, d) = (parts.next()??, parts.next()??, parts.next()??);
+    // Howard Hinnant's days_from_civil.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
+/// Day number `day` as `2026-11-20`.
+pub fn iso_date(day: i64) -> String {
+    // Howard Hinnant's civil_from_days.
+    let z = day + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Today's day number, in UTC.
+pub fn today() -> i64 {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    seconds.div_euclid(86_400)
+}
+
 /// `2026-11-20` → `20 November 2026`; `None` for anything else.
-fn long_date(iso: &str) -> Option<String> {
+pub fn long_date(iso: &str) -> Option<String> {
     const MONTHS: [&str; 12] = [
         "January",
         "February",
@@ -232,6 +265,17 @@ mod tests {
         assert_eq!(history["a.md"], updated("2026-02-03", "A\tB"));
         assert!(!history.contains_key("b.md"));
         assert!(parse_log("", "content/", &HashSet::new()).is_empty());
+    }
+
+    #[test]
+    fn counts_days() {
+        assert_eq!(day_number("1970-01-01"), Some(0));
+        assert_eq!(day_number("2000-03-01"), Some(11_017));
+        assert_eq!(day_number("2026-12-05T10:00:00+01:00"), Some(20_792));
+        assert_eq!(iso_date(20_792), "2026-12-05");
+        assert_eq!(iso_date(day_number("2024-02-29").unwrap()), "2024-02-29");
+        assert_eq!(day_number("2026-13-01"), None);
+        assert!(today() > 20_000);
     }
 
     #[test]

@@ -2,9 +2,14 @@
 //! Netlify's build image have). Everything here degrades: outside a checkout, without `git`,
 //! or with too little history, callers get `None` or an error message, never a failed build.
 
+pub mod changes;
 pub mod codeowners;
 pub mod history;
 
+use crate::diagnostics::Diagnostic;
+use changes::Changes;
+use codeowners::CodeOwners;
+use history::History;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -72,6 +77,103 @@ impl Repo {
     /// The handbook path `rel` (relative to the handbook's folder) as git names it.
     pub fn path_of(&self, rel: &str) -> String {
         format!("{}{rel}", self.prefix)
+    }
+}
+
+/// What git tells of the handbook, read once by `build`, `check` and `serve`: when each page
+/// last changed, the recent changes, and who owns each file. Empty outside a git checkout.
+#[derive(Debug, Default)]
+pub struct Record {
+    pub history: History,
+    /// `None` outside a checkout or when git cannot tell.
+    pub changes: Option<Changes>,
+    /// `None` without a `CODEOWNERS` file.
+    pub owners: Option<Owners>,
+}
+
+impl Record {
+    /// Reads all of it for the handbook at `root`: the two `git log`s run at the same time.
+    pub fn load(root: &Path) -> Record {
+        let Some(repo) = Repo::open(root) else {
+            return Record::default();
+        };
+        std::thread::scope(|scope| {
+            let changes = scope.spawn(|| changes::load(&repo));
+            let history = history::load(&repo);
+            let owners = Owners::find(&repo);
+            Record {
+                history,
+                // A panic while reading the log costs the list, not the build.
+                changes: changes.join().ok().flatten(),
+                owners,
+            }
+        })
+    }
+}
+
+/// The repository's `CODEOWNERS`, with the handbook's place in the repository.
+#[derive(Debug)]
+pub struct Owners {
+    /// The file, from the top of the repository: `.github/CODEOWNERS`.
+    pub file: String,
+    pub rules: CodeOwners,
+    /// Lines that could not be read.
+    pub problems: Vec<codeowners::Problem>,
+    /// Where the handbook's folder is in the repository (see [`Repo::prefix`]).
+    prefix: String,
+}
+
+/// Where GitHub and GitLab look for `CODEOWNERS`, from the top of the repository, in the
+/// order handbook does: the first one there is the one used.
+pub const CODEOWNERS_FILES: [&str; 4] = [
+    ".github/CODEOWNERS",
+    "CODEOWNERS",
+    "docs/CODEOWNERS",
+    ".gitlab/CODEOWNERS",
+];
+
+impl Owners {
+    /// The first `CODEOWNERS` of [`CODEOWNERS_FILES`] in `repo`'s work tree: read as a file
+    /// of the repository itself (never through a symbolic link, never a pipe).
+    pub fn find(repo: &Repo) -> Option<Owners> {
+        CODEOWNERS_FILES.iter().find_map(|name| {
+            let path = crate::source::walk::own_file(&repo.top, name).ok()??;
+            let text = crate::source::walk::read_to_string(&path).ok()?;
+            Some(Owners::new(name.to_string(), &text, repo.prefix.clone()))
+        })
+    }
+
+    /// `text` read as the `CODEOWNERS` file `file`, for a handbook at `prefix` in the repository.
+    pub fn new(file: String, text: &str, prefix: String) -> Owners {
+        let (rules, problems) = CodeOwners::parse(text);
+        Owners {
+            file,
+            rules,
+            problems,
+            prefix,
+        }
+    }
+
+    /// Where the handbook's folder is in the repository: `docs/handbook/`, or empty.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The owners of `rel`, a path relative to the handbook's folder (`content/a.md`).
+    pub fn of(&self, rel: &str) -> Vec<&str> {
+        self.rules.owners_of(&format!("{}{rel}", self.prefix))
+    }
+
+    /// The lines of the file that could not be read, as warnings.
+    pub fn warnings(&self) -> Vec<Diagnostic> {
+        self.problems
+            .iter()
+            .map(|p| {
+                Diagnostic::warning(self.file.clone(), p.message.clone())
+                    .at(p.line, 1)
+                    .help("this line gives no one anything; GitHub and GitLab skip it too")
+            })
+            .collect()
     }
 }
 

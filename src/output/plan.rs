@@ -63,6 +63,19 @@ impl Plan {
 pub fn plan(site: &Site, root: &Path, generated: &[String], diags: &mut Diagnostics) -> Plan {
     let mut taken = own_outputs(site, diags);
     for name in generated {
+        // The search page's clash is reported with its own advice (`own_outputs`).
+        if let Some(Origin::Page(shown) | Origin::Alias(shown)) = taken.get(name)
+            && name != SEARCH_PAGE
+        {
+            diags.push(
+                Diagnostic::error(
+                    shown.clone(),
+                    format!("would be written to {name}, where handbook writes a page of its own"),
+                )
+                .help("give the page another permalink (`permalink:` in its front matter)"),
+            );
+            continue;
+        }
         taken.insert(name.clone(), Origin::Generated);
     }
     let mut copies: BTreeMap<String, Origin> = BTreeMap::new();

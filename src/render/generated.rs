@@ -1,12 +1,13 @@
 //! The files handbook makes besides pages: the 404 and search pages, the changes page of a
-//! preview, `sitemap.xml`, `robots.txt`, Netlify's `_redirects` and `_headers`, the redirect page
+//! preview, the recent changes and their feed (in `recent.rs`), `sitemap.xml`, `robots.txt`, Netlify's `_redirects` and `_headers`, the redirect page
 //! of each old address, and the theme's stylesheets and scripts. A file of the site's `static/`
 //! replaces the one of the same name.
 
 use super::Renderer;
 use super::assets::AssetFiles;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::layout::{CHANGES_PAGE, SEARCH_PAGE};
+use crate::extras::Extras;
+use crate::layout::{CHANGES_PAGE, RECENT_CHANGES_FEED, RECENT_CHANGES_PAGE, SEARCH_PAGE};
 use crate::markdown::highlight::escape_into;
 use crate::output::{Plan, Sink, write_failure};
 use crate::site::{PageId, Site, alias_output_path};
@@ -16,8 +17,9 @@ use crate::templates::{ChangesContext, theme};
 pub type Made = Result<Vec<u8>, Diagnostic>;
 
 /// The files handbook writes besides pages (a site's `static/` may replace them): the search
-/// page only when search is on, the changes page only on a preview.
-pub fn generated_names(site: &Site, preview: bool) -> Vec<String> {
+/// page only when search is on, the changes page only on a preview, the recent changes and
+/// their feed only when git knows of some.
+pub fn generated_names(site: &Site, extras: &Extras) -> Vec<String> {
     let mut names: Vec<String> = [
         "404.html",
         "sitemap.xml",
@@ -45,8 +47,12 @@ pub fn generated_names(site: &Site, preview: bool) -> Vec<String> {
     if site.config.search.enabled {
         names.push(SEARCH_PAGE.to_string());
     }
-    if preview {
+    if extras.review.is_some() {
         names.push(CHANGES_PAGE.to_string());
+    }
+    if extras.has_recent_changes() {
+        names.push(RECENT_CHANGES_PAGE.to_string());
+        names.push(RECENT_CHANGES_FEED.to_string());
     }
     names
 }
@@ -65,6 +71,12 @@ pub fn file(renderer: &Renderer<'_>, root_sidebar: &str, name: &str) -> Option<M
             outside_page(renderer, root_sidebar, "search.html")
         }
         CHANGES_PAGE if renderer.extras.review.is_some() => changes_page(renderer, root_sidebar),
+        RECENT_CHANGES_PAGE if renderer.extras.has_recent_changes() => {
+            super::recent::page(renderer, root_sidebar)
+        }
+        RECENT_CHANGES_FEED if renderer.extras.has_recent_changes() => {
+            super::recent::feed(renderer)
+        }
         "sitemap.xml" => Ok(sitemap(site).into_bytes()),
         "robots.txt" => Ok(format!(
             "User-agent: *\nAllow: /\n\nSitemap: {}/sitemap.xml\n",
@@ -89,7 +101,7 @@ pub fn write_all(
     let site = renderer.site;
     let written = renderer.fingerprints.output_paths(&plan.outputs);
     let replaced = |name: &str| plan.copies.contains_key(name);
-    let mut files: Vec<(String, Made)> = generated_names(site, renderer.extras.review.is_some())
+    let mut files: Vec<(String, Made)> = generated_names(site, renderer.extras)
         .into_iter()
         .filter(|name| !replaced(name) && renderer.fingerprints.get(name).is_none())
         .filter_map(|name| {

@@ -6,6 +6,7 @@
 pub mod assets;
 pub mod generated;
 pub mod pages;
+pub mod recent;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::extras::Extras;

@@ -21,7 +21,6 @@ use super::data::DataFiles;
 use crate::config::{self, Config};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::extras::Extras;
-use crate::git::history::History;
 use crate::markdown::Analysis;
 use crate::markdown::highlight;
 use crate::render::{self, Renderer};
@@ -323,7 +322,7 @@ pub struct Workspace {
     config: Arc<Config>,
     templates: Arc<Templates>,
     /// When each page last changed in git, read once at start.
-    history: Arc<History>,
+    git: Arc<crate::git::Record>,
     /// Where the next version's edited pages land ([`Generation::landings`]).
     landings: Vec<(String, String)>,
     /// The last good version of each data file, and the data they make.
@@ -354,7 +353,7 @@ impl Workspace {
     ) -> Result<Workspace, Vec<Diagnostic>> {
         let history = std::thread::spawn({
             let root = root.to_path_buf();
-            move || crate::git::history::load(&root)
+            move || crate::git::Record::load(&root)
         });
         let config = Arc::new(config::load(root, Some(base_url)).map_err(|d| vec![d])?);
         let mut problems: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
@@ -402,13 +401,13 @@ impl Workspace {
             &mut diags,
         );
         site.data = data.clone();
-        let history = Arc::new(history.join().unwrap_or_default());
+        let git = Arc::new(history.join().unwrap_or_default());
         let extras = Arc::new(Extras::gather(
             root,
             &site,
             Default::default(),
             base,
-            history.clone(),
+            git.clone(),
             &mut diags,
         ));
         let (copies, outputs) = plan(&site, &extras, root, &mut diags);
@@ -435,7 +434,7 @@ impl Workspace {
             base: base.map(str::to_string),
             config,
             templates,
-            history,
+            git,
             landings: Vec::new(),
             data_files,
             data,
@@ -660,7 +659,7 @@ impl Workspace {
                 &site,
                 Default::default(),
                 self.base.as_deref(),
-                self.history.clone(),
+                self.git.clone(),
                 &mut diags,
             ));
             self.review_problems = diags.into_sorted();
@@ -1012,6 +1011,10 @@ fn same_navigation(old: &SourcePage, new: &SourcePage) -> bool {
         toc: _,
         sidebar_depth: _,
         search: _,
+        review_every: _,
+        evergreen: _,
+        // Anchors of the page itself: its analysis has them.
+        anchor_aliases: _,
     } = &old.front;
     let b = &new.front;
     *title == b.title
@@ -1084,7 +1087,7 @@ fn plan(
     root: &Path,
     diags: &mut Diagnostics,
 ) -> (Arc<BTreeMap<String, PathBuf>>, Arc<BTreeSet<String>>) {
-    let generated = render::generated::generated_names(site, extras.review.is_some());
+    let generated = render::generated::generated_names(site, extras);
     let plan = crate::output::plan(site, root, &generated, diags);
     (Arc::new(plan.copied_files()), Arc::new(plan.outputs))
 }

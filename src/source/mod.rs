@@ -30,6 +30,9 @@ pub const KNOWN_KEYS: &[&str] = &[
     "redirect_from",
     "redirect_to",
     "search",
+    "review_every",
+    "evergreen",
+    "anchor_aliases",
 ];
 
 /// [`KNOWN_KEYS`] mirrors [`FrontMatter`]: a field added to it does not compile until it is
@@ -48,6 +51,9 @@ const _: fn(FrontMatter) = |front| {
         aliases: _,
         search: _,
         redirect_to: _,
+        review_every: _,
+        evergreen: _,
+        anchor_aliases: _,
     } = front;
 };
 
@@ -77,6 +83,15 @@ pub struct FrontMatter {
     /// The page only redirects there (jekyll-redirect-from): a site path or an http(s) URL.
     #[serde(default, deserialize_with = "scalar_text")]
     pub redirect_to: Option<String>,
+    /// How long the page may go unchanged before `handbook stale` lists it, instead of
+    /// `freshness.review_every` of `handbook.yml`: `3 months`.
+    pub review_every: Option<crate::config::Interval>,
+    /// `evergreen: true`: the page never goes stale (a glossary, the company's values).
+    pub evergreen: Option<bool>,
+    /// Old `#anchors` of the page that still lead to a heading: `{old-id: new-id}`. Links to
+    /// an old one keep working after its heading is reworded.
+    #[serde(default)]
+    pub anchor_aliases: std::collections::BTreeMap<String, String>,
 }
 
 /// A Markdown file of `content/`, read and split, not yet placed in the site.

@@ -23,6 +23,8 @@ pub struct SiteView<'a> {
     pub announcement: Option<AnnouncementView<'a>>,
     /// Where the search page and the search index are; `None` when search is turned off.
     pub search: Option<SearchView>,
+    /// The "Recent changes" page and its Atom feed; `None` outside git.
+    pub recent_changes: Option<super::recent::RecentLinks>,
 }
 
 #[derive(Serialize)]
@@ -34,8 +36,10 @@ pub struct SearchView {
 }
 
 impl<'a> SiteView<'a> {
-    pub fn new(config: &'a Config) -> Self {
+    pub fn new(site: &'a Site, extras: &Extras) -> Self {
+        let config = &site.config;
         SiteView {
+            recent_changes: super::recent::RecentLinks::of(site, extras),
             title: &config.title,
             description: &config.description,
             base_url: &config.base_url,
@@ -264,10 +268,46 @@ pub struct PageView<'a> {
     /// The forge's page for editing the page's file; `None` without `repository.url`, and for
     /// a landing page handbook made for a folder without `index.md`.
     pub edit_url: Option<String>,
+    /// The forge's list of the commits that changed the page's file; `None` as for `edit_url`.
+    pub history_url: Option<String>,
     /// The file's latest commit (`handbook build` and `check` only, in a git checkout).
     pub updated: Option<UpdatedView<'a>>,
+    /// Who owns the page's file, from `CODEOWNERS`; empty without one.
+    pub owners: Vec<OwnerView<'a>>,
+    /// With `freshness.note: true`, on a page due for review: since when it has not changed.
+    pub stale: Option<StaleView<'a>>,
     /// On the home page: the pages changed last, newest first ([`RECENT_PAGES`] at most).
     pub recent: Vec<RecentPage<'a>>,
+}
+
+/// An owner of a page: `@org/docs`, `@jane`, `jane@example.com`.
+#[derive(Serialize)]
+pub struct OwnerView<'a> {
+    pub name: &'a str,
+    /// Their page on the forge (`mailto:` for an address); `None` without `repository.url`.
+    pub url: Option<String>,
+}
+
+/// Why a page is due for review.
+#[derive(Serialize)]
+pub struct StaleView<'a> {
+    /// Its latest change.
+    pub updated: UpdatedView<'a>,
+    /// `14 months`, `2 years`: how long ago that was.
+    pub age: String,
+    /// Its review interval as written: `1 year`.
+    pub every: &'a str,
+}
+
+/// `days` as a person says it: `3 weeks`, `14 months`, `2 years`.
+pub fn age_text(days: i64) -> String {
+    let (n, unit) = match days {
+        ..=13 => (days.max(0), "day"),
+        14..=60 => (days / 7, "week"),
+        61..=729 => (days / 30, "month"),
+        _ => (days / 365, "year"),
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
 /// How many pages the home page lists as changed last.
@@ -381,7 +421,7 @@ pub fn page_context<'a>(
     };
     let breadcrumbs = breadcrumbs(site, page.node);
     PageContext {
-        site: SiteView::new(&site.config),
+        site: SiteView::new(site, extras),
         page: PageView::new(site, extras, id, content, toc),
         section: site
             .top_section(page.node)
@@ -430,12 +470,44 @@ impl<'a> PageView<'a> {
             edit_url: (!page.generated)
                 .then(|| site.config.repository.edit_url(&page.source.display_path()))
                 .flatten(),
+            history_url: (!page.generated)
+                .then(|| {
+                    site.config
+                        .repository
+                        .history_url(&page.source.display_path())
+                })
+                .flatten(),
             updated: extras.updated(site, id).map(UpdatedView::new),
+            owners: extras
+                .owners(site, id)
+                .into_iter()
+                .map(|name| OwnerView {
+                    name,
+                    url: site.config.repository.owner_url(name),
+                })
+                .collect(),
+            stale: stale_view(site, extras, id),
             recent: match page.is_home() {
                 true => recent_pages(site, extras),
                 false => Vec::new(),
             },
         }
+    }
+}
+
+/// The note of a page due for review, when `freshness.note` asks for it.
+fn stale_view<'a>(site: &'a Site, extras: &'a Extras, id: PageId) -> Option<StaleView<'a>> {
+    if !site.config.freshness.note {
+        return None;
+    }
+    let age = extras.age(site, id, extras.today);
+    match (age.stale, age.updated, age.days, age.every) {
+        (true, Some(updated), Some(days), Some(every)) => Some(StaleView {
+            updated: UpdatedView::new(updated),
+            age: age_text(days),
+            every: &every.text,
+        }),
+        _ => None,
     }
 }
 
@@ -501,7 +573,7 @@ impl<'a> NotFoundContext<'a> {
         fingerprints: &crate::templates::assets::Fingerprints,
     ) -> Self {
         NotFoundContext {
-            site: SiteView::new(&site.config),
+            site: SiteView::new(site, extras),
             sidebar: root_sidebar,
             assets: Assets::fingerprinted(fingerprints),
             config: &site.config,
@@ -518,4 +590,29 @@ pub struct ChangesContext<'a> {
     pub common: NotFoundContext<'a>,
     /// Everything that changed.
     pub changes: &'a crate::netlify::review::Review,
+}
+
+/// The "Recent changes" page (`recent-changes.html`): what the 404 page gets, and `changes`.
+#[derive(Serialize)]
+pub struct RecentContext<'a> {
+    #[serde(flatten)]
+    pub common: NotFoundContext<'a>,
+    /// The latest merges and commits that changed pages, newest first.
+    pub changes: Vec<super::recent::ChangeView<'a>>,
+    /// Older changes are not in this clone's history (a shallow clone).
+    pub cut: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::age_text;
+
+    #[test]
+    fn says_ages_as_people_do() {
+        assert_eq!(age_text(0), "0 days");
+        assert_eq!(age_text(1), "1 day");
+        assert_eq!(age_text(20), "2 weeks");
+        assert_eq!(age_text(400), "13 months");
+        assert_eq!(age_text(800), "2 years");
+    }
 }

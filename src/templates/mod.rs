@@ -4,12 +4,14 @@
 
 pub mod assets;
 mod context;
+pub mod recent;
 pub mod shortcodes;
 pub mod theme;
 
 pub use context::{
     AnnouncementView, Assets, ChangesContext, Link, NavItem, NotFoundContext, PageContext,
-    PageView, ReviewBanner, SearchView, SiteView, UpdatedView, nav_item, page_context,
+    PageView, RecentContext, ReviewBanner, SearchView, SiteView, UpdatedView, age_text, nav_item,
+    page_context,
 };
 
 use crate::config::Config;
@@ -426,7 +428,7 @@ pub fn sidebar_context<'a>(
         .map(|&c| nav_item(site, extras, c, &active, Some(scope)))
         .collect();
     SidebarContext {
-        site: SiteView::new(&site.config),
+        site: SiteView::new(site, extras),
         nav,
         config: &site.config,
     }

@@ -9,6 +9,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("404.html", include_str!("../../templates/404.html")),
     ("changes.html", include_str!("../../templates/changes.html")),
     (
+        "recent-changes.html",
+        include_str!("../../templates/recent-changes.html"),
+    ),
+    (
         "partials/sidebar.html",
         include_str!("../../templates/partials/sidebar.html"),
     ),

@@ -6,6 +6,7 @@ mod support;
 
 mod accessibility;
 mod announcement;
+mod atom_validator;
 mod branding;
 mod build;
 mod cli;

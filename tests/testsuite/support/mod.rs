@@ -15,6 +15,7 @@
 //! - [`alone`]: the machine to one test for a while.
 
 pub mod alone;
+pub mod atom;
 pub mod browser;
 pub mod cmd;
 pub mod fixture;
