@@ -617,8 +617,10 @@ mod tests {
         for key in KNOWN_KEYS {
             let value = match *key {
                 "weight" => "3",
-                "toc" | "draft" | "search" => "true",
+                "toc" | "draft" | "search" | "evergreen" => "true",
                 "sidebarDepth" => "2",
+                "review_every" => "3 months",
+                "anchor_aliases" => "{old: new}",
                 _ => "x",
             };
             let front: FrontMatter = serde_yaml::from_str(&format!("{key}: {value}")).unwrap();

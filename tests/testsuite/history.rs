@@ -70,7 +70,7 @@ fn each_page_shows_its_own_latest_change_and_its_author() {
 fn handbook_check_reads_the_history_too() {
     let fixture = three_commits();
     let loaded = handbook::load(&fixture.options()).unwrap();
-    let mut paths: Vec<&String> = loaded.extras.history.keys().collect();
+    let mut paths: Vec<&String> = loaded.extras.git.history.keys().collect();
     paths.sort();
     // Keyed by the path under `content/`; `handbook.yml` is not a page.
     assert_eq!(
