@@ -153,6 +153,14 @@ impl Extras {
             .is_some_and(|c| !c.entries.is_empty())
     }
 
+    /// Heading ids of the base that pages no longer have, compared with the base.
+    pub fn anchor_problems(&self) -> Vec<Diagnostic> {
+        self.review
+            .as_ref()
+            .map(Review::anchor_problems)
+            .unwrap_or_default()
+    }
+
     /// Pages whose old URL leads nowhere now, compared with the base.
     pub fn redirect_problems(&self) -> Vec<Diagnostic> {
         self.review

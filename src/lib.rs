@@ -251,6 +251,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
         d.severity = Severity::Warning;
         d
     }));
+    diags.extend(loaded.extras.anchor_problems());
     let search = loaded.site.config.search.enabled;
     let open = |outputs: &BTreeSet<String>| {
         // The pages' files of the search index are written with the pages.
@@ -383,6 +384,7 @@ pub fn check(options: &BuildOptions, checks: CheckOptions) -> Result<BuildSummar
     let mut loaded = load(options)?;
     let mut diags = std::mem::take(&mut loaded.diags);
     diags.extend(loaded.extras.redirect_problems());
+    diags.extend(loaded.extras.anchor_problems());
     if checks.strict {
         diags.extend(loaded.extras.unowned_pages(&loaded.site));
     }

@@ -35,18 +35,30 @@ struct Start {
     level: u8,
 }
 
-/// The introduction's start, then each top-level heading's.
-fn starts(markdown: &str, title: &str) -> Vec<Start> {
+/// A heading of a page: its id, its text, its level and where it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    pub anchor: String,
+    pub title: String,
+    pub level: u8,
+    /// Its byte offset in the Markdown.
+    pub offset: usize,
+    /// Outside lists and quotes: a heading that starts a section.
+    pub top: bool,
+}
+
+/// Every heading of `markdown` (whose page is titled `title`), in order, with the id it gets.
+pub fn headings(markdown: &str, title: &str) -> Vec<Heading> {
+    headings_and_start(markdown, title).0
+}
+
+/// [`headings`], and where the body starts (after a leading `#` heading that repeats `title`).
+fn headings_and_start(markdown: &str, title: &str) -> (Vec<Heading>, usize) {
     let (fixed, _) = tables::fix(markdown);
     let Parsed { events, headings } = parse(&fixed, title, Default::default(), &mut Vec::new());
     let mut ids = headings.ids.into_iter();
     let body_start = events.first().map_or(markdown.len(), |(_, r)| r.start);
-    let mut starts = vec![Start {
-        offset: body_start,
-        anchor: String::new(),
-        title: String::new(),
-        level: 0,
-    }];
+    let mut found = Vec::new();
     let mut depth = 0usize;
     let mut heading: Option<(usize, String, u8, bool)> = None;
     for (event, range) in &events {
@@ -58,13 +70,14 @@ fn starts(markdown: &str, title: &str) -> Vec<Start> {
             }
             Event::End(TagEnd::Heading(_)) => {
                 depth = depth.saturating_sub(1);
-                if let Some((offset, anchor, level, true)) = heading.take() {
+                if let Some((offset, anchor, level, top)) = heading.take() {
                     let title = plain_text(&heading_text(markdown, offset..range.end));
-                    starts.push(Start {
-                        offset,
+                    found.push(Heading {
                         anchor,
                         title,
                         level,
+                        offset,
+                        top,
                     });
                 }
             }
@@ -73,7 +86,26 @@ fn starts(markdown: &str, title: &str) -> Vec<Start> {
             _ => {}
         }
     }
-    starts
+    (found, body_start)
+}
+
+/// The introduction's start, then each top-level heading's.
+fn starts(markdown: &str, title: &str) -> Vec<Start> {
+    let (headings, body_start) = headings_and_start(markdown, title);
+    let intro = Start {
+        offset: body_start,
+        anchor: String::new(),
+        title: String::new(),
+        level: 0,
+    };
+    std::iter::once(intro)
+        .chain(headings.into_iter().filter(|h| h.top).map(|h| Start {
+            offset: h.offset,
+            anchor: h.anchor,
+            title: h.title,
+            level: h.level,
+        }))
+        .collect()
 }
 
 /// The inline events of the heading written at `range`.

@@ -62,6 +62,31 @@ pub struct ChangedPage {
     pub removed_sections: Vec<String>,
     /// What changed besides the text: "title: A → B", "front matter".
     pub details: Vec<String>,
+    /// Heading ids of the base that the page no longer has: links to them (from other pages,
+    /// chat, bookmarks) no longer reach their heading.
+    pub lost_anchors: Vec<LostAnchor>,
+}
+
+/// A heading id of the base version of a page that its new version no longer has.
+#[derive(Debug, Clone, Serialize)]
+pub struct LostAnchor {
+    /// The old id: `deploying`.
+    pub id: String,
+    /// The old heading's text.
+    pub heading: String,
+    /// The id of the heading that took its place, when one did (a reworded heading).
+    pub now: Option<String>,
+    /// The new heading's text, when there is one.
+    pub now_heading: Option<String>,
+    /// Where to fix it: the line of the new heading in the page's file, else of its first line.
+    pub line: usize,
+    /// The fix that keeps the old id: the new heading as it should be written
+    /// (`## Deploying to production {#deploying}`), when a heading took its place.
+    pub keep: Option<String>,
+    /// The other fix, as front matter: `anchor_aliases: {deploying: deploying-to-production}`.
+    pub alias: Option<String>,
+    /// The exact fix, in a sentence.
+    pub fix: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -122,6 +147,35 @@ impl Review {
             url: changes_href(site),
             ..Review::default()
         }
+    }
+
+    /// Heading ids the base had and the pages no longer have, as warnings of `handbook check
+    /// --base` and of a preview's build.
+    pub fn anchor_problems(&self) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
+        for page in self.changed.iter().chain(&self.renamed) {
+            let old_url = page.old_url.as_deref().unwrap_or(&page.url);
+            for lost in &page.lost_anchors {
+                let what = match &lost.now {
+                    Some(now) => format!(
+                        "the heading \"{}\" has a new id, #{now} (it was #{}): links to {old_url}#{} no longer reach it",
+                        lost.now_heading.as_deref().unwrap_or(""),
+                        lost.id,
+                        lost.id
+                    ),
+                    None => format!(
+                        "the heading \"{}\" (#{}) is gone: links to {old_url}#{} no longer reach it",
+                        lost.heading, lost.id, lost.id
+                    ),
+                };
+                problems.push(
+                    Diagnostic::warning(page.path.clone(), what)
+                        .at(lost.line, 1)
+                        .help(lost.fix.clone()),
+                );
+            }
+        }
+        problems
     }
 
     /// Pages whose old URL leads nowhere, as problems of `handbook check --base`.
@@ -415,6 +469,7 @@ impl ChangedPage {
             sections: Vec::new(),
             removed_sections: Vec::new(),
             details: Vec::new(),
+            lost_anchors: Vec::new(),
         }
     }
 
@@ -444,6 +499,7 @@ impl ChangedPage {
         if front_changed && before.title == page.title && before.url == page.url {
             self.details.push("front matter".into());
         }
+        self.lost_anchors = lost_anchors(before, page);
         let old_sections = markdown::sections(&before.source.body, &before.title);
         self.removed_sections = old_sections
             .iter()
@@ -453,10 +509,59 @@ impl ChangedPage {
         section_marks(&old_sections, new_sections)
     }
 
-    /// Nothing besides the sections tells a change: no removed section, detail or old URL.
+    /// Nothing besides the sections tells a change: no removed section, detail, old URL or
+    /// lost anchor.
     fn looks_unchanged(&self) -> bool {
-        self.removed_sections.is_empty() && self.details.is_empty() && self.old_url.is_none()
+        self.removed_sections.is_empty()
+            && self.details.is_empty()
+            && self.old_url.is_none()
+            && self.lost_anchors.is_empty()
     }
+}
+
+/// The heading ids of `before` that `page` no longer has (as a heading's id, a `{#id}`, or an
+/// `anchor_aliases:` key), each with the heading that took its place: the new heading at the
+/// same place among the headings, when its id is new too (a reworded heading).
+fn lost_anchors(before: &Page, page: &Page) -> Vec<LostAnchor> {
+    let old = markdown::headings(&before.source.body, &before.title);
+    let new = markdown::headings(&page.source.body, &page.title);
+    let aliases = &page.source.front.anchor_aliases;
+    let kept = |id: &str| new.iter().any(|h| h.anchor == id) || aliases.contains_key(id);
+    let was = |id: &str| old.iter().any(|h| h.anchor == id);
+    let line_of = |offset: usize| {
+        let body = page.source.body.as_bytes();
+        let (line, _) = crate::diagnostics::position_after(&body[..offset.min(body.len())]);
+        page.source.body_line + line - 1
+    };
+    old.iter()
+        .enumerate()
+        .filter(|(_, h)| !h.anchor.is_empty() && !kept(&h.anchor))
+        .map(|(i, h)| {
+            let successor = new.get(i).filter(|n| !was(&n.anchor) && n.level == h.level);
+            let id = &h.anchor;
+            let keep = successor
+                .map(|n| format!("{} {} {{#{id}}}", "#".repeat(usize::from(n.level)), n.title));
+            let alias = successor.map(|n| format!("anchor_aliases: {{{id}: {}}}", n.anchor));
+            let fix = match (&keep, &alias) {
+                (Some(keep), Some(alias)) => format!(
+                    "keep the old id by writing the heading as `{keep}`, or add `{alias}` to the front matter"
+                ),
+                _ => format!(
+                    "if its text is now under another heading, add `anchor_aliases: {{{id}: <that heading's id>}}` to the front matter, or end that heading with `{{#{id}}}`"
+                ),
+            };
+            LostAnchor {
+                keep,
+                alias,
+                id: id.clone(),
+                heading: h.title.clone(),
+                now: successor.map(|n| n.anchor.clone()),
+                now_heading: successor.map(|n| n.title.clone()),
+                line: successor.map_or(page.source.body_line.max(1), |n| line_of(n.offset)),
+                fix,
+            }
+        })
+        .collect()
 }
 
 /// The sections of `new` that are not in `old` or whose text differs, by anchor.

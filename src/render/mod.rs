@@ -113,7 +113,33 @@ fn render_markdown(
         shortcodes: Shortcodes(Some(&expander)),
         ..options
     };
-    markdown::render(&page.source.body, options, rewrite)
+    let (mut rendered, mut analysis) = markdown::render(&page.source.body, options, rewrite);
+    add_anchor_aliases(page, &mut rendered, &mut analysis);
+    (rendered, analysis)
+}
+
+/// The old ids of `anchor_aliases:` in `page`'s front matter, each an empty element just before
+/// the heading it now names, and anchors for links. One whose heading is not there is left
+/// out, so that links to it are reported as broken.
+fn add_anchor_aliases(page: &Page, rendered: &mut RenderedMarkdown, analysis: &mut Analysis) {
+    for (old, new) in &page.source.front.anchor_aliases {
+        if analysis.anchors.contains(old) {
+            continue;
+        }
+        let mut escaped = String::new();
+        markdown::highlight::escape_into(&mut escaped, new);
+        let heading = [1, 2, 3, 4, 5, 6]
+            .iter()
+            .find_map(|level| rendered.html.find(&format!("<h{level} id=\"{escaped}\"")));
+        let Some(at) = heading else { continue };
+        let mut old_escaped = String::new();
+        markdown::highlight::escape_into(&mut old_escaped, old);
+        rendered.html.insert_str(
+            at,
+            &format!("<span class=\"anchor-alias\" id=\"{old_escaped}\"></span>"),
+        );
+        analysis.anchors.push(old.clone());
+    }
 }
 
 /// How page `id`'s Markdown is rendered: its table of contents, its title, and on a preview
@@ -166,6 +192,12 @@ pub fn analysis_key(global: u128, page: &Page) -> u64 {
     hasher.update(page.source.body.as_bytes());
     hasher.update(&[0]);
     hasher.update(page.title.as_bytes());
+    for (old, new) in &page.source.front.anchor_aliases {
+        hasher.update(&[0]);
+        hasher.update(old.as_bytes());
+        hasher.update(&[0]);
+        hasher.update(new.as_bytes());
+    }
     hasher.digest()
 }
 
