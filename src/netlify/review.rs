@@ -537,7 +537,15 @@ fn lost_anchors(before: &Page, page: &Page) -> Vec<LostAnchor> {
         .enumerate()
         .filter(|(_, h)| !h.anchor.is_empty() && !kept(&h.anchor))
         .map(|(i, h)| {
-            let successor = new.get(i).filter(|n| !was(&n.anchor) && n.level == h.level);
+            // A reworded heading: in the same place, with a new id, and with the same text
+            // under it or a word of its title kept.
+            let successor = new.get(i).filter(|n| {
+                !was(&n.anchor)
+                    && n.level == h.level
+                    && (section_text(&before.source.body, &old, i)
+                        == section_text(&page.source.body, &new, i)
+                        || share_a_word(&h.title, &n.title))
+            });
             let id = &h.anchor;
             let keep = successor
                 .map(|n| format!("{} {} {{#{id}}}", "#".repeat(usize::from(n.level)), n.title));
@@ -562,6 +570,27 @@ fn lost_anchors(before: &Page, page: &Page) -> Vec<LostAnchor> {
             }
         })
         .collect()
+}
+
+/// The text under heading `i` of `headings` (of `body`), up to the next heading, without the
+/// heading's own line and surrounding blank space.
+fn section_text<'a>(body: &'a str, headings: &[markdown::Heading], i: usize) -> &'a str {
+    let start = headings[i].offset;
+    let end = headings.get(i + 1).map_or(body.len(), |h| h.offset);
+    let text = body.get(start..end.max(start)).unwrap_or("");
+    text.split_once('\n').map_or("", |(_, rest)| rest).trim()
+}
+
+/// Whether two headings share a word of three letters or more, whatever its case.
+fn share_a_word(a: &str, b: &str) -> bool {
+    let words = |t: &str| -> Vec<String> {
+        t.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 3)
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let b = words(b);
+    words(a).iter().any(|w| b.contains(w))
 }
 
 /// The sections of `new` that are not in `old` or whose text differs, by anchor.

@@ -59,7 +59,7 @@ pub struct ChangeView<'a> {
 pub struct FileView<'a> {
     /// `added`, `changed`, `renamed` or `removed`.
     pub kind: &'static str,
-    /// The page's title now; its file name when the site has no such page any more.
+    /// The page's title now; its file (`content/…`) when the site has no such page any more.
     pub title: String,
     /// The page's URL, when the site still has it.
     pub url: Option<&'a str>,
@@ -81,65 +81,78 @@ pub fn views<'a>(site: &'a Site, extras: &'a Extras) -> Vec<ChangeView<'a>> {
         .map(|(id, p)| (p.source.rel_path.as_str(), id))
         .collect();
     let repository = &site.config.repository;
-    changes
-        .entries
-        .iter()
-        .map(|change| {
-            let Change {
-                commit,
-                date,
-                author,
-                title,
-                request,
-                merge,
-                files,
-            } = change;
-            let short = &commit[..commit.len().min(7)];
-            let sign = match site.config.repository.forge() {
-                crate::config::Forge::Github => '#',
-                crate::config::Forge::Gitlab => '!',
-            };
-            let commit_url = repository.commit_url(commit);
-            ChangeView {
-                commit,
-                short,
-                anchor: format!("change-{short}"),
-                title,
-                date,
-                date_text: crate::git::history::long_date(date.get(..10).unwrap_or(date))
-                    .unwrap_or_else(|| date.clone()),
-                author,
-                merge: *merge,
-                request: request.map(|n| format!("{sign}{n}")),
-                url: request
-                    .and_then(|n| repository.request_url(n))
-                    .or_else(|| commit_url.clone()),
-                commit_url,
-                pages: files
-                    .iter()
-                    .map(|file| {
-                        let page = (file.kind != "removed")
-                            .then(|| by_path.get(file.path.as_str()))
-                            .flatten()
-                            .map(|&id| &site.pages[id]);
-                        FileView {
-                            kind: file.kind,
-                            title: page.map_or_else(|| file_title(&file.path), |p| p.title.clone()),
-                            url: page.map(|p| p.href.as_str()),
-                            path: format!("{CONTENT_DIR}/{}", file.path),
-                            from: file.from.as_ref().map(|f| format!("{CONTENT_DIR}/{f}")),
-                        }
-                    })
-                    .collect(),
+    // Where each file is now, after the renames of newer changes (`old` → `new`).
+    let mut moved: HashMap<&str, &str> = HashMap::new();
+    let mut views = Vec::with_capacity(changes.entries.len());
+    for change in &changes.entries {
+        let Change {
+            commit,
+            date,
+            author,
+            title,
+            request,
+            merge,
+            files,
+        } = change;
+        let short = &commit[..commit.len().min(7)];
+        let sign = match repository.forge() {
+            crate::config::Forge::Github => '#',
+            crate::config::Forge::Gitlab => '!',
+        };
+        let now = |path: &'a str, moved: &HashMap<&'a str, &'a str>| {
+            let mut path = path;
+            // Bounded: a history may rename a file back and forth.
+            for _ in 0..moved.len() {
+                match moved.get(path) {
+                    Some(next) if *next != path => path = next,
+                    _ => break,
+                }
             }
-        })
-        .collect()
-}
-
-/// What a page no longer in the site is called: its file's name without `.md`.
-fn file_title(path: &str) -> String {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    name.rsplit_once('.')
-        .map_or(name, |(stem, _)| stem)
-        .to_string()
+            path
+        };
+        let pages = files
+            .iter()
+            .map(|file| {
+                let page = (file.kind != "removed")
+                    .then(|| by_path.get(now(&file.path, &moved)))
+                    .flatten()
+                    .map(|&id| &site.pages[id]);
+                FileView {
+                    kind: file.kind,
+                    title: page.map_or_else(
+                        || format!("{CONTENT_DIR}/{}", file.path),
+                        |p| p.title.clone(),
+                    ),
+                    url: page.map(|p| p.href.as_str()),
+                    path: format!("{CONTENT_DIR}/{}", file.path),
+                    from: file.from.as_ref().map(|f| format!("{CONTENT_DIR}/{f}")),
+                }
+            })
+            .collect();
+        for file in files {
+            if let Some(from) = &file.from {
+                let to = now(&file.path, &moved);
+                moved.insert(from, to);
+            }
+        }
+        let commit_url = repository.commit_url(commit);
+        views.push(ChangeView {
+            commit,
+            short,
+            anchor: format!("change-{short}"),
+            title,
+            date,
+            date_text: crate::git::history::long_date(date.get(..10).unwrap_or(date))
+                .unwrap_or_else(|| date.clone()),
+            author,
+            merge: *merge,
+            request: request.map(|n| format!("{sign}{n}")),
+            url: request
+                .and_then(|n| repository.request_url(n))
+                .or_else(|| commit_url.clone()),
+            commit_url,
+            pages,
+        });
+    }
+    views
 }

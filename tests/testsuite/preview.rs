@@ -102,9 +102,14 @@ fn changes(site: &Build) -> Vec<String> {
                 .into_iter()
                 .map(|a| format!("{} {}", text(a), a.attr("href").unwrap()))
                 .collect();
-            let flagged = !select(&fragment, ".changes__flag").is_empty();
+            let flagged =
+                !select(&fragment, ".changes__flag:not(.changes__flag--anchor)").is_empty();
+            let lost: String = select(&fragment, ".changes__flag--anchor")
+                .into_iter()
+                .map(|flag| format!(" LOST #{}", flag.attr("data-anchor").unwrap()))
+                .collect();
             lines.push(format!(
-                "{heading}: {} {url} {sections:?}{}",
+                "{heading}: {} {url} {sections:?}{}{lost}",
                 text(title),
                 if flagged { " NO REDIRECT" } else { "" }
             ));
@@ -123,7 +128,8 @@ fn a_deploy_preview_shows_the_reviewer_exactly_what_changed() {
         changes(&site),
         [
             "changes-added: New page /guide/new/ [\"Introduction /guide/new/\", \"Details /guide/new/#details\"]",
-            "changes-changed: Changed /guide/changed/ [\"Beta /guide/changed/#beta\", \"Delta /guide/changed/#delta\"]",
+            // Gamma is gone: links to its anchor no longer reach it.
+            "changes-changed: Changed /guide/changed/ [\"Beta /guide/changed/#beta\", \"Delta /guide/changed/#delta\"] LOST #gamma",
             "changes-renamed: Renamed /guide/new-name/ []",
             "changes-removed: Removed - [] NO REDIRECT",
         ]
@@ -413,9 +419,11 @@ fn check_base_fails_on_a_page_moved_without_a_redirect() {
     assert_eq!(
         stderr.lines().collect::<Vec<_>>(),
         [
+            "content/guide/changed.md:4:1: warning: the heading \"Gamma\" (#gamma) is gone: links to /guide/changed/#gamma no longer reach it",
+            "  help: if its text is now under another heading, add `anchor_aliases: {gamma: <that heading's id>}` to the front matter, or end that heading with `{#gamma}`",
             "content/guide/removed.md (removed): this page was removed, and its URL /guide/removed/ now leads nowhere",
             "  help: links to /guide/removed/ from outside the handbook (bookmarks, chat, other sites) break: add `aliases: [\"/guide/removed/\"]` to the front matter of the page that replaces it",
-            "error: 1 error and 0 warnings",
+            "error: 1 error and 1 warning",
         ]
     );
 
@@ -430,7 +438,7 @@ fn check_base_fails_on_a_page_moved_without_a_redirect() {
     );
     let stderr = handbook(&root, &["check", "--base", "main"], &[]).stderr;
     assert_eq!(
-        stderr.lines().next(),
+        stderr.lines().find(|l| !l.contains("#gamma")),
         Some(
             "content/guide/new-name.md:1:1: this page moved from /guide/old-name/ to /guide/new-name/ without a redirect"
         ),
