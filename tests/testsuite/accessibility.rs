@@ -28,15 +28,20 @@ fn missing_tools(browser_dir: &Path) -> Vec<String> {
 }
 
 /// A copy of the real handbook that shows what only some sites show: an announcement with a
-/// link, and "Last updated" from a git history of one commit.
+/// link, "Last updated" from a git history of one commit, the recent changes, owners from a
+/// `CODEOWNERS`, and the "may be out of date" note on every page.
 fn with_everything_shown() -> Fixture {
     let fixture = Fixture::this_handbook();
     let config = std::fs::read_to_string(fixture.root().join("handbook.yml")).unwrap();
     fixture.write(
         "handbook.yml",
         format!(
-            "{config}\nannouncement:\n  text: We moved to the new handbook!\n  link: /community/\n"
+            "{config}\nannouncement:\n  text: We moved to the new handbook!\n  link: /community/\nfreshness:\n  review_every: 30 days\n  note: true\n"
         ),
+    );
+    fixture.write(
+        "CODEOWNERS",
+        "* @meltano/handbook\n/content/engineering/ @meltano/engineering @jane people@example.com\n",
     );
     let root = fixture.root();
     git(&root, &["init", "-q"]);
@@ -75,6 +80,7 @@ fn the_default_theme_passes_axe_in_light_and_dark_wide_and_narrow() {
         "/404.html",
         "/search/",
         "/search/?q=release",
+        "/recent-changes/",
     ];
     audit(&browser_dir, &server, &pages);
 
@@ -83,6 +89,8 @@ fn the_default_theme_passes_axe_in_light_and_dark_wide_and_narrow() {
     let changed = "content/engineering/release-process.md";
     let mut text = std::fs::read_to_string(fixture.root().join(changed)).unwrap();
     text.push_str("\n## Reviewed in a preview\n\nA section a merge request adds.\n");
+    // A reworded heading: its lost anchor is flagged on the changes page.
+    let text = text.replacen("\n## ", "\n## Reworded: ", 1);
     fixture.write(changed, text);
     let preview = fixture.tmp().join("preview-public");
     fixture.build_with(|options| {
@@ -100,6 +108,12 @@ fn the_default_theme_passes_axe_in_light_and_dark_wide_and_narrow() {
     let page =
         std::fs::read_to_string(preview.join("engineering/release-process/index.html")).unwrap();
     assert!(page.contains("preview-banner") && page.contains("changed-section"));
+    let changes = std::fs::read_to_string(preview.join("_preview/index.html")).unwrap();
+    assert!(
+        changes.contains("changes__flag--anchor"),
+        "no lost anchor flagged"
+    );
+    assert!(page.contains("page-stale") && page.contains("page-owners"));
     let server = StaticServer::without_headers(&preview);
     audit(
         &browser_dir,

@@ -83,14 +83,14 @@ fn history() -> Fixture {
 /// The changes page, one line per change: `title | request | meta | pages`.
 fn changes(site: &BuiltSite) -> Vec<String> {
     let html = site.page("/recent-changes/");
-    select(&html, ".recent__change")
+    select(&html, ".changelog__change")
         .into_iter()
         .map(|change| {
             let fragment = Html::parse_fragment(&change.html());
-            let title = select_texts(&fragment, ".recent__title").join("");
-            let links = select_attrs(&fragment, ".recent__title a", "href").join(" ");
-            let meta = select_texts(&fragment, ".recent__meta").join("");
-            let pages: Vec<String> = select(&fragment, ".recent__pages li")
+            let title = select_texts(&fragment, ".changelog__title").join("");
+            let links = select_attrs(&fragment, ".changelog__title a", "href").join(" ");
+            let meta = select_texts(&fragment, ".changelog__meta").join("");
+            let pages: Vec<String> = select(&fragment, ".changelog__pages li")
                 .into_iter()
                 .map(|li| {
                     let href = li
@@ -147,7 +147,7 @@ fn the_page_lists_merges_and_commits_with_their_pages_newest_first() {
     // The dates are machine-readable too.
     let html = site.page("/recent-changes/");
     assert_eq!(
-        select_attrs(&html, ".recent__meta time", "datetime")[0],
+        select_attrs(&html, ".changelog__meta time", "datetime")[0],
         "2026-05-05T00:00:00Z"
     );
     // Every page links to the list and its feed.
@@ -165,7 +165,11 @@ fn the_page_lists_merges_and_commits_with_their_pages_newest_first() {
         ["/recent-changes/atom.xml"]
     );
     assert_eq!(
-        select_attrs(&html, "a.recent__feed", "href"),
+        select_attrs(&home, ".recent__all a", "href"),
+        ["/recent-changes/"]
+    );
+    assert_eq!(
+        select_attrs(&html, "a.changelog__feed", "href"),
         ["/recent-changes/atom.xml"]
     );
 }
@@ -221,7 +225,7 @@ fn the_feed_validates_against_the_atom_schema() {
     assert!(feed.contains("href=\"https://example.com/handbook/recent-changes/#change-"));
     let html = site.page("/recent-changes/");
     assert_eq!(
-        select_attrs(&html, ".recent__title a", "href"),
+        select_attrs(&html, ".changelog__title a", "href"),
         Vec::<String>::new()
     );
 }
@@ -299,7 +303,7 @@ fn a_shallow_clone_lists_what_it_has_and_says_the_rest_is_cut() {
     );
     let html = site.page("/recent-changes/");
     assert_eq!(
-        select_texts(&html, ".recent__note"),
+        select_texts(&html, ".changelog__note"),
         ["Older changes are not in this copy of the repository's history (a shallow clone)."]
     );
 }
@@ -389,5 +393,5 @@ fn at_most_fifty_changes_are_listed_however_long_the_history() {
     assert!(lines[0].starts_with("Change 55 |"), "{}", lines[0]);
     assert!(lines[49].starts_with("Change 6 |"), "{}", lines[49]);
     // Not a shallow clone: no note.
-    assert!(select_texts(&site.page("/recent-changes/"), ".recent__note").is_empty());
+    assert!(select_texts(&site.page("/recent-changes/"), ".changelog__note").is_empty());
 }
