@@ -434,12 +434,15 @@ pub fn stale(
 ) -> Result<(check::stale::Stale, Vec<Diagnostic>), BuildError> {
     let on = match on {
         None => git::history::today(),
-        Some(date) => git::history::day_number(date).ok_or_else(|| {
-            fail_with(
-                Diagnostic::error("--on", format!("`{date}` is not a date"))
-                    .help("write it as year-month-day, like `--on 2027-03-31`"),
-            )
-        })?,
+        Some(date) => (date.len() == 10)
+            .then(|| git::history::day_number(date))
+            .flatten()
+            .ok_or_else(|| {
+                fail_with(
+                    Diagnostic::error("--on", format!("`{date}` is not a date"))
+                        .help("write it as year-month-day, like `--on 2027-03-31`"),
+                )
+            })?,
     };
     let loaded = load(options)?;
     let report = check::stale::report(&loaded.site, &loaded.extras, on);

@@ -222,9 +222,11 @@ fn title_of(message: &str, merge: bool) -> (String, Option<u64>) {
 mod tests {
     use super::*;
 
-    /// A log as `load` reads it: each commit `(id, parents, message, files)`, files as
-    /// `(status, paths)`.
-    fn log(commits: &[(&str, &str, &str, &[(&str, &[&str])])]) -> String {
+    /// A file of a commit: its status and paths.
+    type File<'a> = (&'a str, &'a [&'a str]);
+
+    /// A log as `load` reads it: each commit `(id, parents, message, files)`.
+    fn log(commits: &[(&str, &str, &str, &[File<'_>])]) -> String {
         let mut out = String::new();
         for (id, parents, message, files) in commits {
             out.push_str(&format!(

@@ -105,7 +105,8 @@ fn parse_header(header: &str, boundaries: &HashSet<String>) -> Option<(bool, Upd
     ))
 }
 
-/// `2026-11-20` → its day number (days since 1970-01-01); `None` for anything else.
+/// `2026-11-20` (or the start of `2026-11-20T09:00:00Z`) → its day number (days since
+/// 1970-01-01); `None` for anything else, a day the month does not have included.
 pub fn day_number(iso: &str) -> Option<i64> {
     long_date(iso.get(..10)?)?;
     let mut parts = iso[..10].splitn(3, '-').map(|p| p.parse::<i64>().ok());
@@ -116,7 +117,9 @@ pub fn day_number(iso: &str) -> Option<i64> {
     let yoe = y - era * 400;
     let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
+    let day = era * 146_097 + doe - 719_468;
+    // 2026-02-30 would be 2 March: not a day of its month.
+    (iso_date(day) == iso[..10]).then_some(day)
 }
 
 /// Day number `day` as `2026-11-20`.
@@ -275,6 +278,9 @@ mod tests {
         assert_eq!(iso_date(20_792), "2026-12-05");
         assert_eq!(iso_date(day_number("2024-02-29").unwrap()), "2024-02-29");
         assert_eq!(day_number("2026-13-01"), None);
+        assert_eq!(day_number("2026-02-30"), None);
+        assert_eq!(day_number("2026-04-31"), None);
+        assert_eq!(day_number("2023-02-29"), None);
         assert!(today() > 20_000);
     }
 

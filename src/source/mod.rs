@@ -567,6 +567,9 @@ fn expectation(key: &str) -> (&'static str, &'static str) {
         "weight" => ("a whole number", "10"),
         "toc" | "draft" => ("true or false", "false"),
         "sidebarDepth" => ("a whole number from 0 to 6", "2"),
+        "evergreen" => ("true or false", "true"),
+        "review_every" => ("a span of time (days, weeks, months or years)", "3 months"),
+        "anchor_aliases" => ("old ids and the ids they lead to", "{old-id: new-id}"),
         _ => ("text", "Some text"),
     }
 }

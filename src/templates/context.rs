@@ -284,7 +284,8 @@ pub struct PageView<'a> {
 #[derive(Serialize)]
 pub struct OwnerView<'a> {
     pub name: &'a str,
-    /// Their page on the forge (`mailto:` for an address); `None` without `repository.url`.
+    /// Their page on the forge, `None` without `repository.url`; `mailto:` for an address,
+    /// which needs no forge.
     pub url: Option<String>,
 }
 

@@ -3,7 +3,7 @@
 //! tests through xmllint are skipped where it is missing and `CI` is unset (saying so); on CI
 //! they fail without it. The checks of `support::atom` alone run everywhere.
 
-use crate::support::atom::{self, check_rfc4287_rules, validate_atom};
+use crate::support::atom::{check_rfc4287_rules, validate_atom};
 
 /// A minimal valid Atom feed: RFC 4287's first example, with a self link and a second entry
 /// that has its content and no link, with an extension element.
