@@ -195,7 +195,7 @@ fn layouts(sources: &BTreeMap<String, String>) -> BTreeSet<String> {
         .filter(|name| {
             !matches!(
                 name.as_str(),
-                "base.html" | "404.html" | "changes.html" | "search.html"
+                "base.html" | "404.html" | "changes.html" | "search.html" | "recent-changes.html"
             )
         })
         .map(|name| name.trim_end_matches(".html").to_string())

@@ -281,7 +281,8 @@ impl BuiltSite {
     }
 
     /// The URL of every `index.html` of the output, sorted.
-    /// The URL of every page of the content (not the search page handbook adds).
+    /// The URL of every page of the content (not the search and recent changes pages handbook
+    /// adds).
     pub fn page_urls(&self) -> Vec<String> {
         let mut urls: Vec<String> = snapshot(&self.out)
             .into_keys()
@@ -289,7 +290,7 @@ impl BuiltSite {
                 let dir = path.strip_suffix("index.html")?;
                 (dir.is_empty() || dir.ends_with('/')).then(|| format!("/{dir}"))
             })
-            .filter(|url| url != "/search/")
+            .filter(|url| url != "/search/" && url != "/recent-changes/")
             .collect();
         urls.sort();
         urls
