@@ -171,3 +171,56 @@ fn analysing_a_page_without_highlighting_finds_what_rendering_it_finds() {
     }
     assert!(compared >= 6, "only {compared} pages had highlighted code");
 }
+
+/// 18F's own `CODEOWNERS`, with `pages/` moved to `content/` as a team moving its handbook
+/// would, in a git repository: each page shows the team 18F made its owner, `*` leaves no page
+/// without one, and `handbook stale` reads every page.
+#[test]
+fn the_18f_handbook_keeps_its_codeowners() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpora/18f-handbook");
+    let codeowners = std::fs::read_to_string(root.join("CODEOWNERS"))
+        .unwrap()
+        .replace("pages/", "content/");
+    let fixture = eighteen_f().file(".github/CODEOWNERS", codeowners);
+    let dir = fixture.root();
+    crate::support::git::git(&dir, &["init", "-q"]);
+    crate::support::git::commit(&dir, "Ann Archer", "2024-05-01T12:00:00Z");
+    let site = fixture.build();
+    let owners = |url: &str| select_texts(&site.page(url), ".page-owners");
+    assert_eq!(
+        owners("/office-of-operations/outreach/"),
+        ["Owned by @18F/outreach"]
+    );
+    // `content/18f/*`: the folder's own pages, and `*` for those deeper down.
+    assert_eq!(
+        owners("/18f/history-and-values/"),
+        ["Owned by @18F/18f-handbook-owners"]
+    );
+    assert_eq!(owners("/tools/slack/"), ["Owned by @18F/tts-tech-operations"]);
+    // Only the catch-all `*`.
+    assert_eq!(owners("/about/"), ["Owned by @18F/handbook-owners"]);
+    // No warning about the file, and no page without an owner.
+    let strict = handbook::check(
+        &fixture.options(),
+        handbook::CheckOptions {
+            strict: true,
+            ..Default::default()
+        },
+    );
+    let problems: Vec<String> = match strict {
+        Ok(summary) => summary.warnings.iter().map(ToString::to_string).collect(),
+        Err(err) => err.diagnostics.iter().map(ToString::to_string).collect(),
+    };
+    assert!(
+        problems
+            .iter()
+            .all(|p| !p.contains("CODEOWNERS") && !p.contains("no one owns")),
+        "{problems:#?}"
+    );
+    let (report, _) = handbook::stale(&fixture.options(), Some("2026-06-01")).unwrap();
+    // Every page but those that only redirect (`redirect_to`), and the landing pages handbook
+    // makes for folders.
+    assert!(report.pages > 230, "{}", report.pages);
+    assert_eq!(report.stale.len(), report.pages, "all last changed in 2024");
+    assert!(report.stale.iter().all(|p| !p.owners.is_empty()));
+}

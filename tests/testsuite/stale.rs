@@ -478,7 +478,9 @@ fn a_review_interval_that_is_not_a_span_of_time_is_an_error_at_its_line() {
     // At the line of `review_every:`, naming it and what it holds.
     assert_eq!(
         problems,
-        ["content/team/hiring.md:3:15: `review_every` must be a span of time (days, weeks, months or years), found string \"soon\"\n  help: write it like `review_every: 3 months`"]
+        [
+            "content/team/hiring.md:3:15: `review_every` must be a span of time (days, weeks, months or years), found string \"soon\"\n  help: write it like `review_every: 3 months`"
+        ]
     );
     assert!(
         run.stderr.ends_with("error: cannot read the handbook\n"),
@@ -499,7 +501,9 @@ fn a_review_interval_in_handbook_yml_that_is_not_a_span_of_time_is_an_error() {
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert_eq!(
         problems,
-        ["handbook.yml:4:17: `freshness.review_every` must be a span of time, like `3 months` or `1 year`, found string \"later\""]
+        [
+            "handbook.yml:4:17: `freshness.review_every` must be a span of time, like `3 months` or `1 year`, found string \"later\""
+        ]
     );
     assert_eq!(fixture.errors(), problems);
 }
@@ -511,31 +515,6 @@ fn days_ago(days: u64) -> String {
         .unwrap()
         .as_secs();
     format!("{} +0000", now - days * 86_400)
-}
-
-/// `2025-11-02` → `2 November 2025`.
-fn in_words(iso: &str) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let mut parts = iso.splitn(3, '-');
-    let (year, month, day) = (
-        parts.next().unwrap(),
-        parts.next().unwrap().parse::<usize>().unwrap(),
-        parts.next().unwrap().parse::<u32>().unwrap(),
-    );
-    format!("{day} {} {year}", MONTHS[month - 1])
 }
 
 /// Pages changed 400 days ago (due), today (not due), and an evergreen one 400 days ago.
@@ -574,7 +553,7 @@ fn freshness_note_marks_pages_due_for_review() {
         [format!(
             "This page has not changed since {} (13 months ago; it is due for review every 1 year), \
              so it may be out of date. Ask @org/eng, @jane if in doubt. Update it",
-            in_words(&old)
+            handbook::git::history::long_date(&old).unwrap()
         )]
     );
     assert_eq!(select_attrs(&page, "p.page-stale time", "datetime"), [old]);
