@@ -3,13 +3,13 @@
 //! [`Site`], never inside it: the core stages (source, site, markdown) know nothing of them,
 //! and `handbook serve` makes a new `Extras` only when one of them changes.
 
-use crate::config::Interval;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::git::history::Updated;
 use crate::git::{Record, Repo};
 use crate::netlify::deploy::Deploy;
 use crate::netlify::review::{self, Base, PageMark, Review};
 use crate::site::{PageId, Site};
+use crate::source::Interval;
 use std::path::Path;
 use std::sync::Arc;
 

@@ -13,8 +13,7 @@ use crate::output::{Plan, Sink, write_failure};
 use crate::site::{PageId, Site, alias_output_path};
 use crate::templates::{ChangesContext, theme};
 
-/// A generated file's bytes, or why it cannot be made.
-pub type Made = Result<Vec<u8>, Diagnostic>;
+pub use super::Made;
 
 /// The files handbook writes besides pages (a site's `static/` may replace them): the search
 /// page only when search is on, the changes page only on a preview, the recent changes and

@@ -21,6 +21,9 @@ use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 use xxhash_rust::xxh3::Xxh3;
 
+/// A generated file's bytes, or why it cannot be made.
+pub type Made = Result<Vec<u8>, Diagnostic>;
+
 /// The shared sidebar of each navigation group, by the group's node.
 pub type Sidebars = HashMap<SidebarScope, String>;
 

@@ -1,8 +1,8 @@
 //! The "Recent changes" page (`recent-changes/`) and its Atom feed (`recent-changes/atom.xml`,
 //! RFC 4287), made from the same list of changes ([`crate::templates::recent::views`]).
 
+use super::Made;
 use super::Renderer;
-use super::generated::Made;
 use crate::layout::{RECENT_CHANGES_FEED, RECENT_CHANGES_PATH};
 use crate::markdown::highlight::escape_into;
 use crate::templates::RecentContext;

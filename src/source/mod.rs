@@ -6,8 +6,11 @@
 //! reported at its line in the file.
 
 pub mod data;
+mod interval;
 pub mod mojibake;
 pub mod walk;
+
+pub use interval::Interval;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, suggest, yaml_message};
 use crate::layout::CONTENT_DIR;
@@ -85,7 +88,7 @@ pub struct FrontMatter {
     pub redirect_to: Option<String>,
     /// How long the page may go unchanged before `handbook stale` lists it, instead of
     /// `freshness.review_every` of `handbook.yml`: `3 months`.
-    pub review_every: Option<crate::config::Interval>,
+    pub review_every: Option<Interval>,
     /// `evergreen: true`: the page never goes stale (a glossary, the company's values).
     pub evergreen: Option<bool>,
     /// Old `#anchors` of the page that still lead to a heading: `{old-id: new-id}`. Links to

@@ -196,7 +196,10 @@ fn the_18f_handbook_keeps_its_codeowners() {
         owners("/18f/history-and-values/"),
         ["Owned by @18F/18f-handbook-owners"]
     );
-    assert_eq!(owners("/tools/slack/"), ["Owned by @18F/tts-tech-operations"]);
+    assert_eq!(
+        owners("/tools/slack/"),
+        ["Owned by @18F/tts-tech-operations"]
+    );
     // Only the catch-all `*`.
     assert_eq!(owners("/about/"), ["Owned by @18F/handbook-owners"]);
     // No warning about the file, and no page without an owner.
