@@ -365,8 +365,28 @@ impl<'a> LinkTable<'a> {
 
     /// The nearest heading id of page `id` to `fragment`.
     pub fn nearest_anchor(anchors: &[String], fragment: &str) -> Option<String> {
-        suggest(fragment, anchors.iter().map(String::as_str)).map(|a| format!("#{a}"))
+        suggest(fragment, anchors.iter().map(String::as_str))
+            .or_else(|| reworded(anchors, fragment))
+            .map(|a| format!("#{a}"))
     }
+}
+
+/// The one id of `anchors` that is `fragment` with words added or taken away at its end: the id
+/// of a heading that grew (`#deploying` for `## Deploying to production`) or shrank.
+fn reworded<'a>(anchors: &'a [String], fragment: &str) -> Option<&'a str> {
+    if fragment.len() < 3 {
+        return None;
+    }
+    let extends = |long: &str, short: &str| {
+        long.strip_prefix(short)
+            .is_some_and(|rest| rest.starts_with('-') && rest.len() > 1)
+    };
+    let mut found = anchors
+        .iter()
+        .map(String::as_str)
+        .filter(|a| extends(a, fragment) || extends(fragment, a));
+    let first = found.next()?;
+    found.next().is_none().then_some(first)
 }
 
 fn broken(reason: String, suggestion: Option<String>) -> Outcome {
@@ -493,6 +513,28 @@ fn looks_like_host(path: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn suggests_the_id_of_a_heading_that_grew_or_shrank() {
+        let anchors: Vec<String> = [
+            "deploying-to-production",
+            "rollback",
+            "setup",
+            "setup-guide",
+        ]
+        .map(String::from)
+        .into();
+        let near = |f: &str| LinkTable::nearest_anchor(&anchors, f);
+        assert_eq!(
+            near("deploying").as_deref(),
+            Some("#deploying-to-production")
+        );
+        assert_eq!(near("rollback-plan").as_deref(), Some("#rollback"));
+        // Two candidates: no guess.
+        assert_eq!(near("setup-guide-old"), None);
+        // Not at a word's end.
+        assert_eq!(near("deploy"), None);
+    }
 
     #[test]
     fn joins_relative_paths() {

@@ -53,7 +53,7 @@ fn a_reworded_heading_is_a_warning_with_the_exact_fix() {
     assert_eq!(
         lines,
         [
-            "content/index.md:5:17: broken link ops.md#deploying: /ops/ has no heading #deploying",
+            "content/index.md:5:17: broken link ops.md#deploying: /ops/ has no heading #deploying (did you mean /ops/#deploying-to-production?)",
             "content/ops.md:7:1: warning: the heading \"Deploying to production\" has a new id, #deploying-to-production (it was #deploying): links to /ops/#deploying no longer reach it",
             "  help: keep the old id by writing the heading as `## Deploying to production {#deploying}`, or add `anchor_aliases: {deploying: deploying-to-production}` to the front matter",
             "error: 1 error and 1 warning",
