@@ -9,7 +9,7 @@
 //! depth; a pattern naming a folder (`docs/`, or `docs` when it is one) covers all below it;
 //! `docs/*` covers the folder's own files only.
 
-use globset::{Glob, GlobBuilder, GlobMatcher};
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 
 /// The rules of a `CODEOWNERS` file.
 #[derive(Debug, Default)]
@@ -22,6 +22,11 @@ struct Section {
     /// Empty for the lines before any section (GitHub has only that one).
     name: String,
     rules: Vec<Rule>,
+    /// Every glob of every rule, matched at once: a file of CODEOWNERS can have thousands of
+    /// lines, and a handbook thousands of pages. Built by [`Section::finish`].
+    set: GlobSet,
+    /// The rule of each glob of `set`.
+    rule_of_glob: Vec<usize>,
 }
 
 #[derive(Debug)]
@@ -29,8 +34,43 @@ struct Rule {
     /// The pattern as written, and its line, for messages.
     pattern: String,
     line: usize,
-    matchers: Vec<GlobMatcher>,
+    globs: Vec<Glob>,
     owners: Vec<String>,
+}
+
+impl Section {
+    fn new(name: String) -> Section {
+        Section {
+            name,
+            ..Section::default()
+        }
+    }
+
+    /// Compiles the globs of all the rules into `set`; an error names the first that fails.
+    fn finish(&mut self) -> Result<(), String> {
+        let mut builder = GlobSetBuilder::new();
+        self.rule_of_glob.clear();
+        for (i, rule) in self.rules.iter().enumerate() {
+            for glob in &rule.globs {
+                builder.add(glob.clone());
+                self.rule_of_glob.push(i);
+            }
+        }
+        self.set = builder
+            .build()
+            .map_err(|err| format!("cannot read the patterns: {err}"))?;
+        Ok(())
+    }
+
+    /// The last rule whose pattern matches `path`.
+    fn last_match(&self, path: &str) -> Option<&Rule> {
+        self.set
+            .matches(path)
+            .into_iter()
+            .map(|glob| self.rule_of_glob[glob])
+            .max()
+            .map(|i| &self.rules[i])
+    }
 }
 
 /// A line that could not be read: its line number and why.
@@ -56,10 +96,7 @@ impl CodeOwners {
             }
             if let Some((name, section_owners)) = section_header(line) {
                 defaults = section_owners;
-                owners.sections.push(Section {
-                    name,
-                    rules: Vec::new(),
-                });
+                owners.sections.push(Section::new(name));
                 continue;
             }
             let (pattern, rest) = split_pattern(line);
@@ -71,8 +108,8 @@ impl CodeOwners {
             if listed.is_empty() {
                 listed = defaults.clone();
             }
-            match matchers(&pattern) {
-                Ok(matchers) => owners
+            match globs(&pattern) {
+                Ok(globs) => owners
                     .sections
                     .last_mut()
                     .expect("there is always a section")
@@ -80,13 +117,21 @@ impl CodeOwners {
                     .push(Rule {
                         pattern,
                         line: i + 1,
-                        matchers,
+                        globs,
                         owners: listed,
                     }),
                 Err(message) => problems.push(Problem {
                     line: i + 1,
                     message,
                 }),
+            }
+        }
+        owners.sections.retain(|s| !s.rules.is_empty());
+        for section in &mut owners.sections {
+            if let Err(message) = section.finish() {
+                // Each glob compiled alone; together they should too. Never seen: say so.
+                problems.push(Problem { line: 1, message });
+                section.rules.clear();
             }
         }
         owners.sections.retain(|s| !s.rules.is_empty());
@@ -100,12 +145,11 @@ impl CodeOwners {
         let path = path.trim_start_matches('/');
         let mut found: Vec<&str> = Vec::new();
         for section in &self.sections {
-            let last = section
-                .rules
-                .iter()
-                .rev()
-                .find(|rule| rule.matchers.iter().any(|m| m.is_match(path)));
-            for owner in last.into_iter().flat_map(|rule| &rule.owners) {
+            for owner in section
+                .last_match(path)
+                .into_iter()
+                .flat_map(|rule| &rule.owners)
+            {
                 if !found.contains(&owner.as_str()) {
                     found.push(owner);
                 }
@@ -120,10 +164,7 @@ impl CodeOwners {
         let path = path.trim_start_matches('/');
         self.sections.iter().find_map(|section| {
             section
-                .rules
-                .iter()
-                .rev()
-                .find(|rule| rule.matchers.iter().any(|m| m.is_match(path)))
+                .last_match(path)
                 .map(|rule| (rule.line, rule.pattern.as_str()))
         })
     }
@@ -179,7 +220,7 @@ fn split_pattern(line: &str) -> (String, &str) {
 }
 
 /// The globs a pattern stands for, as `.gitignore` reads it.
-fn matchers(pattern: &str) -> Result<Vec<GlobMatcher>, String> {
+fn globs(pattern: &str) -> Result<Vec<Glob>, String> {
     let anchored = pattern.starts_with('/') || pattern.trim_end_matches('/').contains('/');
     let folder = pattern.ends_with('/');
     let body = pattern.trim_start_matches('/').trim_end_matches('/');
@@ -207,7 +248,6 @@ fn matchers(pattern: &str) -> Result<Vec<GlobMatcher>, String> {
                 .literal_separator(true)
                 .backslash_escape(true)
                 .build()
-                .map(|glob: Glob| glob.compile_matcher())
                 .map_err(|err| format!("cannot read the pattern `{pattern}`: {err}"))
         })
         .collect()
