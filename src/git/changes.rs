@@ -17,6 +17,10 @@ use std::collections::HashSet;
 /// How many changes git is asked for.
 pub const LIMIT: usize = 50;
 
+/// How many pages of one change are kept; the others are counted. An import of a whole
+/// handbook in one commit touches every page.
+pub const FILES_KEPT: usize = 100;
+
 /// Starts each commit's header in the log (see `history.rs`).
 const MARKER: char = '\u{1e}';
 
@@ -44,8 +48,11 @@ pub struct Change {
     /// names it.
     pub request: Option<u64>,
     pub merge: bool,
-    /// Its pages, by path relative to `content/`, in the order git lists them.
+    /// Its pages, by path relative to `content/`, in the order git lists them: the first
+    /// [`FILES_KEPT`].
     pub files: Vec<FileChange>,
+    /// How many more pages it touched.
+    pub more: usize,
 }
 
 /// What a change did to one page's file.
@@ -156,7 +163,13 @@ pub fn parse_log(log: &str, content: &str, boundaries: &HashSet<String>) -> Chan
             }
             _ => None,
         };
-        change.files.extend(file);
+        if let Some(file) = file {
+            if change.files.len() < FILES_KEPT {
+                change.files.push(file);
+            } else {
+                change.more += 1;
+            }
+        }
     }
     finish(current, &mut changes);
     changes
@@ -179,6 +192,7 @@ fn parse_header(header: &str) -> Option<Change> {
         request,
         merge,
         files: Vec::new(),
+        more: 0,
     })
 }
 
@@ -302,6 +316,22 @@ mod tests {
         assert_eq!(commit.request, Some(9));
         assert_eq!(commit.files[0].kind, "removed");
         assert_eq!(commit.files[1].kind, "added");
+    }
+
+    #[test]
+    fn keeps_the_first_pages_of_a_huge_change_and_counts_the_rest() {
+        let paths: Vec<String> = (0..FILES_KEPT + 7)
+            .map(|n| format!("content/p{n}.md"))
+            .collect();
+        let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
+        let files: Vec<File<'_>> = refs
+            .iter()
+            .map(|p| ("A", std::slice::from_ref(p)))
+            .collect();
+        let text = log(&[("c1", "", "Import the handbook", &files)]);
+        let changes = parse_log(&text, "content/", &HashSet::new());
+        assert_eq!(changes.entries[0].files.len(), FILES_KEPT);
+        assert_eq!(changes.entries[0].more, 7);
     }
 
     #[test]

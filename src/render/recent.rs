@@ -105,6 +105,10 @@ fn entry(xml: &mut String, renderer: &Renderer<'_>, change: &ChangeView<'_>, pag
         }
         html.push_str("</li>");
     }
+    if change.more > 0 {
+        let s = if change.more == 1 { "" } else { "s" };
+        html.push_str(&format!("<li>and {} more page{s}</li>", change.more));
+    }
     html.push_str("</ul>");
     let by = match &change.request {
         Some(request) => format!("Merge request {request}, "),

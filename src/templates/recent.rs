@@ -52,6 +52,8 @@ pub struct ChangeView<'a> {
     pub url: Option<String>,
     pub commit_url: Option<String>,
     pub pages: Vec<FileView<'a>>,
+    /// How many more pages it touched than `pages` lists.
+    pub more: usize,
 }
 
 /// A page a change touched.
@@ -93,6 +95,7 @@ pub fn views<'a>(site: &'a Site, extras: &'a Extras) -> Vec<ChangeView<'a>> {
             request,
             merge,
             files,
+            more,
         } = change;
         let short = &commit[..commit.len().min(7)];
         let sign = match repository.forge() {
@@ -152,6 +155,7 @@ pub fn views<'a>(site: &'a Site, extras: &'a Extras) -> Vec<ChangeView<'a>> {
                 .or_else(|| commit_url.clone()),
             commit_url,
             pages,
+            more: *more,
         });
     }
     views

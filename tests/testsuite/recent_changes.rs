@@ -395,3 +395,28 @@ fn at_most_fifty_changes_are_listed_however_long_the_history() {
     // Not a shallow clone: no note.
     assert!(select_texts(&site.page("/recent-changes/"), ".changelog__note").is_empty());
 }
+
+#[test]
+fn a_change_of_every_page_lists_the_first_hundred_and_counts_the_rest() {
+    // A handbook imported in one commit, as a team moving to handbook does.
+    let mut fixture = Fixture::new().file("handbook.yml", CONFIG);
+    for n in 0..250 {
+        fixture = fixture.file(
+            &format!("content/p{n:03}.md"),
+            page(&format!("Page {n}"), "Text."),
+        );
+    }
+    let root = fixture.root();
+    git(&root, &["init", "-q", "-b", "main"]);
+    commit_all(&root, "Ann", "2026-01-01T00:00:00Z", "Import the handbook");
+    let site = fixture.build();
+    let html = site.page("/recent-changes/");
+    assert_eq!(select(&html, ".changelog__pages li").len(), 101);
+    assert_eq!(
+        select_texts(&html, ".changelog__more"),
+        ["and 150 more pages: see the commit"]
+    );
+    let feed = site.file("recent-changes/atom.xml");
+    assert!(feed.contains("&lt;li&gt;and 150 more pages&lt;/li&gt;"));
+    check_rfc4287_rules(&feed).unwrap_or_else(|problems| panic!("{problems}"));
+}
