@@ -32,7 +32,7 @@ use pulldown_cmark::{Event, Options};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
-pub use sections::{Heading, headings, sections};
+pub use sections::{Heading, Outline, sections};
 pub use tables::TableFix;
 pub use title::leading_h1;
 

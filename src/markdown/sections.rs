@@ -9,29 +9,74 @@ use std::ops::Range;
 /// The page's sections, in order, with the anchors [`super::render`] gives their headings. An
 /// empty introduction is left out.
 pub fn sections(markdown: &str, title: &str) -> Vec<Section> {
-    let starts = starts(markdown, title);
-    let mut sections = Vec::with_capacity(starts.len());
-    for (i, start) in starts.iter().enumerate() {
-        let end = starts.get(i + 1).map_or(markdown.len(), |next| next.offset);
-        let text = &markdown[start.offset..end.max(start.offset)];
-        if start.anchor.is_empty() && text.trim().is_empty() {
-            continue;
+    Outline::of(markdown, title).sections(markdown)
+}
+
+/// A page's headings, read once, for its sections and its ids both.
+#[derive(Debug, Clone)]
+pub struct Outline {
+    /// Every heading, in order.
+    pub headings: Vec<Heading>,
+    /// Where the body starts, after a leading `#` heading that repeats the title.
+    body_start: usize,
+}
+
+impl Outline {
+    /// The outline of `markdown`, whose page is titled `title`.
+    pub fn of(markdown: &str, title: &str) -> Outline {
+        let (headings, body_start) = headings_and_start(markdown, title);
+        Outline {
+            headings,
+            body_start,
         }
-        sections.push(Section {
-            anchor: start.anchor.clone(),
-            title: start.title.clone(),
-            level: start.level,
-            fingerprint: fingerprint(text),
-        });
     }
-    sections
+
+    /// The sections of `markdown` (the text this outline was read from).
+    pub fn sections(&self, markdown: &str) -> Vec<Section> {
+        let starts = self.starts();
+        let mut sections = Vec::with_capacity(starts.len());
+        for (i, start) in starts.iter().enumerate() {
+            let end = starts.get(i + 1).map_or(markdown.len(), |next| next.offset);
+            let text = markdown
+                .get(start.offset..end.max(start.offset))
+                .unwrap_or("");
+            if start.anchor.is_empty() && text.trim().is_empty() {
+                continue;
+            }
+            sections.push(Section {
+                anchor: start.anchor.to_string(),
+                title: start.title.to_string(),
+                level: start.level,
+                fingerprint: fingerprint(text),
+            });
+        }
+        sections
+    }
+
+    /// The introduction's start, then each top-level heading's.
+    fn starts(&self) -> Vec<Start<'_>> {
+        let intro = Start {
+            offset: self.body_start,
+            anchor: "",
+            title: "",
+            level: 0,
+        };
+        std::iter::once(intro)
+            .chain(self.headings.iter().filter(|h| h.top).map(|h| Start {
+                offset: h.offset,
+                anchor: &h.anchor,
+                title: &h.title,
+                level: h.level,
+            }))
+            .collect()
+    }
 }
 
 /// Where a section starts in the Markdown, with its heading.
-struct Start {
+struct Start<'a> {
     offset: usize,
-    anchor: String,
-    title: String,
+    anchor: &'a str,
+    title: &'a str,
     level: u8,
 }
 
@@ -45,11 +90,6 @@ pub struct Heading {
     pub offset: usize,
     /// Outside lists and quotes: a heading that starts a section.
     pub top: bool,
-}
-
-/// Every heading of `markdown` (whose page is titled `title`), in order, with the id it gets.
-pub fn headings(markdown: &str, title: &str) -> Vec<Heading> {
-    headings_and_start(markdown, title).0
 }
 
 /// [`headings`], and where the body starts (after a leading `#` heading that repeats `title`).
@@ -87,25 +127,6 @@ fn headings_and_start(markdown: &str, title: &str) -> (Vec<Heading>, usize) {
         }
     }
     (found, body_start)
-}
-
-/// The introduction's start, then each top-level heading's.
-fn starts(markdown: &str, title: &str) -> Vec<Start> {
-    let (headings, body_start) = headings_and_start(markdown, title);
-    let intro = Start {
-        offset: body_start,
-        anchor: String::new(),
-        title: String::new(),
-        level: 0,
-    };
-    std::iter::once(intro)
-        .chain(headings.into_iter().filter(|h| h.top).map(|h| Start {
-            offset: h.offset,
-            anchor: h.anchor,
-            title: h.title,
-            level: h.level,
-        }))
-        .collect()
 }
 
 /// The inline events of the heading written at `range`.

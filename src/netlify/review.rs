@@ -12,7 +12,7 @@ mod diff;
 use crate::diagnostics::Diagnostic;
 use crate::git::Repo;
 use crate::layout::{CHANGES_PATH, CONTENT_DIR};
-use crate::markdown::{self, Section, SectionChange};
+use crate::markdown::{self, Outline, Section, SectionChange};
 use crate::netlify::deploy::Deploy;
 use crate::site::{Page, PageId, Site};
 use crate::source;
@@ -416,14 +416,15 @@ impl Review {
     fn push_changed(&mut self, site: &Site, id: PageId, before: Option<&Page>, kind: &'static str) {
         let page = &site.pages[id];
         let mut entry = ChangedPage::new(page);
-        let new_sections = markdown::sections(&page.source.body, &page.title);
+        let outline = Outline::of(&page.source.body, &page.title);
+        let new_sections = outline.sections(&page.source.body);
         let marks = match before {
             None if kind == "added" => new_sections
                 .iter()
                 .map(|s| (s.anchor.clone(), SectionChange::Added))
                 .collect(),
             None => Vec::new(),
-            Some(before) => entry.compare_with(site, page, before, kind, &new_sections),
+            Some(before) => entry.compare_with(site, (page, &outline), before, kind, &new_sections),
         };
         if kind == "changed" && before.is_some() && marks.is_empty() && entry.looks_unchanged() {
             // Only spacing changed: nothing a reader would see.
@@ -478,7 +479,7 @@ impl ChangedPage {
     fn compare_with(
         &mut self,
         site: &Site,
-        page: &Page,
+        (page, outline): (&Page, &Outline),
         before: &Page,
         kind: &str,
         new_sections: &[Section],
@@ -499,8 +500,9 @@ impl ChangedPage {
         if front_changed && before.title == page.title && before.url == page.url {
             self.details.push("front matter".into());
         }
-        self.lost_anchors = lost_anchors(before, page);
-        let old_sections = markdown::sections(&before.source.body, &before.title);
+        let old_outline = Outline::of(&before.source.body, &before.title);
+        self.lost_anchors = lost_anchors((before, &old_outline), (page, outline));
+        let old_sections = old_outline.sections(&before.source.body);
         self.removed_sections = old_sections
             .iter()
             .filter(|s| !new_sections.iter().any(|n| n.anchor == s.anchor))
@@ -522,9 +524,11 @@ impl ChangedPage {
 /// The heading ids of `before` that `page` no longer has (as a heading's id, a `{#id}`, or an
 /// `anchor_aliases:` key), each with the heading that took its place: the new heading at the
 /// same place among the headings, when its id is new too (a reworded heading).
-fn lost_anchors(before: &Page, page: &Page) -> Vec<LostAnchor> {
-    let old = markdown::headings(&before.source.body, &before.title);
-    let new = markdown::headings(&page.source.body, &page.title);
+fn lost_anchors(
+    (before, old): (&Page, &Outline),
+    (page, new): (&Page, &Outline),
+) -> Vec<LostAnchor> {
+    let (old, new) = (&old.headings, &new.headings);
     let aliases = &page.source.front.anchor_aliases;
     let kept = |id: &str| new.iter().any(|h| h.anchor == id) || aliases.contains_key(id);
     let was = |id: &str| old.iter().any(|h| h.anchor == id);
@@ -542,8 +546,8 @@ fn lost_anchors(before: &Page, page: &Page) -> Vec<LostAnchor> {
             let successor = new.get(i).filter(|n| {
                 !was(&n.anchor)
                     && n.level == h.level
-                    && (section_text(&before.source.body, &old, i)
-                        == section_text(&page.source.body, &new, i)
+                    && (section_text(&before.source.body, old, i)
+                        == section_text(&page.source.body, new, i)
                         || share_a_word(&h.title, &n.title))
             });
             let id = &h.anchor;
