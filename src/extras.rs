@@ -153,6 +153,18 @@ impl Extras {
             .is_some_and(|c| !c.entries.is_empty())
     }
 
+    /// What a preview tells of the changes, as warnings (`handbook build`, `handbook serve
+    /// --base`): pages moved without a redirect, and heading ids the pages lost. `handbook
+    /// check --base` makes the first errors.
+    pub fn review_warnings(&self) -> Vec<Diagnostic> {
+        let mut warnings = self.redirect_problems();
+        for d in &mut warnings {
+            d.severity = crate::diagnostics::Severity::Warning;
+        }
+        warnings.extend(self.anchor_problems());
+        warnings
+    }
+
     /// Heading ids of the base that pages no longer have, compared with the base.
     pub fn anchor_problems(&self) -> Vec<Diagnostic> {
         self.review

@@ -32,7 +32,7 @@ pub mod site;
 pub mod source;
 pub mod templates;
 
-use diagnostics::{BuildError, Diagnostic, Diagnostics, Severity};
+use diagnostics::{BuildError, Diagnostic, Diagnostics};
 use extras::Extras;
 use output::{Nowhere, Plan, Sink, Staging};
 use render::Renderer;
@@ -247,11 +247,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     let mut diags = std::mem::take(&mut loaded.diags);
     // A preview is built anyway; the changes page and the log say what moved without a
     // redirect (`handbook check --base` fails on it).
-    diags.extend(loaded.extras.redirect_problems().into_iter().map(|mut d| {
-        d.severity = Severity::Warning;
-        d
-    }));
-    diags.extend(loaded.extras.anchor_problems());
+    diags.extend(loaded.extras.review_warnings());
     let search = loaded.site.config.search.enabled;
     let open = |outputs: &BTreeSet<String>| {
         // The pages' files of the search index are written with the pages.

@@ -410,6 +410,8 @@ impl Workspace {
             git.clone(),
             &mut diags,
         ));
+        // Kept apart: made again with the review at each change.
+        let review_problems = extras.review_warnings();
         let (copies, outputs) = plan(&site, &extras, root, &mut diags);
         let links = Arc::new(LinkIndex::new(&site));
         let current = Arc::new(Generation {
@@ -441,7 +443,7 @@ impl Workspace {
             extras,
             problems,
             site_problems: diags.into_sorted(),
-            review_problems: Vec::new(),
+            review_problems,
             stale: false,
             current,
         })
@@ -662,6 +664,7 @@ impl Workspace {
                 self.git.clone(),
                 &mut diags,
             ));
+            diags.extend(self.extras.review_warnings());
             self.review_problems = diags.into_sorted();
         }
         let sidebars = sidebars.filter(|_| !reviewed);

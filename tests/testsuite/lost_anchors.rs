@@ -207,3 +207,33 @@ fn the_preview_changes_page_shows_each_lost_anchor_and_its_fix() {
         ["/ops/#deploying-to-production"]
     );
 }
+
+/// `handbook serve --base main`: a lost anchor is a warning on the terminal (the overlay shows
+/// errors only), told again as the page changes.
+#[test]
+fn serve_with_a_base_warns_while_you_write() {
+    let fixture = handbook();
+    fixture.write("content/index.md", "---\ntitle: Home\n---\n\nHello.\n");
+    fixture.write(
+        "content/ops.md",
+        ops(
+            "",
+            &BASE.replace("## Deploying\n", "## Deploying to production\n"),
+        ),
+    );
+    let server = crate::support::serve::Served::start(&fixture.root(), &["--base", "main"]);
+    let within = std::time::Duration::from_secs(30);
+    server.wait_error(within, |line| {
+        line.starts_with("content/ops.md:7:1: warning: the heading \"Deploying to production\" has a new id, #deploying-to-production")
+    });
+    let events = server.events();
+    events.until("hello");
+    fixture.write(
+        "content/ops.md",
+        ops("", &BASE.replace("## Deploying\n", "## Deploying safely\n")),
+    );
+    events.until("reload");
+    server.wait_error(within, |line| {
+        line.starts_with("content/ops.md:7:1: warning: the heading \"Deploying safely\" has a new id, #deploying-safely")
+    });
+}
