@@ -551,8 +551,7 @@ fn lost_anchors(
                         || share_a_word(&h.title, &n.title))
             });
             let id = &h.anchor;
-            let keep = successor
-                .map(|n| format!("{} {} {{#{id}}}", "#".repeat(usize::from(n.level)), n.title));
+            let keep = successor.map(|n| with_id(&page.source.body, n, id));
             let alias = successor.map(|n| format!("anchor_aliases: {{{id}: {}}}", n.anchor));
             let fix = match (&keep, &alias) {
                 (Some(keep), Some(alias)) => format!(
@@ -574,6 +573,36 @@ fn lost_anchors(
             }
         })
         .collect()
+}
+
+/// Heading `heading` of `body` as written, with `{#id}` at its end instead of any it had:
+/// `## Deploying to *production* {#deploying}`. A heading underlined with `===` or `---` gets
+/// it on its text's line.
+fn with_id(body: &str, heading: &markdown::Heading, id: &str) -> String {
+    let line = body
+        .get(heading.offset..)
+        .and_then(|rest| rest.lines().next())
+        .unwrap_or("")
+        .trim_end();
+    let line = match line.rfind(" {") {
+        Some(at) if line.ends_with('}') => line[..at].trim_end(),
+        _ => line,
+    };
+    // `## Title ##`: the closing hashes go; the id comes after the text.
+    let text = match line.trim_end_matches('#') {
+        stripped if stripped.ends_with(' ') && stripped.trim_start().starts_with('#') => {
+            stripped.trim_end()
+        }
+        _ => line,
+    };
+    if text.is_empty() {
+        return format!(
+            "{} {} {{#{id}}}",
+            "#".repeat(usize::from(heading.level)),
+            heading.title
+        );
+    }
+    format!("{text} {{#{id}}}")
 }
 
 /// The text under heading `i` of `headings` (of `body`), up to the next heading, without the
@@ -658,6 +687,19 @@ fn page_at(site: &Site, url: &str) -> Option<PageId> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keeps_the_heading_as_written_with_the_old_id() {
+        let keep = |body: &str| {
+            let outline = Outline::of(body, "Title");
+            with_id(body, &outline.headings[0], "old")
+        };
+        assert_eq!(keep("## Use `git` *now*\n"), "## Use `git` *now* {#old}");
+        assert_eq!(keep("### Closed ###\n"), "### Closed {#old}");
+        assert_eq!(keep("## Had one {#new .wide}\n"), "## Had one {#old}");
+        assert_eq!(keep("Underlined\n----------\n"), "Underlined {#old}");
+        assert_eq!(keep("## C# tips\n"), "## C# tips {#old}");
+    }
 
     #[test]
     fn the_base_follows_the_context() {
