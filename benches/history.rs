@@ -21,7 +21,7 @@ mod measure;
 #[path = "common/stats.rs"]
 mod stats;
 
-use measure::{RemoveDirOnDrop, Run, bench_sites_dir, run_build, run_measured};
+use measure::{RemoveDirOnDrop, Run, bench_sites_dir, run_clean_build, run_measured};
 use stats::{fmt_dur, median, median_ratio};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -33,16 +33,6 @@ const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 const PAGES: usize = 10_000;
 /// A page whose output shows "Last updated" when the build read the history.
 const PROBE: &str = "engineering/onboarding/page-1/index.html";
-
-/// A clean build: the output folder and its home are deleted first.
-fn build(bin: &Path, root: &Path, out: &Path, logs: &Path) -> Run {
-    let _ = fs::remove_dir_all(out);
-    let _ = fs::remove_dir_all(out.with_file_name(format!(
-        ".{}.handbook",
-        out.file_name().unwrap().to_string_lossy()
-    )));
-    run_build(bin, root, out, logs)
-}
 
 /// The `git log` of `history::load` (src/git/history.rs), with the same arguments and
 /// environment, at the top of `repo`; its output goes to `logs.stdout`.
@@ -135,7 +125,7 @@ fn main() {
     // Warm-up: the file cache, and a check that both build without a warning and that only the
     // repository's build dates its pages.
     for (which, root, dated) in [("git", repo, true), ("plain", plain, false)] {
-        let run = build(&bin, root, &out(which), &logs(which));
+        let run = run_clean_build(&bin, root, &out(which), &logs(which));
         let warnings = run
             .stderr
             .lines()
@@ -163,8 +153,8 @@ fn main() {
     // [with history, without, git log alone]
     let mut rows: Vec<[Run; 3]> = Vec::new();
     for i in 1..=runs {
-        let a = build(&bin, repo, &out("git"), &logs("git"));
-        let b = build(&bin, plain, &out("plain"), &logs("plain"));
+        let a = run_clean_build(&bin, repo, &out("git"), &logs("git"));
+        let b = run_clean_build(&bin, plain, &out("plain"), &logs("plain"));
         let g = git_log(repo, &logs("git-log"));
         println!(
             "pair {i}/{runs}: git {} wall {} CPU {} MB; plain {} wall {} CPU {} MB; git log {} wall {} CPU {} MB",

@@ -18,7 +18,7 @@ mod measure;
 #[path = "common/stats.rs"]
 mod stats;
 
-use measure::{RemoveDirOnDrop, Run, bench_sites_dir, run_build};
+use measure::{RemoveDirOnDrop, Run, bench_sites_dir, run_clean_build};
 use stats::{fmt_dur, median, median_ratio};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -112,16 +112,6 @@ fn copy_tree(from: &Path, to: &Path, edit: &mut dyn FnMut(&str, String) -> Strin
     }
 }
 
-/// A clean build: the output folder and its home are deleted first.
-fn build(bin: &Path, root: &Path, out: &Path, logs: &Path) -> Run {
-    let _ = fs::remove_dir_all(out);
-    let _ = fs::remove_dir_all(out.with_file_name(format!(
-        ".{}.handbook",
-        out.file_name().unwrap().to_string_lossy()
-    )));
-    run_build(bin, root, out, logs)
-}
-
 fn main() {
     let runs: usize = std::env::var("HANDBOOK_BENCH_RUNS")
         .ok()
@@ -147,7 +137,7 @@ fn main() {
     let out = |which: &str| scratch.0.join(format!("public-{which}"));
     // Warm-up: the file cache, and a check that both build without a warning.
     for (which, root) in [("with", &with), ("without", &without)] {
-        let run = build(&bin, root, &out(which), &logs(which));
+        let run = run_clean_build(&bin, root, &out(which), &logs(which));
         let warnings = run
             .stderr
             .lines()
@@ -161,8 +151,8 @@ fn main() {
     }
     let mut pairs: Vec<[Run; 2]> = Vec::new();
     for i in 1..=runs {
-        let a = build(&bin, &with, &out("with"), &logs("with"));
-        let b = build(&bin, &without, &out("without"), &logs("without"));
+        let a = run_clean_build(&bin, &with, &out("with"), &logs("with"));
+        let b = run_clean_build(&bin, &without, &out("without"), &logs("without"));
         println!(
             "pair {i}/{runs}: with {} wall {} CPU {} MB; without {} wall {} CPU {} MB",
             fmt_dur(a.wall),

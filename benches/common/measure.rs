@@ -148,3 +148,14 @@ pub fn run_build(bin: &Path, root: &Path, out: &Path, logs: &Path) -> Run {
         logs,
     )
 }
+
+/// [`run_build`] into a folder that does not exist: `out` and its home beside it
+/// (`.<name>.handbook`) are deleted first, so that every page is rendered and written.
+pub fn run_clean_build(bin: &Path, root: &Path, out: &Path, logs: &Path) -> Run {
+    let _ = fs::remove_dir_all(out);
+    let _ = fs::remove_dir_all(out.with_file_name(format!(
+        ".{}.handbook",
+        out.file_name().unwrap().to_string_lossy()
+    )));
+    run_build(bin, root, out, logs)
+}
