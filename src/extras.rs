@@ -26,6 +26,8 @@ pub struct Extras {
     pub review: Option<Review>,
     /// The day of the build (days since 1970-01-01, UTC): what "due for review" is counted from.
     pub today: i64,
+    /// `recent_changes.enabled` of `handbook.yml`.
+    pub recent_changes: bool,
 }
 
 /// How a page stands with its review interval.
@@ -62,6 +64,7 @@ impl Extras {
             git,
             review,
             today: crate::git::history::today(),
+            recent_changes: site.config.recent_changes.enabled,
         }
     }
 
@@ -147,10 +150,12 @@ impl Extras {
 
     /// Whether git knows of changes to pages, for the "Recent changes" page and its feed.
     pub fn has_recent_changes(&self) -> bool {
-        self.git
-            .changes
-            .as_ref()
-            .is_some_and(|c| !c.entries.is_empty())
+        self.recent_changes
+            && self
+                .git
+                .changes
+                .as_ref()
+                .is_some_and(|c| !c.entries.is_empty())
     }
 
     /// What a preview tells of the changes, as warnings (`handbook build`, `handbook serve

@@ -28,6 +28,7 @@ const KNOWN_KEYS: &[&str] = &[
     "front_matter",
     "branding",
     "freshness",
+    "recent_changes",
     "extra",
 ];
 
@@ -50,6 +51,7 @@ const _: fn(Config) = |config| {
         front_matter: _,
         branding: _,
         freshness: _,
+        recent_changes: _,
         extra: _,
         warnings: _,
     } = config;
@@ -101,6 +103,9 @@ pub struct Config {
     /// How long a page may go unchanged before it is due for review.
     #[serde(default)]
     pub freshness: Freshness,
+    /// The recent changes page and its feed.
+    #[serde(default)]
+    pub recent_changes: RecentChanges,
     /// Free-form settings for templates (`config.extra.*`).
     #[serde(default)]
     pub extra: serde_yaml::Mapping,
@@ -298,6 +303,21 @@ pub struct FrontMatterSettings {
     /// and suggested when a page misspells one.
     #[serde(default)]
     pub keys: Vec<String>,
+}
+
+/// `recent_changes:` in `handbook.yml`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecentChanges {
+    /// `/recent-changes/`, its Atom feed, and the links to them (in a git checkout).
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+}
+
+impl Default for RecentChanges {
+    fn default() -> Self {
+        RecentChanges { enabled: true }
+    }
 }
 
 /// `freshness:` in `handbook.yml`: when a page is due for review (`handbook stale`).

@@ -420,3 +420,30 @@ fn a_change_of_every_page_lists_the_first_hundred_and_counts_the_rest() {
     assert!(feed.contains("&lt;li&gt;and 150 more pages&lt;/li&gt;"));
     check_rfc4287_rules(&feed).unwrap_or_else(|problems| panic!("{problems}"));
 }
+
+#[test]
+fn the_page_and_feed_can_be_turned_off() {
+    let fixture = history();
+    fixture.write(
+        "handbook.yml",
+        format!("{CONFIG}recent_changes:\n  enabled: false\n"),
+    );
+    let site = fixture.build();
+    assert!(!site.exists("recent-changes/index.html"));
+    assert!(!site.exists("recent-changes/atom.xml"));
+    let home = site.page("/");
+    assert!(select(&home, "link[type='application/atom+xml']").is_empty());
+    assert!(select(&home, ".recent__all").is_empty());
+    assert!(
+        select_texts(&home, ".site-footer a")
+            .iter()
+            .all(|t| t != "Recent changes")
+    );
+    // And a page of the handbook may then have the address.
+    fixture.write("content/recent-changes.md", page("Our changes", "Ours."));
+    let site = fixture.build();
+    assert_eq!(
+        select_texts(&site.page("/recent-changes/"), "h1"),
+        ["Our changes"]
+    );
+}
