@@ -8,7 +8,7 @@
 //! `-n` bounds it: git stops walking the history after [`LIMIT`] changes, however many commits
 //! the repository has.
 
-use crate::git::Repo;
+use crate::git::{MARKER, Repo};
 use crate::layout::CONTENT_DIR;
 use crate::source;
 use serde::Serialize;
@@ -20,9 +20,6 @@ pub const LIMIT: usize = 50;
 /// How many pages of one change are kept; the others are counted. An import of a whole
 /// handbook in one commit touches every page.
 pub const FILES_KEPT: usize = 100;
-
-/// Starts each commit's header in the log (see `history.rs`).
-const MARKER: char = '\u{1e}';
 
 /// The latest changes, newest first.
 #[derive(Debug, Clone, Default, Serialize)]

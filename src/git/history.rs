@@ -5,7 +5,7 @@
 //! Everything degrades to "no date": outside a checkout, without `git`, for files never
 //! committed, and for files a shallow clone cannot date. A wrong date is worse than none.
 
-use crate::git::Repo;
+use crate::git::{MARKER, Repo};
 use crate::layout::CONTENT_DIR;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -29,10 +29,6 @@ impl Updated {
 /// The latest change of each file of `content/`, by its path relative to `content/`
 /// (`engineering/triage.md`).
 pub type History = HashMap<String, Updated>;
-
-/// Starts each commit's header in the log, so that headers and file names cannot be mistaken
-/// for each other (every file name git prints starts with the handbook's path).
-const MARKER: char = '\u{1e}';
 
 /// The history of `content/` of the handbook in `repo`.
 pub fn load(repo: &Repo) -> History {

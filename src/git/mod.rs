@@ -177,6 +177,11 @@ impl Owners {
     }
 }
 
+/// Starts each commit's header in the logs handbook reads (`history.rs`, `changes.rs`), so that
+/// headers and file names cannot be mistaken for each other (every file name git prints starts
+/// with the handbook's path).
+const MARKER: char = '\u{1e}';
+
 fn run_in(dir: &Path, args: &[&str]) -> Result<String, String> {
     let output = Command::new("git")
         .args(args)

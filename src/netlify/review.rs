@@ -314,7 +314,7 @@ pub fn compare(repo: &Repo, site: &Site, label: String, commit: &str) -> Result<
         .collect();
     let comparison = Comparison {
         site,
-        by_path: pages_by_path(site),
+        by_path: site.pages_by_file(),
         old_texts: read_blobs(repo, commit, &old_paths)?,
         content,
     };
@@ -335,15 +335,6 @@ fn page_rel(content: &str, path: &str) -> Option<String> {
     path.strip_prefix(content)
         .filter(|r| source::is_markdown(r))
         .map(str::to_string)
-}
-
-/// The site's pages by their file in `content/`; generated pages have none.
-fn pages_by_path(site: &Site) -> HashMap<&str, PageId> {
-    site.pages
-        .iter_enumerated()
-        .filter(|(_, p)| !p.generated)
-        .map(|(id, p)| (p.source.rel_path.as_str(), id))
-        .collect()
 }
 
 /// What each file that differs is matched against: the site's pages and the base's texts.

@@ -246,6 +246,16 @@ impl Site {
     }
 
     /// Number of folders of `content/` below the root.
+    /// The pages by their file, relative to `content/` (`engineering/triage.md`); a landing
+    /// page handbook made for a folder has none.
+    pub fn pages_by_file(&self) -> std::collections::HashMap<&str, PageId> {
+        self.pages
+            .iter_enumerated()
+            .filter(|(_, p)| !p.generated)
+            .map(|(id, p)| (p.source.rel_path.as_str(), id))
+            .collect()
+    }
+
     pub fn section_count(&self) -> usize {
         self.nodes
             .iter()

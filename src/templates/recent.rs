@@ -4,7 +4,7 @@
 use crate::extras::Extras;
 use crate::git::changes::Change;
 use crate::layout::{CONTENT_DIR, RECENT_CHANGES_FEED, RECENT_CHANGES_PATH};
-use crate::site::{PageId, Site};
+use crate::site::Site;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -76,12 +76,7 @@ pub fn views<'a>(site: &'a Site, extras: &'a Extras) -> Vec<ChangeView<'a>> {
     let Some(changes) = &extras.git.changes else {
         return Vec::new();
     };
-    let by_path: HashMap<&str, PageId> = site
-        .pages
-        .iter_enumerated()
-        .filter(|(_, p)| !p.generated)
-        .map(|(id, p)| (p.source.rel_path.as_str(), id))
-        .collect();
+    let by_path = site.pages_by_file();
     let repository = &site.config.repository;
     // Where each file is now, after the renames of newer changes (`old` → `new`).
     let mut moved: HashMap<&str, &str> = HashMap::new();
