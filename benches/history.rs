@@ -21,7 +21,7 @@ mod measure;
 #[path = "common/stats.rs"]
 mod stats;
 
-use measure::{RemoveDirOnDrop, Run, bench_sites_dir, run_clean_build, run_measured};
+use measure::{RemoveDirOnDrop, Run, bench_sites_dir, run_clean_build, run_measured, warm_up};
 use stats::{fmt_dur, median, median_ratio};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -125,17 +125,7 @@ fn main() {
     // Warm-up: the file cache, and a check that both build without a warning and that only the
     // repository's build dates its pages.
     for (which, root, dated) in [("git", repo, true), ("plain", plain, false)] {
-        let run = run_clean_build(&bin, root, &out(which), &logs(which));
-        let warnings = run
-            .stderr
-            .lines()
-            .filter(|l| l.contains("warning:"))
-            .count();
-        println!(
-            "warm-up {which}: {} wall, {warnings} warnings",
-            fmt_dur(run.wall)
-        );
-        assert_eq!(warnings, 0, "{}", run.stderr);
+        warm_up(&bin, root, &out(which), &logs(which), which);
         let page = fs::read_to_string(out(which).join(PROBE)).unwrap();
         assert_eq!(
             page.contains("class=\"last-updated\""),

@@ -18,7 +18,7 @@ mod measure;
 #[path = "common/stats.rs"]
 mod stats;
 
-use measure::{RemoveDirOnDrop, Run, bench_sites_dir, run_clean_build};
+use measure::{RemoveDirOnDrop, Run, bench_sites_dir, run_clean_build, warm_up};
 use stats::{fmt_dur, median, median_ratio};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -137,17 +137,7 @@ fn main() {
     let out = |which: &str| scratch.0.join(format!("public-{which}"));
     // Warm-up: the file cache, and a check that both build without a warning.
     for (which, root) in [("with", &with), ("without", &without)] {
-        let run = run_clean_build(&bin, root, &out(which), &logs(which));
-        let warnings = run
-            .stderr
-            .lines()
-            .filter(|l| l.contains("warning:"))
-            .count();
-        println!(
-            "warm-up {which}: {} wall, {warnings} warnings",
-            fmt_dur(run.wall)
-        );
-        assert_eq!(warnings, 0, "{}", run.stderr);
+        warm_up(&bin, root, &out(which), &logs(which), which);
     }
     let mut pairs: Vec<[Run; 2]> = Vec::new();
     for i in 1..=runs {

@@ -159,3 +159,21 @@ pub fn run_clean_build(bin: &Path, root: &Path, out: &Path, logs: &Path) -> Run 
     )));
     run_build(bin, root, out, logs)
 }
+
+/// A warm-up [`run_clean_build`] (the file cache, the binary's pages) of the variant `which`:
+/// prints its wall time and panics with its stderr if it warned, as a generated site never
+/// should (a warning points to a generator bug).
+pub fn warm_up(bin: &Path, root: &Path, out: &Path, logs: &Path, which: &str) -> Run {
+    let run = run_clean_build(bin, root, out, logs);
+    let warnings = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("warning:"))
+        .count();
+    println!(
+        "warm-up {which}: {:.2} s wall, {warnings} warnings",
+        run.wall.as_secs_f64()
+    );
+    assert_eq!(warnings, 0, "{}", run.stderr);
+    run
+}
