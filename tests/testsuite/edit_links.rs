@@ -2,7 +2,7 @@
 //! for a handbook in a subfolder of its repository.
 
 use crate::support;
-use crate::support::{Fixture, select_attrs};
+use crate::support::{Fixture, pairs};
 
 fn site_with(repository: &str) -> Fixture {
     Fixture::new()
@@ -18,22 +18,7 @@ fn site_with(repository: &str) -> Fixture {
 
 /// The edit link of every page that has one, by page URL.
 fn edit_links(fixture: &Fixture) -> Vec<(String, String)> {
-    let site = fixture.build();
-    site.page_urls()
-        .into_iter()
-        .flat_map(|url| {
-            select_attrs(&site.page(&url), "a.edit-link", "href")
-                .into_iter()
-                .map(move |href| (url.clone(), href))
-        })
-        .collect()
-}
-
-fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
-    expected
-        .iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-        .collect()
+    fixture.build().hrefs_by_page("a.edit-link")
 }
 
 #[test]

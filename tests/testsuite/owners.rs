@@ -4,7 +4,7 @@
 
 use crate::support::git::{commit, git};
 use crate::support::{
-    BuiltSite, CONFIG, Fixture, Handbook, page, select, select_attrs, select_texts,
+    BuiltSite, CONFIG, Fixture, Handbook, page, pairs, select, select_attrs, select_texts,
 };
 
 const GITHUB: &str = "title: F\nbase_url: https://example.com/\nrepository:\n  url: https://github.com/org/handbook\n";
@@ -429,21 +429,7 @@ fn a_codeowners_link_to_a_file_outside_the_repository_is_not_read() {
 
 /// Every page's "History" link, by URL.
 fn history_links(site: &BuiltSite) -> Vec<(String, String)> {
-    site.page_urls()
-        .into_iter()
-        .flat_map(|url| {
-            select_attrs(&site.page(&url), "a.history-link", "href")
-                .into_iter()
-                .map(move |href| (url.clone(), href))
-        })
-        .collect()
-}
-
-fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
-    expected
-        .iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-        .collect()
+    site.hrefs_by_page("a.history-link")
 }
 
 #[test]

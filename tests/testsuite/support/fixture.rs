@@ -296,6 +296,19 @@ impl BuiltSite {
         urls
     }
 
+    /// The `href` of every element `css` (a link) of every page, with the page's URL, in
+    /// page order: `[("/engineering/", "https://github.com/…/edit/…")]`.
+    pub fn hrefs_by_page(&self, css: &str) -> Vec<(String, String)> {
+        self.page_urls()
+            .into_iter()
+            .flat_map(|url| {
+                super::select_attrs(&self.page(&url), css, "href")
+                    .into_iter()
+                    .map(move |href| (url.clone(), href))
+            })
+            .collect()
+    }
+
     pub fn warnings(&self) -> Vec<String> {
         self.summary
             .warnings

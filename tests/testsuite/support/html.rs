@@ -108,3 +108,12 @@ pub fn rel_link(html: &Html, rel: &str) -> Option<String> {
     assert!(links.len() <= 1, "more than one rel={rel} link: {links:?}");
     links.into_iter().next()
 }
+
+/// `[("a", "b")]` as owned strings, to compare with what [`crate::support::BuiltSite::hrefs_by_page`]
+/// returns.
+pub fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+    expected
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}

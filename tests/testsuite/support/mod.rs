@@ -31,6 +31,8 @@ pub use cmd::Handbook;
 pub use fixture::{
     BuiltSite, CONFIG, Fixture, assert_same_tree, copy_dir, page, snapshot, top_level,
 };
-pub use html::{rel_link, select, select_attrs, select_one, select_texts, sidebar, text, toc};
+pub use html::{
+    pairs, rel_link, select, select_attrs, select_one, select_texts, sidebar, text, toc,
+};
 pub use serve::Served;
 pub use static_server::StaticServer;
